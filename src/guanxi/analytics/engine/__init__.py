@@ -1,0 +1,1 @@
+"""Guanxi analytics engine: pure numpy / scipy / Polars, no Django."""
