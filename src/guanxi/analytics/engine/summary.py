@@ -1,0 +1,213 @@
+"""Per-customer RFM summary of a transaction log, in the BG/NBD literature's conventions.
+
+The summary is the sufficient statistic of the BG/NBD and Gamma-Gamma models: for each customer
+the number of *repeat* purchase periods (``frequency``), the time from the first to the last
+purchase period (``recency``), the time from the first purchase period to the end of observation
+(``T``) and the mean spend of the repeat periods (``monetary_value``).
+
+The numbers are those of ``lifetimes.utils.summary_data_from_transaction_data`` (with a monetary
+column and ``include_first_transaction=False``), computed with one lazy Polars aggregation so that
+ten million transactions take a second or two rather than a minute.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any, Literal
+
+import numpy as np
+import polars as pl
+
+__all__ = ["Period", "summarize"]
+
+Period = Literal["D", "W", "M"]
+
+# 1970-01-01 was a Thursday; adding 3 days before dividing by 7 starts each week on a Monday,
+# which is pandas' weekly period ("W" = "W-SUN", weeks ending on Sunday) that lifetimes uses.
+_DAYS_FROM_MONDAY_TO_EPOCH = 3
+
+_ArrayLike = np.ndarray | pl.Series | Sequence[Any]
+_DateLike = dt.date | dt.datetime | np.datetime64 | str
+
+
+def summarize(
+    customer_id: _ArrayLike,
+    date: _ArrayLike,
+    amount: _ArrayLike,
+    observation_end: _DateLike,
+    period: Period = "D",
+) -> pl.DataFrame:
+    """Summarise a transaction log into frequency, recency, T and monetary value per customer.
+
+    Transactions are first bucketed into periods (days, weeks or calendar months); several
+    purchases by one customer in one period count as a single purchase whose amount is their sum.
+    Periods after the period containing ``observation_end`` are dropped.
+
+    Parameters
+    ----------
+    customer_id : array-like
+        Customer of each transaction (any hashable Polars dtype: integers, strings, ...).
+    date : array-like of date, datetime or numpy datetime64
+        When each transaction happened. Time-zone-aware datetimes are bucketed by their local
+        calendar date.
+    amount : array-like of float
+        Monetary value of each transaction.
+    observation_end : date, datetime, numpy datetime64 or ISO-8601 string
+        End of the observation window (inclusive: its whole period is observed).
+    period : {"D", "W", "M"}, default "D"
+        Time unit: calendar days, Monday-to-Sunday weeks (pandas' ``"W"``), or calendar months.
+
+    Returns
+    -------
+    polars.DataFrame
+        One row per customer with at least one transaction up to ``observation_end``, sorted by
+        ``customer_id``, with columns
+
+        ``customer_id``
+            as given.
+        ``frequency`` : Int64
+            number of distinct purchase periods minus one (repeat purchase periods).
+        ``recency`` : Int64
+            periods from the first to the last purchase period.
+        ``T`` : Int64
+            periods from the first purchase period to the period of ``observation_end``.
+        ``monetary_value`` : Float64
+            mean of the per-period amounts of the repeat periods; 0 when ``frequency`` is 0.
+
+    Raises
+    ------
+    ValueError
+        If the inputs have different lengths, contain missing values, are of the wrong type, or
+        ``period`` is not one of "D", "W", "M".
+
+    Notes
+    -----
+    For ``period="M"`` recency and T are whole calendar months between the months' starts.
+    (lifetimes divides by ``np.timedelta64(1, "M")``, which current pandas refuses.)
+
+    Examples
+    --------
+    >>> import datetime as dt
+    >>> summarize(
+    ...     ["a", "a", "a", "b"],
+    ...     [dt.date(2024, 1, 1), dt.date(2024, 1, 1), dt.date(2024, 1, 5), dt.date(2024, 1, 3)],
+    ...     [10.0, 5.0, 20.0, 7.0],
+    ...     observation_end=dt.date(2024, 1, 10),
+    ... ).rows()
+    [('a', 1, 4, 9, 20.0), ('b', 0, 0, 7, 0.0)]
+    """
+    if period not in ("D", "W", "M"):
+        raise ValueError(f"period must be one of 'D', 'W', 'M', got {period!r}")
+    ids = _series("customer_id", customer_id)
+    dates = _series("date", date)
+    amounts = _series("amount", amount)
+    if not (len(ids) == len(dates) == len(amounts)):
+        raise ValueError(
+            "customer_id, date and amount must have the same length, "
+            f"got {len(ids)}, {len(dates)} and {len(amounts)}"
+        )
+    _check_dates("date", dates)
+    if not amounts.dtype.is_numeric():
+        raise ValueError(f"amount must be numeric, got dtype {amounts.dtype}")
+    amounts = amounts.cast(pl.Float64)
+    if amounts.is_nan().any():
+        raise ValueError("amount contains NaN")
+    end_period = _end_period(observation_end, period)
+
+    frame = pl.DataFrame({"customer_id": ids, "date": dates, "amount": amounts})
+    p = pl.col("p")
+    first = pl.col("first")
+    return (
+        frame.lazy()
+        .select("customer_id", _period_index(pl.col("date"), period).alias("p"), "amount")
+        .filter(p <= end_period)
+        .group_by("customer_id", "p")
+        .agg(pl.col("amount").sum())
+        .group_by("customer_id")
+        .agg(
+            first=p.min(),
+            last=p.max(),
+            periods=pl.len(),
+            repeat_mean=pl.col("amount").filter(p != p.min()).mean(),
+        )
+        .select(
+            "customer_id",
+            frequency=(pl.col("periods") - 1).cast(pl.Int64),
+            recency=(pl.col("last") - first).cast(pl.Int64),
+            T=(pl.lit(end_period, dtype=pl.Int64) - first).cast(pl.Int64),
+            monetary_value=pl.col("repeat_mean").fill_null(0.0).cast(pl.Float64),
+        )
+        .sort("customer_id")
+        .collect()
+    )
+
+
+def _series(name: str, values: Any) -> pl.Series:
+    """Return ``values`` as a Polars Series without nulls, or refuse them naming ``name``."""
+    if isinstance(values, pl.Series):
+        series = values.rename(name)
+    else:
+        if isinstance(values, np.ndarray):
+            if values.ndim != 1:
+                raise ValueError(f"{name} must be one-dimensional, got shape {values.shape}")
+            values = _polars_datetime_unit(values)
+        try:
+            series = pl.Series(name, values)
+        except (TypeError, ValueError, pl.exceptions.PolarsError) as exc:
+            raise ValueError(f"{name} could not be read as a column: {exc}") from exc
+    if series.null_count():
+        raise ValueError(f"{name} contains {series.null_count()} missing values")
+    return series
+
+
+def _polars_datetime_unit(values: np.ndarray) -> np.ndarray:
+    """Cast numpy datetimes to a unit Polars reads (it refuses seconds, hours, weeks, ...)."""
+    if values.dtype.kind != "M":
+        return values
+    unit, _ = np.datetime_data(values.dtype)
+    if unit in ("D", "ms", "us", "ns"):
+        return values
+    coarse = unit in ("Y", "M", "W")
+    return values.astype("datetime64[D]" if coarse else "datetime64[ms]")
+
+
+def _check_dates(name: str, dates: pl.Series) -> None:
+    if not (dates.dtype == pl.Date or isinstance(dates.dtype, pl.Datetime)):
+        raise ValueError(f"{name} must hold dates or datetimes, got dtype {dates.dtype}")
+
+
+def _period_index(date: pl.Expr, period: Period) -> pl.Expr:
+    """Integer index of the period containing each date (days, weeks or months since 1970)."""
+    if period == "M":
+        return date.dt.year().cast(pl.Int64) * 12 + date.dt.month().cast(pl.Int64) - 1
+    days = date.dt.date().cast(pl.Int32)
+    if period == "W":
+        return (days + _DAYS_FROM_MONDAY_TO_EPOCH) // 7
+    return days
+
+
+def _end_period(observation_end: _DateLike, period: Period) -> int:
+    value: Any = observation_end
+    if isinstance(value, str):
+        try:
+            value = dt.datetime.fromisoformat(value)
+        except ValueError as exc:
+            raise ValueError(
+                f"observation_end must be a date, datetime or ISO-8601 string, got {value!r}"
+            ) from exc
+    if isinstance(value, np.datetime64) and np.isnat(value):
+        raise ValueError("observation_end must be a date, got NaT")
+    if isinstance(value, np.datetime64):
+        value = _polars_datetime_unit(np.array([value]))
+    else:
+        value = [value]
+    try:
+        end = pl.Series("observation_end", value)
+    except (TypeError, ValueError, pl.exceptions.PolarsError) as exc:
+        raise ValueError(f"observation_end must be a date or datetime, got {value!r}") from exc
+    if end.null_count():
+        raise ValueError("observation_end must be a date, got a missing value")
+    _check_dates("observation_end", end)
+    index = end.to_frame().select(_period_index(pl.col("observation_end"), period)).item()
+    return int(index)

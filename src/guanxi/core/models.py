@@ -1,0 +1,104 @@
+"""Base models shared by every domain, the access log and in-app notifications."""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class TimeStamped(models.Model):
+    """Created and updated times, kept by the database layer."""
+
+    created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class Versioned(models.Model):
+    """A counter raised by every write, so an edit based on a stale read can be refused."""
+
+    version = models.PositiveIntegerField(_("version"), default=1)
+
+    class Meta:
+        abstract = True
+
+
+class SoftDeleteQuerySet(models.QuerySet):
+    def alive(self):
+        return self.filter(deleted_at__isnull=True)
+
+    def deleted(self):
+        return self.filter(deleted_at__isnull=False)
+
+
+class SoftDeletable(models.Model):
+    """Deleted records go to a recycle bin (deleted_at set) until an admin purges them."""
+
+    deleted_at = models.DateTimeField(_("deleted"), null=True, blank=True, db_index=True)
+    deleted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("deleted by"),
+    )
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_deleted(self) -> bool:
+        return self.deleted_at is not None
+
+
+class AccessLog(models.Model):
+    """One row per view, reveal or export of customer data: who saw what, when, from where."""
+
+    class Action(models.TextChoices):
+        VIEW = "view", _("viewed")
+        REVEAL = "reveal", _("revealed")
+        EXPORT = "export", _("exported")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    action = models.CharField(max_length=16, choices=Action.choices)
+    object_type = models.CharField(max_length=64)
+    object_id = models.BigIntegerField(null=True, blank=True)
+    detail = models.CharField(max_length=255, blank=True)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    via = models.CharField(max_length=8, default="web")  # web | api | cli
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["object_type", "object_id", "-at"])]
+        ordering = ["-at"]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.action} {self.object_type}#{self.object_id}"
+
+
+class Notification(models.Model):
+    """An in-app message to one user; other domains add events through notify()."""
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    verb = models.CharField(max_length=32)
+    message = models.CharField(max_length=500)
+    url = models.CharField(max_length=300, blank=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["recipient", "read_at", "-created_at"])]
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.message

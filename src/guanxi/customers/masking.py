@@ -1,0 +1,29 @@
+"""Which sensitive fields a user sees masked.
+
+Admins and managers see phones and ID numbers in full; a rep sees them in full on the
+customers they own and masked on customers shared with them; an analyst always sees them
+masked. Anyone allowed to reveal (admins, managers, reps) can reveal a masked value, and
+each reveal is written to the access log.
+"""
+
+from guanxi.accounts.models import Role
+from guanxi.core.identity import mask_id
+from guanxi.core.phones import mask_phone
+
+SENSITIVE_FIELDS = {"phone": mask_phone, "phone_alt": mask_phone, "id_number": mask_id}
+
+
+def masks_for(user, customer) -> bool:
+    """True when ``user`` sees ``customer``'s sensitive fields masked."""
+    if user.is_superuser or user.role in (Role.ADMIN, Role.MANAGER):
+        return False
+    if user.role == Role.REP and customer.owner_id == user.pk:
+        return False
+    return True
+
+
+def masked_value(user, customer, field: str) -> str:
+    value = getattr(customer, field)
+    if field in SENSITIVE_FIELDS and masks_for(user, customer):
+        return SENSITIVE_FIELDS[field](value)
+    return value

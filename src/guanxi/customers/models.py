@@ -1,0 +1,392 @@
+"""The customer record (客户资料卡): persons and companies, contacts, tags, custom fields,
+ownership, sharing, followers and transfers."""
+
+import datetime as dt
+from decimal import Decimal, InvalidOperation
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext as _g
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from guanxi.accounts.models import Role
+from guanxi.accounts.services import subteam_ids
+from guanxi.core.identity import normalize_resident_id, normalize_uscc
+from guanxi.core.models import SoftDeletable, SoftDeleteQuerySet, TimeStamped, Versioned
+from guanxi.core.phones import normalize_phone
+
+
+class Kind(models.TextChoices):
+    PERSON = "person", _("Person")
+    COMPANY = "company", _("Company")
+
+
+class Gender(models.TextChoices):
+    UNKNOWN = "", _("Unknown")
+    MALE = "male", _("Male")
+    FEMALE = "female", _("Female")
+
+
+class BirthdayCalendar(models.TextChoices):
+    SOLAR = "solar", _("Solar (公历)")
+    LUNAR = "lunar", _("Lunar (农历)")
+
+
+class IncomeBand(models.TextChoices):
+    UNKNOWN = "", _("Unknown")
+    BELOW_5K = "lt5k", _("Below ¥5,000 / month")
+    FROM_5K = "5k-10k", _("¥5,000–10,000 / month")
+    FROM_10K = "10k-20k", _("¥10,000–20,000 / month")
+    FROM_20K = "20k-50k", _("¥20,000–50,000 / month")
+    ABOVE_50K = "gt50k", _("Above ¥50,000 / month")
+
+
+class SourceChannel(models.TextChoices):
+    UNKNOWN = "", _("Unknown")
+    WALK_IN = "walk_in", _("Walk-in")
+    REFERRAL = "referral", _("Referral")
+    WEBSITE = "website", _("Website")
+    CAMPAIGN = "campaign", _("Campaign")
+    PHONE = "phone", _("Phone")
+    WECHAT = "wechat", _("WeChat")
+    EXHIBITION = "exhibition", _("Exhibition")
+    IMPORT = "import", _("Import")
+    OTHER = "other", _("Other")
+
+
+class ValueOrientation(models.TextChoices):
+    UNKNOWN = "", _("Unknown")
+    RELATIONSHIP = "relationship", _("Relationship")
+    PRICE_PERFORMANCE = "price_performance", _("Price–performance")
+    TIME_EFFICIENCY = "time_efficiency", _("Time efficiency")
+
+
+class ShareLevel(models.TextChoices):
+    READ = "read", _("Read")
+    EDIT = "edit", _("Edit")
+
+
+class Tag(models.Model):
+    """A label on customers ("VIP", "车主", "Guangzhou fair 2026")."""
+
+    name = models.CharField(_("name"), max_length=50, unique=True)
+    color = models.CharField(_("colour"), max_length=7, default="#6c757d")
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CustomField(models.Model):
+    """An admin-defined extra field on every customer; values live in ``Customer.custom``."""
+
+    class FieldType(models.TextChoices):
+        TEXT = "text", _("Text")
+        NUMBER = "number", _("Number")
+        DATE = "date", _("Date")
+        CHOICE = "choice", _("Choice")
+
+    key = models.SlugField(_("key"), max_length=50, unique=True)
+    label = models.CharField(_("label"), max_length=100)
+    field_type = models.CharField(_("type"), max_length=10, choices=FieldType.choices)
+    choices = models.JSONField(_("choices"), default=list, blank=True)
+    required = models.BooleanField(_("required"), default=False)
+    active = models.BooleanField(_("active"), default=True)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "key"]
+
+    def __str__(self) -> str:
+        return self.label
+
+    def clean(self):
+        if self.field_type == self.FieldType.CHOICE and not self.choices:
+            raise ValidationError({"choices": _g("A choice field needs at least one choice.")})
+
+    def parse(self, value):
+        """The stored form of ``value`` (text, number as string, ISO date, or one choice)."""
+        if value in (None, ""):
+            if self.required:
+                raise ValidationError(_g("This field is required."))
+            return None
+        if self.field_type == self.FieldType.NUMBER:
+            try:
+                number = Decimal(str(value))
+            except InvalidOperation:
+                raise ValidationError(_g("Enter a number.")) from None
+            if not number.is_finite():
+                raise ValidationError(_g("Enter a number."))
+            return str(number)
+        if self.field_type == self.FieldType.DATE:
+            if isinstance(value, dt.date):
+                return value.isoformat()
+            try:
+                return dt.date.fromisoformat(str(value)).isoformat()
+            except ValueError:
+                raise ValidationError(_g("Enter a date as YYYY-MM-DD.")) from None
+        if self.field_type == self.FieldType.CHOICE:
+            if str(value) not in [str(c) for c in self.choices]:
+                raise ValidationError(_g("Choose one of: %(choices)s.")
+                                      % {"choices": ", ".join(map(str, self.choices))})
+            return str(value)
+        text = str(value)
+        if len(text) > 500:
+            raise ValidationError(_g("At most 500 characters."))
+        return text
+
+
+class CustomerQuerySet(SoftDeleteQuerySet):
+    def visible_to(self, user, *, include_deleted: bool = False):
+        """The one entry point of access control: the customers ``user`` may see.
+
+        Admins and analysts see all; a manager sees the customers of their team and every
+        sub-team; everyone sees what they own and what is shared with them or their team.
+        """
+        qs = self if include_deleted else self.alive()
+        if not getattr(user, "is_authenticated", False) or not user.is_active:
+            return qs.none()
+        if user.is_superuser or user.role in (Role.ADMIN, Role.ANALYST):
+            return qs
+        return qs.filter(self._reach(user, levels=(ShareLevel.READ, ShareLevel.EDIT)))
+
+    def editable_by(self, user, *, include_deleted: bool = False):
+        """The customers ``user`` may change: like visible_to, but analysts none and shares at edit."""
+        qs = self if include_deleted else self.alive()
+        if not getattr(user, "is_authenticated", False) or not user.is_active:
+            return qs.none()
+        if user.role == Role.ANALYST and not user.is_superuser:
+            return qs.none()
+        if user.is_superuser or user.role == Role.ADMIN:
+            return qs
+        return qs.filter(self._reach(user, levels=(ShareLevel.EDIT,)))
+
+    @staticmethod
+    def _reach(user, levels) -> Q:
+        shared = CustomerShare.objects.filter(level__in=levels).filter(
+            Q(user_id=user.pk) | Q(team_id=user.team_id) if user.team_id else Q(user_id=user.pk)
+        )
+        q = Q(owner_id=user.pk) | Q(pk__in=shared.values("customer_id"))
+        if user.role == Role.MANAGER and user.team_id:
+            q |= Q(owner__team_id__in=subteam_ids(user.team_id))
+        return q
+
+
+class Customer(TimeStamped, Versioned, SoftDeletable):
+    """One customer, person or company: fixed data, ownership, tags and custom fields.
+
+    Phones are stored in E.164, the ID number (resident ID for a person, unified social credit
+    code for a company) validated; ``search_text`` holds name, pinyin, initials, phone digits,
+    e-mail and company for search. Every change is kept in ``history``.
+    """
+
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.PERSON)
+    name = models.CharField(_("name"), max_length=120)
+    gender = models.CharField(_("gender"), max_length=10, choices=Gender.choices, blank=True)
+    birthday = models.DateField(_("birthday"), null=True, blank=True)
+    birthday_calendar = models.CharField(
+        _("birthday calendar"), max_length=5, choices=BirthdayCalendar.choices,
+        default=BirthdayCalendar.SOLAR,
+        help_text=_("Which calendar the customer celebrates the birthday by."),
+    )
+    id_number = models.CharField(_("ID number / USCC"), max_length=18, blank=True, db_index=True)
+    phone = models.CharField(_("mobile phone"), max_length=20, blank=True, db_index=True)
+    phone_alt = models.CharField(_("other phone"), max_length=20, blank=True)
+    email = models.EmailField(_("e-mail"), max_length=254, blank=True, db_index=True)
+    wechat_id = models.CharField(_("WeChat ID"), max_length=64, blank=True)
+    company_name = models.CharField(_("employer"), max_length=120, blank=True)
+    province = models.CharField(_("province"), max_length=30, blank=True)
+    city = models.CharField(_("city"), max_length=30, blank=True, db_index=True)
+    district = models.CharField(_("district"), max_length=30, blank=True)
+    address = models.CharField(_("address"), max_length=255, blank=True)
+    industry = models.CharField(_("industry"), max_length=60, blank=True)
+    occupation = models.CharField(_("occupation"), max_length=60, blank=True)
+    income_band = models.CharField(_("income band"), max_length=10, choices=IncomeBand.choices,
+                                   blank=True)
+    source_channel = models.CharField(_("source channel"), max_length=16,
+                                      choices=SourceChannel.choices, blank=True)
+    value_orientation = models.CharField(_("value orientation"), max_length=20,
+                                         choices=ValueOrientation.choices, blank=True)
+    notes = models.TextField(_("notes"), blank=True, max_length=5000)
+    custom = models.JSONField(_("custom fields"), default=dict, blank=True)
+    tag_names = models.CharField(_("tags"), max_length=500, blank=True, editable=False)
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                              related_name="owned_customers", verbose_name=_("owner"))
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    tags = models.ManyToManyField(Tag, blank=True, related_name="customers")
+    followers = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True,
+                                       related_name="followed_customers")
+    search_text = models.TextField(editable=False, blank=True)
+
+    history = HistoricalRecords(excluded_fields=["search_text", "updated_at", "created_at"])
+    objects = CustomerQuerySet.as_manager()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["owner", "-id"], name="customer_owner_id"),
+            models.Index(fields=["deleted_at", "-id"], name="customer_alive_id"),
+            models.Index(fields=["name"], name="customer_name"),
+        ]
+        ordering = ["-id"]
+        verbose_name = _("customer")
+        verbose_name_plural = _("customers")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self):
+        """Normalise phones and IDs and check the invariants; errors are keyed by field."""
+        errors: dict[str, list] = {}
+        self.name = (self.name or "").strip()
+        if not self.name:
+            errors.setdefault("name", []).append(_g("This field is required."))
+        for field in ("phone", "phone_alt"):
+            try:
+                setattr(self, field, normalize_phone(getattr(self, field)))
+            except ValidationError as exc:
+                errors.setdefault(field, []).extend(exc.messages)
+        if self.email:
+            self.email = self.email.strip().lower()
+            try:
+                validate_email(self.email)
+            except ValidationError as exc:
+                errors.setdefault("email", []).extend(exc.messages)
+        try:
+            if self.kind == Kind.COMPANY:
+                self.id_number = normalize_uscc(self.id_number)
+            else:
+                self.id_number = normalize_resident_id(self.id_number)
+        except ValidationError as exc:
+            errors.setdefault("id_number", []).extend(exc.messages)
+        if self.kind == Kind.COMPANY and (self.gender or self.birthday):
+            errors.setdefault("kind", []).append(_g("A company has no gender or birthday."))
+        if self.birthday and self.birthday > dt.date.today():
+            errors.setdefault("birthday", []).append(_g("The birthday cannot be in the future."))
+        if self.birthday and self.birthday.year < 1900:
+            errors.setdefault("birthday", []).append(_g("The birthday is before 1900."))
+        custom_errors = self._clean_custom()
+        if custom_errors:
+            errors.update(custom_errors)
+        if errors:
+            raise ValidationError(errors)
+
+    def _clean_custom(self) -> dict:
+        errors: dict[str, list] = {}
+        values = dict(self.custom or {})
+        definitions = {f.key: f for f in CustomField.objects.filter(active=True)}
+        cleaned = {}
+        for key in values:
+            if key not in definitions:
+                errors.setdefault(f"custom.{key}", []).append(_g("Unknown custom field."))
+        for key, field in definitions.items():
+            try:
+                parsed = field.parse(values.get(key))
+            except ValidationError as exc:
+                errors.setdefault(f"custom.{key}", []).extend(exc.messages)
+                continue
+            if parsed is not None:
+                cleaned[key] = parsed
+        self.custom = cleaned
+        return errors
+
+    @property
+    def lunar_birthday(self) -> str:
+        """The birthday in the lunar calendar, e.g. "农历三月初八"."""
+        if not self.birthday:
+            return ""
+        from lunar_python import Solar
+
+        lunar = Solar.fromYmd(self.birthday.year, self.birthday.month, self.birthday.day).getLunar()
+        return f"农历{lunar.getMonthInChinese()}月{lunar.getDayInChinese()}"
+
+
+class Contact(TimeStamped):
+    """A person at a company customer (or a family member of a person customer)."""
+
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="contacts")
+    name = models.CharField(_("name"), max_length=100)
+    title = models.CharField(_("title"), max_length=100, blank=True)
+    phone = models.CharField(_("phone"), max_length=20, blank=True, db_index=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    wechat_id = models.CharField(_("WeChat ID"), max_length=64, blank=True)
+    is_primary = models.BooleanField(_("primary contact"), default=False)
+    notes = models.CharField(_("notes"), max_length=500, blank=True)
+
+    history = HistoricalRecords(excluded_fields=["updated_at", "created_at"])
+
+    class Meta:
+        ordering = ["-is_primary", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self):
+        errors: dict[str, list] = {}
+        self.name = (self.name or "").strip()
+        if not self.name:
+            errors["name"] = [_g("This field is required.")]
+        try:
+            self.phone = normalize_phone(self.phone)
+        except ValidationError as exc:
+            errors["phone"] = exc.messages
+        if self.email:
+            self.email = self.email.strip().lower()
+        if errors:
+            raise ValidationError(errors)
+
+
+class CustomerShare(models.Model):
+    """A customer shared with one user or one team, to read or to edit."""
+
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="shares")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                             on_delete=models.CASCADE, related_name="customer_shares")
+    team = models.ForeignKey("accounts.Team", null=True, blank=True, on_delete=models.CASCADE,
+                             related_name="customer_shares")
+    level = models.CharField(max_length=4, choices=ShareLevel.choices, default=ShareLevel.READ)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(user__isnull=False, team__isnull=True)
+                           | Q(user__isnull=True, team__isnull=False)),
+                name="share_user_xor_team",
+            ),
+            models.UniqueConstraint(fields=["customer", "user"], name="share_unique_user",
+                                    condition=Q(user__isnull=False)),
+            models.UniqueConstraint(fields=["customer", "team"], name="share_unique_team",
+                                    condition=Q(team__isnull=False)),
+        ]
+        indexes = [models.Index(fields=["user", "customer"]), models.Index(fields=["team", "customer"])]
+
+    def __str__(self) -> str:
+        return f"{self.customer_id} → {self.user_id or self.team_id} ({self.level})"
+
+
+class OwnershipTransfer(models.Model):
+    """The record of one customer moving from one owner to another."""
+
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="transfers")
+    from_user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,
+                                  related_name="+")
+    to_user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,
+                                related_name="+")
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,
+                           related_name="+")
+    reason = models.CharField(max_length=200, blank=True)
+    batch = models.CharField(max_length=32, blank=True, db_index=True)
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-at"]

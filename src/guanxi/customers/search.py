@@ -1,0 +1,48 @@
+"""The normalised ``search_text`` column and how a query is matched against it.
+
+"wangwei", "ww", "王伟" and "1380013" all find 王伟 with phone 13800138000.
+"""
+
+import re
+
+from guanxi.core.pinyin import pinyin_variants
+
+_NON_DIGIT = re.compile(r"\D")
+_SPACE = re.compile(r"\s+")
+
+
+def phone_digits(e164: str) -> list[str]:
+    """The digits as people type them: the national number and the full international one."""
+    if not e164:
+        return []
+    digits = _NON_DIGIT.sub("", e164)
+    national = digits[2:] if digits.startswith("86") else digits
+    return [national, digits] if national != digits else [digits]
+
+
+def build_search_text(name: str, *, phones=(), email: str = "", company: str = "",
+                      extra=()) -> str:
+    """One lower-case line of everything a person might type to find this record."""
+    parts: list[str] = []
+    for text in (name, company, *extra):
+        if not text:
+            continue
+        parts.append(_SPACE.sub("", text.lower()))
+        fulls, initials = pinyin_variants(text)
+        parts.extend(fulls)
+        parts.extend(initials)
+    for phone in phones:
+        parts.extend(phone_digits(phone))
+    if email:
+        parts.append(email.lower())
+    return " ".join(dict.fromkeys(p for p in parts if p))
+
+
+def normalize_query(q: str) -> str:
+    """A query in the same form as ``search_text``: lower case, no spaces; phone digits only."""
+    q = (q or "").strip().lower()
+    compact = _SPACE.sub("", q)
+    digits = _NON_DIGIT.sub("", compact)
+    if digits and len(digits) >= 3 and re.fullmatch(r"[\d+\-() ]+", q):
+        return digits[2:] if digits.startswith("86") and len(digits) > 11 else digits
+    return compact

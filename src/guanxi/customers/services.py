@@ -1,0 +1,411 @@
+"""Every change to customers goes through these functions, each taking the acting user."""
+
+import uuid
+from collections.abc import Iterable
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.http import Http404
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from simple_history.utils import bulk_update_with_history
+
+from guanxi.accounts.models import Role, Team, User
+from guanxi.accounts.queries import is_manager_of
+from guanxi.core.access_log import log_access
+from guanxi.core.notifications import notify
+from guanxi.customers.models import (
+    Contact,
+    Customer,
+    CustomerShare,
+    OwnershipTransfer,
+    ShareLevel,
+    Tag,
+)
+from guanxi.customers.search import build_search_text
+
+# The fields a create or update may set directly; everything else has its own service.
+EDITABLE_FIELDS = (
+    "kind", "name", "gender", "birthday", "birthday_calendar", "id_number", "phone", "phone_alt",
+    "email", "wechat_id", "company_name", "province", "city", "district", "address", "industry",
+    "occupation", "income_band", "source_channel", "value_orientation", "notes", "custom",
+)
+
+
+class StaleVersion(Exception):
+    """The record changed since the caller read it; their edit would overwrite someone's work."""
+
+    def __init__(self, current_version: int):
+        super().__init__(_("This customer was changed by someone else meanwhile. "
+                           "Reload it and apply your change again."))
+        self.current_version = current_version
+
+
+def access_customer(user, customer_id, *, edit: bool = False,
+                    include_deleted: bool = False) -> Customer:
+    """Fetch a customer the user may see (or edit); anything else is a 404."""
+    base = Customer.objects.editable_by if edit else Customer.objects.visible_to
+    try:
+        pk = int(customer_id)
+    except (TypeError, ValueError):
+        raise Http404 from None
+    customer = base(user, include_deleted=include_deleted).select_related("owner").filter(pk=pk).first()
+    if customer is None:
+        if edit and Customer.objects.visible_to(user).filter(pk=pk).exists():
+            raise PermissionDenied(_("You may view this customer but not change it."))
+        raise Http404
+    return customer
+
+
+def can_manage(user, customer: Customer) -> bool:
+    """Owner, the owner's manager, or an admin: may share, transfer and delete."""
+    if user.is_superuser or user.role == Role.ADMIN:
+        return True
+    if customer.owner_id == user.pk:
+        return True
+    return user.role == Role.MANAGER and is_manager_of(user, customer.owner)
+
+
+def _require_manage(user, customer: Customer) -> None:
+    if not can_manage(user, customer):
+        raise PermissionDenied(_("Only the owner, their manager or an admin can do this."))
+
+
+def _refresh_search_text(customer: Customer) -> None:
+    customer.search_text = build_search_text(
+        customer.name, phones=[customer.phone, customer.phone_alt], email=customer.email,
+        company=customer.company_name, extra=[customer.wechat_id],
+    )
+
+
+def _check_owner(user, owner: User) -> None:
+    if not owner.is_active or owner.role == Role.ANALYST:
+        raise ValidationError({"owner": _("The owner must be an active user who can sell.")})
+    if owner.pk == user.pk or user.is_superuser or user.role == Role.ADMIN:
+        return
+    if user.role == Role.MANAGER and (owner.pk == user.pk or is_manager_of(user, owner)):
+        return
+    raise ValidationError({"owner": _("You can only assign customers to yourself or your team.")})
+
+
+def _tags(names: Iterable[str]) -> list[Tag]:
+    names = [n.strip() for n in names if n and n.strip()]
+    for n in names:
+        if len(n) > 50:
+            raise ValidationError({"tags": _("A tag has at most 50 characters.")})
+    existing = {t.name: t for t in Tag.objects.filter(name__in=names)}
+    missing = [Tag(name=n) for n in dict.fromkeys(names) if n not in existing]
+    if missing:
+        Tag.objects.bulk_create(missing, ignore_conflicts=True)
+        existing = {t.name: t for t in Tag.objects.filter(name__in=names)}
+    return [existing[n] for n in dict.fromkeys(names)]
+
+
+def _changed_message(customer: Customer, actor) -> str:
+    return _("%(actor)s changed customer %(name)s") % {"actor": actor, "name": customer.name}
+
+
+@transaction.atomic
+def create_customer(user, data: dict, *, owner: User | None = None, tags: Iterable[str] = (),
+                    contacts: Iterable[dict] = ()) -> Customer:
+    """Create a customer owned by ``owner`` (default: the acting user)."""
+    if not user.can_write:
+        raise PermissionDenied(_("Your role is read-only."))
+    unknown = set(data) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise ValidationError({f: _("Unknown field.") for f in sorted(unknown)})
+    owner = owner or user
+    _check_owner(user, owner)
+    customer = Customer(owner=owner, created_by=user, **data)
+    customer.full_clean(exclude=["owner", "created_by"])
+    _refresh_search_text(customer)
+    customer._history_user = user
+    tag_objs = _tags(tags)
+    customer.tag_names = ", ".join(t.name for t in tag_objs)
+    customer.save()
+    if tag_objs:
+        customer.tags.set(tag_objs)
+    for row in contacts:
+        add_contact(user, customer, row, _access_checked=True)
+    if owner.pk != user.pk:
+        url = reverse("customers:detail", args=[customer.pk])
+        transaction.on_commit(lambda: notify([owner], actor=user, verb="assigned",
+                                             message=_("%(actor)s assigned customer %(name)s to you")
+                                             % {"actor": user, "name": customer.name}, url=url))
+    return customer
+
+
+@transaction.atomic
+def update_customer(user, customer_id, changes: dict, *, expected_version: int | None = None,
+                    tags: Iterable[str] | None = None) -> Customer:
+    """Apply ``changes`` if the customer is still at ``expected_version``; notify the people
+    concerned. Raises StaleVersion when someone else changed it first."""
+    access_customer(user, customer_id, edit=True)
+    unknown = set(changes) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise ValidationError({f: _("Unknown field.") for f in sorted(unknown)})
+    # Lock the row so two concurrent edits are ordered; the second sees the new version.
+    customer = Customer.objects.select_for_update().get(pk=customer_id)
+    if expected_version is not None and customer.version != expected_version:
+        raise StaleVersion(customer.version)
+    for field, value in changes.items():
+        setattr(customer, field, value)
+    customer.full_clean(exclude=["owner", "created_by"])
+    if tags is not None:
+        tag_objs = _tags(tags)
+        customer.tags.set(tag_objs)
+        customer.tag_names = ", ".join(t.name for t in tag_objs)
+    _refresh_search_text(customer)
+    customer.version += 1
+    customer._history_user = user
+    customer.save()
+    _notify_change(user, customer)
+    return customer
+
+
+def _notify_change(user, customer: Customer) -> None:
+    recipients = [customer.owner_id, *customer.followers.values_list("id", flat=True)]
+    url = reverse("customers:detail", args=[customer.pk])
+    message = _changed_message(customer, user)
+    transaction.on_commit(lambda: notify(recipients, actor=user, verb="changed", message=message,
+                                         url=url))
+
+
+@transaction.atomic
+def set_tags(user, customer_id, names: Iterable[str]) -> Customer:
+    customer = access_customer(user, customer_id, edit=True)
+    return update_customer(user, customer.pk, {}, tags=names)
+
+
+@transaction.atomic
+def tag_customers(user, customer_ids: Iterable[int], names: Iterable[str]) -> int:
+    """Add tags to many customers at once (only those the user may edit); returns the count."""
+    tag_objs = _tags(names)
+    customers = list(Customer.objects.editable_by(user).filter(pk__in=list(customer_ids)))
+    through = Customer.tags.through
+    through.objects.bulk_create(
+        [through(customer_id=c.pk, tag_id=t.pk) for c in customers for t in tag_objs],
+        ignore_conflicts=True,
+    )
+    names_by_customer: dict[int, list[str]] = {}
+    for cid, tname in through.objects.filter(customer__in=customers).values_list(
+        "customer_id", "tag__name"
+    ).order_by("tag__name"):
+        names_by_customer.setdefault(cid, []).append(tname)
+    for c in customers:
+        c.tag_names = ", ".join(names_by_customer.get(c.pk, []))
+        c.version += 1
+    bulk_update_with_history(customers, Customer, ["tag_names", "version"], default_user=user,
+                             default_change_reason="bulk tag")
+    return len(customers)
+
+
+@transaction.atomic
+def delete_customer(user, customer_id) -> Customer:
+    """Move a customer to the recycle bin (restorable until purged)."""
+    customer = access_customer(user, customer_id, edit=True)
+    _require_manage(user, customer)
+    customer.deleted_at = timezone.now()
+    customer.deleted_by = user
+    customer.version += 1
+    customer._history_user = user
+    customer._change_reason = "deleted"
+    customer.save(update_fields=["deleted_at", "deleted_by", "version", "updated_at"])
+    return customer
+
+
+@transaction.atomic
+def restore_customer(user, customer_id) -> Customer:
+    customer = access_customer(user, customer_id, edit=True, include_deleted=True)
+    if customer.deleted_at is None:
+        raise ValidationError({"customer": _("This customer is not in the recycle bin.")})
+    _require_manage(user, customer)
+    customer.deleted_at = None
+    customer.deleted_by = None
+    customer.version += 1
+    customer._history_user = user
+    customer._change_reason = "restored"
+    customer.save(update_fields=["deleted_at", "deleted_by", "version", "updated_at"])
+    return customer
+
+
+@transaction.atomic
+def purge_customer(user, customer_id) -> None:
+    """Delete for good a customer already in the recycle bin (admins only)."""
+    if not (user.is_superuser or user.role == Role.ADMIN):
+        raise PermissionDenied(_("Only an admin can purge the recycle bin."))
+    customer = access_customer(user, customer_id, include_deleted=True)
+    if customer.deleted_at is None:
+        raise ValidationError({"customer": _("Move the customer to the recycle bin first.")})
+    customer.delete()
+
+
+@transaction.atomic
+def share_customer(user, customer_id, *, to_user: User | None = None, to_team: Team | None = None,
+                   level: str = ShareLevel.READ) -> CustomerShare:
+    """Share with a colleague or a whole team, to read or to edit (re-sharing updates the level)."""
+    customer = access_customer(user, customer_id)
+    _require_manage(user, customer)
+    if (to_user is None) == (to_team is None):
+        raise ValidationError({"user": _("Share with either one user or one team.")})
+    if level not in ShareLevel.values:
+        raise ValidationError({"level": _("Choose read or edit.")})
+    if to_user is not None and not to_user.is_active:
+        raise ValidationError({"user": _("That user is not active.")})
+    if to_user is not None and to_user.pk == customer.owner_id:
+        raise ValidationError({"user": _("The owner already has this customer.")})
+    key = {"user": to_user} if to_user is not None else {"team": to_team}
+    share, _created = CustomerShare.objects.update_or_create(
+        customer=customer, **key, defaults={"level": level, "created_by": user}
+    )
+    url = reverse("customers:detail", args=[customer.pk])
+    recipients = [to_user] if to_user is not None else list(to_team.members.filter(is_active=True))
+    transaction.on_commit(lambda: notify(recipients, actor=user, verb="shared",
+                                         message=_("%(actor)s shared customer %(name)s with you")
+                                         % {"actor": user, "name": customer.name}, url=url))
+    return share
+
+
+@transaction.atomic
+def unshare_customer(user, customer_id, share_id: int) -> None:
+    customer = access_customer(user, customer_id)
+    _require_manage(user, customer)
+    deleted, _rows = CustomerShare.objects.filter(customer=customer, pk=share_id).delete()
+    if not deleted:
+        raise Http404
+
+
+@transaction.atomic
+def share_customers(user, customer_ids: Iterable[int], *, to_user=None, to_team=None,
+                    level: str = ShareLevel.READ) -> int:
+    """Share many customers at once; those the user may not manage are skipped."""
+    count = 0
+    for customer in Customer.objects.visible_to(user).filter(pk__in=list(customer_ids)):
+        if can_manage(user, customer) and customer.owner_id != getattr(to_user, "pk", None):
+            share_customer(user, customer.pk, to_user=to_user, to_team=to_team, level=level)
+            count += 1
+    return count
+
+
+@transaction.atomic
+def transfer_customer(user, customer_id, to_user: User, reason: str = "") -> Customer:
+    """Give one customer a new owner, recorded in the history and the transfer log."""
+    customer = access_customer(user, customer_id)
+    _require_manage(user, customer)
+    _check_owner(user, to_user)
+    if customer.owner_id == to_user.pk:
+        raise ValidationError({"to_user": _("This user already owns the customer.")})
+    _move([customer], to_user, user, reason, batch="")
+    return customer
+
+
+@transaction.atomic
+def transfer_customers(user, customer_ids: Iterable[int], to_user: User, reason: str = "") -> int:
+    """Transfer the selected customers the user may manage; returns how many moved."""
+    _check_owner(user, to_user)
+    customers = [c for c in Customer.objects.visible_to(user).select_related("owner")
+                 .filter(pk__in=list(customer_ids)).exclude(owner=to_user) if can_manage(user, c)]
+    _move(customers, to_user, user, reason, batch=uuid.uuid4().hex)
+    return len(customers)
+
+
+@transaction.atomic
+def transfer_all(user, from_user: User, to_user: User, reason: str = "") -> int:
+    """Hand every customer of a (leaving) rep to another, in one recorded batch."""
+    if not (user.is_superuser or user.role == Role.ADMIN
+            or (user.role == Role.MANAGER and is_manager_of(user, from_user))):
+        raise PermissionDenied(_("Only an admin or the rep's manager can transfer all customers."))
+    if from_user.pk == to_user.pk:
+        raise ValidationError({"to_user": _("Choose a different user to transfer to.")})
+    _check_owner(user, to_user)
+    customers = list(Customer.objects.filter(owner=from_user).select_for_update())
+    _move(customers, to_user, user, reason or _("bulk transfer"), batch=uuid.uuid4().hex)
+    return len(customers)
+
+
+def _move(customers: list[Customer], to_user: User, by: User, reason: str, batch: str) -> None:
+    if not customers:
+        return
+    transfers = [OwnershipTransfer(customer=c, from_user_id=c.owner_id, to_user=to_user, by=by,
+                                   reason=reason[:200], batch=batch) for c in customers]
+    for c in customers:
+        c.owner = to_user
+        c.version += 1
+    bulk_update_with_history(customers, Customer, ["owner", "version"], batch_size=1000,
+                             default_user=by, default_change_reason=reason[:100] or "transfer")
+    OwnershipTransfer.objects.bulk_create(transfers, batch_size=1000)
+    names = ", ".join(c.name for c in customers[:3]) + ("…" if len(customers) > 3 else "")
+    url = reverse("customers:list")
+    transaction.on_commit(lambda: notify(
+        [to_user], actor=by, verb="assigned",
+        message=_("%(actor)s transferred %(count)d customer(s) to you: %(names)s")
+        % {"actor": by, "count": len(customers), "names": names}, url=url))
+
+
+@transaction.atomic
+def follow_customer(user, customer_id, follow: bool = True) -> Customer:
+    """Follow (or stop following) a customer to be told when it changes."""
+    customer = access_customer(user, customer_id)
+    if follow:
+        customer.followers.add(user)
+    else:
+        customer.followers.remove(user)
+    return customer
+
+
+@transaction.atomic
+def add_contact(user, customer, data: dict, *, _access_checked: bool = False) -> Contact:
+    if not _access_checked:
+        customer = access_customer(user, getattr(customer, "pk", customer), edit=True)
+    allowed = {"name", "title", "phone", "email", "wechat_id", "is_primary", "notes"}
+    unknown = set(data) - allowed
+    if unknown:
+        raise ValidationError({f: _("Unknown field.") for f in sorted(unknown)})
+    contact = Contact(customer=customer, **data)
+    contact.full_clean(exclude=["customer"])
+    contact._history_user = user
+    contact.save()
+    return contact
+
+
+@transaction.atomic
+def update_contact(user, customer_id, contact_id: int, data: dict) -> Contact:
+    customer = access_customer(user, customer_id, edit=True)
+    contact = Contact.objects.filter(customer=customer, pk=contact_id).first()
+    if contact is None:
+        raise Http404
+    for field, value in data.items():
+        if field not in {"name", "title", "phone", "email", "wechat_id", "is_primary", "notes"}:
+            raise ValidationError({field: _("Unknown field.")})
+        setattr(contact, field, value)
+    contact.full_clean(exclude=["customer"])
+    contact._history_user = user
+    contact.save()
+    return contact
+
+
+@transaction.atomic
+def remove_contact(user, customer_id, contact_id: int) -> None:
+    customer = access_customer(user, customer_id, edit=True)
+    deleted, _rows = Contact.objects.filter(customer=customer, pk=contact_id).delete()
+    if not deleted:
+        raise Http404
+
+
+def record_view(user, customer: Customer, *, request=None, via: str = "web") -> None:
+    """Write the view of a customer record to the access log."""
+    log_access(user, "view", "customer", customer.pk, request=request, via=via)
+
+
+def reveal_field(user, customer_id, field: str, *, request=None, via: str = "web") -> str:
+    """The full value of a masked field, logged; only for roles allowed to reveal."""
+    from guanxi.customers.masking import SENSITIVE_FIELDS
+
+    customer = access_customer(user, customer_id)
+    if field not in SENSITIVE_FIELDS:
+        raise ValidationError({"field": _("Only phone and ID numbers are masked.")})
+    if not user.can_reveal:
+        raise PermissionDenied(_("Your role may not reveal masked data."))
+    log_access(user, "reveal", "customer", customer.pk, request=request, detail=field, via=via)
+    return getattr(customer, field)

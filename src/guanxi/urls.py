@@ -1,0 +1,11 @@
+from django.urls import include, path
+
+from guanxi.api import api
+
+urlpatterns = [
+    path("api/v1/", api.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("guanxi.accounts.urls")),
+    path("customers/", include("guanxi.customers.urls")),
+    path("", include("guanxi.core.urls")),
+]

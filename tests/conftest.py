@@ -1,0 +1,83 @@
+"""Named personas shared by the whole suite.
+
+The company: HQ ▸ Sales East ▸ Guangzhou, and HQ ▸ Sales West.
+- ada: admin at HQ
+- mike: manager of Sales East (so also of Guangzhou)
+- alice, bob: reps in Guangzhou (mike's team)
+- charlie: rep in Sales West (no access to East's customers)
+- nina: read-only analyst
+"""
+
+import pytest
+
+from guanxi.accounts.services import create_team, create_user
+from guanxi.customers.services import create_customer
+
+PASSWORD = "Guanxi-test-2026"
+
+
+@pytest.fixture
+def teams(db):
+    hq = create_team("HQ")
+    east = create_team("Sales East", hq)
+    guangzhou = create_team("Guangzhou", east)
+    west = create_team("Sales West", hq)
+    return {"hq": hq, "east": east, "guangzhou": guangzhou, "west": west}
+
+
+def _user(name, role, team, manager=None):
+    return create_user(name, PASSWORD, role=role, team=team, manager=manager,
+                       display_name=name.capitalize(), validate_password=False)
+
+
+@pytest.fixture
+def ada(teams):
+    return _user("ada", "admin", teams["hq"])
+
+
+@pytest.fixture
+def mike(teams):
+    return _user("mike", "manager", teams["east"])
+
+
+@pytest.fixture
+def alice(teams, mike):
+    return _user("alice", "rep", teams["guangzhou"], mike)
+
+
+@pytest.fixture
+def bob(teams, mike):
+    return _user("bob", "rep", teams["guangzhou"], mike)
+
+
+@pytest.fixture
+def charlie(teams):
+    return _user("charlie", "rep", teams["west"])
+
+
+@pytest.fixture
+def nina(teams):
+    return _user("nina", "analyst", teams["hq"])
+
+
+@pytest.fixture
+def alices_customer(alice):
+    """王伟, a person owned by Alice."""
+    return create_customer(alice, {
+        "name": "王伟", "phone": "13800138000", "email": "wangwei@example.com",
+        "id_number": "11010519491231002X", "city": "广州", "province": "广东",
+    }, tags=["VIP"])
+
+
+@pytest.fixture
+def charlies_customer(charlie):
+    """成都锦城贸易有限公司, a company owned by Charlie."""
+    return create_customer(charlie, {
+        "kind": "company", "name": "成都锦城贸易有限公司", "phone": "02887654321",
+        "id_number": "91110000600037341L", "city": "成都", "province": "四川",
+    })
+
+
+def login(client, user):
+    client.force_login(user)
+    return client
