@@ -32,6 +32,8 @@ INSTALLED_APPS = [
     "guanxi.core",
     "guanxi.accounts",
     "guanxi.customers",
+    "guanxi.sales",
+    "guanxi.ops",
 ]
 
 MIDDLEWARE = [
