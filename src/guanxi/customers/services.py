@@ -79,9 +79,14 @@ def _refresh_search_text(customer: Customer) -> None:
     )
 
 
-def _check_owner(user, owner: User) -> None:
+def _check_assignee(owner: User, field: str = "owner") -> None:
     if not owner.is_active or owner.role == Role.ANALYST:
-        raise ValidationError({"owner": _("The owner must be an active user who can sell.")})
+        raise ValidationError({field: _("The owner must be an active user who can sell.")})
+
+
+def _check_owner(user, owner: User) -> None:
+    """Who may create a customer for whom: reps for themselves, managers for their team."""
+    _check_assignee(owner)
     if owner.pk == user.pk or user.is_superuser or user.role == Role.ADMIN:
         return
     if user.role == Role.MANAGER and (owner.pk == user.pk or is_manager_of(user, owner)):
@@ -293,7 +298,7 @@ def transfer_customer(user, customer_id, to_user: User, reason: str = "") -> Cus
     """Give one customer a new owner, recorded in the history and the transfer log."""
     customer = access_customer(user, customer_id)
     _require_manage(user, customer)
-    _check_owner(user, to_user)
+    _check_assignee(to_user, "to_user")
     if customer.owner_id == to_user.pk:
         raise ValidationError({"to_user": _("This user already owns the customer.")})
     _move([customer], to_user, user, reason, batch="")
@@ -303,7 +308,7 @@ def transfer_customer(user, customer_id, to_user: User, reason: str = "") -> Cus
 @transaction.atomic
 def transfer_customers(user, customer_ids: Iterable[int], to_user: User, reason: str = "") -> int:
     """Transfer the selected customers the user may manage; returns how many moved."""
-    _check_owner(user, to_user)
+    _check_assignee(to_user, "to_user")
     customers = [c for c in Customer.objects.visible_to(user).select_related("owner")
                  .filter(pk__in=list(customer_ids)).exclude(owner=to_user) if can_manage(user, c)]
     _move(customers, to_user, user, reason, batch=uuid.uuid4().hex)
@@ -318,7 +323,7 @@ def transfer_all(user, from_user: User, to_user: User, reason: str = "") -> int:
         raise PermissionDenied(_("Only an admin or the rep's manager can transfer all customers."))
     if from_user.pk == to_user.pk:
         raise ValidationError({"to_user": _("Choose a different user to transfer to.")})
-    _check_owner(user, to_user)
+    _check_assignee(to_user, "to_user")
     customers = list(Customer.objects.filter(owner=from_user).select_for_update())
     _move(customers, to_user, user, reason or _("bulk transfer"), batch=uuid.uuid4().hex)
     return len(customers)
