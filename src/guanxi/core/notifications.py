@@ -33,3 +33,12 @@ def mark_read(user, ids: Iterable[int] | None = None) -> int:
         qs = qs.filter(pk__in=list(ids))
     with transaction.atomic():
         return qs.update(read_at=timezone.now())
+
+
+def notifications_for(user):
+    """The user's notifications, newest first, with the actor joined."""
+    return (
+        Notification.objects.filter(recipient=user)
+        .select_related("actor")
+        .order_by("-created_at", "-pk")
+    )
