@@ -27,7 +27,9 @@ def _to_series(values: ArrayLike, name: str) -> pl.Series:
     if isinstance(values, pl.Series):
         return values
     if isinstance(values, pl.DataFrame):
-        raise ValueError(f"{name} must be one-dimensional (a sequence, array or Series), got a DataFrame")
+        raise ValueError(
+            f"{name} must be one-dimensional (a sequence, array or Series), got a DataFrame"
+        )
     if isinstance(values, str | bytes) or np.ndim(values) != 1:
         raise ValueError(f"{name} must be one-dimensional (a sequence, array or Series)")
     try:
@@ -120,14 +122,16 @@ def numeric(
     if strictly_positive and (bad := int((arr <= 0).sum())):
         raise ValueError(f"{name} must be greater than 0, but {bad} values are not")
     if min_value is not None and (bad := int((arr < min_value).sum())):
-        what = "negative" if min_value == 0 else f"below {min_value}"
-        raise ValueError(f"{name} contains {bad} {what} values")
+        what = "negative values" if min_value == 0 else f"values below {min_value:g}"
+        raise ValueError(f"{name} contains {bad} {what}")
     if max_value is not None and (bad := int((arr > max_value).sum())):
-        raise ValueError(f"{name} contains {bad} values above {max_value}")
+        raise ValueError(f"{name} contains {bad} values above {max_value:g}")
     return arr
 
 
-def dates(values: ArrayLike, name: str, n: int | None = None, *, allow_missing: bool = False) -> pl.Series:
+def dates(
+    values: ArrayLike, name: str, n: int | None = None, *, allow_missing: bool = False
+) -> pl.Series:
     """Return ``values`` as a Polars ``Date`` Series named ``name``.
 
     Datetimes are truncated to their (local, if time-zone aware) calendar date.
@@ -150,7 +154,9 @@ def dates(values: ArrayLike, name: str, n: int | None = None, *, allow_missing: 
     return s
 
 
-def day_numbers(values: ArrayLike, name: str, n: int | None = None, *, allow_missing: bool = False) -> np.ndarray:
+def day_numbers(
+    values: ArrayLike, name: str, n: int | None = None, *, allow_missing: bool = False
+) -> np.ndarray:
     """Return dates as float64 day numbers since 1970-01-01 (``NaN`` where missing)."""
     s = dates(values, name, n, allow_missing=allow_missing)
     return s.cast(pl.Int32).cast(pl.Float64).to_numpy()

@@ -97,8 +97,8 @@ def quintile_scores(values: np.ndarray, *, higher_is_better: bool = True) -> np.
     if n == 0:
         return np.zeros(0, dtype=np.int8)
     key = values if higher_is_better else -values
-    # Number of customers strictly worse = position of the first equal value in sorted order.
-    worse = np.searchsorted(np.sort(key, kind="stable"), key, side="left")
+    # Minimum rank - 1 = number of customers strictly worse (ties share the lowest position).
+    worse = pl.Series(key).rank("min").cast(pl.Int64).to_numpy() - 1
     return (1 + (5 * worse) // n).astype(np.int8)
 
 
