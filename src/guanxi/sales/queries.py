@@ -1,0 +1,201 @@
+"""Reads over sales data, always starting from ``visible_to(user)``."""
+
+import base64
+import datetime as dt
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Max, Min, Prefetch, Q, QuerySet, Sum
+from django.utils.translation import gettext as _
+
+from guanxi.sales.models import (
+    PURCHASE_STATUSES,
+    Lead,
+    Opportunity,
+    Order,
+    Pipeline,
+    Product,
+    Quote,
+    Stage,
+    StageChange,
+)
+from guanxi.sales.pricing import cents
+
+
+def pipelines() -> QuerySet[Pipeline]:
+    """Active pipelines with their stages in order (two queries)."""
+    return Pipeline.objects.filter(active=True).prefetch_related(
+        Prefetch("stages", queryset=Stage.objects.order_by("position", "id"))
+    )
+
+
+def products_for(user, *, q: str = "", category: str = "", active: bool | None = True):
+    """The catalogue is readable by everyone signed in."""
+    qs = Product.objects.all()
+    if active is not None:
+        qs = qs.filter(active=active)
+    if category:
+        qs = qs.filter(category=category)
+    if q:
+        qs = qs.filter(Q(sku__icontains=q) | Q(name__icontains=q))
+    return qs.order_by("-id")
+
+
+def opportunities_for(
+    user,
+    *,
+    pipeline: int | None = None,
+    stage: int | None = None,
+    owner: int | None = None,
+    customer: int | None = None,
+    status: str = "",
+) -> QuerySet[Opportunity]:
+    """Visible opportunities, newest first; status is open, won or lost (the stage kind)."""
+    qs = Opportunity.objects.visible_to(user).select_related("customer", "owner", "stage")
+    if pipeline:
+        qs = qs.filter(pipeline_id=pipeline)
+    if stage:
+        qs = qs.filter(stage_id=stage)
+    if owner:
+        qs = qs.filter(owner_id=owner)
+    if customer:
+        qs = qs.filter(customer_id=customer)
+    if status:
+        qs = qs.filter(stage__kind=status)
+    return qs.order_by("-id")
+
+
+def stage_history(opportunity: Opportunity) -> QuerySet[StageChange]:
+    """The moves of one (already access-checked) opportunity, oldest first."""
+    return opportunity.stage_changes.select_related("from_stage", "to_stage", "by").order_by(
+        "at", "id"
+    )
+
+
+def orders_for(
+    user,
+    *,
+    customer: int | None = None,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+    statuses: list[str] | None = None,
+    owner: int | None = None,
+) -> QuerySet[Order]:
+    """Visible orders, newest order date first, optionally for one customer, a date range
+    (inclusive) and a set of statuses."""
+    qs = Order.objects.visible_to(user).select_related("customer", "owner")
+    if customer:
+        qs = qs.filter(customer_id=customer)
+    if start:
+        qs = qs.filter(order_date__gte=start)
+    if end:
+        qs = qs.filter(order_date__lte=end)
+    if statuses:
+        qs = qs.filter(status__in=statuses)
+    if owner:
+        qs = qs.filter(owner_id=owner)
+    return qs.order_by("-order_date", "-id")
+
+
+def quotes_for(user, *, customer: int | None = None, status: str = "") -> QuerySet[Quote]:
+    qs = Quote.objects.visible_to(user).select_related("customer", "owner")
+    if customer:
+        qs = qs.filter(customer_id=customer)
+    if status:
+        qs = qs.filter(status=status)
+    return qs.order_by("-id")
+
+
+def leads_for(user, *, status: str = "", owner: int | None = None, q: str = "") -> QuerySet[Lead]:
+    qs = Lead.objects.visible_to(user).select_related("owner")
+    if status:
+        qs = qs.filter(status=status)
+    if owner:
+        qs = qs.filter(owner_id=owner)
+    if q:
+        qs = qs.filter(
+            Q(name__icontains=q)
+            | Q(company__icontains=q)
+            | Q(phone__contains=q)
+            | Q(email__icontains=q)
+        )
+    return qs.order_by("-id")
+
+
+def customer_value(customer) -> dict:
+    """The customer's value so far, from confirmed, paid and shipped orders: total spend (in the
+    default currency; other currencies listed apart), order count, first and last purchase."""
+    rows = (
+        Order.objects.filter(customer=customer, status__in=PURCHASE_STATUSES)
+        .values("currency")
+        .annotate(
+            spend=Sum("total"), orders=Count("id"), first=Min("order_date"), last=Max("order_date")
+        )
+    )
+    default = settings.DEFAULT_CURRENCY
+    value = {
+        "currency": default,
+        "total_spend": Decimal("0.00"),
+        "order_count": 0,
+        "first_purchase": None,
+        "last_purchase": None,
+        "other_currencies": {},
+    }
+    for row in rows:
+        value["order_count"] += row["orders"]
+        if row["currency"] == default:
+            value["total_spend"] = cents(row["spend"])
+        else:
+            value["other_currencies"][row["currency"]] = cents(row["spend"])
+        if value["first_purchase"] is None or row["first"] < value["first_purchase"]:
+            value["first_purchase"] = row["first"]
+        if value["last_purchase"] is None or row["last"] > value["last_purchase"]:
+            value["last_purchase"] = row["last"]
+    return value
+
+
+# ---------------------------------------------------------------------------------------------
+# Keyset (cursor) pagination: stable under inserts, one indexed range scan per page.
+
+
+def _encode(parts: list[str]) -> str:
+    return base64.urlsafe_b64encode("|".join(parts).encode()).decode().rstrip("=")
+
+
+def _decode(cursor: str) -> list[str]:
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        return base64.urlsafe_b64decode(padded.encode()).decode().split("|")
+    except (ValueError, UnicodeDecodeError):
+        raise ValidationError({"cursor": _("This cursor is not valid.")}) from None
+
+
+def page_by_id(qs: QuerySet, cursor: str = "", limit: int = 50) -> tuple[list, str | None]:
+    """One page of a queryset ordered by -id, and the cursor of the next page (or None)."""
+    if cursor:
+        parts = _decode(cursor)
+        try:
+            qs = qs.filter(pk__lt=int(parts[0]))
+        except (ValueError, IndexError):
+            raise ValidationError({"cursor": _("This cursor is not valid.")}) from None
+    rows = list(qs.order_by("-id")[: limit + 1])
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return rows, (_encode([str(rows[-1].pk)]) if more and rows else None)
+
+
+def page_orders(qs: QuerySet[Order], cursor: str = "", limit: int = 50) -> tuple[list, str | None]:
+    """One page of orders by (order date, id) descending, and the next cursor (or None)."""
+    if cursor:
+        parts = _decode(cursor)
+        try:
+            day, pk = dt.date.fromisoformat(parts[0]), int(parts[1])
+        except (ValueError, IndexError):
+            raise ValidationError({"cursor": _("This cursor is not valid.")}) from None
+        qs = qs.filter(Q(order_date__lt=day) | Q(order_date=day, pk__lt=pk))
+    rows = list(qs.order_by("-order_date", "-id")[: limit + 1])
+    more = len(rows) > limit
+    rows = rows[:limit]
+    nxt = _encode([rows[-1].order_date.isoformat(), str(rows[-1].pk)]) if more and rows else None
+    return rows, nxt
