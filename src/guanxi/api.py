@@ -1,5 +1,40 @@
-"""The JSON API under /api/v1: one NinjaAPI, one router per domain, one error shape."""
+"""The JSON API under /api/v1: one NinjaAPI, one router per domain, one error shape.
 
+This is the one place routers are registered. A domain adds its router with
+``api.add_router("/sales", sales_router)``; it inherits the authentication (bearer token or
+session with CSRF) and the error handling below, and paginates with guanxi.core.pagination.
+"""
+
+from django.conf import settings
 from ninja import NinjaAPI
+from ninja.openapi.docs import Swagger
 
-api = NinjaAPI(title="Guanxi API", version="1", urls_namespace="api")
+from guanxi.accounts.api import router as accounts_router
+from guanxi.accounts.services import LoginLocked, user_for_token
+from guanxi.core.api_auth import BearerTokenAuth, CsrfSessionAuth
+from guanxi.core.api_errors import add_error, install_error_handlers
+from guanxi.core.etags import etag
+from guanxi.customers.api import router as customers_router
+from guanxi.customers.services import StaleVersion
+
+api = NinjaAPI(
+    title="Guanxi API",
+    version="1",
+    description=(
+        "The Guanxi CRM API. Authenticate with `Authorization: Bearer <token>` "
+        "(POST /api/v1/auth/token) or a signed-in session (send X-CSRFToken on writes). "
+        'Every error answers `{"detail": ..., "errors": [{"field": ..., "message": ...}]}`.'
+    ),
+    urls_namespace="api",
+    auth=[BearerTokenAuth(user_for_token), CsrfSessionAuth()],
+    docs=Swagger(),  # served from ninja's bundled static files: no CDN
+)
+
+install_error_handlers(api)
+add_error(api, StaleVersion, 412, headers=lambda exc: {"ETag": etag(exc.current_version)})
+add_error(
+    api, LoginLocked, 429, headers=lambda exc: {"Retry-After": str(settings.LOGIN_LOCKOUT_SECONDS)}
+)
+
+api.add_router("/", accounts_router)
+api.add_router("/customers", customers_router)

@@ -1,0 +1,332 @@
+"""API routes for customers: list, create, read, edit, delete/restore, share, transfer, follow,
+reveal and history. Each route parses, calls a service or query, and shapes the answer; access
+control and business rules live in customers.services / customers.queries."""
+
+from typing import Annotated
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import HttpResponse
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from ninja import Header, Query, Router, Status
+
+from guanxi.accounts.models import User
+from guanxi.accounts.queries import teams_visible_to, users_visible_to
+from guanxi.core.api_errors import error_responses
+from guanxi.core.etags import etag, expected_version
+from guanxi.core.pagination import DEFAULT_LIMIT, Cursor, Limit, Page, keyset_page
+from guanxi.customers import services
+from guanxi.customers.masking import SENSITIVE_FIELDS, masked_value, masks_for
+from guanxi.customers.models import Customer
+from guanxi.customers.queries import SORTS, customers_for, history_for
+from guanxi.customers.schemas import (
+    BulkTransferIn,
+    CustomerIn,
+    CustomerListItem,
+    CustomerOut,
+    CustomerPatch,
+    FollowOut,
+    HistoryOut,
+    KindChoice,
+    Ordering,
+    OwnerOut,
+    RevealIn,
+    RevealOut,
+    ShareIn,
+    ShareOut,
+    TransferIn,
+    TransferredOut,
+)
+
+router = Router(tags=["customers"])
+
+IfMatch = Annotated[str | None, Header(alias="If-Match", description='ETag from GET, e.g. "3".')]
+
+READ_ERRORS = error_responses(401, 404)
+WRITE_ERRORS = error_responses(400, 401, 403, 404, 412, 422)
+
+
+# --- shaping -------------------------------------------------------------------------------
+
+
+def _list_item(user, customer: Customer) -> dict:
+    return {
+        "id": customer.pk,
+        "kind": customer.kind,
+        "name": customer.name,
+        "phone": masked_value(user, customer, "phone"),
+        "email": customer.email,
+        "company_name": customer.company_name,
+        "province": customer.province,
+        "city": customer.city,
+        "owner": customer.owner,
+        "tags": [t.name for t in customer.tags.all()],
+        "masked": masks_for(user, customer),
+        "version": customer.version,
+        "created_at": customer.created_at,
+        "updated_at": customer.updated_at,
+        "deleted_at": customer.deleted_at,
+    }
+
+
+def _detail(user, customer: Customer) -> dict:
+    masked = masks_for(user, customer)
+    out = {
+        field: getattr(customer, field)
+        for field in CustomerOut.model_fields
+        if hasattr(customer, field) and field not in ("tags", "contacts", "shares", "owner")
+    }
+    out.update({field: masked_value(user, customer, field) for field in SENSITIVE_FIELDS})
+    contacts = [
+        {
+            "id": c.pk,
+            "name": c.name,
+            "title": c.title,
+            "phone": SENSITIVE_FIELDS["phone"](c.phone) if masked else c.phone,
+            "email": c.email,
+            "wechat_id": c.wechat_id,
+            "is_primary": c.is_primary,
+            "notes": c.notes,
+        }
+        for c in customer.contacts.all()
+    ]
+    shares = None
+    if services.can_manage(user, customer):
+        shares = list(customer.shares.select_related("user", "team").order_by("pk"))
+    out.update(
+        {
+            "owner": customer.owner,
+            "tags": list(customer.tags.values_list("name", flat=True)),
+            "contacts": contacts,
+            "masked": masked,
+            "following": customer.followers.filter(pk=user.pk).exists(),
+            "shares": shares,
+        }
+    )
+    return out
+
+
+def _user(field: str, user_id: int | None, *, active_only: bool = True) -> User | None:
+    """The user with this id, or a 422 on ``field``; inactive users only where allowed."""
+    if user_id is None:
+        return None
+    qs = User.objects.filter(pk=user_id)
+    if active_only:
+        qs = qs.filter(is_active=True)
+    found = qs.first()
+    if found is None:
+        raise ValidationError({field: _("Unknown user.")})
+    return found
+
+
+# --- collection ----------------------------------------------------------------------------
+
+
+@router.get("", response={200: Page[CustomerListItem], **error_responses(401, 422)})
+def list_customers(
+    request,
+    cursor: Cursor = None,
+    limit: Limit = DEFAULT_LIMIT,
+    q: str = "",
+    owner: int | None = None,
+    tag: str = "",
+    city: str = "",
+    kind: Query[KindChoice | None] = None,
+    ordering: Query[Ordering] = "-id",
+):
+    """The customers you may see, filtered, sorted and paginated by cursor.
+
+    ``q`` matches name, pinyin (full or initials), phone digits, e-mail and company.
+    Phones are masked where your role sees them masked.
+    """
+    qs = customers_for(
+        request.auth, q=q, owner=owner, tag=tag, city=city, kind=kind or "", sort=ordering
+    ).prefetch_related("tags")
+    rows, next_cursor = keyset_page(qs, SORTS[ordering], cursor=cursor, limit=limit)
+    return {"items": [_list_item(request.auth, c) for c in rows], "next_cursor": next_cursor}
+
+
+@router.post("", response={201: CustomerOut, **WRITE_ERRORS})
+def create_customer(request, payload: CustomerIn, response: HttpResponse):
+    """Create a customer (with tags and contacts) owned by you or, if you may, someone else."""
+    user = request.auth
+    data = payload.model_dump(exclude_unset=True, exclude={"owner", "tags", "contacts"})
+    with transaction.atomic():
+        customer = services.create_customer(
+            user, data, owner=_user("owner", payload.owner), tags=payload.tags
+        )
+        for index, contact in enumerate(payload.contacts):
+            try:
+                services.add_contact(user, customer, contact.model_dump(exclude_unset=True))
+            except ValidationError as exc:
+                raise ValidationError(
+                    {
+                        f"contacts.{index}.{field}": messages
+                        for field, messages in exc.message_dict.items()
+                    }
+                ) from None
+    response["Location"] = reverse("api:get_customer", args=[customer.pk])
+    response["ETag"] = etag(customer.version)
+    return Status(201, _detail(user, customer))
+
+
+@router.get("/deleted", response={200: Page[CustomerListItem], **error_responses(401, 422)})
+def list_deleted_customers(request, cursor: Cursor = None, limit: Limit = DEFAULT_LIMIT):
+    """The recycle bin: deleted customers you may see, most recently deleted first."""
+    qs = (
+        Customer.objects.visible_to(request.auth, include_deleted=True)
+        .deleted()
+        .select_related("owner")
+        .prefetch_related("tags")
+    )
+    rows, next_cursor = keyset_page(qs, "-deleted_at", cursor=cursor, limit=limit)
+    return {"items": [_list_item(request.auth, c) for c in rows], "next_cursor": next_cursor}
+
+
+@router.post("/transfer", response={200: TransferredOut, **WRITE_ERRORS})
+def transfer_all_customers(request, payload: BulkTransferIn):
+    """Hand every customer of one rep (say, one who leaves) to another, in one batch."""
+    moved = services.transfer_all(
+        request.auth,
+        _user("from_user", payload.from_user, active_only=False),
+        _user("to_user", payload.to_user),
+        payload.reason,
+    )
+    return {"transferred": moved}
+
+
+# --- one customer --------------------------------------------------------------------------
+
+
+@router.get("/{int:customer_id}", response={200: CustomerOut, **READ_ERRORS})
+def get_customer(request, customer_id: int, response: HttpResponse):
+    """One customer; the view is written to the access log. The ETag is its version."""
+    customer = services.access_customer(request.auth, customer_id)
+    services.record_view(request.auth, customer, request=request, via="api")
+    response["ETag"] = etag(customer.version)
+    return _detail(request.auth, customer)
+
+
+@router.patch("/{int:customer_id}", response={200: CustomerOut, **WRITE_ERRORS})
+def update_customer(
+    request,
+    customer_id: int,
+    payload: CustomerPatch,
+    response: HttpResponse,
+    if_match: IfMatch = None,
+):
+    """Change some fields. Send the ETag as If-Match (or ``version`` in the body): if the
+    customer changed since, nothing is written and the answer is 412."""
+    user = request.auth
+    current = services.access_customer(user, customer_id, edit=True)
+    version = expected_version(if_match)
+    if version is None and if_match is None:
+        version = payload.version
+    changes = payload.model_dump(exclude_unset=True, exclude={"tags", "version"})
+    if "custom" in changes:
+        merged = {**(current.custom or {}), **changes["custom"]}
+        changes["custom"] = {k: v for k, v in merged.items() if v is not None}
+    customer = services.update_customer(
+        user, customer_id, changes, expected_version=version, tags=payload.tags
+    )
+    response["ETag"] = etag(customer.version)
+    return _detail(user, customer)
+
+
+@router.delete("/{int:customer_id}", response={204: None, **WRITE_ERRORS})
+def delete_customer(request, customer_id: int):
+    """Move the customer to the recycle bin (see /deleted and /restore)."""
+    services.delete_customer(request.auth, customer_id)
+    return Status(204, None)
+
+
+@router.post("/{int:customer_id}/restore", response={200: CustomerOut, **WRITE_ERRORS})
+def restore_customer(request, customer_id: int, response: HttpResponse):
+    customer = services.restore_customer(request.auth, customer_id)
+    response["ETag"] = etag(customer.version)
+    return _detail(request.auth, customer)
+
+
+@router.post("/{int:customer_id}/reveal", response={200: RevealOut, **WRITE_ERRORS})
+def reveal_field(request, customer_id: int, payload: RevealIn):
+    """The full value of a masked field; every reveal is written to the access log."""
+    value = services.reveal_field(
+        request.auth, customer_id, payload.field, request=request, via="api"
+    )
+    return {"field": payload.field, "value": value}
+
+
+@router.post("/{int:customer_id}/share", response={201: ShareOut, **WRITE_ERRORS})
+def share_customer(request, customer_id: int, payload: ShareIn):
+    """Share with one colleague (``user``) or one team (``team``), to read or to edit."""
+    user = request.auth
+    services.access_customer(user, customer_id)  # a 404 before judging the other fields
+    to_user = None
+    if payload.user is not None:
+        to_user = users_visible_to(user).filter(pk=payload.user).first()
+        if to_user is None:
+            raise ValidationError({"user": _("Unknown user.")})
+    to_team = None
+    if payload.team is not None:
+        to_team = teams_visible_to(user).filter(pk=payload.team).first()
+        if to_team is None:
+            raise ValidationError({"team": _("Unknown team.")})
+    share = services.share_customer(
+        user, customer_id, to_user=to_user, to_team=to_team, level=payload.level
+    )
+    return Status(201, share)
+
+
+@router.delete("/{int:customer_id}/share/{int:share_id}", response={204: None, **WRITE_ERRORS})
+def unshare_customer(request, customer_id: int, share_id: int):
+    services.unshare_customer(request.auth, customer_id, share_id)
+    return Status(204, None)
+
+
+@router.post("/{int:customer_id}/transfer", response={200: OwnerOut, **WRITE_ERRORS})
+def transfer_customer(request, customer_id: int, payload: TransferIn):
+    """Give the customer a new owner (recorded in its history and the transfer log)."""
+    user = request.auth
+    services.access_customer(user, customer_id)
+    customer = services.transfer_customer(
+        user, customer_id, _user("to_user", payload.to_user), payload.reason
+    )
+    return customer
+
+
+@router.post("/{int:customer_id}/follow", response={200: FollowOut, **WRITE_ERRORS})
+def follow_customer(request, customer_id: int):
+    """Be notified when the customer changes."""
+    services.follow_customer(request.auth, customer_id, follow=True)
+    return {"following": True}
+
+
+@router.delete("/{int:customer_id}/follow", response={200: FollowOut, **WRITE_ERRORS})
+def unfollow_customer(request, customer_id: int):
+    services.follow_customer(request.auth, customer_id, follow=False)
+    return {"following": False}
+
+
+@router.get("/{int:customer_id}/history", response={200: HistoryOut, **READ_ERRORS})
+def customer_history(request, customer_id: int, limit: Limit = DEFAULT_LIMIT):
+    """Every change, newest first: who, when, and each field's old and new value.
+    Phones and ID numbers are masked here as on the record."""
+    user = request.auth
+    customer = services.access_customer(user, customer_id)
+    masked = masks_for(user, customer)
+    entries = history_for(customer, limit=limit)
+    for entry in entries:
+        entry["changes"] = [
+            {
+                "field": field,
+                "old": SENSITIVE_FIELDS[field](old or "")
+                if masked and field in SENSITIVE_FIELDS
+                else old,
+                "new": SENSITIVE_FIELDS[field](new or "")
+                if masked and field in SENSITIVE_FIELDS
+                else new,
+            }
+            for field, old, new in entry["changes"]
+        ]
+    return {"items": entries}
