@@ -2,6 +2,8 @@
 
 from django.db.models import Q, QuerySet
 
+from guanxi.accounts.models import Role, User
+from guanxi.accounts.services import subteam_ids
 from guanxi.customers.models import Customer, OwnershipTransfer
 from guanxi.customers.search import normalize_query
 
@@ -71,3 +73,45 @@ def transfers_for(customer: Customer):
     return OwnershipTransfer.objects.filter(customer=customer).select_related(
         "from_user", "to_user", "by"
     )
+
+
+def assignable_owners(user) -> QuerySet[User]:
+    """Whom ``user`` may make the owner of a new customer (mirrors services._check_owner):
+    an admin anyone who can sell, a manager their team and sub-teams, a rep only themselves."""
+    sellers = User.objects.filter(is_active=True).exclude(role=Role.ANALYST).select_related("team")
+    if user.is_superuser or user.role == Role.ADMIN:
+        return sellers
+    if user.role == Role.MANAGER and user.team_id:
+        return sellers.filter(Q(pk=user.pk) | Q(team_id__in=subteam_ids(user.team_id)))
+    return sellers.filter(pk=user.pk)
+
+
+def transfer_targets(user) -> QuerySet[User]:
+    """Who can receive customers in a transfer: any active user who can sell."""
+    return User.objects.filter(is_active=True).exclude(role=Role.ANALYST).select_related("team")
+
+
+def manageable_ids(user, customer_ids) -> set[int]:
+    """Which of ``customer_ids`` the user may share, transfer, delete or restore, in one query
+    (the set form of services.can_manage, for list pages)."""
+    ids = list(customer_ids)
+    if not ids:
+        return set()
+    qs = Customer.objects.filter(pk__in=ids)
+    if not (user.is_superuser or user.role == Role.ADMIN):
+        reach = Q(owner_id=user.pk)
+        if user.role == Role.MANAGER and user.team_id:
+            reach |= Q(owner__team_id__in=subteam_ids(user.team_id))
+        qs = qs.filter(reach)
+    return set(qs.values_list("pk", flat=True))
+
+
+def transfer_sources(user) -> QuerySet[User]:
+    """Whose customers ``user`` may hand over in one go (services.transfer_all): an admin
+    anyone's, a manager those of their team and sub-teams; leavers may be inactive already."""
+    users = User.objects.exclude(role=Role.ANALYST).select_related("team")
+    if user.is_superuser or user.role == Role.ADMIN:
+        return users
+    if user.role == Role.MANAGER and user.team_id:
+        return users.filter(team_id__in=subteam_ids(user.team_id))
+    return users.none()
