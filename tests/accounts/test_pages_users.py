@@ -286,3 +286,15 @@ def test_non_admin_cannot_move_a_team(client, mike, teams):
     assert response.status_code == 403
     teams["guangzhou"].refresh_from_db()
     assert teams["guangzhou"].parent == teams["east"]
+
+
+def test_duplicate_username_and_weak_password_are_reported_together(
+    client, ada, mike, teams, alice
+):
+    login(client, ada)
+    response = client.post(
+        reverse("accounts:user_create"),
+        new_user_data(teams, mike, username="alice", password1="12345678", password2="12345678"),
+    )
+    errors = response.context["form"].errors
+    assert "username" in errors and "password1" in errors

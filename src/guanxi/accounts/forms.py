@@ -5,6 +5,7 @@ accounts.services, whose ValidationErrors are put back on the fields by ``apply_
 """
 
 from django import forms
+from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
@@ -114,6 +115,7 @@ class UserCreateForm(BootstrapForm):
         label=_("Username"),
         max_length=150,
         help_text=_("Letters, digits and @ . + - _ only; used to sign in."),
+        validators=[User.username_validator],
         widget=forms.TextInput(attrs={"autocapitalize": "none", "autocomplete": "off"}),
     )
     display_name = forms.CharField(label=_("Display name"), max_length=100, required=False)
@@ -137,11 +139,30 @@ class UserCreateForm(BootstrapForm):
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
 
+    def clean_username(self):
+        # create_user refuses a taken name too; asking here lets one submit report everything.
+        username = self.cleaned_data["username"]
+        if User.objects.filter(username=username).exists():
+            raise ValidationError(_("A user with that username already exists."))
+        return username
+
     def clean(self):
         data = super().clean()
         one, two = data.get("password1"), data.get("password2")
         if one and two and one != two:
             self.add_error("password2", _("The two passwords differ."))
+        elif one:
+            # create_user checks again; checking here too reports every problem in one go,
+            # not the username first and the password on the next try.
+            candidate = User(
+                username=data.get("username", ""),
+                email=data.get("email", ""),
+                display_name=data.get("display_name", ""),
+            )
+            try:
+                password_validation.validate_password(one, candidate)
+            except ValidationError as exc:
+                self.add_error("password1", exc)
         return data
 
 

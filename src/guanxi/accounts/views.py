@@ -261,7 +261,11 @@ def teams(request):
             services.move_team(team, parent)
         except ValidationError as exc:
             forms.apply_errors(move_form, exc)
-            messages.error(request, _("%(team)s was not moved.") % {"team": team})
+            reason = " ".join(message for message in exc.messages)
+            messages.error(
+                request,
+                _("%(team)s was not moved: %(reason)s") % {"team": team, "reason": reason},
+            )
         else:
             messages.success(
                 request,
