@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class AnalyticsConfig(AppConfig):
+    name = "guanxi.analytics"
+    label = "analytics"
+    verbose_name = "Analytics"

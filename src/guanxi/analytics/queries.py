@@ -1,0 +1,107 @@
+"""Reads of analytics results, always through the customers the user may see."""
+
+import polars as pl
+from django.db.models import Count, Q, Sum
+
+from guanxi.analytics.engine import abc, basket
+from guanxi.analytics.models import AssociationRule, CustomerMetrics, LifecycleSnapshot, RefreshRun
+from guanxi.customers.models import Customer
+
+
+def metrics_visible_to(user):
+    """Metrics rows of the customers ``user`` may see."""
+    return CustomerMetrics.objects.filter(customer__in=Customer.objects.visible_to(user))
+
+
+def last_run() -> RefreshRun | None:
+    return RefreshRun.objects.filter(error="", finished_at__isnull=False).first()
+
+
+def segments(user, field: str) -> list[dict]:
+    """Customers and revenue per value of ``field`` (tier, rfm_segment, stage, churn_band…)."""
+    rows = (metrics_visible_to(user).values(field)
+            .annotate(customers=Count("pk"), revenue=Sum("revenue"))
+            .order_by(field))
+    return [{"segment": r[field] or "", "customers": r["customers"], "revenue": r["revenue"]}
+            for r in rows]
+
+
+def pareto(user, points: int = 50) -> dict:
+    """The Pareto curve over the visible customers' revenue and the share the top 20% bring."""
+    revenue = list(metrics_visible_to(user).filter(revenue__gt=0).values_list("revenue", flat=True))
+    if not revenue:
+        return {"points": [], "customers": 0, "top20_share": None}
+    values = [float(v) for v in revenue]
+    curve = abc.pareto_curve(values, points=points)
+    ranked = sorted(values, reverse=True)
+    top = max(1, round(len(ranked) * 0.2))
+    return {
+        "points": curve.rows(),
+        "customers": len(values),
+        "top20_share": sum(ranked[:top]) / sum(ranked),
+    }
+
+
+def rules(limit: int = 100, min_lift: float = 0.0) -> list[AssociationRule]:
+    return list(AssociationRule.objects.filter(lift__gte=min_lift)[:limit])
+
+
+def rules_frame(qs=None) -> pl.DataFrame:
+    rows = list((qs if qs is not None else AssociationRule.objects.all()).values(
+        "antecedents", "consequents", "support", "confidence", "lift", "leverage", "conviction"))
+    if not rows:
+        return pl.DataFrame(schema={"antecedents": pl.List(pl.Int64),
+                                    "consequents": pl.List(pl.Int64), "support": pl.Float64,
+                                    "confidence": pl.Float64, "lift": pl.Float64,
+                                    "leverage": pl.Float64, "conviction": pl.Float64})
+    return pl.DataFrame(rows).with_columns(pl.col("conviction").fill_null(float("inf")))
+
+
+def cross_sell(customer, top_n: int = 5) -> list[dict]:
+    """Products to suggest to ``customer``: rules whose antecedents the customer has bought."""
+    from guanxi.sales.models import PURCHASE_STATUSES, OrderLine, Product
+
+    owned = set(OrderLine.objects.filter(order__customer=customer,
+                                         order__status__in=PURCHASE_STATUSES)
+                .values_list("product_id", flat=True).distinct())
+    if not owned:
+        return []
+    candidates = AssociationRule.objects.all()[:5000]
+    frame = rules_frame(candidates)
+    if frame.height == 0:
+        return []
+    suggestions = basket.recommend(frame, owned, top_n=top_n)
+    products = Product.objects.in_bulk(suggestions["item"].to_list())
+    out = []
+    for row in suggestions.iter_rows(named=True):
+        product = products.get(row["item"])
+        if product is None:
+            continue
+        out.append({"product": product, "because": [products.get(i) or i for i in row.get("antecedents", [])],
+                    "confidence": row["confidence"], "lift": row["lift"]})
+    return out
+
+
+def lifecycle_flows(user, before, after) -> list[dict]:
+    """Customers moving between lifecycle stages from one snapshot date to another."""
+    visible = Customer.objects.visible_to(user).values("pk")
+    a = dict(LifecycleSnapshot.objects.filter(as_of=before, customer__in=visible)
+             .values_list("customer_id", "stage"))
+    b = dict(LifecycleSnapshot.objects.filter(as_of=after, customer__in=visible)
+             .values_list("customer_id", "stage"))
+    flows: dict[tuple[str, str], int] = {}
+    for cid, stage in b.items():
+        key = (a.get(cid, "potential"), stage)
+        flows[key] = flows.get(key, 0) + 1
+    return [{"from": f, "to": t, "customers": n} for (f, t), n in sorted(flows.items())]
+
+
+def snapshot_dates() -> list:
+    return list(LifecycleSnapshot.objects.values_list("as_of", flat=True).distinct().order_by("as_of"))
+
+
+def at_risk_key_customers(user, limit: int = 50):
+    """Valuable customers (tier VIP / major) whose churn risk is high: the win-back list."""
+    return (metrics_visible_to(user).select_related("customer")
+            .filter(Q(tier__in=["VIP", "major"]) & Q(churn_band="high"))
+            .order_by("-revenue")[:limit])
