@@ -10,12 +10,14 @@ from ninja import NinjaAPI
 from ninja.openapi.docs import Swagger
 
 from guanxi.accounts.api import router as accounts_router
+from guanxi.analytics.api import router as analytics_router
 from guanxi.accounts.services import LoginLocked, user_for_token
 from guanxi.core.api_auth import BearerTokenAuth, CsrfSessionAuth
 from guanxi.core.api_errors import add_error, install_error_handlers
 from guanxi.core.etags import etag
 from guanxi.customers.api import router as customers_router
 from guanxi.customers.services import StaleVersion
+from guanxi.sales.api import router as sales_router
 
 api = NinjaAPI(
     title="Guanxi API",
@@ -38,3 +40,5 @@ add_error(
 
 api.add_router("/", accounts_router)
 api.add_router("/customers", customers_router)
+api.add_router("/", sales_router)
+api.add_router("/analytics", analytics_router)

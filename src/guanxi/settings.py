@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "guanxi.accounts",
     "guanxi.customers",
     "guanxi.sales",
+    "guanxi.analytics",
     "guanxi.ops",
 ]
 
@@ -115,6 +116,7 @@ DEFAULT_CURRENCY = env_str("DEFAULT_CURRENCY", "CNY")
 
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
+STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -167,6 +169,17 @@ LOGIN_LOCKOUT_SECONDS = env_int("LOGIN_LOCKOUT_SECONDS", 15 * 60)
 
 CUSTOMER_PAGE_SIZE = env_int("CUSTOMER_PAGE_SIZE", 25)
 RECYCLE_BIN_DAYS = env_int("RECYCLE_BIN_DAYS", 30)
+
+# Analytics: windows and thresholds of the nightly refresh (see docs/analytics.md).
+ANALYTICS_WINDOW_DAYS = env_int("ANALYTICS_WINDOW_DAYS", 90)
+ANALYTICS_HORIZON_DAYS = env_int("ANALYTICS_HORIZON_DAYS", 90)
+ANALYTICS_CLV_MONTHS = env_int("ANALYTICS_CLV_MONTHS", 12)
+ANALYTICS_MONTHLY_DISCOUNT = 0.01
+ANALYTICS_BASKET_DAYS = env_int("ANALYTICS_BASKET_DAYS", 365)
+ANALYTICS_BASKET_MIN_SUPPORT = 0.005
+ANALYTICS_BASKET_MIN_CONFIDENCE = 0.2
+ANALYTICS_BASKET_MAX_LEN = 3
+ANALYTICS_REFRESH_HOUR = env_int("ANALYTICS_REFRESH_HOUR", 2)
 
 LOGGING = {
     "version": 1,

@@ -48,6 +48,9 @@ class TeamClosure(models.Model):
         ]
         indexes = [models.Index(fields=["descendant", "ancestor"])]
 
+    def __str__(self) -> str:
+        return f"{self.ancestor_id} ⊇ {self.descendant_id} ({self.depth})"
+
 
 class User(AbstractUser):
     """A person who signs in: a role, a team, a manager, a language and a time zone."""
@@ -118,3 +121,6 @@ class LoginFailure(models.Model):
     username = models.CharField(max_length=150, db_index=True)
     ip = models.GenericIPAddressField(null=True, blank=True, db_index=True)
     at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.username} from {self.ip} at {self.at:%Y-%m-%d %H:%M}"
