@@ -534,7 +534,11 @@ def update_order(
     (through the transition table) and, while it is a draft, its lines."""
     _require_write(user)
     access_order(user, order_id, edit=True)
-    order = Order.objects.select_for_update().select_related("customer").get(pk=int(order_id))
+    order = (
+        Order.objects.select_for_update(of=("self",))
+        .select_related("customer")
+        .get(pk=int(order_id))
+    )
     if expected_version is not None and order.version != expected_version:
         raise StaleVersion(order.version)
     changes = dict(changes)
@@ -663,7 +667,11 @@ def convert_quote(
     becomes accepted. A quote converts once."""
     _require_write(user)
     access_quote(user, quote_id, edit=True)
-    quote = Quote.objects.select_for_update().select_related("customer").get(pk=int(quote_id))
+    quote = (
+        Quote.objects.select_for_update(of=("self",))
+        .select_related("customer")
+        .get(pk=int(quote_id))
+    )
     if Order.objects.filter(quote=quote).exists():
         raise ValidationError({"quote": _("This quote has already been turned into an order.")})
     if quote.status not in (Quote.Status.SENT, Quote.Status.ACCEPTED):
@@ -827,7 +835,9 @@ def update_opportunity(
     _check_unknown(changes, OPPORTUNITY_FIELDS)
     access_opportunity(user, opportunity_id, edit=True)
     opp = (
-        Opportunity.objects.select_for_update().select_related("stage").get(pk=int(opportunity_id))
+        Opportunity.objects.select_for_update(of=("self",))
+        .select_related("stage")
+        .get(pk=int(opportunity_id))
     )
     if expected_version is not None and opp.version != expected_version:
         raise StaleVersion(opp.version)
@@ -858,7 +868,11 @@ def move_opportunity(
     lost_at, reopening clears them. ``at`` backdates the move (imports, demo data)."""
     _require_write(user)
     access_opportunity(user, opp_id, edit=True)
-    opp = Opportunity.objects.select_for_update().select_related("stage").get(pk=int(opp_id))
+    opp = (
+        Opportunity.objects.select_for_update(of=("self",))
+        .select_related("stage")
+        .get(pk=int(opp_id))
+    )
     if expected_version is not None and opp.version != expected_version:
         raise StaleVersion(opp.version)
     stage = _stage(opp.pipeline_id, stage_id)
@@ -1067,7 +1081,7 @@ def convert_lead(
     lead stays, marked converted and linked to both. All or nothing."""
     _require_write(user)
     access_lead(user, lead_id, edit=True)
-    lead = Lead.objects.select_for_update().select_related("owner").get(pk=int(lead_id))
+    lead = Lead.objects.select_for_update(of=("self",)).select_related("owner").get(pk=int(lead_id))
     if lead.status == Lead.Status.CONVERTED:
         raise ValidationError({"status": _("This lead has already been converted.")})
     if lead.status == Lead.Status.DISQUALIFIED:
