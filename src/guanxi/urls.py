@@ -7,5 +7,6 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("guanxi.accounts.urls")),
     path("customers/", include("guanxi.customers.urls")),
+    path("analytics/", include("guanxi.analytics.urls")),
     path("", include("guanxi.core.urls")),
 ]

@@ -105,3 +105,11 @@ def at_risk_key_customers(user, limit: int = 50):
     return (metrics_visible_to(user).select_related("customer")
             .filter(Q(tier__in=["VIP", "major"]) & Q(churn_band="high"))
             .order_by("-revenue")[:limit])
+
+
+def product_names(rules) -> dict[int, str]:
+    """Product id → name for every product the given rules mention (one query)."""
+    from guanxi.sales.models import Product
+
+    ids = {i for r in rules for i in (*r.antecedents, *r.consequents)}
+    return dict(Product.objects.filter(pk__in=ids).values_list("pk", "name"))

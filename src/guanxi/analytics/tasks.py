@@ -2,7 +2,7 @@
 
 from django.conf import settings
 from huey import crontab
-from huey.contrib.djhuey import db_periodic_task, lock_task
+from huey.contrib.djhuey import db_periodic_task, db_task, lock_task
 
 from guanxi.analytics.refresh import refresh_metrics
 
@@ -11,4 +11,11 @@ from guanxi.analytics.refresh import refresh_metrics
 @lock_task("analytics-refresh")
 def nightly_refresh():
     """Recompute every customer's metrics each night (one run at a time)."""
+    refresh_metrics()
+
+
+@db_task()
+@lock_task("analytics-refresh")
+def refresh_now():
+    """A refresh asked for from the page, run by the job worker."""
     refresh_metrics()

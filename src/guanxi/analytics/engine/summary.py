@@ -115,32 +115,99 @@ def summarize(
         raise ValueError("amount contains NaN")
     end_period = _end_period(observation_end, period)
 
-    frame = pl.DataFrame({"customer_id": ids, "date": dates, "amount": amounts})
-    p = pl.col("p")
-    first = pl.col("first")
-    return (
-        frame.lazy()
-        .select("customer_id", _period_index(pl.col("date"), period).alias("p"), "amount")
-        .filter(p <= end_period)
-        .group_by("customer_id", "p")
-        .agg(pl.col("amount").sum())
-        .group_by("customer_id")
-        .agg(
-            first=p.min(),
-            last=p.max(),
-            periods=pl.len(),
-            repeat_mean=pl.col("amount").filter(p != p.min()).mean(),
-        )
-        .select(
-            "customer_id",
-            frequency=(pl.col("periods") - 1).cast(pl.Int64),
-            recency=(pl.col("last") - first).cast(pl.Int64),
-            T=(pl.lit(end_period, dtype=pl.Int64) - first).cast(pl.Int64),
-            monetary_value=pl.col("repeat_mean").fill_null(0.0).cast(pl.Float64),
-        )
-        .sort("customer_id")
-        .collect()
+    periods = _period_numbers(dates, period)
+    observed = periods <= end_period
+    if not observed.all():
+        ids, periods, amounts = ids.filter(observed), periods[observed], amounts.filter(observed)
+    codes, customers = _customer_codes(ids)
+    return _aggregate(codes, customers, periods, amounts.to_numpy(), end_period)
+
+
+def _aggregate(
+    codes: np.ndarray,
+    customers: pl.Series,
+    periods: np.ndarray,
+    amounts: np.ndarray,
+    end_period: int,
+) -> pl.DataFrame:
+    """Reduce transactions, given as dense customer codes and period numbers, to the summary.
+
+    One sort of a combined (customer, period) integer key finds the distinct purchase periods of
+    every customer; amounts are then summed with ``bincount``, never moved by the sort. This is
+    several times faster than a two-level group-by on two cores.
+    """
+    if len(codes) == 0:
+        empty = np.empty(0, dtype=np.int64)
+        return _frame(customers.clear(), empty, empty, empty, np.empty(0))
+    first_period = int(periods.min())
+    span = int(periods.max()) - first_period + 1
+    key = codes * span + (periods - first_period)
+    unique_keys = _unique_sorted(key)
+    pair_code, pair_period = np.divmod(unique_keys, span)
+    starts = np.flatnonzero(np.diff(pair_code, prepend=-1))
+    ends = np.append(starts[1:], len(unique_keys)) - 1
+    present = pair_code[starts]
+    n_codes = int(codes.max()) + 1
+    first = np.zeros(n_codes, dtype=np.int64)
+    first[present] = pair_period[starts]
+    repeat_amounts = np.where(periods - first_period == first[codes], 0.0, amounts)
+    repeat_sum = np.bincount(codes, weights=repeat_amounts, minlength=n_codes)[present]
+    frequency = ends - starts
+    with np.errstate(invalid="ignore", divide="ignore"):
+        monetary = np.where(frequency > 0, repeat_sum / frequency, 0.0)
+    first_of_present = pair_period[starts] + first_period
+    return _frame(
+        customers.gather(present),
+        frequency,
+        pair_period[ends] - pair_period[starts],
+        end_period - first_of_present,
+        monetary,
     )
+
+
+def _frame(
+    customers: pl.Series,
+    frequency: np.ndarray,
+    recency: np.ndarray,
+    age: np.ndarray,
+    monetary: np.ndarray,
+) -> pl.DataFrame:
+    return pl.DataFrame(
+        {
+            "customer_id": customers,
+            "frequency": pl.Series(frequency, dtype=pl.Int64),
+            "recency": pl.Series(recency, dtype=pl.Int64),
+            "T": pl.Series(age, dtype=pl.Int64),
+            "monetary_value": pl.Series(monetary, dtype=pl.Float64),
+        }
+    )
+
+
+def _unique_sorted(key: np.ndarray) -> np.ndarray:
+    # Polars' multi-threaded sort is ~2.5x faster than np.sort on two cores.
+    ordered = pl.Series(key).sort().to_numpy()
+    keep = np.empty(len(ordered), dtype=bool)
+    keep[0] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=keep[1:])
+    return ordered[keep]
+
+
+def _customer_codes(ids: pl.Series) -> tuple[np.ndarray, pl.Series]:
+    """Dense-enough integer codes for customers, ordered as the ids sort, and the code -> id map.
+
+    Integer ids in a compact range (database primary keys) are their own codes after shifting;
+    anything else is ranked, which costs a sort.
+    """
+    fits_int64 = ids.dtype != pl.UInt64 or (len(ids) and ids.max() < 2**63)  # type: ignore[operator]
+    if len(ids) and ids.dtype.is_integer() and fits_int64:
+        values = ids.to_numpy().astype(np.int64, copy=False)
+        low, high = int(values.min()), int(values.max())
+        if high - low < max(4 * len(values), 1 << 20):
+            codes = values - low
+            lookup = pl.Series(ids.name, np.arange(low, high + 1), dtype=ids.dtype)
+            return codes, lookup
+    codes = ids.rank("dense").to_numpy().astype(np.int64) - 1
+    return codes, ids.unique().sort()
 
 
 def _series(name: str, values: Any) -> pl.Series:
@@ -177,11 +244,26 @@ def _check_dates(name: str, dates: pl.Series) -> None:
         raise ValueError(f"{name} must hold dates or datetimes, got dtype {dates.dtype}")
 
 
+def _period_numbers(dates: pl.Series, period: Period) -> np.ndarray:
+    """Period number of each date as an int64 numpy array."""
+    day_dates = dates if dates.dtype == pl.Date else _local_dates(dates)
+    numbers = day_dates.to_frame("date").select(_period_index(pl.col("date"), period)).to_series()
+    return numbers.to_numpy().astype(np.int64, copy=False)
+
+
+def _local_dates(dates: pl.Series) -> pl.Series:
+    # A plain cast is twice as fast as dt.date() but ignores the time zone.
+    dtype = dates.dtype
+    if isinstance(dtype, pl.Datetime) and dtype.time_zone is None:
+        return dates.cast(pl.Date)
+    return dates.dt.date()
+
+
 def _period_index(date: pl.Expr, period: Period) -> pl.Expr:
-    """Integer index of the period containing each date (days, weeks or months since 1970)."""
+    """Integer index of the period containing each ``Date`` (days, weeks or months since 1970)."""
     if period == "M":
         return date.dt.year().cast(pl.Int64) * 12 + date.dt.month().cast(pl.Int64) - 1
-    days = date.dt.date().cast(pl.Int32)
+    days = date.cast(pl.Int64)
     if period == "W":
         return (days + _DAYS_FROM_MONDAY_TO_EPOCH) // 7
     return days
@@ -209,5 +291,4 @@ def _end_period(observation_end: _DateLike, period: Period) -> int:
     if end.null_count():
         raise ValueError("observation_end must be a date, got a missing value")
     _check_dates("observation_end", end)
-    index = end.to_frame().select(_period_index(pl.col("observation_end"), period)).item()
-    return int(index)
+    return int(_period_numbers(end, period)[0])
