@@ -161,3 +161,11 @@ def test_edit_form_of_a_masked_customer_does_not_leak_the_phone(client, alices_c
     alices_customer.refresh_from_db()
     assert alices_customer.city == "佛山"
     assert alices_customer.phone == "+8613800138000"  # the empty masked input kept the number
+
+
+def test_every_bad_field_is_reported_in_one_submit(client, alice):
+    response = login(client, alice).post(
+        CREATE, form_data(name="刘洋", phone="12345", email="bad", id_number="123")
+    )
+    assert set(response.context["form"].errors) == {"phone", "email", "id_number"}
+    assert not Customer.objects.exists()

@@ -198,3 +198,10 @@ def test_transfer_all_hands_every_customer_to_the_new_owner(
 
 def test_rep_may_not_open_transfer_all(client, alice):
     assert login(client, alice).get(reverse("customers:transfer_all")).status_code == 403
+
+
+def test_transfer_all_link_comes_with_the_htmx_table_when_filtering_by_owner(client, mike, alice):
+    response = login(client, mike).get(
+        LIST, {"owner": alice.pk}, headers={"HX-Request": "true", "HX-Target": "customer-table"}
+    )
+    assert f"{reverse('customers:transfer_all')}?from_user={alice.pk}" in response.content.decode()

@@ -89,6 +89,14 @@ class CustomerForm(ServiceValidatedModelForm):
     def __init__(self, *args, custom_fields=(), owners=None, masked: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.custom_fields = list(custom_fields)
+        # Length and e-mail checks are left to the model (full_clean in the service), so one
+        # submit reports every problem at once instead of form errors first, model errors next.
+        email = self.fields["email"]
+        self.fields["email"] = forms.CharField(
+            label=email.label, required=False, widget=email.widget, max_length=None
+        )
+        for name in MODEL_FIELDS:
+            self.fields[name].validators = []
         self.masked_fields: list[str] = []
         for field in self.custom_fields:
             self.fields[CUSTOM_PREFIX + field.key] = _custom_formfield(field)
