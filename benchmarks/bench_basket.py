@@ -253,9 +253,11 @@ def main() -> None:
             r = results[method]
             same = same_rules(r["rules"], reference["rules"])
             if method.startswith("guanxi"):
+                core = results["mlxtend (core)"]
                 speed = (
                     f"{reference['seconds'] / r['seconds']:.0f}× / "
-                    f"{results['mlxtend (core)']['seconds'] / r['seconds']:.0f}×"
+                    f"{core['seconds'] / r['seconds']:.0f}× "
+                    f"(CPU {reference['cpu'] / r['cpu']:.0f}× / {core['cpu'] / r['cpu']:.0f}×)"
                 )
             else:
                 speed = "—"
