@@ -51,6 +51,9 @@ class CustomerMetrics(models.Model):
         verbose_name_plural = _("customer metrics")
         indexes = [models.Index(fields=["-revenue"], name="metrics_revenue")]
 
+    def __str__(self) -> str:
+        return f"metrics of customer {self.customer_id} as of {self.as_of}"
+
 
 class LifecycleSnapshot(models.Model):
     """Each customer's lifecycle stage on a date, to count the flows between two dates."""
@@ -61,6 +64,9 @@ class LifecycleSnapshot(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["as_of", "customer"], name="snapshot_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.customer_id} {self.stage} on {self.as_of}"
 
 
 class AssociationRule(models.Model):
@@ -78,6 +84,9 @@ class AssociationRule(models.Model):
     class Meta:
         ordering = ["-lift", "-confidence"]
 
+    def __str__(self) -> str:
+        return f"{self.antecedents} → {self.consequents} (lift {self.lift:.2f})"
+
 
 class RefreshRun(models.Model):
     """One run of the analytics refresh: when, how long, on how much, with which parameters."""
@@ -93,3 +102,6 @@ class RefreshRun(models.Model):
 
     class Meta:
         ordering = ["-started_at"]
+
+    def __str__(self) -> str:
+        return f"refresh as of {self.as_of} at {self.started_at:%Y-%m-%d %H:%M}"

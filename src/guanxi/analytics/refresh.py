@@ -155,7 +155,7 @@ def _lifetime_value(buyers: pl.DataFrame) -> tuple[pl.DataFrame, dict]:
         p_alive=pl.lit(None, pl.Float64), expected_purchases=pl.lit(None, pl.Float64),
         expected_spend=pl.lit(None, pl.Float64), predicted_clv=pl.lit(None, pl.Float64))
     if int((f > 0).sum()) < MIN_REPEAT_BUYERS:
-        return empty, {"clv": "skipped: fewer than %d repeat buyers" % MIN_REPEAT_BUYERS}
+        return empty, {"clv": f"skipped: fewer than {MIN_REPEAT_BUYERS} repeat buyers"}
     try:
         bg = BetaGeoModel().fit(f, r, T)
         repeat = f > 0

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext as _g
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -268,7 +269,7 @@ class Customer(TimeStamped, Versioned, SoftDeletable):
             errors.setdefault("id_number", []).extend(exc.messages)
         if self.kind == Kind.COMPANY and (self.gender or self.birthday):
             errors.setdefault("kind", []).append(_g("A company has no gender or birthday."))
-        if self.birthday and self.birthday > dt.date.today():
+        if self.birthday and self.birthday > timezone.localdate():
             errors.setdefault("birthday", []).append(_g("The birthday cannot be in the future."))
         if self.birthday and self.birthday.year < 1900:
             errors.setdefault("birthday", []).append(_g("The birthday is before 1900."))
@@ -390,3 +391,6 @@ class OwnershipTransfer(models.Model):
 
     class Meta:
         ordering = ["-at"]
+
+    def __str__(self) -> str:
+        return f"{self.customer_id}: {self.from_user_id} → {self.to_user_id}"

@@ -23,6 +23,7 @@ from guanxi.customers.models import (
     ShareLevel,
     Tag,
 )
+from guanxi.customers.queries import manageable_ids
 from guanxi.customers.search import build_search_text
 
 # The fields a create or update may set directly; everything else has its own service.
@@ -198,11 +199,13 @@ def tag_customers(user, customer_ids: Iterable[int], names: Iterable[str]) -> in
         "customer_id", "tag__name"
     ).order_by("tag__name"):
         names_by_customer.setdefault(cid, []).append(tname)
+    now = timezone.now()
     for c in customers:
         c.tag_names = ", ".join(names_by_customer.get(c.pk, []))
         c.version += 1
-    bulk_update_with_history(customers, Customer, ["tag_names", "version"], default_user=user,
-                             default_change_reason="bulk tag")
+        c.updated_at = now
+    bulk_update_with_history(customers, Customer, ["tag_names", "version", "updated_at"],
+                             default_user=user, default_change_reason="bulk tag")
     return len(customers)
 
 
@@ -286,8 +289,9 @@ def share_customers(user, customer_ids: Iterable[int], *, to_user=None, to_team=
                     level: str = ShareLevel.READ) -> int:
     """Share many customers at once; those the user may not manage are skipped."""
     count = 0
-    for customer in Customer.objects.visible_to(user).filter(pk__in=list(customer_ids)):
-        if can_manage(user, customer) and customer.owner_id != getattr(to_user, "pk", None):
+    allowed = manageable_ids(user, customer_ids)
+    for customer in Customer.objects.visible_to(user).filter(pk__in=allowed):
+        if customer.owner_id != getattr(to_user, "pk", None):
             share_customer(user, customer.pk, to_user=to_user, to_team=to_team, level=level)
             count += 1
     return count
@@ -309,8 +313,8 @@ def transfer_customer(user, customer_id, to_user: User, reason: str = "") -> Cus
 def transfer_customers(user, customer_ids: Iterable[int], to_user: User, reason: str = "") -> int:
     """Transfer the selected customers the user may manage; returns how many moved."""
     _check_assignee(to_user, "to_user")
-    customers = [c for c in Customer.objects.visible_to(user).select_related("owner")
-                 .filter(pk__in=list(customer_ids)).exclude(owner=to_user) if can_manage(user, c)]
+    allowed = manageable_ids(user, customer_ids)
+    customers = list(Customer.objects.visible_to(user).filter(pk__in=allowed).exclude(owner=to_user))
     _move(customers, to_user, user, reason, batch=uuid.uuid4().hex)
     return len(customers)
 
@@ -334,10 +338,12 @@ def _move(customers: list[Customer], to_user: User, by: User, reason: str, batch
         return
     transfers = [OwnershipTransfer(customer=c, from_user_id=c.owner_id, to_user=to_user, by=by,
                                    reason=reason[:200], batch=batch) for c in customers]
+    now = timezone.now()
     for c in customers:
         c.owner = to_user
         c.version += 1
-    bulk_update_with_history(customers, Customer, ["owner", "version"], batch_size=1000,
+        c.updated_at = now
+    bulk_update_with_history(customers, Customer, ["owner", "version", "updated_at"], batch_size=1000,
                              default_user=by, default_change_reason=reason[:100] or "transfer")
     OwnershipTransfer.objects.bulk_create(transfers, batch_size=1000)
     names = ", ".join(c.name for c in customers[:3]) + ("…" if len(customers) > 3 else "")
