@@ -18,6 +18,7 @@ from guanxi.core.etags import etag
 from guanxi.customers.api import router as customers_router
 from guanxi.customers.services import StaleVersion
 from guanxi.sales.api import router as sales_router
+from guanxi.sales.services import DuplicateFound
 
 api = NinjaAPI(
     title="Guanxi API",
@@ -41,4 +42,5 @@ add_error(
 api.add_router("/", accounts_router)
 api.add_router("/customers", customers_router)
 api.add_router("/", sales_router)
+add_error(api, DuplicateFound, 409)
 api.add_router("/analytics", analytics_router)

@@ -64,7 +64,6 @@ def bobs_customer(bob):
 
 
 @pytest.fixture
-def api_client(client, settings):
-    """The Django test client against a URLconf that mounts the sales router (tests/sales/urls)."""
-    settings.ROOT_URLCONF = "tests.sales.urls"
+def api_client(client):
+    """The Django test client against the project's API (sales routes under /api/v1)."""
     return client

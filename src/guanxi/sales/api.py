@@ -54,12 +54,6 @@ from guanxi.sales.schemas import (
 router = Router(tags=["sales"])
 
 
-def register(api) -> None:
-    """Mount the sales routes on ``api`` and answer a likely duplicate lead with 409."""
-    api.add_router("/", router)
-    add_error(api, services.DuplicateFound, 409)
-
-
 IfMatch = Annotated[str | None, Header(alias="If-Match", description='ETag from GET, e.g. "3".')]
 READ_ERRORS = error_responses(401, 404, 422)
 WRITE_ERRORS = error_responses(400, 401, 403, 404, 409, 412, 422)
