@@ -3,12 +3,29 @@
 import os
 import sys
 
+USAGE = """\
+Usage: guanxi <command> [options]
+
+Guanxi's own commands:
+  serve [--host H] [--port N]          run the web server and the job worker (Ctrl-C stops)
+  demo [--customers N] [--seed S]      load a demo company into an empty database
+  user add USERNAME --role R --password P [--team T] [--manager M]
+  user list                            list users
+  token USERNAME                       print a new API token
+
+Everyday Django commands: migrate, createsuperuser, check, shell, dbshell, run_huey, …
+`guanxi help` lists them all; `guanxi help <command>` explains one.
+"""
+
 
 def main(argv: list[str] | None = None) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "guanxi.settings")
+    args = ["guanxi", *(sys.argv[1:] if argv is None else argv)]
+    if len(args) < 2 or args[1] in ("-h", "--help"):
+        sys.stdout.write(USAGE)
+        return
     from django.core.management import execute_from_command_line
 
-    args = list(sys.argv if argv is None else ["guanxi", *argv])
     execute_from_command_line(args)
 
 

@@ -1,0 +1,489 @@
+"""A believable demo company, its people and its customers, the same for the same seed.
+
+The generator (``generate_customers``) is pure: rows of field values keyed by usernames, so it
+can be tested without a database. ``load_demo`` writes them through bulk paths with history
+(``bulk_create_with_history``) so 100,000 customers load in well under a minute.
+"""
+
+import datetime as dt
+import functools
+import itertools
+import random
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from django.contrib.auth.hashers import make_password
+from django.db import transaction
+from django.utils import timezone
+from pypinyin import lazy_pinyin
+from simple_history.utils import bulk_create_with_history
+from stdnum.cn import ric
+
+from guanxi.accounts.models import Role, Team, User
+from guanxi.accounts.services import create_team
+from guanxi.customers.models import (
+    Contact,
+    CustomerShare,
+    CustomField,
+    IncomeBand,
+    ShareLevel,
+    SourceChannel,
+    Tag,
+    ValueOrientation,
+)
+from guanxi.customers.models import Customer as CustomerModel
+from guanxi.customers.search import build_search_text
+from guanxi.ops import demo_data as data
+from guanxi.ops.demo_identity import credit_code, landline_number, mobile_number, resident_id
+
+DEFAULT_SEED = 2026
+CHUNK = 5000
+
+CUSTOM_FIELDS = [
+    # key, label, type, choices
+    ("car_model", "车型", CustomField.FieldType.CHOICE, data.CAR_MODELS),
+    ("warranty_until", "保修到期", CustomField.FieldType.DATE, []),
+    ("hobby", "爱好", CustomField.FieldType.TEXT, []),
+]
+
+_INCOME = [
+    (IncomeBand.UNKNOWN, 30),
+    (IncomeBand.BELOW_5K, 10),
+    (IncomeBand.FROM_5K, 25),
+    (IncomeBand.FROM_10K, 20),
+    (IncomeBand.FROM_20K, 10),
+    (IncomeBand.ABOVE_50K, 5),
+]
+_SOURCES = [
+    (SourceChannel.WALK_IN, 25),
+    (SourceChannel.REFERRAL, 18),
+    (SourceChannel.WEBSITE, 12),
+    (SourceChannel.CAMPAIGN, 8),
+    (SourceChannel.PHONE, 10),
+    (SourceChannel.WECHAT, 15),
+    (SourceChannel.EXHIBITION, 6),
+    (SourceChannel.UNKNOWN, 6),
+]
+_ORIENTATIONS = [
+    (ValueOrientation.UNKNOWN, 40),
+    (ValueOrientation.RELATIONSHIP, 20),
+    (ValueOrientation.PRICE_PERFORMANCE, 25),
+    (ValueOrientation.TIME_EFFICIENCY, 15),
+]
+
+
+@dataclass
+class DemoCustomer:
+    """One generated customer: model field values plus who owns, follows and shares it."""
+
+    fields: dict
+    owner: str
+    tags: list[str] = field(default_factory=list)
+    followers: list[str] = field(default_factory=list)
+    shares: list[tuple[str, str, str]] = field(default_factory=list)  # ("user"|"team", name, level)
+    contacts: list[dict] = field(default_factory=list)
+
+
+@dataclass
+class DemoResult:
+    customers: int
+    contacts: int
+    seconds: float
+
+
+class _Picker:
+    """Weighted choices with the cumulative weights computed once."""
+
+    def __init__(self, rng: random.Random, pairs):
+        self.rng = rng
+        self.values = [v for v, _w in pairs]
+        self.cum = list(itertools.accumulate(w for _v, w in pairs))
+
+    def __call__(self):
+        return self.rng.choices(self.values, cum_weights=self.cum)[0]
+
+
+class _Generator:
+    def __init__(self, seed: int, today: dt.date):
+        self.rng = random.Random(seed)
+        self.today = today
+        rng = self.rng
+        self.surname = _Picker(rng, data.SURNAMES)
+        self.region = _Picker(rng, [(r, r.weight) for r in data.REGIONS])
+        self.income = _Picker(rng, _INCOME)
+        self.source = _Picker(rng, _SOURCES)
+        self.orientation = _Picker(rng, _ORIENTATIONS)
+        self.phones: set[str] = set()
+        self.company_names: set[str] = set()
+        reps = [u for u in data.USERS if u.role == Role.REP and u.cities]
+        self.reps_by_city: dict[str, list[str]] = {}
+        for rep in reps:
+            for city in rep.cities:
+                self.reps_by_city.setdefault(city, []).append(rep.username)
+        self.all_reps = [u.username for u in reps]
+        self.team_of = {u.username: u.team for u in data.USERS}
+        self.manager_of = {u.username: u.manager for u in data.USERS}
+        self.team_mates = {
+            u.username: [v.username for v in reps if v.team == u.team and v.username != u.username]
+            for u in reps
+        }
+
+    # -- small pieces -------------------------------------------------------------------------
+    def person_name(self, male: bool) -> str:
+        rng = self.rng
+        if rng.random() < 0.35:
+            given = rng.choice(data.GIVEN_NAMES_MALE if male else data.GIVEN_NAMES_FEMALE)
+        else:
+            chars = data.GIVEN_CHARS_MALE if male else data.GIVEN_CHARS_FEMALE
+            given = rng.choice(chars) + rng.choice(chars)
+        return self.surname() + given
+
+    def mobile(self) -> str:
+        while True:
+            number = mobile_number(self.rng)
+            if number not in self.phones:
+                self.phones.add(number)
+                return number
+
+    def email(self, name: str) -> str:
+        rng = self.rng
+        spelled = lazy_pinyin(name)
+        local = rng.choice(
+            [
+                "".join(spelled),
+                ".".join(spelled[1:] + spelled[:1]),
+                "".join(spelled) + str(rng.randrange(1, 999)),
+            ]
+        )
+        return f"{local}@{rng.choice(data.EMAIL_DOMAINS)}"
+
+    def company_name(self, city: str, industry: str) -> str:
+        rng = self.rng
+        short = city.removesuffix("市")
+        while True:
+            brand = "".join(rng.sample(data.BRAND_CHARS, 2))
+            name = f"{short}{brand}{data.TRADE_WORDS[industry]}有限公司"
+            if name not in self.company_names:
+                self.company_names.add(name)
+                return name
+
+    def address(self, region: data.Region) -> str:
+        rng = self.rng
+        text = f"{region.district}{rng.choice(data.STREETS)}{rng.randrange(1, 900)}号"
+        if rng.random() < 0.6:
+            text += f"{rng.randrange(1, 30)}栋{rng.randrange(1, 33)}{rng.randrange(1, 9):02d}室"
+        return text
+
+    def birthday(self) -> dt.date:
+        rng = self.rng
+        age_days = rng.randrange(20 * 365, 70 * 365)
+        return self.today - dt.timedelta(days=age_days)
+
+    def resident_id(self, place: str, birthday: dt.date, male: bool) -> str:
+        """An ID issued where the person was born, with a place code that existed in the birth
+        year (districts were created and renamed over time; python-stdnum knows when)."""
+        for code in (place, place[:4] + "00", *data.BIRTH_PLACE_CODES):
+            number = resident_id(self.rng, code, birthday, male)
+            if ric.is_valid(number):
+                return number
+        return ""
+
+    def owner_for(self, city: str) -> str:
+        rng = self.rng
+        roll = rng.random()
+        if roll < 0.03:
+            return "lin.xiao"
+        candidates = self.reps_by_city.get(city)
+        if candidates and roll < 0.9:
+            return rng.choice(candidates)
+        return rng.choice(self.all_reps)
+
+    # -- customers ----------------------------------------------------------------------------
+    def common(self, region: data.Region, created: dt.datetime) -> dict:
+        rng = self.rng
+        return {
+            "province": region.province,
+            "city": region.city,
+            "district": region.district,
+            "source_channel": self.source(),
+            "created_at": created,
+            "notes": rng.choice(data.NOTES) if rng.random() < 0.1 else "",
+        }
+
+    def person(self, region: data.Region, created: dt.datetime) -> dict:
+        rng = self.rng
+        male = rng.random() < 0.52
+        name = self.person_name(male)
+        row = self.common(region, created)
+        row.update(
+            kind="person",
+            name=name,
+            gender="",
+            birthday=None,
+            birthday_calendar="solar",
+            id_number="",
+            phone="",
+            phone_alt="",
+            email="",
+            wechat_id="",
+            company_name="",
+            address="",
+            industry="",
+            occupation="",
+            income_band=self.income(),
+            value_orientation=self.orientation(),
+        )
+        if rng.random() < 0.95:
+            row["gender"] = "male" if male else "female"
+        if rng.random() < 0.8:
+            birthday = self.birthday()
+            row["birthday"] = birthday
+            lunar_share = 0.35 if birthday.year < 1970 else 0.12
+            row["birthday_calendar"] = "lunar" if rng.random() < lunar_share else "solar"
+            if row["gender"] and rng.random() < 0.45:
+                place = region.id_code if rng.random() < 0.6 else rng.choice(data.BIRTH_PLACE_CODES)
+                row["id_number"] = self.resident_id(place, birthday, male)
+        if rng.random() < 0.93:
+            row["phone"] = self.mobile()
+        if rng.random() < 0.08:
+            row["phone_alt"] = self.mobile()
+        if rng.random() < 0.35:
+            row["email"] = self.email(name)
+        if rng.random() < 0.3:
+            row["wechat_id"] = "wxid_" + "".join(
+                rng.choices("abcdefghjkmnpqrstuvwxyz23456789", k=10)
+            )
+        if rng.random() < 0.2:
+            row["company_name"] = self.company_name(region.city, rng.choice(data.INDUSTRIES))
+        if rng.random() < 0.6:
+            row["address"] = self.address(region)
+        if rng.random() < 0.6:
+            row["occupation"] = rng.choice(data.OCCUPATIONS)
+        if rng.random() < 0.35:
+            row["industry"] = rng.choice(data.INDUSTRIES)
+        return row
+
+    def company(self, region: data.Region, created: dt.datetime) -> tuple[dict, list[dict]]:
+        rng = self.rng
+        industry = rng.choice(data.INDUSTRIES)
+        name = self.company_name(region.city, industry)
+        row = self.common(region, created)
+        area = data.AREA_CODES.get(region.city)
+        row.update(
+            kind="company",
+            name=name,
+            gender="",
+            birthday=None,
+            birthday_calendar="solar",
+            id_number=credit_code(rng, region.code) if rng.random() < 0.85 else "",
+            phone=landline_number(rng, area) if area and rng.random() < 0.6 else self.mobile(),
+            phone_alt="",
+            email="",
+            wechat_id="",
+            company_name="",
+            address=self.address(region),
+            industry=industry,
+            occupation="",
+            income_band="",
+            value_orientation=self.orientation(),
+        )
+        contacts = []
+        for i in range(rng.randrange(1, 4)):
+            male = rng.random() < 0.5
+            contact_name = self.person_name(male)
+            contacts.append(
+                {
+                    "name": contact_name,
+                    "title": rng.choice(data.CONTACT_TITLES),
+                    "phone": self.mobile(),
+                    "email": self.email(contact_name) if rng.random() < 0.5 else "",
+                    "is_primary": i == 0,
+                }
+            )
+        return row, contacts
+
+    def custom_and_tags(self, row: dict) -> tuple[dict, list[str]]:
+        rng = self.rng
+        custom: dict = {}
+        tags = [name for name, _colour, p in data.TAGS if p and rng.random() < p]
+        if row["kind"] == "company" and rng.random() < 0.4:
+            tags.append("企业采购")
+        if "车主" in tags or rng.random() < 0.1:
+            custom["car_model"] = rng.choice(data.CAR_MODELS)
+            if "车主" not in tags:
+                tags.append("车主")
+            if rng.random() < 0.7:
+                custom["warranty_until"] = (
+                    self.today + dt.timedelta(days=rng.randrange(-365, 3 * 365))
+                ).isoformat()
+        if row["kind"] == "person" and rng.random() < 0.2:
+            custom["hobby"] = rng.choice(data.HOBBIES)
+        return custom, sorted(tags)
+
+    def customers(self, count: int) -> Iterator[DemoCustomer]:
+        rng = self.rng
+        now = dt.datetime.combine(self.today, dt.time(18, 0), tzinfo=dt.UTC)
+        # Customers arrived over three years; ids follow arrival order.
+        offsets = sorted((rng.random() for _ in range(count)), reverse=True)
+        for offset in offsets:
+            created = now - dt.timedelta(seconds=int(offset * 3 * 365 * 86400))
+            region = self.region()
+            contacts: list[dict] = []
+            if rng.random() < 0.15:
+                row, contacts = self.company(region, created)
+            else:
+                row = self.person(region, created)
+            row["custom"], tags = self.custom_and_tags(row)
+            owner = self.owner_for(region.city)
+            customer = DemoCustomer(fields=row, owner=owner, tags=tags, contacts=contacts)
+            manager = self.manager_of.get(owner)
+            if manager and ("VIP" in tags or rng.random() < 0.04):
+                customer.followers.append(manager)
+            mates = self.team_mates.get(owner, [])
+            if mates and rng.random() < 0.06:
+                level = ShareLevel.EDIT if rng.random() < 0.3 else ShareLevel.READ
+                customer.shares.append(("user", rng.choice(mates), level))
+            if "VIP" in tags and rng.random() < 0.5:
+                customer.shares.append(("team", "客服部", ShareLevel.READ))
+            yield customer
+
+
+def generate_customers(
+    count: int, seed: int = DEFAULT_SEED, today: dt.date | None = None
+) -> Iterator[DemoCustomer]:
+    """``count`` demo customers; the same seed and day give the same customers."""
+    return _Generator(seed, today or timezone.localdate()).customers(count)
+
+
+def has_users() -> bool:
+    return User.objects.exists()
+
+
+def demo_logins() -> list[User]:
+    """The demo users still present, in the order they were introduced."""
+    by_name = {
+        u.username: u
+        for u in User.objects.filter(username__in=[d.username for d in data.USERS]).select_related(
+            "team"
+        )
+    }
+    return [by_name[d.username] for d in data.USERS if d.username in by_name]
+
+
+def _create_people() -> dict[str, User]:
+    teams: dict[str, Team] = {}
+    for spec in data.TEAMS:
+        teams[spec.name] = create_team(spec.name, teams[spec.parent] if spec.parent else None)
+    # One hash for the shared demo password: hashing it per user would cost seconds.
+    password = make_password(data.DEMO_PASSWORD)
+    users: dict[str, User] = {}
+    for spec in data.USERS:
+        user = User(
+            username=spec.username,
+            display_name=spec.display_name,
+            role=spec.role,
+            team=teams[spec.team],
+            manager=users.get(spec.manager or ""),
+            email=f"{spec.username}@example.com",
+            password=password,
+            is_staff=spec.role == Role.ADMIN,
+            is_superuser=spec.role == Role.ADMIN,
+        )
+        user.full_clean(exclude=["password"])
+        user.save()
+        users[spec.username] = user
+    return users
+
+
+def _create_reference_data() -> dict[str, Tag]:
+    for position, (key, label, field_type, choices) in enumerate(CUSTOM_FIELDS):
+        CustomField.objects.get_or_create(
+            key=key,
+            defaults={
+                "label": label,
+                "field_type": field_type,
+                "choices": choices,
+                "position": position,
+            },
+        )
+    for name, colour, _p in data.TAGS:
+        Tag.objects.get_or_create(name=name, defaults={"color": colour})
+    return {t.name: t for t in Tag.objects.all()}
+
+
+@functools.lru_cache(maxsize=20000)
+def _words(text: str) -> tuple[str, ...]:
+    return tuple(build_search_text(text).split())
+
+
+def _search_text(obj: CustomerModel) -> str:
+    """What customers.services stores in ``search_text``, with the pinyin of names (which repeat
+    a lot) computed once per name. Tokens never hold spaces, so joining the pieces and dropping
+    repeats gives the same line as one ``build_search_text`` call; a test holds it to that."""
+    tail = build_search_text(
+        "", phones=[obj.phone, obj.phone_alt], email=obj.email, extra=[obj.wechat_id]
+    ).split()
+    words = [*_words(obj.name), *(_words(obj.company_name) if obj.company_name else ()), *tail]
+    return " ".join(dict.fromkeys(words))
+
+
+def _save_chunk(
+    chunk: list[DemoCustomer], users: dict[str, User], tags: dict[str, Tag], teams: dict[str, Team]
+) -> int:
+    objects = []
+    for item in chunk:
+        row = item.fields
+        obj = CustomerModel(owner=users[item.owner], created_by=users[item.owner], **row)
+        obj.tag_names = ", ".join(item.tags)
+        obj.search_text = _search_text(obj)
+        obj._history_user = users[item.owner]
+        obj._history_date = row["created_at"]
+        objects.append(obj)
+    saved = bulk_create_with_history(
+        objects, CustomerModel, batch_size=500, default_change_reason="demo data"
+    )
+    tag_rows, follower_rows, shares, contacts = [], [], [], []
+    TagLink = CustomerModel.tags.through
+    FollowLink = CustomerModel.followers.through
+    for obj, item in zip(saved, chunk, strict=True):
+        tag_rows += [TagLink(customer_id=obj.pk, tag_id=tags[name].pk) for name in item.tags]
+        follower_rows += [
+            FollowLink(customer_id=obj.pk, user_id=users[u].pk) for u in item.followers
+        ]
+        for kind, name, level in item.shares:
+            target = {"user": users[name]} if kind == "user" else {"team": teams[name]}
+            shares.append(
+                CustomerShare(customer_id=obj.pk, level=level, created_by=obj.owner, **target)
+            )
+        for c in item.contacts:
+            contact = Contact(customer_id=obj.pk, created_at=obj.created_at, **c)
+            contact._history_user = users[item.owner]
+            contact._history_date = obj.created_at
+            contacts.append(contact)
+    TagLink.objects.bulk_create(tag_rows, batch_size=2000)
+    FollowLink.objects.bulk_create(follower_rows, batch_size=2000)
+    CustomerShare.objects.bulk_create(shares, batch_size=1000)
+    bulk_create_with_history(contacts, Contact, batch_size=500, default_change_reason="demo data")
+    return len(contacts)
+
+
+@transaction.atomic
+def load_demo(
+    customers: int = 300, seed: int = DEFAULT_SEED, today: dt.date | None = None
+) -> DemoResult:
+    """Create the demo company (teams, users) and ``customers`` customers in an empty database."""
+    started = time.perf_counter()
+    users = _create_people()
+    teams = {t.name: t for t in Team.objects.all()}
+    tags = _create_reference_data()
+    contacts = 0
+    chunk: list[DemoCustomer] = []
+    for item in generate_customers(customers, seed, today):
+        chunk.append(item)
+        if len(chunk) >= CHUNK:
+            contacts += _save_chunk(chunk, users, tags, teams)
+            chunk = []
+    if chunk:
+        contacts += _save_chunk(chunk, users, tags, teams)
+    return DemoResult(customers=customers, contacts=contacts, seconds=time.perf_counter() - started)

@@ -1,0 +1,63 @@
+"""`guanxi demo`: load the demo company into an empty database and print its logins."""
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from guanxi.accounts.models import Role
+from guanxi.ops.demo import DEFAULT_SEED, demo_logins, has_users, load_demo
+from guanxi.ops.demo_data import DEMO_PASSWORD
+
+
+def print_logins(stdout, style) -> None:
+    """The demo users with their role, team and the shared password."""
+    users = demo_logins()
+    if not users:
+        return
+    labels = dict(Role.choices)
+    stdout.write(style.MIGRATE_HEADING(f"Demo logins (password for all: {DEMO_PASSWORD})"))
+    for user in users:
+        team = user.team.name if user.team else ""
+        stdout.write(
+            f"  {user.username:<11} {str(labels.get(user.role, user.role)):<20} "
+            f"{user.display_name}  {team}"
+        )
+
+
+class Command(BaseCommand):
+    help = "Load a demo company (teams, users, customers) into an empty database."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--customers", type=int, default=300, help="How many customers to create (default 300)."
+        )
+        parser.add_argument(
+            "--seed",
+            type=int,
+            default=DEFAULT_SEED,
+            help="Random seed; the same seed gives the same data.",
+        )
+        parser.add_argument(
+            "--if-empty",
+            action="store_true",
+            help="Do nothing (but print the demo logins) when users exist.",
+        )
+
+    def handle(self, *args, customers: int, seed: int, if_empty: bool, **options) -> None:
+        if customers < 0:
+            raise CommandError("--customers must be 0 or more.")
+        if has_users():
+            if if_empty:
+                self.stdout.write("The database already has users; demo data not loaded.")
+                print_logins(self.stdout, self.style)
+                return
+            raise CommandError(
+                "The database already has users. Demo data goes into an empty database "
+                "(use --if-empty to skip quietly, or point GUANXI_DATA_DIR/DATABASE_URL elsewhere)."
+            )
+        result = load_demo(customers=customers, seed=seed)
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Loaded the demo company: {result.customers} customers, {result.contacts} contacts "
+                f"in {result.seconds:.1f} s (seed {seed})."
+            )
+        )
+        print_logins(self.stdout, self.style)

@@ -1,0 +1,167 @@
+"""`guanxi serve`: the web server (gunicorn) and the job worker (Huey) together, until stopped.
+
+Both run as child processes in their own session, so a Ctrl-C reaches only this command, which
+then stops them in order: the web server first (finishing requests in flight), then the job
+worker (finishing its current task). Whichever child dies, the other is stopped too.
+"""
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+STOP_TIMEOUT = 15  # seconds a child gets to finish before it is killed
+READY_TIMEOUT = 60
+
+
+class Command(BaseCommand):
+    help = "Serve Guanxi: the web server and the background job worker, until Ctrl-C."
+    requires_migrations_checks = True
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--host",
+            default=os.environ.get("HOST", "127.0.0.1"),
+            help="Address to listen on (default 127.0.0.1; 0.0.0.0 for all).",
+        )
+        parser.add_argument(
+            "--port",
+            type=int,
+            default=int(os.environ.get("PORT", "8000")),
+            help="Port to listen on (default 8000).",
+        )
+        parser.add_argument("--workers", type=int, default=2, help="Web worker processes (2).")
+        parser.add_argument("--threads", type=int, default=4, help="Threads per web worker (4).")
+        parser.add_argument(
+            "--no-jobs",
+            action="store_true",
+            help="Do not start the job worker (run `guanxi run_huey` elsewhere).",
+        )
+        parser.add_argument("--access-log", action="store_true", help="Print one line per request.")
+
+    def handle(
+        self,
+        *args,
+        host: str,
+        port: int,
+        workers: int,
+        threads: int,
+        no_jobs: bool,
+        access_log: bool,
+        **options,
+    ) -> None:
+        if not 0 < port < 65536:
+            raise CommandError(f"--port {port} is not a port number.")
+        if workers < 1 or threads < 1:
+            raise CommandError("--workers and --threads must be at least 1.")
+        if _port_in_use(host, port):
+            raise CommandError(
+                f"Port {port} on {host} is already in use; choose another with --port."
+            )
+        # The manifest storage (DEBUG off) serves only collected files.
+        call_command("collectstatic", interactive=False, verbosity=0)
+
+        env = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": settings.SETTINGS_MODULE,
+            "GUANXI_DATA_DIR": str(settings.DATA_DIR),
+            "PYTHONUNBUFFERED": "1",
+        }
+        web_cmd = [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "guanxi.wsgi:application",
+            "--bind",
+            f"[{host}]:{port}" if ":" in host else f"{host}:{port}",
+            "--workers",
+            str(workers),
+            "--threads",
+            str(threads),
+            "--graceful-timeout",
+            "10",
+            "--no-control-socket",
+        ]
+        if access_log:
+            web_cmd += ["--access-logfile", "-"]
+        children: list[tuple[str, subprocess.Popen, int]] = []
+        stopping = False
+
+        def request_stop(signum, frame):
+            nonlocal stopping
+            stopping = True
+
+        previous = {s: signal.signal(s, request_stop) for s in (signal.SIGINT, signal.SIGTERM)}
+        try:
+            # S603: fixed argument lists, no shell.
+            web = subprocess.Popen(web_cmd, env=env, start_new_session=True)  # noqa: S603
+            children.append(("web server", web, signal.SIGTERM))  # SIGTERM: graceful
+            if not no_jobs:
+                jobs = subprocess.Popen(  # noqa: S603
+                    [sys.executable, "-m", "guanxi.cli", "run_huey", "--quiet"],
+                    env=env,
+                    start_new_session=True,
+                )
+                children.append(("job worker", jobs, signal.SIGINT))  # SIGINT: graceful for Huey
+            self._announce(host, port, workers, threads, no_jobs, children, lambda: stopping)
+            while not stopping:
+                for name, proc, _sig in children:
+                    if proc.poll() is not None:
+                        raise CommandError(f"The {name} stopped (exit code {proc.returncode}).")
+                time.sleep(0.2)
+            self.stdout.write("Stopping…")
+        finally:
+            _stop(children)
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
+        self.stdout.write("Stopped.")
+
+    def _announce(self, host, port, workers, threads, no_jobs, children, stopping) -> None:
+        """Print the address once the server answers (or give up if a child dies first)."""
+        probe = "127.0.0.1" if host in ("0.0.0.0", "") else ("::1" if host == "::" else host)  # noqa: S104
+        deadline = time.monotonic() + READY_TIMEOUT
+        while not _port_in_use(probe, port):
+            for name, proc, _sig in children:
+                if proc.poll() is not None:
+                    raise CommandError(f"The {name} failed to start (exit code {proc.returncode}).")
+            if stopping() or time.monotonic() > deadline:
+                return
+            time.sleep(0.1)
+        shown = "localhost" if probe in ("127.0.0.1", "::1") else host
+        jobs = "off" if no_jobs else "on"
+        self.stdout.write(self.style.SUCCESS(f"Guanxi is running at http://{shown}:{port}/"))
+        self.stdout.write(
+            f"  web: {workers} workers × {threads} threads; background jobs: {jobs};"
+            f" data: {settings.DATA_DIR}. Press Ctrl-C to stop."
+        )
+        if host not in ("127.0.0.1", "localhost", "::1") and "*" not in settings.ALLOWED_HOSTS:
+            self.stdout.write(
+                f"  Remember ALLOWED_HOSTS (now {','.join(settings.ALLOWED_HOSTS)})"
+                " must name the host people type in the browser."
+            )
+
+
+def _port_in_use(host: str, port: int) -> bool:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as sock:
+        sock.settimeout(0.5)
+        return sock.connect_ex((host, port)) == 0
+
+
+def _stop(children: list[tuple[str, subprocess.Popen, int]]) -> None:
+    for _name, proc, sig in children:
+        if proc.poll() is None:
+            proc.send_signal(sig)
+    deadline = time.monotonic() + STOP_TIMEOUT
+    for _name, proc, _sig in children:
+        try:
+            proc.wait(timeout=max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()

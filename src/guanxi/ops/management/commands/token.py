@@ -1,0 +1,26 @@
+"""`guanxi token USERNAME`: print a new API token for a user."""
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from guanxi.accounts.models import User
+from guanxi.accounts.services import issue_token
+
+
+class Command(BaseCommand):
+    help = "Print a new API token for USERNAME (shown once; only its digest is stored)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("username")
+        parser.add_argument("--name", default="cli", help="A label for the token (default 'cli').")
+
+    def handle(self, *args, username: str, name: str, **options) -> None:
+        user = User.objects.filter(username=username).first()
+        if user is None:
+            raise CommandError(f"There is no user {username!r}.")
+        if not user.is_active:
+            raise CommandError(f"User {username!r} is inactive.")
+        # Only the token on stdout, so `TOKEN=$(guanxi token ada)` works.
+        self.stdout.write(issue_token(user, name=name))
+        self.stderr.write(
+            "Keep it safe: it is shown only this once. Use it as 'Authorization: Bearer <token>'."
+        )
