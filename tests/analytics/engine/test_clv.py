@@ -11,6 +11,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from scipy.special import gammaln
 
+from guanxi.analytics.engine import _bgnbd
 from guanxi.analytics.engine.clv import (
     BetaGeoModel,
     GammaGammaModel,
@@ -305,6 +306,32 @@ def test_identical_customers_fit_like_one_weighted_pattern():
         assert tripled.params_[name] == pytest.approx(value, rel=1e-6)
     assert tripled.log_likelihood_ == pytest.approx(3 * single.log_likelihood_, rel=1e-9)
     assert tripled.n_customers_ == 3 * len(x)
+
+
+def test_threaded_likelihood_equals_the_single_threaded_one():
+    x, recency, age, _ = _cdnow_like()
+    whole = _bgnbd.BetaGeoData.from_patterns(x, recency, age, np.ones_like(x))
+    log_params = np.log([0.3, 5.0, 0.8, 2.0])
+
+    value, gradient = _bgnbd.negative_log_likelihood_and_gradient(log_params, whole, 0.0)
+    split = _bgnbd.negative_log_likelihood_and_gradient(log_params, whole.split(3), 0.0)
+
+    assert split[0] == pytest.approx(value, rel=1e-12)
+    np.testing.assert_allclose(split[1], gradient, rtol=1e-10)
+
+
+def test_large_prediction_batches_equal_predictions_made_in_small_batches():
+    bg, _ = _fitted_pair()
+    rng = np.random.default_rng(3)
+    x, recency, age = bgnbd_histories(rng, 450_000, **CDNOW_BGNBD, T=rng.uniform(1, 39, 450_000))
+
+    at_once = bg.expected_purchases(10.0, x, recency, age)
+    small = [
+        bg.expected_purchases(10.0, x[s], recency[s], age[s])
+        for s in np.array_split(np.arange(len(x)), 9)
+    ]
+
+    np.testing.assert_array_equal(at_once, np.concatenate(small))
 
 
 def test_fit_returns_the_model_itself():
