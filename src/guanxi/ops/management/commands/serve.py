@@ -65,7 +65,13 @@ class Command(BaseCommand):
                 f"Port {port} on {host} is already in use; choose another with --port."
             )
         # The manifest storage (DEBUG off) serves only collected files.
-        call_command("collectstatic", interactive=False, verbosity=0)
+        try:
+            call_command("collectstatic", interactive=False, verbosity=0)
+        except Exception as exc:  # a broken asset must stop the start with a readable message
+            first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else repr(exc)
+            raise CommandError(
+                f"Collecting static files into {settings.STATIC_ROOT} failed: {first_line}"
+            ) from exc
 
         env = {
             **os.environ,

@@ -1,0 +1,89 @@
+"""`guanxi serve`: a real web server and job worker that answer, and stop cleanly."""
+
+import io
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+
+import pytest
+from django.core.management import CommandError, call_command
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _children(pid: int) -> list[int]:
+    out = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True, check=False)  # noqa: S603, S607
+    return [int(p) for p in out.stdout.split()]
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+@pytest.mark.django_db
+def test_serve_refuses_a_port_that_is_in_use():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        sock.listen()
+        port = sock.getsockname()[1]
+        with pytest.raises(CommandError, match="already in use"):
+            call_command("serve", port=port, stdout=io.StringIO())
+
+
+@pytest.mark.slow
+def test_serve_answers_with_pages_and_static_files_and_stops_on_ctrl_c(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL", "DEBUG")}
+    env.update(GUANXI_DATA_DIR=str(tmp_path), DJANGO_SETTINGS_MODULE="guanxi.settings")
+    guanxi = [sys.executable, "-m", "guanxi.cli"]
+    subprocess.run([*guanxi, "migrate", "-v0"], env=env, check=True, timeout=300)  # noqa: S603
+    port = _free_port()
+    server = subprocess.Popen(  # noqa: S603
+        [*guanxi, "serve", "--port", str(port), "--workers", "1", "--threads", "2"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        lines = []
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            line = server.stdout.readline()
+            lines.append(line)
+            if "Guanxi is running at" in line or not line:
+                break
+        assert f"http://localhost:{port}/" in "".join(lines), "".join(lines)
+
+        base = f"http://127.0.0.1:{port}"
+        with urllib.request.urlopen(f"{base}/login/", timeout=10) as response:  # noqa: S310
+            assert response.status == 200
+            html = response.read().decode()
+            assert "Secure" not in response.headers.get("Set-Cookie", "")
+        stylesheet = re.search(r'href="(/static/[^"]+\.css)"', html).group(1)
+        with urllib.request.urlopen(base + stylesheet, timeout=10) as response:  # noqa: S310
+            assert response.status == 200
+
+        children = _children(server.pid)
+        assert len(children) == 2  # the web server and the job worker
+        server.send_signal(signal.SIGINT)
+        assert server.wait(timeout=40) == 0
+        assert not any(_alive(pid) for pid in children)
+        with socket.socket() as sock:
+            assert sock.connect_ex(("127.0.0.1", port)) != 0
+    finally:
+        if server.poll() is None:
+            server.kill()
+            server.wait()
