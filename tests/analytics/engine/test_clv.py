@@ -18,21 +18,12 @@ from guanxi.analytics.engine.clv import (
     NotFittedError,
     customer_lifetime_value,
 )
-
-try:
-    from tests.analytics.engine.simulate import (
-        CDNOW_BGNBD,
-        CDNOW_GAMMA_GAMMA,
-        bgnbd_histories,
-        gamma_gamma_spend,
-    )
-except ModuleNotFoundError:  # tests/analytics/engine has no __init__.py: pytest's rootdir mode
-    from simulate import (  # type: ignore[no-redef]
-        CDNOW_BGNBD,
-        CDNOW_GAMMA_GAMMA,
-        bgnbd_histories,
-        gamma_gamma_spend,
-    )
+from tests.analytics.engine.simulate import (
+    CDNOW_BGNBD,
+    CDNOW_GAMMA_GAMMA,
+    bgnbd_histories,
+    gamma_gamma_spend,
+)
 
 # A small, well-behaved history set: three frequencies, recency <= T, recency 0 without repeats.
 FREQUENCY = np.array([0.0, 2.0, 5.0, 1.0])

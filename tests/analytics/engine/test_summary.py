@@ -12,11 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from guanxi.analytics.engine.summary import summarize
-
-try:
-    from tests.analytics.engine.simulate import transactions
-except ModuleNotFoundError:  # tests/analytics/engine has no __init__.py: pytest's rootdir mode
-    from simulate import transactions  # type: ignore[no-redef]
+from tests.analytics.engine.simulate import transactions
 
 D = dt.date
 
