@@ -1,10 +1,18 @@
 """`guanxi demo`: load the demo company into an empty database and print its logins."""
 
+import unicodedata
+
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from guanxi.accounts.models import Role
 from guanxi.ops.demo import DEFAULT_SEED, demo_logins, has_users, load_demo
 from guanxi.ops.demo_data import DEMO_PASSWORD
+
+
+def _pad(text: str, width: int) -> str:
+    """Left-justify by display width: a Chinese character takes two columns."""
+    shown = sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+    return text + " " * max(width - shown, 0)
 
 
 def print_logins(stdout, style) -> None:
@@ -16,9 +24,9 @@ def print_logins(stdout, style) -> None:
     stdout.write(style.MIGRATE_HEADING(f"Demo logins (password for all: {DEMO_PASSWORD})"))
     for user in users:
         team = user.team.name if user.team else ""
+        role = str(labels.get(user.role, user.role))
         stdout.write(
-            f"  {user.username:<11} {str(labels.get(user.role, user.role)):<20} "
-            f"{user.display_name}  {team}"
+            f"  {_pad(user.username, 11)} {_pad(role, 20)} {_pad(user.display_name, 6)} {team}"
         )
 
 
