@@ -1,6 +1,6 @@
 from django.urls import path
 
-from guanxi.customers import views
+from guanxi.customers import import_views, views
 
 app_name = "customers"
 urlpatterns = [
@@ -9,6 +9,7 @@ urlpatterns = [
     path("bulk/", views.bulk_action, name="bulk"),
     path("transfer-all/", views.transfer_all, name="transfer_all"),
     path("recycle-bin/", views.recycle_bin, name="recycle_bin"),
+    path("export/", import_views.export, name="export"),
     path("<int:pk>/", views.customer_detail, name="detail"),
     path("<int:pk>/edit/", views.customer_edit, name="edit"),
     path("<int:pk>/tab/<slug:tab>/", views.customer_tab, name="tab"),
