@@ -17,5 +17,9 @@ cp "$nm/echarts/dist/echarts.min.js" "$out/echarts/"
 for p in bootstrap bootstrap-icons htmx.org alpinejs echarts; do
   for f in "$nm/$p"/LICENSE*; do [ -f "$f" ] && cp "$f" "$out/LICENSE.$p"; done
 done
+# We ship no source maps, so drop the references (the manifest storage would refuse them).
+find "$out" -name '*.js' -o -name '*.css' | while read -r f; do
+  sed -i -E '/^\/[\/*]# sourceMappingURL=/d; s#/\*\# sourceMappingURL=[^*]*\*/##' "$f"
+done
 rm -rf "$tmp"
 echo "vendored into $out"
