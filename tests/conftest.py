@@ -26,8 +26,15 @@ def teams(db):
 
 
 def _user(name, role, team, manager=None):
-    return create_user(name, PASSWORD, role=role, team=team, manager=manager,
-                       display_name=name.capitalize(), validate_password=False)
+    return create_user(
+        name,
+        PASSWORD,
+        role=role,
+        team=team,
+        manager=manager,
+        display_name=name.capitalize(),
+        validate_password=False,
+    )
 
 
 @pytest.fixture
@@ -63,19 +70,34 @@ def nina(teams):
 @pytest.fixture
 def alices_customer(alice):
     """王伟, a person owned by Alice."""
-    return create_customer(alice, {
-        "name": "王伟", "phone": "13800138000", "email": "wangwei@example.com",
-        "id_number": "11010519491231002X", "city": "广州", "province": "广东",
-    }, tags=["VIP"])
+    return create_customer(
+        alice,
+        {
+            "name": "王伟",
+            "phone": "13800138000",
+            "email": "wangwei@example.com",
+            "id_number": "11010519491231002X",
+            "city": "广州",
+            "province": "广东",
+        },
+        tags=["VIP"],
+    )
 
 
 @pytest.fixture
 def charlies_customer(charlie):
     """成都锦城贸易有限公司, a company owned by Charlie."""
-    return create_customer(charlie, {
-        "kind": "company", "name": "成都锦城贸易有限公司", "phone": "02887654321",
-        "id_number": "91110000600037341L", "city": "成都", "province": "四川",
-    })
+    return create_customer(
+        charlie,
+        {
+            "kind": "company",
+            "name": "成都锦城贸易有限公司",
+            "phone": "02887654321",
+            "id_number": "91110000600037341L",
+            "city": "成都",
+            "province": "四川",
+        },
+    )
 
 
 def login(client, user):

@@ -23,16 +23,27 @@ def shop(ada, alice, charlie):
         customer = create_customer(owner, {"name": name})
         customers[name] = customer
         for i in range(n):
-            lines = [{"product": diapers.pk, "quantity": 1, "unit_price": Decimal("60")},
-                     {"product": beer.pk, "quantity": 2, "unit_price": Decimal("8")}]
+            lines = [
+                {"product": diapers.pk, "quantity": 1, "unit_price": Decimal("60")},
+                {"product": beer.pk, "quantity": 2, "unit_price": Decimal("8")},
+            ]
             if i % 2:
                 lines = [{"product": milk.pk, "quantity": 1, "unit_price": Decimal("12")}]
-            create_order(owner, customer.pk, lines, status="confirmed",
-                         order_date=dt.date(2026, 1, 5) + dt.timedelta(days=20 * i))
+            create_order(
+                owner,
+                customer.pk,
+                lines,
+                status="confirmed",
+                order_date=dt.date(2026, 1, 5) + dt.timedelta(days=20 * i),
+            )
     only_diapers = create_customer(alice, {"name": "赵磊"})
-    create_order(alice, only_diapers.pk,
-                 [{"product": diapers.pk, "quantity": 1, "unit_price": Decimal("60")}],
-                 status="confirmed", order_date=dt.date(2026, 6, 1))
+    create_order(
+        alice,
+        only_diapers.pk,
+        [{"product": diapers.pk, "quantity": 1, "unit_price": Decimal("60")}],
+        status="confirmed",
+        order_date=dt.date(2026, 6, 1),
+    )
     customers["赵磊"] = only_diapers
     refresh_metrics(AS_OF)
     return {"customers": customers, "beer": beer, "diapers": diapers}
@@ -55,9 +66,13 @@ def test_another_reps_customer_value_is_a_404(client, alice, shop):
 
 def test_segments_count_only_the_customers_the_user_may_see(client, alice, ada, shop):
     client.force_login(alice)
-    mine = sum(s["customers"] for s in client.get("/api/v1/analytics/segments?by=tier").json()["segments"])
+    mine = sum(
+        s["customers"] for s in client.get("/api/v1/analytics/segments?by=tier").json()["segments"]
+    )
     client.force_login(ada)
-    everyone = sum(s["customers"] for s in client.get("/api/v1/analytics/segments?by=tier").json()["segments"])
+    everyone = sum(
+        s["customers"] for s in client.get("/api/v1/analytics/segments?by=tier").json()["segments"]
+    )
     assert (mine, everyone) == (3, 4)
 
 
@@ -78,7 +93,9 @@ def test_the_pareto_curve_runs_from_nothing_to_everything(client, ada, shop):
 def test_basket_rules_find_that_diaper_buyers_buy_beer(client, alice, shop):
     client.force_login(alice)
     rules = client.get("/api/v1/analytics/basket/rules").json()["items"]
-    rule = next(r for r in rules if r["antecedent_names"] == ["尿布"] and r["consequent_names"] == ["啤酒"])
+    rule = next(
+        r for r in rules if r["antecedent_names"] == ["尿布"] and r["consequent_names"] == ["啤酒"]
+    )
     assert rule["confidence"] == pytest.approx(6 / 7)  # 7 baskets with diapers, 6 with beer
 
 

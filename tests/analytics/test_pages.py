@@ -15,9 +15,13 @@ def bought(ada, alice):
     product = create_product(ada, {"sku": "TYRE", "name": "轮胎", "list_price": Decimal("500")})
     customer = create_customer(alice, {"name": "陈静"})
     for month in (1, 3, 5):
-        create_order(alice, customer.pk, [{"product": product.pk, "quantity": 4,
-                                           "unit_price": Decimal("500")}],
-                     status="confirmed", order_date=dt.date(2026, month, 10))
+        create_order(
+            alice,
+            customer.pk,
+            [{"product": product.pk, "quantity": 4, "unit_price": Decimal("500")}],
+            status="confirmed",
+            order_date=dt.date(2026, month, 10),
+        )
     refresh_metrics(dt.date(2026, 7, 1))
     return customer
 

@@ -19,13 +19,20 @@ AS_OF = dt.date(2026, 7, 1)
 
 @pytest.fixture
 def product(ada):
-    return create_product(ada, {"sku": "OIL-5W30", "name": "机油 5W-30", "list_price": Decimal("100")})
+    return create_product(
+        ada, {"sku": "OIL-5W30", "name": "机油 5W-30", "list_price": Decimal("100")}
+    )
 
 
 def buy(user, customer, product, day, total, **extra):
-    return create_order(user, customer.pk, [{"product": product.pk, "quantity": 1,
-                                             "unit_price": Decimal(total)}],
-                        status=extra.pop("status", "confirmed"), order_date=day, **extra)
+    return create_order(
+        user,
+        customer.pk,
+        [{"product": product.pk, "quantity": 1, "unit_price": Decimal(total)}],
+        status=extra.pop("status", "confirmed"),
+        order_date=day,
+        **extra,
+    )
 
 
 @pytest.fixture
@@ -34,8 +41,16 @@ def history(alice, product):
     wang = create_customer(alice, {"name": "王芳"})
     li = create_customer(alice, {"name": "李强"})
     zhang = create_customer(alice, {"name": "张敏"})
-    buy(alice, wang, product, dt.date(2026, 1, 1), 100, due_date=dt.date(2026, 2, 1),
-        paid_date=dt.date(2026, 2, 11), status="paid")
+    buy(
+        alice,
+        wang,
+        product,
+        dt.date(2026, 1, 1),
+        100,
+        due_date=dt.date(2026, 2, 1),
+        paid_date=dt.date(2026, 2, 11),
+        status="paid",
+    )
     buy(alice, wang, product, dt.date(2026, 1, 1), 50)
     buy(alice, wang, product, dt.date(2026, 3, 1), 200)
     buy(alice, wang, product, dt.date(2026, 6, 1), 300, due_date=dt.date(2026, 6, 15))
@@ -54,7 +69,12 @@ def test_the_sql_summary_follows_the_bgnbd_conventions(history):
 def test_a_single_purchase_has_frequency_zero_and_no_monetary_value(history):
     row = aggregates.purchase_summary(AS_OF).filter(pl.col("customer_id") == history["li"].pk)
     assert row.select("frequency", "recency", "T", "monetary_value", "revenue").row(0) == (
-        0, 0.0, 61.0, 0.0, 80.0)
+        0,
+        0.0,
+        61.0,
+        0.0,
+        80.0,
+    )
 
 
 def test_the_sql_summary_equals_the_engine_summary_on_random_orders(alice, product):
@@ -75,7 +95,8 @@ def test_the_sql_summary_equals_the_engine_summary_on_random_orders(alice, produ
     assert got["customer_id"].to_list() == kept["customer_id"].to_list()
     for column in ("frequency", "recency", "T", "monetary_value"):
         assert got[column].cast(pl.Float64).to_list() == pytest.approx(
-            kept[column].cast(pl.Float64).to_list()), column
+            kept[column].cast(pl.Float64).to_list()
+        ), column
 
 
 def test_payment_behaviour_counts_late_payments_and_open_overdue_amounts(history):
@@ -113,7 +134,10 @@ def test_refresh_is_idempotent(history):
     refresh_metrics(AS_OF)
     first = list(CustomerMetrics.objects.order_by("pk").values_list("revenue", "stage", "tier"))
     refresh_metrics(AS_OF)
-    assert list(CustomerMetrics.objects.order_by("pk").values_list("revenue", "stage", "tier")) == first
+    assert (
+        list(CustomerMetrics.objects.order_by("pk").values_list("revenue", "stage", "tier"))
+        == first
+    )
     assert RefreshRun.objects.count() == 2
 
 

@@ -27,8 +27,13 @@ def test_phones_are_stored_in_e164(alice):
 
 @pytest.mark.parametrize(
     ("field", "value"),
-    [("phone", "12345"), ("email", "not-an-email"), ("id_number", "110105194912310021"),
-     ("name", ""), ("name", "长" * 121)],
+    [
+        ("phone", "12345"),
+        ("email", "not-an-email"),
+        ("id_number", "110105194912310021"),
+        ("name", ""),
+        ("name", "长" * 121),
+    ],
 )
 def test_bad_input_names_the_field_and_writes_nothing(alice, field, value):
     data = {"name": "李娜", field: value}
@@ -45,7 +50,9 @@ def test_an_unknown_field_is_refused(alice):
 
 
 def test_a_company_takes_a_unified_social_credit_code(alice):
-    customer = create_customer(alice, {"kind": "company", "name": "广州明达", "id_number": "91110000600037341l"})
+    customer = create_customer(
+        alice, {"kind": "company", "name": "广州明达", "id_number": "91110000600037341l"}
+    )
     assert customer.id_number == "91110000600037341L"
 
 
@@ -83,7 +90,9 @@ def test_a_change_notifies_the_owner_and_followers_but_not_the_actor(
     follow_customer(bob, alices_customer.pk)
     with django_capture_on_commit_callbacks(execute=True):
         update_customer(mike, alices_customer.pk, {"city": "深圳"})
-    recipients = set(Notification.objects.filter(verb="changed").values_list("recipient__username", flat=True))
+    recipients = set(
+        Notification.objects.filter(verb="changed").values_list("recipient__username", flat=True)
+    )
     assert recipients == {"alice", "bob"}
 
 
@@ -115,8 +124,10 @@ def test_a_leaving_reps_customers_all_go_to_a_colleague_in_one_batch(alice, bob,
     assert moved == 5
     assert Customer.objects.filter(owner=bob).count() == 5
     assert OwnershipTransfer.objects.values("batch").distinct().count() == 1
-    assert all(h["changes"] == [("owner", alice.pk, bob.pk)] for h in
-               [history_for(c)[0] for c in Customer.objects.all()])
+    assert all(
+        h["changes"] == [("owner", alice.pk, bob.pk)]
+        for h in [history_for(c)[0] for c in Customer.objects.all()]
+    )
 
 
 def test_a_rep_cannot_transfer_all_of_a_colleagues_customers(alice, bob):

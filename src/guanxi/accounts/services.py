@@ -56,17 +56,34 @@ def subteam_ids(team_id: int | None):
 
 
 @transaction.atomic
-def create_user(username: str, password: str, *, role: str = Role.REP, team: Team | None = None,
-                manager: User | None = None, email: str = "", display_name: str = "",
-                language: str = "", validate_password: bool = True) -> User:
+def create_user(
+    username: str,
+    password: str,
+    *,
+    role: str = Role.REP,
+    team: Team | None = None,
+    manager: User | None = None,
+    email: str = "",
+    display_name: str = "",
+    language: str = "",
+    validate_password: bool = True,
+) -> User:
     """Create a user with a role, team and manager; the password is checked by the validators."""
     if role not in Role.values:
         raise ValidationError({"role": _("Unknown role %(role)s.") % {"role": role}})
     if User.objects.filter(username=username).exists():
         raise ValidationError({"username": _("A user with that username already exists.")})
-    user = User(username=username, email=email, role=role, team=team, manager=manager,
-                display_name=display_name, language=language,
-                is_staff=role == Role.ADMIN, is_superuser=role == Role.ADMIN)
+    user = User(
+        username=username,
+        email=email,
+        role=role,
+        team=team,
+        manager=manager,
+        display_name=display_name,
+        language=language,
+        is_staff=role == Role.ADMIN,
+        is_superuser=role == Role.ADMIN,
+    )
     if validate_password:
         from django.contrib.auth.password_validation import validate_password as check
 
@@ -127,8 +144,10 @@ def sign_in(request, username: str, password: str) -> User:
     """Check credentials with throttling: raises LoginLocked, or ValidationError when wrong."""
     ip = request.META.get("REMOTE_ADDR") if request is not None else None
     if is_locked(username, ip):
-        raise LoginLocked(_("Too many failed sign-ins. Try again in %(minutes)d minutes.")
-                          % {"minutes": settings.LOGIN_LOCKOUT_SECONDS // 60})
+        raise LoginLocked(
+            _("Too many failed sign-ins. Try again in %(minutes)d minutes.")
+            % {"minutes": settings.LOGIN_LOCKOUT_SECONDS // 60}
+        )
     user = authenticate(request, username=username, password=password)
     if user is None:
         LoginFailure.objects.create(username=username.lower(), ip=ip)

@@ -19,8 +19,16 @@ from guanxi.customers.services import access_customer
 
 router = Router(tags=["analytics"])
 
-SegmentField = Literal["tier", "abc_class", "rfm_segment", "stage", "loyalty", "churn_band",
-                       "credit_grade", "selection_quadrant"]
+SegmentField = Literal[
+    "tier",
+    "abc_class",
+    "rfm_segment",
+    "stage",
+    "loyalty",
+    "churn_band",
+    "credit_grade",
+    "selection_quadrant",
+]
 
 
 def _as_of():
@@ -36,14 +44,24 @@ def customer_value(request, customer_id: int):
     row = CustomerMetrics.objects.filter(customer=customer).first()
     data = {"customer_id": customer.pk, "as_of": None, "computed_at": None}
     if row is not None:
-        data.update({f.attname: getattr(row, f.attname) for f in CustomerMetrics._meta.fields
-                     if f.attname != "customer_id"})
+        data.update(
+            {
+                f.attname: getattr(row, f.attname)
+                for f in CustomerMetrics._meta.fields
+                if f.attname != "customer_id"
+            }
+        )
         data["revenue"] = float(row.revenue)
         data["overdue_amount"] = float(row.overdue_amount)
     data["cross_sell"] = [
-        {"product_id": s["product"].pk, "sku": s["product"].sku, "name": s["product"].name,
-         "because": [getattr(p, "name", str(p)) for p in s["because"]],
-         "confidence": s["confidence"], "lift": s["lift"]}
+        {
+            "product_id": s["product"].pk,
+            "sku": s["product"].sku,
+            "name": s["product"].name,
+            "because": [getattr(p, "name", str(p)) for p in s["because"]],
+            "confidence": s["confidence"],
+            "lift": s["lift"],
+        }
         for s in queries.cross_sell(customer)
     ]
     return data
@@ -79,9 +97,20 @@ def basket_rules(request, limit: Query[int] = 100, min_lift: Query[float] = 0.0)
     ids = {i for r in rules for i in (*r.antecedents, *r.consequents)}
     names = dict(Product.objects.filter(pk__in=ids).values_list("pk", "name"))
     first = AssociationRule.objects.values_list("computed_at", flat=True).first()
-    return {"computed_at": first, "items": [
-        {"antecedents": r.antecedents, "consequents": r.consequents,
-         "antecedent_names": [names.get(i, str(i)) for i in r.antecedents],
-         "consequent_names": [names.get(i, str(i)) for i in r.consequents],
-         "support": r.support, "confidence": r.confidence, "lift": r.lift,
-         "leverage": r.leverage, "conviction": r.conviction} for r in rules]}
+    return {
+        "computed_at": first,
+        "items": [
+            {
+                "antecedents": r.antecedents,
+                "consequents": r.consequents,
+                "antecedent_names": [names.get(i, str(i)) for i in r.antecedents],
+                "consequent_names": [names.get(i, str(i)) for i in r.consequents],
+                "support": r.support,
+                "confidence": r.confidence,
+                "lift": r.lift,
+                "leverage": r.leverage,
+                "conviction": r.conviction,
+            }
+            for r in rules
+        ],
+    }

@@ -9,8 +9,9 @@ from django.utils.translation import gettext_lazy as _
 class CustomerMetrics(models.Model):
     """Everything the engine knows about one customer, rewritten by each refresh."""
 
-    customer = models.OneToOneField("customers.Customer", primary_key=True,
-                                    on_delete=models.CASCADE, related_name="metrics")
+    customer = models.OneToOneField(
+        "customers.Customer", primary_key=True, on_delete=models.CASCADE, related_name="metrics"
+    )
     computed_at = models.DateTimeField()
     as_of = models.DateField()
     # Purchase history (historical value).
@@ -63,7 +64,9 @@ class LifecycleSnapshot(models.Model):
     stage = models.CharField(max_length=16)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["as_of", "customer"], name="snapshot_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["as_of", "customer"], name="snapshot_unique")
+        ]
 
     def __str__(self) -> str:
         return f"{self.customer_id} {self.stage} on {self.as_of}"

@@ -19,11 +19,16 @@ def last_run() -> RefreshRun | None:
 
 def segments(user, field: str) -> list[dict]:
     """Customers and revenue per value of ``field`` (tier, rfm_segment, stage, churn_band…)."""
-    rows = (metrics_visible_to(user).values(field)
-            .annotate(customers=Count("pk"), revenue=Sum("revenue"))
-            .order_by(field))
-    return [{"segment": r[field] or "", "customers": r["customers"], "revenue": r["revenue"]}
-            for r in rows]
+    rows = (
+        metrics_visible_to(user)
+        .values(field)
+        .annotate(customers=Count("pk"), revenue=Sum("revenue"))
+        .order_by(field)
+    )
+    return [
+        {"segment": r[field] or "", "customers": r["customers"], "revenue": r["revenue"]}
+        for r in rows
+    ]
 
 
 def pareto(user, points: int = 50) -> dict:
@@ -47,13 +52,23 @@ def rules(limit: int = 100, min_lift: float = 0.0) -> list[AssociationRule]:
 
 
 def rules_frame(qs=None) -> pl.DataFrame:
-    rows = list((qs if qs is not None else AssociationRule.objects.all()).values(
-        "antecedents", "consequents", "support", "confidence", "lift", "leverage", "conviction"))
+    rows = list(
+        (qs if qs is not None else AssociationRule.objects.all()).values(
+            "antecedents", "consequents", "support", "confidence", "lift", "leverage", "conviction"
+        )
+    )
     if not rows:
-        return pl.DataFrame(schema={"antecedents": pl.List(pl.Int64),
-                                    "consequents": pl.List(pl.Int64), "support": pl.Float64,
-                                    "confidence": pl.Float64, "lift": pl.Float64,
-                                    "leverage": pl.Float64, "conviction": pl.Float64})
+        return pl.DataFrame(
+            schema={
+                "antecedents": pl.List(pl.Int64),
+                "consequents": pl.List(pl.Int64),
+                "support": pl.Float64,
+                "confidence": pl.Float64,
+                "lift": pl.Float64,
+                "leverage": pl.Float64,
+                "conviction": pl.Float64,
+            }
+        )
     return pl.DataFrame(rows).with_columns(pl.col("conviction").fill_null(float("inf")))
 
 
@@ -61,9 +76,11 @@ def cross_sell(customer, top_n: int = 5) -> list[dict]:
     """Products to suggest to ``customer``: rules whose antecedents the customer has bought."""
     from guanxi.sales.models import PURCHASE_STATUSES, OrderLine, Product
 
-    owned = set(OrderLine.objects.filter(order__customer=customer,
-                                         order__status__in=PURCHASE_STATUSES)
-                .values_list("product_id", flat=True).distinct())
+    owned = set(
+        OrderLine.objects.filter(order__customer=customer, order__status__in=PURCHASE_STATUSES)
+        .values_list("product_id", flat=True)
+        .distinct()
+    )
     if not owned:
         return []
     candidates = AssociationRule.objects.all()[:5000]
@@ -77,18 +94,30 @@ def cross_sell(customer, top_n: int = 5) -> list[dict]:
         product = products.get(row["item"])
         if product is None:
             continue
-        out.append({"product": product, "because": [products.get(i) or i for i in row.get("antecedents", [])],
-                    "confidence": row["confidence"], "lift": row["lift"]})
+        out.append(
+            {
+                "product": product,
+                "because": [products.get(i) or i for i in row.get("antecedents", [])],
+                "confidence": row["confidence"],
+                "lift": row["lift"],
+            }
+        )
     return out
 
 
 def lifecycle_flows(user, before, after) -> list[dict]:
     """Customers moving between lifecycle stages from one snapshot date to another."""
     visible = Customer.objects.visible_to(user).values("pk")
-    a = dict(LifecycleSnapshot.objects.filter(as_of=before, customer__in=visible)
-             .values_list("customer_id", "stage"))
-    b = dict(LifecycleSnapshot.objects.filter(as_of=after, customer__in=visible)
-             .values_list("customer_id", "stage"))
+    a = dict(
+        LifecycleSnapshot.objects.filter(as_of=before, customer__in=visible).values_list(
+            "customer_id", "stage"
+        )
+    )
+    b = dict(
+        LifecycleSnapshot.objects.filter(as_of=after, customer__in=visible).values_list(
+            "customer_id", "stage"
+        )
+    )
     flows: dict[tuple[str, str], int] = {}
     for cid, stage in b.items():
         key = (a.get(cid, "potential"), stage)
@@ -97,14 +126,19 @@ def lifecycle_flows(user, before, after) -> list[dict]:
 
 
 def snapshot_dates() -> list:
-    return list(LifecycleSnapshot.objects.values_list("as_of", flat=True).distinct().order_by("as_of"))
+    return list(
+        LifecycleSnapshot.objects.values_list("as_of", flat=True).distinct().order_by("as_of")
+    )
 
 
 def at_risk_key_customers(user, limit: int = 50):
     """Valuable customers (tier VIP / major) whose churn risk is high: the win-back list."""
-    return (metrics_visible_to(user).select_related("customer")
-            .filter(Q(tier__in=["VIP", "major"]) & Q(churn_band="high"))
-            .order_by("-revenue")[:limit])
+    return (
+        metrics_visible_to(user)
+        .select_related("customer")
+        .filter(Q(tier__in=["VIP", "major"]) & Q(churn_band="high"))
+        .order_by("-revenue")[:limit]
+    )
 
 
 def product_names(rules) -> dict[int, str]:

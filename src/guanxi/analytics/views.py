@@ -14,9 +14,14 @@ from guanxi.analytics.tasks import refresh_now
 from guanxi.customers.services import access_customer
 
 SEGMENT_FIELDS = {
-    "tier": _lazy("Value tier"), "abc_class": _lazy("ABC class"), "rfm_segment": _lazy("RFM segment"),
-    "stage": _lazy("Lifecycle stage"), "loyalty": _lazy("Loyalty"), "churn_band": _lazy("Churn risk"),
-    "credit_grade": _lazy("Credit grade"), "selection_quadrant": _lazy("Customer selection"),
+    "tier": _lazy("Value tier"),
+    "abc_class": _lazy("ABC class"),
+    "rfm_segment": _lazy("RFM segment"),
+    "stage": _lazy("Lifecycle stage"),
+    "loyalty": _lazy("Loyalty"),
+    "churn_band": _lazy("Churn risk"),
+    "credit_grade": _lazy("Credit grade"),
+    "selection_quadrant": _lazy("Customer selection"),
 }
 
 
@@ -49,8 +54,9 @@ def refresh(request):
     if not request.user.is_admin:
         raise PermissionDenied(_("Only an admin can start a refresh."))
     refresh_now()
-    messages.success(request, _("The analytics refresh has been queued; results appear in a few "
-                                "moments."))
+    messages.success(
+        request, _("The analytics refresh has been queued; results appear in a few moments.")
+    )
     return redirect("analytics:overview")
 
 
@@ -59,6 +65,12 @@ def customer_panel(request, customer_id: int):
     """The "Value" panel of a customer card (an HTMX partial)."""
     customer = access_customer(request.user, customer_id)
     metrics = CustomerMetrics.objects.filter(customer=customer).first()
-    return render(request, "analytics/partials/customer_panel.html", {
-        "customer": customer, "m": metrics, "cross_sell": queries.cross_sell(customer),
-    })
+    return render(
+        request,
+        "analytics/partials/customer_panel.html",
+        {
+            "customer": customer,
+            "m": metrics,
+            "cross_sell": queries.cross_sell(customer),
+        },
+    )

@@ -9,8 +9,16 @@ def client_ip(request) -> str | None:
     return request.META.get("REMOTE_ADDR")
 
 
-def log_access(user, action: str, object_type: str, object_id=None, *, request=None,
-               detail: str = "", via: str = "web") -> AccessLog:
+def log_access(
+    user,
+    action: str,
+    object_type: str,
+    object_id=None,
+    *,
+    request=None,
+    detail: str = "",
+    via: str = "web",
+) -> AccessLog:
     """Record that ``user`` did ``action`` (view / reveal / export) on an object."""
     return AccessLog.objects.create(
         user=user if getattr(user, "pk", None) else None,

@@ -23,7 +23,9 @@ def normalize_uscc(raw: str) -> str:
     try:
         return uscc.validate(raw)
     except stdnum_exceptions.ValidationError:
-        raise ValidationError(_("Enter a valid unified social credit code (18 characters).")) from None
+        raise ValidationError(
+            _("Enter a valid unified social credit code (18 characters).")
+        ) from None
 
 
 def mask_id(value: str) -> str:

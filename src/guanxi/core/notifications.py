@@ -12,8 +12,13 @@ def notify(recipients: Iterable, *, actor, verb: str, message: str, url: str = "
     """Send one notification to each recipient except the actor; returns how many were sent."""
     actor_id = getattr(actor, "pk", None)
     rows = [
-        Notification(recipient_id=r.pk if hasattr(r, "pk") else r, actor_id=actor_id, verb=verb,
-                     message=message[:500], url=url)
+        Notification(
+            recipient_id=r.pk if hasattr(r, "pk") else r,
+            actor_id=actor_id,
+            verb=verb,
+            message=message[:500],
+            url=url,
+        )
         for r in {getattr(r, "pk", r) for r in recipients if r is not None}
         if r != actor_id
     ]

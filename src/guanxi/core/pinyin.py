@@ -29,8 +29,9 @@ def pinyin_variants(text: str) -> tuple[list[str], list[str]]:
 
 def _combine(options: list[list[str]]) -> list[str]:
     seen: list[str] = []
-    for combo in itertools.islice(itertools.product(*[dict.fromkeys(o) for o in options if o]),
-                                  _MAX_VARIANTS):
+    for combo in itertools.islice(
+        itertools.product(*[dict.fromkeys(o) for o in options if o]), _MAX_VARIANTS
+    ):
         word = "".join(combo).lower()
         if word not in seen:
             seen.append(word)

@@ -20,8 +20,7 @@ def phone_digits(e164: str) -> list[str]:
     return [national, digits] if national != digits else [digits]
 
 
-def build_search_text(name: str, *, phones=(), email: str = "", company: str = "",
-                      extra=()) -> str:
+def build_search_text(name: str, *, phones=(), email: str = "", company: str = "", extra=()) -> str:
     """One lower-case line of everything a person might type to find this record."""
     parts: list[str] = []
     for text in (name, company, *extra):

@@ -7,22 +7,41 @@ register = template.Library()
 
 LABELS = {
     # tiers and classes
-    "VIP": _("VIP"), "major": _("Major"), "normal": _("Normal"), "small": _("Small"),
+    "VIP": _("VIP"),
+    "major": _("Major"),
+    "normal": _("Normal"),
+    "small": _("Small"),
     # RFM segments
-    "champions": _("Champions"), "loyal": _("Loyal"), "potential_loyalist": _("Potential loyalist"),
-    "new": _("New"), "promising": _("Promising"), "need_attention": _("Need attention"),
-    "about_to_sleep": _("About to sleep"), "at_risk": _("At risk"), "cant_lose": _("Can't lose"),
-    "hibernating": _("Hibernating"), "lost": _("Lost"),
+    "champions": _("Champions"),
+    "loyal": _("Loyal"),
+    "potential_loyalist": _("Potential loyalist"),
+    "new": _("New"),
+    "promising": _("Promising"),
+    "need_attention": _("Need attention"),
+    "about_to_sleep": _("About to sleep"),
+    "at_risk": _("At risk"),
+    "cant_lose": _("Can't lose"),
+    "hibernating": _("Hibernating"),
+    "lost": _("Lost"),
     # lifecycle
-    "potential": _("Potential"), "development": _("Development"), "growth": _("Growth"),
-    "maturity": _("Maturity"), "decline": _("Decline"), "termination": _("Termination"),
+    "potential": _("Potential"),
+    "development": _("Development"),
+    "growth": _("Growth"),
+    "maturity": _("Maturity"),
+    "decline": _("Decline"),
+    "termination": _("Termination"),
     "recovery": _("Recovery"),
     # loyalty
     "flexible": _("Flexible"),
     # churn bands
-    "low": _("Low"), "medium": _("Medium"), "high": _("High"),
+    "low": _("Low"),
+    "medium": _("Medium"),
+    "high": _("High"),
     # selection quadrants
-    "key": _("Key"), "develop": _("Develop"), "maintain": _("Maintain"), "reduce": _("Reduce"),
+    "key": _("Key"),
+    "develop": _("Develop"),
+    "maintain": _("Maintain"),
+    "reduce": _("Reduce"),
 }
 
 

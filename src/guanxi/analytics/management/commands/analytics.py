@@ -31,9 +31,11 @@ class Command(BaseCommand):
         if "bgnbd" in run.params:
             p = run.params["bgnbd"]
             self.stdout.write(
-                "  BG/NBD r={r:.4g} alpha={alpha:.4g} a={a:.4g} b={b:.4g}".format(**p))
+                "  BG/NBD r={r:.4g} alpha={alpha:.4g} a={a:.4g} b={b:.4g}".format(**p)
+            )
         elif "clv" in run.params:
             self.stdout.write(f"  lifetime value: {run.params['clv']}")
         rules = run.params.get("rules", {})
-        self.stdout.write(f"  {rules.get('rules', 0)} cross-sell rules from "
-                          f"{rules.get('baskets', 0):,} baskets")
+        self.stdout.write(
+            f"  {rules.get('rules', 0)} cross-sell rules from {rules.get('baskets', 0):,} baskets"
+        )
