@@ -10,8 +10,8 @@ from ninja import NinjaAPI
 from ninja.openapi.docs import Swagger
 
 from guanxi.accounts.api import router as accounts_router
-from guanxi.analytics.api import router as analytics_router
 from guanxi.accounts.services import LoginLocked, user_for_token
+from guanxi.analytics.api import router as analytics_router
 from guanxi.core.api_auth import BearerTokenAuth, CsrfSessionAuth
 from guanxi.core.api_errors import add_error, install_error_handlers
 from guanxi.core.etags import etag

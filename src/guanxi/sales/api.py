@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Header, Query, Router, Status
 
-from guanxi.core.api_errors import add_error, error_responses
+from guanxi.core.api_errors import error_responses
 from guanxi.core.etags import etag, expected_version
 from guanxi.core.pagination import DEFAULT_LIMIT, Cursor, Limit, Page, keyset_page
 from guanxi.customers.services import access_customer
