@@ -17,7 +17,7 @@ help:
 	@echo "make run           install if needed, migrate, load demo data into an empty database, serve"
 	@echo "make test          the test suite (SQLite; DATABASE_URL=postgres://… for PostgreSQL)"
 	@echo "make test-browser  the Playwright tests (needs /usr/bin/chromium)"
-	@echo "make lint          ruff, import contracts, migrations check, mypy"
+	@echo "make lint          ruff, import contracts, migrations check, mypy, translations"
 	@echo "make bench         every benchmarks/bench_*.py with modest defaults"
 	@echo "make messages      extract and compile translations (zh_Hans)"
 	@echo "make install       create $(VENV) and install (only when pyproject.toml changed)"
@@ -49,6 +49,7 @@ lint: install
 	$(BIN)/lint-imports
 	$(BIN)/guanxi makemigrations --check --dry-run
 	$(BIN)/mypy src/guanxi/analytics/engine
+	$(BIN)/python scripts/check_translations.py
 
 bench: install
 	@set -e; found=0; for script in benchmarks/bench_*.py; do \
