@@ -394,3 +394,4 @@ class OwnershipTransfer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.customer_id}: {self.from_user_id} → {self.to_user_id}"
+from guanxi.customers.models_import import ImportJob, SavedMapping  # noqa: E402,F401

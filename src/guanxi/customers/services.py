@@ -420,3 +420,44 @@ def reveal_field(user, customer_id, field: str, *, request=None, via: str = "web
         raise PermissionDenied(_("Your role may not reveal masked data."))
     log_access(user, "reveal", "customer", customer.pk, request=request, detail=field, via=via)
     return getattr(customer, field)
+
+
+# --- bulk paths (import) ---------------------------------------------------------------------
+
+
+def check_can_create_for(user, owner: User) -> None:
+    """Raise unless ``user`` may create customers owned by ``owner`` (create_customer's check)."""
+    if not user.can_write:
+        raise PermissionDenied(_("Your role is read-only."))
+    _check_owner(user, owner)
+
+
+def prepare_customer(user, data: dict, *, owner: User) -> Customer:
+    """An unsaved customer validated exactly as create_customer validates it, with its search
+    text, for bulk paths that write many rows at once. Call check_can_create_for once first."""
+    unknown = set(data) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise ValidationError({f: _("Unknown field.") for f in sorted(unknown)})
+    customer = Customer(owner=owner, created_by=user, **data)
+    customer.full_clean(exclude=["owner", "created_by"])
+    _refresh_search_text(customer)
+    return customer
+
+
+def prepare_update(customer: Customer, changes: dict) -> Customer:
+    """Apply ``changes`` to an unsaved copy's fields and validate them as update_customer does;
+    raises ValidationError (the customer is then in an undefined state: discard it)."""
+    unknown = set(changes) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise ValidationError({f: _("Unknown field.") for f in sorted(unknown)})
+    for field, value in changes.items():
+        setattr(customer, field, value)
+    customer.full_clean(exclude=["owner", "created_by"])
+    _refresh_search_text(customer)
+    customer.version += 1
+    return customer
+
+
+def tags_by_name(names: Iterable[str]) -> dict[str, Tag]:
+    """The tags with these names, created when missing (tag names checked as everywhere)."""
+    return {t.name: t for t in _tags(names)}

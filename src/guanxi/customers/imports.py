@@ -1,0 +1,738 @@
+"""Import customers from CSV and XLSX files.
+
+The steps: ``read_table`` reads the file (XLSX through python-calamine; CSV in UTF-8 with or
+without a BOM, UTF-16 with a BOM, else GB18030 as Chinese Excel saves it); ``auto_mapping``
+matches the columns to customer fields from Chinese or English headers; ``process`` validates
+every row with the services' own validation (``services.prepare_customer`` — the checks of
+``create_customer``) and, unless it is a dry run, writes the rows in atomic batches.
+
+A row is either fully written or listed in the error report (row, column, value, reason);
+after each batch the job records how far it got, in the same transaction, so a job that
+stopped continues where it left off.
+"""
+
+import copy
+import csv
+import datetime as dt
+import io
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+
+from guanxi.customers import services
+from guanxi.customers.models import (
+    BirthdayCalendar,
+    Customer,
+    CustomField,
+    Gender,
+    IncomeBand,
+    Kind,
+    SourceChannel,
+    ValueOrientation,
+)
+from guanxi.customers.models_import import ImportJob, OnDuplicate
+
+BATCH_SIZE = 500
+PREVIEW_ROWS = 10
+REPORT_VALUE_CHARS = 200
+XLSX_SUFFIXES = {".xlsx", ".xlsm", ".xlsb", ".xls", ".ods"}
+csv.field_size_limit(16 * 1024 * 1024)
+
+
+class ImportFileError(Exception):
+    """The file as a whole cannot be imported (unreadable, empty, no name column…)."""
+
+
+# --- reading --------------------------------------------------------------------------------
+
+
+@dataclass
+class Table:
+    headers: list[str]
+    rows: list[list]
+    encoding: str = ""
+
+
+def decode(data: bytes) -> tuple[str, str]:
+    """The text of a CSV file and the encoding it was in."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        candidates = ("utf-16",)
+    else:
+        candidates = ("utf-8-sig", "gb18030")
+    for encoding in candidates:
+        try:
+            return data.decode(encoding), encoding
+        except UnicodeDecodeError:
+            continue
+    raise ImportFileError(
+        _(
+            "The file is neither UTF-8 nor GBK/GB18030 text. Save it as "
+            '"CSV UTF-8" or as an Excel workbook and try again.'
+        )
+    )
+
+
+def _sniff(text: str) -> type[csv.Dialect] | csv.Dialect:
+    sample = text[:20000]
+    try:
+        return csv.Sniffer().sniff(sample, delimiters=",;\t")
+    except csv.Error:
+        return csv.excel
+
+
+def _unique_headers(raw: list) -> list[str]:
+    headers: list[str] = []
+    for index, value in enumerate(raw, start=1):
+        name = _text(value) or f"#{index}"
+        candidate, n = name, 2
+        while candidate in headers:
+            candidate = f"{name} ({n})"
+            n += 1
+        headers.append(candidate)
+    return headers
+
+
+def _blank(row: list) -> bool:
+    return all(v is None or (isinstance(v, str) and not v.strip()) for v in row)
+
+
+def read_table(path: str | Path) -> Table:
+    """Headers and rows of a CSV or XLSX file (first non-empty row is the header)."""
+    path = Path(path)
+    if path.suffix.lower() in XLSX_SUFFIXES:
+        from python_calamine import CalamineError, CalamineWorkbook
+
+        try:
+            sheet = CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0)
+            raw_rows = sheet.to_python(skip_empty_area=False)
+        except (CalamineError, ValueError, OSError) as exc:
+            raise ImportFileError(
+                _("The workbook cannot be read: %(error)s") % {"error": exc}
+            ) from None
+        encoding = "xlsx"
+    else:
+        text, encoding = decode(path.read_bytes())
+        try:
+            raw_rows = list(csv.reader(io.StringIO(text, newline=""), _sniff(text)))
+        except csv.Error as exc:
+            raise ImportFileError(
+                _("The CSV file cannot be read: %(error)s") % {"error": exc}
+            ) from None
+    rows = [list(r) for r in raw_rows]
+    while rows and _blank(rows[0]):
+        rows.pop(0)
+    if not rows:
+        raise ImportFileError(_("The file is empty."))
+    headers = _unique_headers(rows[0])
+    data = [r for r in rows[1:] if not _blank(r)]
+    if not data:
+        raise ImportFileError(_("The file has a header row but no customers."))
+    width = len(headers)
+    data = [(r + [None] * (width - len(r)))[:width] for r in data]
+    return Table(headers=headers, rows=data, encoding=encoding)
+
+
+# --- mapping --------------------------------------------------------------------------------
+
+ALIASES = {
+    "name": "姓名 名称 客户名称 客户姓名 客户 联系人 name fullname customer customername",
+    "kind": "类型 客户类型 kind type customertype",
+    "gender": "性别 gender sex",
+    "birthday": "生日 出生日期 出生年月日 birthday birthdate dateofbirth dob",
+    "birthday_calendar": "生日历法 历法 birthdaycalendar calendar",
+    "id_number": "身份证 身份证号 身份证号码 证件号 证件号码 统一社会信用代码 信用代码 社会信用代码 "
+    "idnumber idcard idno uscc idnumberuscc",
+    "phone": "手机 手机号 手机号码 电话 电话号码 联系电话 移动电话 mobile mobilephone phone tel "
+    "telephone cellphone",
+    "phone_alt": "其他电话 备用电话 座机 固定电话 电话2 otherphone phonealt phone2",
+    "email": "邮箱 电子邮箱 邮件 电子邮件 email mail emailaddress",
+    "wechat_id": "微信 微信号 wechat wechatid weixin",
+    "company_name": "公司 公司名称 单位 工作单位 雇主 企业 company companyname employer organisation "
+    "organization",
+    "province": "省份 省 province state",
+    "city": "城市 市 city",
+    "district": "区县 区 县 district county",
+    "address": "地址 详细地址 联系地址 住址 address street",
+    "industry": "行业 所属行业 industry",
+    "occupation": "职业 职务 occupation job jobtitle",
+    "income_band": "收入 收入水平 月收入 incomeband income",
+    "source_channel": "来源 来源渠道 渠道 客户来源 source sourcechannel channel",
+    "value_orientation": "价值取向 valueorientation",
+    "notes": "备注 说明 notes note remark remarks comment comments",
+    "tags": "标签 tags tag labels",
+}
+TARGET_FIELDS = tuple(ALIASES)
+CHOICES = {
+    "kind": Kind,
+    "gender": Gender,
+    "birthday_calendar": BirthdayCalendar,
+    "income_band": IncomeBand,
+    "source_channel": SourceChannel,
+    "value_orientation": ValueOrientation,
+}
+SYNONYMS = {
+    "kind": {
+        "个人": "person",
+        "个人客户": "person",
+        "individual": "person",
+        "公司": "company",
+        "企业": "company",
+        "企业客户": "company",
+        "单位": "company",
+        "组织": "company",
+    },
+    "gender": {
+        "男": "male",
+        "男性": "male",
+        "m": "male",
+        "先生": "male",
+        "女": "female",
+        "女性": "female",
+        "f": "female",
+        "女士": "female",
+        "未知": "",
+        "unknown": "",
+    },
+    "birthday_calendar": {"公历": "solar", "阳历": "solar", "农历": "lunar", "阴历": "lunar"},
+}
+_TEXT_LIMITS = {
+    f.name: f.max_length
+    for f in Customer._meta.concrete_fields
+    if f.get_internal_type() == "TextField" and f.max_length
+}
+_HEADER_NOISE = re.compile(r"[\s_\-*/（）()：:.·]+")
+_TAG_SPLIT = re.compile(r"[,，;；、|]")
+_DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日", "%Y%m%d", "%Y-%m-%d %H:%M:%S")
+
+
+def _key(header: str) -> str:
+    return _HEADER_NOISE.sub("", str(header)).lower()
+
+
+def field_label(target: str) -> str:
+    if target == "tags":
+        return str(_("tags"))
+    if target.startswith("custom."):
+        return target.split(".", 1)[1]
+    return str(Customer._meta.get_field(target).verbose_name)
+
+
+def target_choices() -> list[tuple[str, str]]:
+    """(value, label) for the mapping selects: the fields, then each active custom field."""
+    choices = [(f, field_label(f)) for f in TARGET_FIELDS]
+    choices += [
+        (f"custom.{c.key}", f"{c.label} ({c.key})") for c in CustomField.objects.filter(active=True)
+    ]
+    return choices
+
+
+def _alias_index() -> dict[str, str]:
+    index: dict[str, str] = {}
+    for target, words in ALIASES.items():
+        for word in words.split():
+            index.setdefault(_key(word), target)
+    for language in ("en", "zh-hans"):
+        with translation.override(language):
+            for target in TARGET_FIELDS:
+                index.setdefault(_key(field_label(target)), target)
+    for custom in CustomField.objects.filter(active=True):
+        index.setdefault(_key(custom.key), f"custom.{custom.key}")
+        index.setdefault(_key(custom.label), f"custom.{custom.key}")
+    return index
+
+
+def auto_mapping(headers: list[str]) -> dict[str, str]:
+    """{header: target} for the headers recognised; each target used once, first column wins."""
+    index = _alias_index()
+    mapping: dict[str, str] = {}
+    used: set[str] = set()
+    for header in headers:
+        target = index.get(_key(header))
+        if target and target not in used:
+            mapping[header] = target
+            used.add(target)
+    return mapping
+
+
+def check_mapping(mapping: dict[str, str], headers: list[str]) -> dict[str, str]:
+    """The mapping restricted to this file's headers and known targets; raises ImportFileError
+    when no column is mapped to the name or a field is mapped twice."""
+    valid = {value for value, _label in target_choices()}
+    cleaned = {h: t for h, t in mapping.items() if h in headers and t in valid}
+    targets = list(cleaned.values())
+    doubles = sorted({t for t in targets if targets.count(t) > 1})
+    if doubles:
+        raise ImportFileError(
+            _("Each field can take only one column; mapped twice: %(fields)s.")
+            % {"fields": ", ".join(field_label(t) for t in doubles)}
+        )
+    if "name" not in targets:
+        raise ImportFileError(_("No column is mapped to the name; it is required."))
+    return cleaned
+
+
+# --- rows -----------------------------------------------------------------------------------
+
+
+def _text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if not value.time() else value.isoformat(sep=" ")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    text = str(value).strip()
+    # Our own exports prefix formula-like cells with an apostrophe; take it off on the way back.
+    if len(text) > 1 and text[0] == "'" and text[1] in "=+-@\t\r":
+        text = text[1:]
+    return text
+
+
+def _date(value) -> dt.date:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    text = _text(value)
+    for fmt in _DATE_FORMATS:
+        try:
+            return dt.datetime.strptime(text, fmt).date()  # noqa: DTZ007 - a calendar date
+        except ValueError:
+            continue
+    raise ValidationError(_("Enter a date as YYYY-MM-DD."))
+
+
+def _choice(target: str, text: str) -> str:
+    lowered = text.lower()
+    synonyms = SYNONYMS.get(target, {})
+    if lowered in synonyms:
+        return synonyms[lowered]
+    choices = CHOICES[target]
+    for value, label in choices.choices:
+        if lowered == value.lower():
+            return value
+        for language in ("en", "zh-hans"):
+            with translation.override(language):
+                if lowered == str(label).lower():
+                    return value
+    return text  # full_clean reports it as not a valid choice
+
+
+@dataclass
+class Row:
+    number: int  # as the spreadsheet shows it (header = 1)
+    data: dict
+    tags: list[str]
+    raw: dict  # target -> raw cell text, for the report
+    errors: dict = field(default_factory=dict)
+
+
+def convert(number: int, cells: list, columns: list[tuple[int, str]]) -> Row:
+    """The customer data of one row (empty cells left out), with conversion errors by field."""
+    data: dict = {}
+    custom: dict = {}
+    tags: list[str] = []
+    raw: dict = {}
+    errors: dict[str, list[str]] = {}
+    for index, target in columns:
+        value = cells[index]
+        text = _text(value)
+        raw[target] = text
+        if not text:
+            continue
+        if target == "tags":
+            tags = [t.strip() for t in _TAG_SPLIT.split(text) if t.strip()]
+        elif target.startswith("custom."):
+            custom[target.split(".", 1)[1]] = text
+        elif target == "birthday":
+            try:
+                data["birthday"] = _date(value)
+            except ValidationError as exc:
+                errors.setdefault(target, []).extend(exc.messages)
+        elif target in CHOICES:
+            data[target] = _choice(target, text)
+        else:
+            limit = _TEXT_LIMITS.get(target)
+            if limit and len(text) > limit:
+                # Django does not validate a TextField's max_length; the model still declares it.
+                errors.setdefault(target, []).append(
+                    _("At most %(n)d characters (it has %(len)d).") % {"n": limit, "len": len(text)}
+                )
+            data[target] = text
+    if custom:
+        data["custom"] = custom
+    return Row(number=number, data=data, tags=tags, raw=raw, errors=errors)
+
+
+def _keys(customer: Customer) -> list[tuple]:
+    """What makes two records the same customer: phone, e-mail, ID/USCC, or name + company."""
+    keys: list[tuple] = []
+    if customer.phone:
+        keys.append(("phone", customer.phone))
+    if customer.email:
+        keys.append(("email", customer.email))
+    if customer.id_number:
+        keys.append(("id_number", customer.id_number))
+    if customer.kind == Kind.COMPANY:
+        keys.append(("name", customer.name, ""))
+    elif customer.company_name:
+        keys.append(("name", customer.name, customer.company_name))
+    return keys
+
+
+# --- processing -----------------------------------------------------------------------------
+
+
+@dataclass
+class Outcome:
+    imported: int = 0
+    updated: int = 0
+    skipped: int = 0
+    failed: int = 0
+
+
+class _Report:
+    """The error report, a CSV (UTF-8 with BOM) of row, column, value, reason."""
+
+    HEADER = ("row", "column", "value", "reason")
+
+    def __init__(self, path: Path, offset: int):
+        self.path = path
+        new = not path.exists() or offset == 0
+        self.file = path.open("r+b" if not new else "w+b")
+        if new:
+            self.file.write(b"\xef\xbb\xbf")
+            self._write(self.HEADER)
+        else:
+            self.file.truncate(offset)
+            self.file.seek(offset)
+        self.file.flush()
+
+    def _write(self, cells) -> None:
+        buffer = io.StringIO()
+        csv.writer(buffer).writerow(cells)
+        self.file.write(buffer.getvalue().encode())
+
+    def add(self, row: int, column: str, value: str, reason: str) -> None:
+        value = value if len(value) <= REPORT_VALUE_CHARS else value[:REPORT_VALUE_CHARS] + "…"
+        if value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+            value = "'" + value
+        self._write((row, column, value, reason))
+
+    def offset(self) -> int:
+        self.file.flush()
+        return self.file.tell()
+
+    def rollback(self, offset: int) -> None:
+        self.file.truncate(offset)
+        self.file.seek(offset)
+        self.file.flush()
+
+    def close(self) -> None:
+        self.file.close()
+
+
+def report_path_for(file_path: str | Path) -> Path:
+    return Path(f"{file_path}.errors.csv")
+
+
+class _Batch:
+    def __init__(
+        self, job: ImportJob, user, owner, report: _Report, columns, headers_by_target, seen: dict
+    ):
+        self.job, self.user, self.owner, self.report = job, user, owner, report
+        self.columns = columns
+        self.headers_by_target = headers_by_target
+        self.seen = seen
+        self.creates: list[tuple[Customer, list[str]]] = []
+        self.updates: list[tuple[Customer, list[str]]] = []
+        self.outcome = Outcome()
+
+    def fail(self, row: Row, errors: dict) -> None:
+        self.outcome.failed += 1
+        for key, messages in errors.items():
+            header = self.headers_by_target.get(key, "" if key == "__all__" else key)
+            self.report.add(row.number, header, row.raw.get(key, ""), " ".join(messages))
+
+    def run(self, rows: list[Row], *, write: bool) -> Outcome:
+        prepared: list[tuple[Row, Customer]] = []
+        for row in rows:
+            try:
+                customer = services.prepare_customer(self.user, row.data, owner=self.owner)
+            except ValidationError as exc:
+                self.fail(row, {**row.errors, **exc.message_dict})
+                continue
+            if row.errors:
+                self.fail(row, row.errors)
+                continue
+            tag_error = _tag_error(row.tags)
+            if tag_error:
+                self.fail(row, {"tags": [tag_error]})
+                continue
+            duplicate_of = next((self.seen[k] for k in _keys(customer) if k in self.seen), None)
+            if duplicate_of is not None:
+                key = next(k for k in _keys(customer) if k in self.seen)
+                self.fail(
+                    row,
+                    {
+                        key[0]: [
+                            _("Same %(field)s as row %(row)d of this file.")
+                            % {"field": field_label(key[0]), "row": duplicate_of}
+                        ]
+                    },
+                )
+                continue
+            for k in _keys(customer):
+                self.seen[k] = row.number
+            prepared.append((row, customer))
+        existing = self._existing([c for _r, c in prepared])
+        ids = [e.pk for e in existing.values()]
+        editable = self._reach(Customer.objects.editable_by, ids)
+        visible = self._reach(Customer.objects.visible_to, ids) if ids else set()
+        updating: dict[int, int] = {}
+        for row, customer in prepared:
+            match = next(((k, existing[k]) for k in _keys(customer) if k in existing), None)
+            if match is None or self.job.on_duplicate == OnDuplicate.CREATE:
+                self.creates.append((customer, row.tags))
+                self.outcome.imported += 1
+                continue
+            key, found = match
+            header = self.headers_by_target.get(key[0], key[0])
+            if self.job.on_duplicate == OnDuplicate.SKIP:
+                self.outcome.skipped += 1
+                self.report.add(
+                    row.number,
+                    header,
+                    row.raw.get(key[0], ""),
+                    _("Already exists as customer #%(id)d; skipped.") % {"id": found.pk}
+                    if found.pk in visible
+                    else _("A customer with the same %(field)s exists; skipped.")
+                    % {"field": field_label(key[0])},
+                )
+                continue
+            if found.pk not in editable:
+                self.fail(row, {key[0]: [_("Matches a customer you may not change.")]})
+                continue
+            if found.pk in updating:
+                self.fail(
+                    row,
+                    {
+                        key[0]: [
+                            _("Matches the same customer as row %(row)d.")
+                            % {"row": updating[found.pk]}
+                        ]
+                    },
+                )
+                continue
+            changes = {k: v for k, v in row.data.items() if k != "custom"}
+            if "custom" in row.data:
+                changes["custom"] = {**(found.custom or {}), **row.data["custom"]}
+            candidate = copy.copy(found)
+            try:
+                services.prepare_update(candidate, changes)
+            except ValidationError as exc:
+                self.fail(row, exc.message_dict)
+                continue
+            updating[found.pk] = row.number
+            self.updates.append((candidate, row.tags))
+            self.outcome.updated += 1
+        if write:
+            self._write()
+        return self.outcome
+
+    def _existing(self, customers: list[Customer]) -> dict[tuple, Customer]:
+        if not customers:
+            return {}
+        phones = {c.phone for c in customers if c.phone}
+        emails = {c.email for c in customers if c.email}
+        ids = {c.id_number for c in customers if c.id_number}
+        names = {c.name for c in customers}
+        query = Q(name__in=names)
+        if phones:
+            query |= Q(phone__in=phones)
+        if emails:
+            query |= Q(email__in=emails)
+        if ids:
+            query |= Q(id_number__in=ids)
+        found: dict[tuple, Customer] = {}
+        for customer in Customer.objects.alive().filter(query).order_by("id"):
+            for key in _keys(customer):
+                found.setdefault(key, customer)
+        return found
+
+    def _reach(self, manager_method, ids: list[int]) -> set[int]:
+        if not ids:
+            return set()
+        return set(manager_method(self.user).filter(pk__in=ids).values_list("pk", flat=True))
+
+    def _write(self) -> None:
+        names = {t for _c, tags in self.creates + self.updates for t in tags}
+        tags = services.tags_by_name(names) if names else {}
+        through = Customer.tags.through
+        if self.creates:
+            objs = [c for c, _t in self.creates]
+            for customer, row_tags in self.creates:
+                customer.tag_names = ", ".join(dict.fromkeys(row_tags))
+            bulk_create_with_history(
+                objs,
+                Customer,
+                batch_size=BATCH_SIZE,
+                default_user=self.user,
+                default_change_reason="import",
+            )
+            through.objects.bulk_create(
+                [
+                    through(customer_id=c.pk, tag_id=tags[t].pk)
+                    for c, row_tags in self.creates
+                    for t in dict.fromkeys(row_tags)
+                ],
+                ignore_conflicts=True,
+            )
+        if self.updates:
+            now = timezone.now()
+            for customer, row_tags in self.updates:
+                customer.updated_at = now
+                if row_tags:
+                    current = [t.strip() for t in customer.tag_names.split(",") if t.strip()]
+                    customer.tag_names = ", ".join(dict.fromkeys(current + row_tags))
+            fields = [
+                f.name
+                for f in Customer._meta.concrete_fields
+                if f.name not in ("id", "created_at", "created_by", "owner")
+            ]
+            bulk_update_with_history(
+                [c for c, _t in self.updates],
+                Customer,
+                fields,
+                batch_size=BATCH_SIZE,
+                default_user=self.user,
+                default_change_reason="import",
+            )
+            through.objects.bulk_create(
+                [
+                    through(customer_id=c.pk, tag_id=tags[t].pk)
+                    for c, row_tags in self.updates
+                    for t in dict.fromkeys(row_tags)
+                ],
+                ignore_conflicts=True,
+            )
+
+
+def _tag_error(names: list[str]) -> str:
+    limit = services.Tag._meta.get_field("name").max_length
+    if any(len(n) > limit for n in names):
+        return _("A tag has at most %(n)d characters.") % {"n": limit}
+    return ""
+
+
+def process(
+    job: ImportJob,
+    *,
+    dry_run: bool = False,
+    resume: bool = False,
+    batch_size: int = BATCH_SIZE,
+    progress: Callable[[ImportJob], None] | None = None,
+) -> ImportJob:
+    """Validate (dry run) or import the job's file from ``job.next_row`` on, batch by batch.
+
+    Without ``resume`` the job starts from the first row with fresh counts and report.
+    Each batch is one transaction that also moves the job's counters and position, so a stopped
+    job resumes where it left off and a row is never half-written. File-level problems raise
+    ImportFileError; a database error stops the job (status failed) with the batch rolled back.
+    """
+    user = job.created_by
+    owner = job.owner or user
+    services.check_can_create_for(user, owner)
+    table = read_table(job.file_path)
+    mapping = check_mapping(job.mapping, table.headers)
+    columns = [(table.headers.index(h), t) for h, t in mapping.items()]
+    headers_by_target = {t: h for h, t in mapping.items()}
+    if dry_run or not resume:
+        job.next_row = 0
+        job.imported = job.updated = job.skipped = job.failed = 0
+        job.report_offset = 0
+    job.total_rows = len(table.rows)
+    job.report_path = str(report_path_for(job.file_path))
+    job.status = ImportJob.Status.RUNNING
+    job.error = ""
+    job.save()
+    report = _Report(Path(job.report_path), job.report_offset)
+    seen: dict[tuple, int] = {}
+    try:
+        start = job.next_row
+        for begin in range(start, len(table.rows), batch_size):
+            chunk = table.rows[begin : begin + batch_size]
+            rows = [convert(begin + i + 2, cells, columns) for i, cells in enumerate(chunk)]
+            before = job.report_offset
+            try:
+                with transaction.atomic():
+                    batch = _Batch(job, user, owner, report, columns, headers_by_target, seen)
+                    outcome = batch.run(rows, write=not dry_run)
+                    job.next_row = begin + len(chunk)
+                    job.imported += outcome.imported
+                    job.updated += outcome.updated
+                    job.skipped += outcome.skipped
+                    job.failed += outcome.failed
+                    job.report_offset = report.offset()
+                    job.save(
+                        update_fields=[
+                            "next_row",
+                            "imported",
+                            "updated",
+                            "skipped",
+                            "failed",
+                            "report_offset",
+                        ]
+                    )
+            except Exception as exc:
+                report.rollback(before)
+                job.refresh_from_db()
+                job.status = ImportJob.Status.FAILED
+                job.error = str(exc)[:2000] or exc.__class__.__name__
+                job.finished_at = timezone.now()
+                job.save()
+                raise
+            if progress:
+                progress(job)
+    finally:
+        report.close()
+    job.status = ImportJob.Status.CHECKED if dry_run else ImportJob.Status.DONE
+    job.finished_at = timezone.now()
+    job.save()
+    return job
+
+
+def new_job(
+    user,
+    file_path: str | Path,
+    *,
+    file_name: str = "",
+    mapping: dict | None = None,
+    owner=None,
+    on_duplicate: str = OnDuplicate.SKIP,
+) -> ImportJob:
+    """An import job for a file already on disk; the mapping defaults to the auto-matched one."""
+    if not user.can_write:
+        raise PermissionDenied(_("Your role is read-only."))
+    table = read_table(file_path)
+    if mapping is None:
+        mapping = auto_mapping(table.headers)
+    return ImportJob.objects.create(
+        created_by=user,
+        owner=owner,
+        file_path=str(file_path),
+        file_name=file_name or Path(file_path).name,
+        mapping=mapping,
+        on_duplicate=on_duplicate,
+        total_rows=len(table.rows),
+    )

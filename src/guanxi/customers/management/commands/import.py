@@ -1,0 +1,106 @@
+"""`guanxi import customers FILE [--mapping M] [--owner USER] [--on-duplicate skip|update|create]
+[--dry-run]`: import (or check) a CSV/XLSX file; the error report goes beside the file."""
+
+import sys
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.management.base import BaseCommand, CommandError
+from django.db import DatabaseError
+
+from guanxi.accounts.models import Role, User
+from guanxi.customers import imports
+from guanxi.customers.models_import import ImportJob, OnDuplicate, SavedMapping
+
+
+class Command(BaseCommand):
+    help = "Import customers from a CSV or XLSX file (prints imported/updated/skipped/failed)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("what", choices=["customers"])
+        parser.add_argument("file")
+        parser.add_argument("--mapping", help="name of a saved column mapping (default: automatic)")
+        parser.add_argument("--owner", help="username owning the new customers")
+        parser.add_argument("--user", help="username acting (default: the owner, else an admin)")
+        parser.add_argument("--on-duplicate", choices=OnDuplicate.values, default=OnDuplicate.SKIP)
+        parser.add_argument("--dry-run", action="store_true", help="check every row, write nothing")
+        parser.add_argument(
+            "--resume",
+            type=int,
+            metavar="JOB",
+            help="continue a stopped import job from its last committed batch",
+        )
+        parser.add_argument("--batch-size", type=int, default=imports.BATCH_SIZE)
+
+    def _user(self, username):
+        user = User.objects.filter(username=username, is_active=True).first()
+        if user is None:
+            raise CommandError(f"No active user {username!r}.")
+        return user
+
+    def handle(self, *args, **options):
+        job = None
+        try:
+            job = self._job(options)
+            job = imports.process(
+                job,
+                dry_run=options["dry_run"],
+                resume=bool(options["resume"]),
+                batch_size=options["batch_size"],
+                progress=self._progress,
+            )
+        except imports.ImportFileError as exc:
+            raise CommandError(str(exc)) from None
+        except (PermissionDenied, ValidationError) as exc:
+            raise CommandError("; ".join(getattr(exc, "messages", [str(exc)]))) from None
+        except OSError as exc:
+            raise CommandError(str(exc)) from None
+        except DatabaseError as exc:
+            raise CommandError(
+                f"stopped after row {job.next_row + 1} of {job.total_rows}: {exc}; nothing of the "
+                f"failed batch was written. Continue with --resume {job.pk}."
+            ) from None
+        verb = "would import" if options["dry_run"] else "imported"
+        self.stdout.write(
+            f"{verb} {job.imported}, updated {job.updated}, skipped {job.skipped}, "
+            f"failed {job.failed}  (job {job.pk})"
+        )
+        if job.failed or job.skipped:
+            self.stdout.write(f"report: {job.report_path}")
+        if not job.imported and not job.updated:
+            sys.exit(1)
+
+    def _job(self, options) -> ImportJob:
+        if options["resume"]:
+            job = ImportJob.objects.filter(pk=options["resume"]).first()
+            if job is None:
+                raise CommandError(f"No import job {options['resume']}.")
+            return job
+        owner = self._user(options["owner"]) if options["owner"] else None
+        if options["user"]:
+            user = self._user(options["user"])
+        elif owner is not None:
+            user = owner
+        else:
+            user = (
+                User.objects.filter(is_active=True, role=Role.ADMIN).order_by("pk").first()
+                or User.objects.filter(is_active=True, is_superuser=True).order_by("pk").first()
+            )
+            if user is None:
+                raise CommandError("Give --owner or --user: there is no active admin to act as.")
+        mapping = None
+        if options["mapping"]:
+            saved = SavedMapping.objects.filter(name=options["mapping"]).first()
+            if saved is None:
+                raise CommandError(f"No saved mapping {options['mapping']!r}.")
+            mapping = saved.mapping
+        return imports.new_job(
+            user,
+            options["file"],
+            mapping=mapping,
+            owner=owner,
+            on_duplicate=options["on_duplicate"],
+        )
+
+    def _progress(self, job: ImportJob) -> None:
+        if job.total_rows > 5 * imports.BATCH_SIZE:
+            self.stderr.write(f"\r{job.next_row}/{job.total_rows}", ending="")

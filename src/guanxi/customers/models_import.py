@@ -1,0 +1,87 @@
+"""Import jobs (one uploaded file on its way in) and saved column mappings."""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class OnDuplicate(models.TextChoices):
+    SKIP = "skip", _("Skip the row")
+    UPDATE = "update", _("Update the existing customer")
+    CREATE = "create", _("Create another customer")
+
+
+class ImportJob(models.Model):
+    """One import of a CSV/XLSX file: its mapping, choices, progress and counts.
+
+    ``next_row`` is the first data row not yet committed and ``report_offset`` the size of the
+    error report at that point; both move in the same transaction as each batch, so a job that
+    stopped (crash, deploy) continues exactly where it left off.
+    """
+
+    class Status(models.TextChoices):
+        UPLOADED = "uploaded", _("Uploaded")
+        CHECKED = "checked", _("Checked (dry run)")
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Stopped by an error")
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="import_jobs"
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    file_path = models.CharField(max_length=500)
+    file_name = models.CharField(max_length=255)
+    mapping = models.JSONField(default=dict, blank=True)
+    on_duplicate = models.CharField(
+        max_length=8, choices=OnDuplicate.choices, default=OnDuplicate.SKIP
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.UPLOADED)
+    total_rows = models.PositiveIntegerField(default=0)
+    next_row = models.PositiveIntegerField(default=0)
+    imported = models.PositiveIntegerField(default=0)
+    updated = models.PositiveIntegerField(default=0)
+    skipped = models.PositiveIntegerField(default=0)
+    failed = models.PositiveIntegerField(default=0)
+    report_path = models.CharField(max_length=500, blank=True)
+    report_offset = models.PositiveBigIntegerField(default=0)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-id"]
+
+    def __str__(self) -> str:
+        return f"{self.file_name} ({self.status})"
+
+    @property
+    def percent(self) -> int:
+        if not self.total_rows:
+            return 100 if self.status == self.Status.DONE else 0
+        return min(100, round(100 * self.next_row / self.total_rows))
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED)
+
+
+class SavedMapping(models.Model):
+    """A named column mapping (source header → customer field) to reuse on the next file."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    mapping = models.JSONField(default=dict)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name

@@ -1,0 +1,20 @@
+"""Background jobs of the customers app."""
+
+from huey.contrib.djhuey import db_task
+
+from guanxi.customers import imports
+from guanxi.customers.models_import import ImportJob
+
+
+@db_task()
+def run_import_job(job_id: int, resume: bool = False) -> None:
+    """Import a job's file; safe to run again: it continues from the last committed batch."""
+    job = ImportJob.objects.filter(pk=job_id).select_related("created_by", "owner").first()
+    if job is None or job.status == ImportJob.Status.DONE:
+        return
+    try:
+        imports.process(job, resume=resume)
+    except Exception as exc:  # noqa: BLE001 - the job records why it stopped; nothing to retry blindly
+        ImportJob.objects.filter(pk=job_id).exclude(status=ImportJob.Status.FAILED).update(
+            status=ImportJob.Status.FAILED, error=str(exc)[:2000] or exc.__class__.__name__
+        )
