@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "guanxi.core",
     "guanxi.accounts",
     "guanxi.customers",
+    "guanxi.interactions",
     "guanxi.sales",
     "guanxi.analytics",
     "guanxi.ops",

@@ -7,6 +7,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("guanxi.accounts.urls")),
     path("customers/", include("guanxi.customers.urls")),
+    path("", include("guanxi.interactions.urls")),
     path("analytics/", include("guanxi.analytics.urls")),
     path("", include("guanxi.core.urls")),
 ]
