@@ -8,6 +8,7 @@ urlpatterns = [
     path("", include("guanxi.accounts.urls")),
     path("customers/", include("guanxi.customers.urls")),
     path("", include("guanxi.interactions.urls")),
+    path("sales/", include("guanxi.sales.urls")),
     path("analytics/", include("guanxi.analytics.urls")),
     path("", include("guanxi.core.urls")),
 ]

@@ -44,6 +44,8 @@ from guanxi.customers.masking import SENSITIVE_FIELDS, masks_for
 from guanxi.customers.models import BirthdayCalendar, Customer, Kind, Tag
 
 TABS = ("contacts", "tags", "history", "sharing", "followers")
+# Tabs of the card served by the sales app (which may import customers, not the reverse).
+SALES_TABS = ("opportunities", "orders")
 # The Timeline tab is served by the interactions app (which may import customers).
 INTERACTIONS_TABS = ("timeline",)
 SORTABLE = ("name", "city", "created", "updated")
@@ -308,7 +310,10 @@ def _detail_context(request, customer, tab: str) -> dict:
         "tags": list(customer.tags.all()),
     }
     context["tabs"] = [t for t in TABS if t != "sharing" or context["can_manage"]]
-    context["tab"] = tab if tab in context["tabs"] or tab in INTERACTIONS_TABS else "contacts"
+    context["tab"] = (
+        tab if tab in context["tabs"] or tab in SALES_TABS or tab in INTERACTIONS_TABS
+        else "contacts"
+    )
     return context
 
 
