@@ -17,6 +17,7 @@ from guanxi.core.api_errors import add_error, install_error_handlers
 from guanxi.core.etags import etag
 from guanxi.customers.api import router as customers_router
 from guanxi.customers.services import StaleVersion
+from guanxi.interactions.api import router as interactions_router
 from guanxi.sales.api import router as sales_router
 from guanxi.sales.services import DuplicateFound
 
@@ -41,6 +42,7 @@ add_error(
 
 api.add_router("/", accounts_router)
 api.add_router("/customers", customers_router)
+api.add_router("/", interactions_router)
 api.add_router("/", sales_router)
 add_error(api, DuplicateFound, 409)
 api.add_router("/analytics", analytics_router)

@@ -13,11 +13,10 @@ from guanxi.interactions.services import user_zone
 TIMELINE_ORDER = "-occurred_at"
 
 
-def interactions_for(user, customer) -> QuerySet[Interaction]:
-    """A visible customer's interactions with everything a timeline row shows, joined."""
+def interactions_for_user(user) -> QuerySet[Interaction]:
+    """The interactions the user may see with everything a timeline row shows, joined."""
     return (
         Interaction.objects.visible_to(user)
-        .filter(customer=customer)
         .select_related("created_by")
         .prefetch_related(
             "contacts",
@@ -25,6 +24,11 @@ def interactions_for(user, customer) -> QuerySet[Interaction]:
             Prefetch("attachments", queryset=Attachment.objects.order_by("pk")),
         )
     )
+
+
+def interactions_for(user, customer) -> QuerySet[Interaction]:
+    """A visible customer's interactions, joined for the timeline."""
+    return interactions_for_user(user).filter(customer=customer)
 
 
 def timeline_page(
