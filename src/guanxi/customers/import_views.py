@@ -1,14 +1,29 @@
 """Pages for importing customers from CSV/XLSX and exporting a filtered list.
 
-Thin: parse, call customers.imports / customers.exports, render.
+Thin: parse, call customers.imports / customers.exports, render. Import: upload → mapping with
+a preview → dry run (report) → import in the background with a progress bar.
 """
 
+import shutil
 import tempfile
+import uuid
+from pathlib import Path
 
+from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.text import get_valid_filename
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
 
-from guanxi.customers import exports
+from guanxi.customers import exports, imports, queries, services, tasks
+from guanxi.customers.models_import import ImportJob, OnDuplicate, SavedMapping
+
+MAX_UPLOAD_BYTES = 50 * 1024 * 1024
+ALLOWED_SUFFIXES = {".csv", ".txt", *imports.XLSX_SUFFIXES}
 
 
 @login_required
@@ -34,4 +49,176 @@ def export(request):
         as_attachment=True,
         filename=name,
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+
+
+def _writer(request) -> None:
+    if not request.user.can_write:
+        raise PermissionDenied(_("Your role is read-only."))
+
+
+def _job(request, pk) -> ImportJob:
+    return get_object_or_404(imports.jobs_for(request.user), pk=pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def import_upload(request):
+    """Step 1: upload a CSV or XLSX file."""
+    _writer(request)
+    error = ""
+    if request.method == "POST":
+        upload = request.FILES.get("file")
+        suffix = Path(upload.name).suffix.lower() if upload else ""
+        if upload is None:
+            error = _("Choose a file.")
+        elif suffix not in ALLOWED_SUFFIXES:
+            error = _("Upload a CSV or Excel (.xlsx) file.")
+        elif upload.size > MAX_UPLOAD_BYTES:
+            error = _("The file is larger than %(mb)d MB; split it or use `guanxi import`.") % {
+                "mb": MAX_UPLOAD_BYTES // (1024 * 1024)
+            }
+        else:
+            folder = Path(settings.DATA_DIR) / "imports" / uuid.uuid4().hex
+            folder.mkdir(parents=True)
+            path = folder / (get_valid_filename(Path(upload.name).stem) + suffix)
+            with path.open("wb") as out:
+                for chunk in upload.chunks():
+                    out.write(chunk)
+            try:
+                job = imports.new_job(request.user, path, file_name=upload.name)
+            except imports.ImportFileError as exc:
+                shutil.rmtree(folder, ignore_errors=True)
+                error = str(exc)
+            else:
+                return redirect("customers:import_mapping", pk=job.pk)
+    return render(
+        request,
+        "customers/import.html",
+        {
+            "nav": "customers",
+            "error": error,
+            "jobs": imports.jobs_for(request.user)[:10],
+            "max_mb": MAX_UPLOAD_BYTES // (1024 * 1024),
+        },
+        status=400 if error else 200,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def import_mapping(request, pk):
+    """Step 2: match columns to fields (with a preview), then check or import."""
+    _writer(request)
+    job = _job(request, pk)
+    if job.status in (ImportJob.Status.QUEUED, ImportJob.Status.RUNNING, ImportJob.Status.DONE):
+        return redirect("customers:import_job", pk=job.pk)
+    try:
+        table = imports.read_table(job.file_path)
+    except (imports.ImportFileError, OSError) as exc:
+        messages.error(request, str(exc))
+        return redirect("customers:import")
+    owners = queries.assignable_owners(request.user)
+    error = ""
+    mapping = job.mapping
+    saved = SavedMapping.objects.filter(pk=request.GET.get("saved") or None).first()
+    if saved is not None:
+        mapping = {h: t for h, t in saved.mapping.items() if h in table.headers}
+    if request.method == "POST":
+        mapping = {
+            header: request.POST.get(f"map-{i}", "")
+            for i, header in enumerate(table.headers)
+            if request.POST.get(f"map-{i}")
+        }
+        owner = owners.filter(pk=request.POST.get("owner") or request.user.pk).first()
+        on_duplicate = request.POST.get("on_duplicate", OnDuplicate.SKIP)
+        try:
+            if owner is None:
+                raise ValidationError(_("Choose an owner you may assign customers to."))
+            if on_duplicate not in OnDuplicate.values:
+                raise ValidationError(_("Choose what to do with duplicates."))
+            services.check_can_create_for(request.user, owner)
+            mapping = imports.check_mapping(mapping, table.headers)
+        except imports.ImportFileError as exc:
+            error = str(exc)
+        except ValidationError as exc:
+            error = " ".join(exc.messages)
+        else:
+            job.mapping, job.owner, job.on_duplicate = mapping, owner, on_duplicate
+            job.save(update_fields=["mapping", "owner", "on_duplicate"])
+            save_as = request.POST.get("save_as", "").strip()[:100]
+            if save_as:
+                SavedMapping.objects.update_or_create(
+                    name=save_as, defaults={"mapping": mapping, "created_by": request.user}
+                )
+            if request.POST.get("action") == "import":
+                _queue(job, resume=False)
+            else:
+                imports.process(job, dry_run=True)
+            return redirect("customers:import_job", pk=job.pk)
+    columns = [
+        {"index": i, "header": h, "target": mapping.get(h, "")} for i, h in enumerate(table.headers)
+    ]
+    return render(
+        request,
+        "customers/import_mapping.html",
+        {
+            "nav": "customers",
+            "job": job,
+            "columns": columns,
+            "preview": imports.preview(table),
+            "targets": imports.target_choices(),
+            "saved_mappings": SavedMapping.objects.all(),
+            "owners": owners,
+            "owner_id": job.owner_id or request.user.pk,
+            "on_duplicate_choices": OnDuplicate.choices,
+            "error": error,
+        },
+        status=400 if error else 200,
+    )
+
+
+def _queue(job: ImportJob, *, resume: bool) -> None:
+    job.status = ImportJob.Status.QUEUED
+    job.error = ""
+    job.save(update_fields=["status", "error"])
+    tasks.run_import_job(job.pk, resume=resume)
+
+
+@login_required
+def import_job(request, pk):
+    """Step 3: a dry run's report, or the progress of the import (polled by HTMX)."""
+    job = _job(request, pk)
+    context = {"nav": "customers", "job": job, "report": imports.read_report(job)}
+    if request.htmx:
+        return render(request, "customers/partials/import_progress.html", context)
+    return render(request, "customers/import_job.html", context)
+
+
+@login_required
+@require_POST
+def import_run(request, pk):
+    """Start the import after a dry run, or continue one that stopped."""
+    _writer(request)
+    job = _job(request, pk)
+    if job.status in (ImportJob.Status.QUEUED, ImportJob.Status.DONE):
+        return redirect("customers:import_job", pk=job.pk)
+    resume = job.status in (ImportJob.Status.FAILED, ImportJob.Status.RUNNING) and job.next_row > 0
+    _queue(job, resume=resume)
+    return redirect("customers:import_job", pk=job.pk)
+
+
+@login_required
+def import_report(request, pk):
+    """The error report (row, column, value, reason) as CSV."""
+    job = _job(request, pk)
+    path = Path(job.report_path) if job.report_path else None
+    if path is None or not path.exists():
+        raise Http404
+    stem = Path(job.file_name).stem or "import"
+    return FileResponse(
+        path.open("rb"),
+        as_attachment=True,
+        filename=f"{stem}.errors.csv",
+        content_type="text/csv; charset=utf-8",
     )

@@ -736,3 +736,31 @@ def new_job(
         on_duplicate=on_duplicate,
         total_rows=len(table.rows),
     )
+
+
+def preview(table: Table, limit: int = PREVIEW_ROWS, width: int = 60) -> list[list[str]]:
+    """The first rows as short display strings, for the mapping page."""
+    out = []
+    for cells in table.rows[:limit]:
+        texts = [_text(v) for v in cells]
+        out.append([t if len(t) <= width else t[:width] + "…" for t in texts])
+    return out
+
+
+def read_report(job: ImportJob, limit: int = 50) -> list[list[str]]:
+    """The first lines of a job's error report (without the header)."""
+    path = Path(job.report_path) if job.report_path else None
+    if path is None or not path.exists():
+        return []
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        reader = csv.reader(handle)
+        next(reader, None)
+        return [line for _i, line in zip(range(limit), reader, strict=False)]
+
+
+def jobs_for(user):
+    """The import jobs a user may follow: their own (an admin: everyone's)."""
+    jobs = ImportJob.objects.select_related("created_by", "owner")
+    if user.is_superuser or user.role == "admin":
+        return jobs
+    return jobs.filter(created_by=user)
