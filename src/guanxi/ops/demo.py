@@ -1,8 +1,11 @@
-"""A believable demo company, its people and its customers, the same for the same seed.
+"""A believable demo company, its people, customers and sales, the same for the same seed.
 
-The generator (``generate_customers``) is pure: rows of field values keyed by usernames, so it
-can be tested without a database. ``load_demo`` writes them through bulk paths with history
-(``bulk_create_with_history``) so 100,000 customers load in well under a minute.
+The generators (``generate_customers``, ``demo_sales.generate_sales``) are pure: rows of field
+values keyed by usernames, positions and SKUs, so they can be tested without a database.
+``load_demo`` writes them through bulk paths (customers with history through
+``bulk_create_with_history``; orders, opportunities, their stage log and leads with
+``bulk_create`` and the amounts the sales services would store) so 100,000 customers load in
+well under a minute.
 """
 
 import datetime as dt
@@ -12,9 +15,12 @@ import random
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from django.contrib.auth.hashers import make_password
-from django.db import transaction
+from django.core.management.color import no_style
+from django.db import connection, transaction
+from django.db.models import DateField, DateTimeField, Max
 from django.utils import timezone
 from pypinyin import lazy_pinyin
 from simple_history.utils import bulk_create_with_history
@@ -36,6 +42,18 @@ from guanxi.customers.models import Customer as CustomerModel
 from guanxi.customers.search import build_search_text
 from guanxi.ops import demo_data as data
 from guanxi.ops.demo_identity import credit_code, landline_number, mobile_number, resident_id
+from guanxi.ops.demo_sales import Buyer, SalesPlan, buyer_of, generate_sales
+from guanxi.sales.models import (
+    Lead,
+    Opportunity,
+    Order,
+    OrderLine,
+    Pipeline,
+    Product,
+    Stage,
+    StageChange,
+)
+from guanxi.sales.pricing import LineAmounts, document_totals, line_amounts
 
 DEFAULT_SEED = 2026
 CHUNK = 5000
@@ -90,6 +108,10 @@ class DemoResult:
     customers: int
     contacts: int
     seconds: float
+    products: int = 0
+    orders: int = 0
+    opportunities: int = 0
+    leads: int = 0
 
 
 class _Picker:
@@ -429,7 +451,11 @@ def _search_text(obj: CustomerModel) -> str:
 
 
 def _save_chunk(
-    chunk: list[DemoCustomer], users: dict[str, User], tags: dict[str, Tag], teams: dict[str, Team]
+    chunk: list[DemoCustomer],
+    users: dict[str, User],
+    tags: dict[str, Tag],
+    teams: dict[str, Team],
+    saved_ids: list[int],
 ) -> int:
     objects = []
     for item in chunk:
@@ -443,6 +469,7 @@ def _save_chunk(
     saved = bulk_create_with_history(
         objects, CustomerModel, batch_size=500, default_change_reason="demo data"
     )
+    saved_ids += [obj.pk for obj in saved]
     tag_rows, follower_rows, shares, contacts = [], [], [], []
     TagLink = CustomerModel.tags.through
     FollowLink = CustomerModel.followers.through
@@ -468,22 +495,264 @@ def _save_chunk(
     return len(contacts)
 
 
+def _create_products() -> dict[str, Product]:
+    Product.objects.bulk_create(
+        Product(
+            sku=p.sku, name=p.name, category=p.category, unit=p.unit, list_price=Decimal(p.price)
+        )
+        for p in data.PRODUCTS
+        if not Product.objects.filter(sku=p.sku).exists()
+    )
+    return {p.sku: p for p in Product.objects.filter(sku__in=[p.sku for p in data.PRODUCTS])}
+
+
+def _next_id(model) -> int:
+    return (model.objects.aggregate(top=Max("pk"))["top"] or 0) + 1
+
+
+def _stage_map() -> dict[str, Stage] | None:
+    """The default pipeline's stages by the generator's keys: open:0…, won, lost."""
+    pipeline = Pipeline.objects.filter(is_default=True, active=True).first()
+    if pipeline is None:
+        return None
+    stages = list(pipeline.stages.order_by("position"))
+    kinds = {kind: [s for s in stages if s.kind == kind] for kind in Stage.Kind.values}
+    if not (kinds["open"] and kinds["won"] and kinds["lost"]):
+        return None
+    found = {f"open:{i}": s for i, s in enumerate(kinds["open"])}
+    last = kinds["open"][-1]
+    found.update({f"open:{i}": last for i in range(len(kinds["open"]), 4)})
+    found.update(won=kinds["won"][0], lost=kinds["lost"][0])
+    return found
+
+
+def _priced(lines, products: dict[str, Product], **link) -> tuple[list[dict], LineAmounts]:
+    """Line rows with the amounts the sales services compute (pricing.line_amounts on the list
+    price: the demo has no price lists), and the document totals."""
+    rows, amounts = [], []
+    for position, line in enumerate(lines):
+        product = products[line.sku]
+        quantity = Decimal(line.quantity)
+        money = line_amounts(quantity, product.list_price, line.discount_percent, line.tax_rate)
+        amounts.append(money)
+        rows.append(
+            {
+                "position": position,
+                "product_id": product.pk,
+                "description": product.name,
+                "quantity": quantity,
+                "unit_price": product.list_price,
+                "discount_percent": line.discount_percent,
+                "tax_rate": line.tax_rate,
+                "subtotal": money.subtotal,
+                "discount": money.discount,
+                "tax": money.tax,
+                "total": money.total,
+                **link,
+            }
+        )
+    return rows, document_totals(amounts)
+
+
+def _bulk_insert(model, rows: list[dict]) -> None:
+    """INSERT ``rows`` (dicts keyed by attname) with one executemany per chunk.
+
+    The ORM's bulk_create builds a model instance per row and prepares each value through its
+    field, several times slower than the rest of the demo put together at 100,000s of order
+    lines. Here every missing field takes its default (auto_now: now), and the only values that
+    need adapting (datetimes and dates, for SQLite) are adapted as the ORM would."""
+    if not rows:
+        return
+    ops, now = connection.ops, timezone.now()
+    fields = [
+        f for f in model._meta.concrete_fields if not (f.primary_key and f.attname not in rows[0])
+    ]
+    columns = []
+    for f in fields:
+        default = now if getattr(f, "auto_now", False) else f.get_default()
+        values = [row.get(f.attname, default) for row in rows]
+        if isinstance(f, DateTimeField):
+            values = [ops.adapt_datetimefield_value(v) for v in values]
+        elif isinstance(f, DateField):
+            values = [ops.adapt_datefield_value(v) for v in values]
+        columns.append(values)
+    names = ", ".join(ops.quote_name(f.column) for f in fields)
+    marks = ", ".join(["%s"] * len(fields))
+    sql = f"INSERT INTO {ops.quote_name(model._meta.db_table)} ({names}) VALUES ({marks})"  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, list(zip(*columns, strict=True)))
+
+
+def _order_time(order_date: dt.date, number: int) -> dt.datetime:
+    minutes = (number * 37) % 540  # spread over the working day, 9:00 to 18:00
+    start = dt.datetime.combine(order_date, dt.time(9), tzinfo=timezone.get_current_timezone())
+    return start + dt.timedelta(minutes=minutes)
+
+
+def _save_sales(
+    plan: SalesPlan, customer_ids: list[int], users: dict[str, User], products
+) -> tuple[int, int, int]:
+    """Write the plan with explicit primary keys (orders, opportunities and leads point at
+    each other), then move the id sequences past them."""
+    stages = _stage_map()
+    opp_base, order_base, lead_base = _next_id(Opportunity), _next_id(Order), _next_id(Lead)
+    opportunities = plan.opportunities if stages else []
+    uid = {name: u.pk for name, u in users.items()}
+    leads = []
+    for k, lead in enumerate(plan.leads):
+        owner = uid[lead.owner] if lead.owner else None
+        row = {
+            **lead.fields,
+            "id": lead_base + k,
+            "owner_id": owner,
+            "created_by_id": owner,
+            "created_at": lead.created_at,
+        }
+        if lead.customer is not None and lead.opportunity is not None and stages:
+            row.update(
+                converted_at=plan.opportunities[lead.opportunity].moves[0].at,
+                converted_by_id=owner,
+                converted_customer_id=customer_ids[lead.customer],
+                converted_opportunity_id=opp_base + lead.opportunity,
+            )
+        elif lead.customer is not None:
+            row["status"] = Lead.Status.QUALIFIED  # nothing to convert into without a pipeline
+        leads.append(row)
+    _bulk_insert(Lead, leads)
+
+    opp_rows, changes = [], []
+    for k, opp in enumerate(opportunities):
+        _lines, totals = _priced(opp.lines, products)
+        owner = uid[opp.owner]
+        first, last = opp.moves[0], opp.moves[-1]
+        stage = stages[last.to]
+        opp_rows.append(
+            {
+                "id": opp_base + k,
+                "customer_id": customer_ids[opp.customer],
+                "owner_id": owner,
+                "created_by_id": owner,
+                "name": opp.name[:200],
+                "amount": totals.total,
+                "expected_close_date": opp.expected_close,
+                "pipeline_id": stage.pipeline_id,
+                "stage_id": stage.pk,
+                "stage_entered_at": last.at,
+                "created_at": first.at,
+                "competitor": opp.competitor,
+                "next_step": opp.next_step,
+                "is_commit": opp.is_commit,
+                "lost_reason": last.note if last.to == "lost" else "",
+                "won_at": last.at if last.to == "won" else None,
+                "lost_at": last.at if last.to == "lost" else None,
+                "source": opp.source,
+                "lead_id": lead_base + opp.lead if opp.lead is not None else None,
+                "version": len(opp.moves),
+            }
+        )
+        previous = None
+        for move in opp.moves:
+            changes.append(
+                {
+                    "opportunity_id": opp_base + k,
+                    "from_stage_id": stages[previous.to].pk if previous else None,
+                    "to_stage_id": stages[move.to].pk,
+                    "at": move.at,
+                    "by_id": owner,
+                    "seconds_in_from_stage": (
+                        int((move.at - previous.at).total_seconds()) if previous else None
+                    ),
+                    "note": move.note if move.to == "lost" else "",
+                }
+            )
+            previous = move
+    _bulk_insert(Opportunity, opp_rows)
+    _bulk_insert(StageChange, changes)
+
+    orders: list[dict] = []
+    lines: list[dict] = []
+    demo_orders = [o for o in plan.orders if o.opportunity is None or stages]
+    for k, order in enumerate(sorted(demo_orders, key=lambda o: o.order_date)):
+        pk = order_base + k
+        rows, totals = _priced(order.lines, products, order_id=pk)
+        lines += rows
+        orders.append(
+            {
+                "id": pk,
+                "number": f"SO-{pk:06d}",
+                "customer_id": customer_ids[order.customer],
+                "owner_id": uid[order.owner],
+                "created_by_id": uid[order.owner],
+                "status": order.status,
+                "order_date": order.order_date,
+                "due_date": order.due_date,
+                "paid_date": order.paid_date,
+                "channel": order.channel,
+                "store": order.store,
+                "opportunity_id": (
+                    opp_base + order.opportunity if order.opportunity is not None else None
+                ),
+                "created_at": _order_time(order.order_date, pk),
+                "subtotal": totals.subtotal,
+                "discount_total": totals.discount,
+                "tax_total": totals.tax,
+                "total": totals.total,
+            }
+        )
+        if len(orders) >= CHUNK:
+            _bulk_insert(Order, orders)
+            _bulk_insert(OrderLine, lines)
+            orders, lines = [], []
+    _bulk_insert(Order, orders)
+    _bulk_insert(OrderLine, lines)
+    with connection.cursor() as cursor:
+        for sql in connection.ops.sequence_reset_sql(no_style(), [Order, Opportunity, Lead]):
+            cursor.execute(sql)
+    return len(demo_orders), len(opportunities), len(leads)
+
+
 @transaction.atomic
 def load_demo(
     customers: int = 300, seed: int = DEFAULT_SEED, today: dt.date | None = None
 ) -> DemoResult:
-    """Create the demo company (teams, users) and ``customers`` customers in an empty database."""
+    """Create the demo company (teams, users, products) and ``customers`` customers with two
+    years of orders, a year of opportunities and recent leads, in an empty database."""
     started = time.perf_counter()
+    today = today or timezone.localdate()
     users = _create_people()
     teams = {t.name: t for t in Team.objects.all()}
     tags = _create_reference_data()
+    products = _create_products()
     contacts = 0
+    customer_ids: list[int] = []
+    buyers: list[Buyer] = []
     chunk: list[DemoCustomer] = []
     for item in generate_customers(customers, seed, today):
         chunk.append(item)
+        buyers.append(buyer_of(item))
         if len(chunk) >= CHUNK:
-            contacts += _save_chunk(chunk, users, tags, teams)
+            contacts += _save_chunk(chunk, users, tags, teams, customer_ids)
             chunk = []
     if chunk:
-        contacts += _save_chunk(chunk, users, tags, teams)
-    return DemoResult(customers=customers, contacts=contacts, seconds=time.perf_counter() - started)
+        contacts += _save_chunk(chunk, users, tags, teams, customer_ids)
+    plan = generate_sales(buyers, seed, today)
+    orders, opportunities, leads = _save_sales(plan, customer_ids, users, products)
+    return DemoResult(
+        customers=customers,
+        contacts=contacts,
+        seconds=time.perf_counter() - started,
+        products=len(products),
+        orders=orders,
+        opportunities=opportunities,
+        leads=leads,
+    )
+
+
+def refresh_analytics(today: dt.date | None = None):
+    """Run the analytics refresh over the demo, first as of a quarter ago (so the lifecycle
+    flows have a snapshot to start from), then as of today; returns today's run."""
+    from guanxi.analytics.refresh import refresh_metrics
+
+    today = today or timezone.localdate()
+    refresh_metrics(today - dt.timedelta(days=91))
+    return refresh_metrics(today)

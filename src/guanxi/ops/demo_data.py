@@ -212,3 +212,99 @@ USERS: list[DemoUser] = [
 ]
 
 DEMO_PASSWORD = "guanxi-demo"  # noqa: S105 — printed on purpose: it is the demo's shared login
+
+
+# ---------------------------------------------------------------------------------------------
+# Sales: what the demo company (a car dealer's service and parts business) sells.
+
+
+class DemoProduct(NamedTuple):
+    sku: str
+    name: str
+    category: str
+    unit: str
+    price: str  # list price, tax exclusive (Decimal text)
+    tax_rate: int  # VAT %: 13 on parts and repair work, 6 on detailing and warranty services
+
+
+# fmt: off
+PRODUCTS: list[DemoProduct] = [
+    DemoProduct("MT-001", "小保养套餐（工时）", "保养套餐", "次", "199.00", 13),
+    DemoProduct("MT-002", "大保养套餐（工时）", "保养套餐", "次", "480.00", 13),
+    DemoProduct("MT-003", "空调系统清洗", "保养套餐", "次", "268.00", 13),
+    DemoProduct("MT-004", "燃油系统清洗", "保养套餐", "次", "298.00", 13),
+    DemoProduct("MT-005", "全车安全检测", "保养套餐", "次", "99.00", 13),
+    DemoProduct("OIL-001", "全合成机油 5W-30 4L", "油品", "桶", "458.00", 13),
+    DemoProduct("OIL-002", "半合成机油 10W-40 4L", "油品", "桶", "268.00", 13),
+    DemoProduct("OIL-003", "变速箱油 ATF 12L", "油品", "套", "880.00", 13),
+    DemoProduct("OIL-004", "刹车油 DOT4 1L", "油品", "瓶", "128.00", 13),
+    DemoProduct("OIL-005", "长效防冻液 4L", "油品", "桶", "168.00", 13),
+    DemoProduct("OIL-006", "玻璃水 2L", "油品", "瓶", "25.00", 13),
+    DemoProduct("FLT-001", "机油滤芯", "滤芯", "个", "68.00", 13),
+    DemoProduct("FLT-002", "空气滤芯", "滤芯", "个", "88.00", 13),
+    DemoProduct("FLT-003", "活性炭空调滤芯", "滤芯", "个", "128.00", 13),
+    DemoProduct("FLT-004", "汽油滤芯", "滤芯", "个", "150.00", 13),
+    DemoProduct("TYR-001", "静音舒适轮胎 205/55 R16", "轮胎", "条", "680.00", 13),
+    DemoProduct("TYR-002", "运动操控轮胎 225/45 R18", "轮胎", "条", "1080.00", 13),
+    DemoProduct("TYR-003", "SUV 全地形轮胎 235/60 R18", "轮胎", "条", "1180.00", 13),
+    DemoProduct("TYR-004", "新能源低滚阻轮胎 215/55 R17", "轮胎", "条", "920.00", 13),
+    DemoProduct("TYR-005", "四轮定位", "轮胎", "次", "198.00", 13),
+    DemoProduct("TYR-006", "轮胎动平衡", "轮胎", "次", "120.00", 13),
+    DemoProduct("TYR-007", "补胎", "轮胎", "次", "50.00", 13),
+    DemoProduct("BRK-001", "前刹车片", "制动", "套", "580.00", 13),
+    DemoProduct("BRK-002", "后刹车片", "制动", "套", "480.00", 13),
+    DemoProduct("BRK-003", "前刹车盘", "制动", "对", "1280.00", 13),
+    DemoProduct("ELC-001", "免维护蓄电池 60Ah", "电气与易损件", "个", "780.00", 13),
+    DemoProduct("ELC-002", "启停蓄电池 AGM 70Ah", "电气与易损件", "个", "1380.00", 13),
+    DemoProduct("ELC-003", "铱金火花塞（4支）", "电气与易损件", "套", "360.00", 13),
+    DemoProduct("ELC-004", "无骨雨刮片（一对）", "电气与易损件", "对", "128.00", 13),
+    DemoProduct("ELC-005", "大灯灯泡 H7", "电气与易损件", "个", "88.00", 13),
+    DemoProduct("CAR-001", "精致洗车", "美容", "次", "68.00", 6),
+    DemoProduct("CAR-002", "内饰深度清洁", "美容", "次", "380.00", 6),
+    DemoProduct("CAR-003", "全车打蜡", "美容", "次", "298.00", 6),
+    DemoProduct("CAR-004", "漆面镀晶", "美容", "次", "1980.00", 6),
+    DemoProduct("CAR-005", "发动机舱清洗", "美容", "次", "128.00", 6),
+    DemoProduct("FLM-001", "前挡隔热膜", "车膜与精品", "张", "1800.00", 13),
+    DemoProduct("FLM-002", "全车隔热膜套装", "车膜与精品", "套", "4800.00", 13),
+    DemoProduct("FLM-003", "隐形车衣 TPU", "车膜与精品", "套", "12800.00", 13),
+    DemoProduct("ACC-001", "全包围脚垫", "车膜与精品", "套", "598.00", 13),
+    DemoProduct("ACC-002", "行车记录仪", "车膜与精品", "台", "699.00", 13),
+    DemoProduct("ACC-003", "车载充气泵", "车膜与精品", "台", "199.00", 13),
+    DemoProduct("EXW-001", "延保服务 1 年", "延保与救援", "份", "2800.00", 6),
+    DemoProduct("EXW-002", "延保服务 2 年", "延保与救援", "份", "4800.00", 6),
+    DemoProduct("EXW-003", "道路救援年卡", "延保与救援", "张", "299.00", 6),
+]
+# fmt: on
+
+# Spring Festival (春节) moves with the lunar calendar; May Day and National Day are fixed.
+SPRING_FESTIVAL = {
+    2023: "2023-01-22", 2024: "2024-02-10", 2025: "2025-01-29", 2026: "2026-02-17",
+    2027: "2027-02-06", 2028: "2028-01-26", 2029: "2029-02-13", 2030: "2030-02-03",
+}  # fmt: skip
+
+COMPETITORS = ["途虎养车", "天猫养车", "京东养车", "4S店原厂服务", "本地独立修理厂", "车享家"]
+LOST_REASONS = [
+    "价格高于竞争对手",
+    "客户选择了4S店原厂服务",
+    "预算削减，项目取消",
+    "决策周期过长，项目搁置",
+    "服务网点距离太远",
+    "联系人离职，需求中断",
+]
+NEXT_STEPS = [
+    "发送正式报价单",
+    "约客户到店面谈",
+    "确认车辆清单和保养周期",
+    "提交合同审批",
+    "安排技术人员上门检测车辆",
+    "跟进付款方式",
+    "邀请参加会员日活动",
+]
+LEAD_TITLES = ["车主", "行政经理", "车队主管", "采购专员", "总经理助理", ""]
+DISQUALIFIED_REASONS = [
+    "空号，无法联系",
+    "只咨询价格，无购买意向",
+    "不在服务区域",
+    "重复线索",
+    "同行调研",
+]

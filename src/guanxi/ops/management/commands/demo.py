@@ -5,7 +5,7 @@ import unicodedata
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from guanxi.accounts.models import Role
-from guanxi.ops.demo import DEFAULT_SEED, demo_logins, has_users, load_demo
+from guanxi.ops.demo import DEFAULT_SEED, demo_logins, has_users, load_demo, refresh_analytics
 from guanxi.ops.demo_data import DEMO_PASSWORD
 
 
@@ -31,7 +31,10 @@ def print_logins(stdout, style) -> None:
 
 
 class Command(BaseCommand):
-    help = "Load a demo company (teams, users, customers) into an empty database."
+    help = (
+        "Load a demo company (teams, users, customers, products, orders, opportunities, "
+        "leads) into an empty database and compute its analytics."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
@@ -64,8 +67,22 @@ class Command(BaseCommand):
         result = load_demo(customers=customers, seed=seed)
         self.stdout.write(
             self.style.SUCCESS(
-                f"Loaded the demo company: {result.customers} customers, {result.contacts} contacts "
+                f"Loaded the demo company: {result.customers} customers, {result.contacts} contacts, "
+                f"{result.products} products, {result.orders} orders, "
+                f"{result.opportunities} opportunities, {result.leads} leads "
                 f"in {result.seconds:.1f} s (seed {seed})."
             )
+        )
+        run = refresh_analytics()
+        clv = run.params.get("bgnbd")
+        fitted = (
+            "BG/NBD " + ", ".join(f"{k}={v:.3g}" for k, v in clv.items())
+            if clv
+            else run.params.get("clv", "no lifetime-value model")
+        )
+        rules = run.params.get("rules", {}).get("rules", 0)
+        self.stdout.write(
+            f"Analytics refreshed as of {run.as_of}: {run.customers} customers, {run.orders} "
+            f"purchase orders, {rules} cross-sell rules, {fitted} ({run.seconds:.1f} s)."
         )
         print_logins(self.stdout, self.style)
