@@ -227,9 +227,7 @@ def stage_totals(user, pipeline, *, owner: int | None = None) -> dict[int, dict]
         .annotate(count=Count("id"), amount=Sum("amount"))
         .order_by()
     )
-    return {
-        r["stage_id"]: {"count": r["count"], "amount": cents(r["amount"] or 0)} for r in rows
-    }
+    return {r["stage_id"]: {"count": r["count"], "amount": cents(r["amount"] or 0)} for r in rows}
 
 
 def stage_cards(

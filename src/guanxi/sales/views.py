@@ -16,6 +16,8 @@ from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -65,6 +67,29 @@ def _pipeline(pipelines: list[Pipeline], wanted) -> Pipeline:
 # ---------------------------------------------------------------- kanban
 
 
+def _card_context(request, stages=()) -> dict:
+    """What every card shares, worked out once (a board renders hundreds of cards)."""
+    return {
+        "opp_base": reverse("sales:opportunities"),
+        "board_url": request.get_full_path()
+        if request.resolver_match.url_name != "board_column"
+        else reverse("sales:board"),
+        "stage_label": _("Stage of"),
+        "commit_label": _("commit"),
+        "move_label": _("Move"),
+        "move_title": _("Move to the chosen stage"),
+    }
+
+
+def _stage_options(stages, current) -> str:
+    """The <option>s of a card's stage select, the same for every card of a column."""
+    return format_html_join(
+        "",
+        '<option value="{}"{}>{}</option>',
+        ((s.pk, mark_safe(" selected") if s.pk == current.pk else "", s.label) for s in stages),
+    )
+
+
 def _columns_json(totals: dict, stages) -> dict:
     return {
         str(s.pk): {
@@ -100,6 +125,7 @@ def board(request):
                 "cards": cards,
                 "more": total["count"] - len(cards),
                 "next_offset": len(cards),
+                "options": _stage_options(stages, stage),
             }
         )
     return render(
@@ -122,6 +148,7 @@ def board(request):
             ],
             "can_write": user.can_write,
             "empty": not any(c["count"] for c in columns),
+            **_card_context(request, stages),
         },
     )
 
@@ -141,6 +168,7 @@ def board_column(request, stage_id):
     )
     total = queries.stage_totals(user, stage.pipeline, owner=owner).get(stage.pk, {"count": 0})
     shown = offset + len(cards)
+    stages = list(stage.pipeline.stages.all())
     return render(
         request,
         "sales/partials/board_more.html",
@@ -150,11 +178,12 @@ def board_column(request, stage_id):
                 "cards": cards,
                 "more": max(total["count"] - shown, 0),
                 "next_offset": shown,
+                "options": _stage_options(stages, stage),
             },
-            "stages": list(stage.pipeline.stages.all()),
             "owner": owner,
             "sort": sort,
             "can_write": user.can_write,
+            **_card_context(request, stages),
         },
     )
 

@@ -62,3 +62,11 @@ def get(mapping, key):
         return mapping.get(key)
     except AttributeError:
         return None
+
+
+@register.filter
+def phone(value) -> str:
+    """An E.164 number as people write it (+86 139 1111 2222)."""
+    from guanxi.core.phones import display_phone
+
+    return display_phone(value) if value else ""
