@@ -192,3 +192,22 @@ def test_naive_times_are_read_in_the_users_zone(alice):
     alice.save()
     task = services.create_task(alice, {"title": "x", "due_at": "2026-11-30 10:00"})
     assert task.due_at == dt.datetime(2026, 11, 30, 9, 0, tzinfo=dt.UTC)
+
+
+def test_reminders_beyond_one_batch_are_all_sent_in_one_run(alice):
+    for i in range(5):
+        services.create_task(
+            alice, {"title": f"t{i}", "due_at": "2026-11-23 15:00", "remind_at": "2026-11-23 14:00"}
+        )
+    assert services.send_due_reminders(now=at("2026-11-23 14:00"), batch=2) == 5
+    assert services.send_due_reminders(now=at("2026-11-23 14:01"), batch=2) == 0
+
+
+def test_reminder_is_written_in_the_assignees_language(alice):
+    alice.language = "en"
+    alice.save()
+    services.create_task(
+        alice, {"title": "x", "due_at": "2026-11-23 15:00", "remind_at": "2026-11-23 14:00"}
+    )
+    services.send_due_reminders(now=at("2026-11-23 14:00"))
+    assert Notification.objects.get(verb="task_due").message.startswith("Reminder:")

@@ -18,7 +18,7 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.http import Http404
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
@@ -555,26 +555,35 @@ def send_due_reminders(now: dt.datetime | None = None, *, batch: int = 500) -> i
     """
     now = now or timezone.now()
     sent = 0
-    due = list(
-        Task.objects.filter(status=TaskStatus.OPEN, reminded_at__isnull=True, remind_at__lte=now)
-        .select_related("assignee", "customer")
-        .order_by("remind_at", "pk")[:batch]
-    )
-    for task in due:
-        with transaction.atomic():
-            claimed = Task.objects.filter(
-                pk=task.pk, reminded_at__isnull=True, status=TaskStatus.OPEN
-            ).update(reminded_at=now)
-            if not claimed:
-                continue
-            message = _reminder_text(task)
-            notify(
-                [task.assignee], actor=None, verb="task_due", message=message, url=_task_url(task)
+    while True:
+        due = list(
+            Task.objects.filter(
+                status=TaskStatus.OPEN, reminded_at__isnull=True, remind_at__lte=now
             )
-            if task.assignee.email:
-                transaction.on_commit(lambda t=task, m=message: _email_reminder(t, m))
-        sent += 1
-    return sent
+            .select_related("assignee", "customer")
+            .order_by("remind_at", "pk")[:batch]
+        )
+        for task in due:
+            sent += _remind(task, now)
+        # Claimed rows drop out of the filter, so a full batch means there may be more.
+        if len(due) < batch:
+            return sent
+
+
+def _remind(task: Task, now: dt.datetime) -> int:
+    with transaction.atomic():
+        claimed = Task.objects.filter(
+            pk=task.pk, reminded_at__isnull=True, status=TaskStatus.OPEN
+        ).update(reminded_at=now)
+        if not claimed:
+            return 0
+        # In the assignee's language, not the worker's.
+        with translation.override(task.assignee.language or settings.LANGUAGE_CODE):
+            message = _reminder_text(task)
+        notify([task.assignee], actor=None, verb="task_due", message=message, url=_task_url(task))
+        if task.assignee.email:
+            transaction.on_commit(lambda: _email_reminder(task, message))
+    return 1
 
 
 def _reminder_text(task: Task) -> str:
