@@ -245,13 +245,16 @@ class _SalesGenerator:
                 return days
             return self.renewals(first, today, mean, 0.25)
         if pattern == OCCASIONAL:
-            days, day = [], first
+            # Comes now and then, and after any visit may not come back (as BG/NBD has it).
+            days, day, churn = [], first, rng.uniform(0.05, 0.5)
             while day <= today:
                 days.append(day)
-                day += dt.timedelta(days=round(rng.gammavariate(1.6, rng.uniform(90, 180))) + 14)
+                if rng.random() < churn:
+                    break
+                day += dt.timedelta(days=round(rng.gammavariate(1.6, rng.uniform(60, 140))) + 14)
             return days
         if pattern == DRIFTED:
-            stop = today - self.days(180, 365)
+            stop = today - self.days(150, 450)
             if stop - first < dt.timedelta(days=2 * mean):
                 return self.renewals(first, today, mean, 0.25)
             return self.renewals(first, stop, mean, 0.25)
@@ -368,7 +371,7 @@ class _SalesGenerator:
         )[0]  # fmt: skip
         store = "线上商城" if channel == "online" else self.store(b)
         due = day + dt.timedelta(days=30 if company else 7)
-        roll = rng.random()
+        roll = rng.random() if opportunity is None else 1.0  # a won deal is not cancelled
         if roll < 0.03:
             return DemoOrder(i, b.owner, day, "cancelled", due, None, channel, store, lines)
         if roll < 0.045:
@@ -475,10 +478,10 @@ class _SalesGenerator:
         stage, t = 0, opened
         outcome = ""
         while True:
-            t = t + dt.timedelta(days=rng.uniform(3, 28), hours=rng.uniform(0, 6))
+            t = t + dt.timedelta(days=rng.uniform(5, 40), hours=rng.uniform(0, 6))
             if t > now:
                 break
-            if rng.random() < (0.18 if stage < 3 else 0.32):
+            if rng.random() < (0.12 if stage < 3 else 0.3):
                 outcome = "lost"
             elif stage == 3:
                 outcome = "won"
@@ -527,6 +530,8 @@ class _SalesGenerator:
         for i in sorted(chosen - set(converted)):
             b = self.buyers[i]
             first = max(b.created, year_ago)
+            if rng.random() < 0.5:  # half of the pipeline opened in the last four months
+                first = max(first, self.today - dt.timedelta(days=120))
             opened = self.at(first + self.days(0, (self.today - first).days))
             self.opportunity(i, b, opened)
 
