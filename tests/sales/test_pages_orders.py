@@ -217,3 +217,17 @@ def test_a_negative_list_price_is_a_field_error(client, mike):
     )
     assert "list_price" in response.context["form"].errors
     assert not Product.objects.filter(sku="BAD").exists()
+
+
+def test_quote_and_product_lists_query_counts_are_pinned(
+    client, alice, alices_customer, tea, django_assert_max_num_queries
+):
+    for _ in range(30):
+        create_quote(alice, alices_customer.pk, [{"product": tea.pk, "quantity": 1}])
+    login(client, alice)
+    with django_assert_max_num_queries(7):
+        quotes = client.get(reverse("sales:quotes"))
+    with django_assert_max_num_queries(7):
+        products = client.get(reverse("sales:products"))
+    assert len(quotes.context["page"].object_list) == 25
+    assert len(products.context["page"].object_list) == 1
