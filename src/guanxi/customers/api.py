@@ -2,21 +2,22 @@
 reveal and history. Each route parses, calls a service or query, and shapes the answer; access
 control and business rules live in customers.services / customers.queries."""
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from ninja import Header, Query, Router, Status
+from ninja import File, Form, Header, Query, Router, Schema, Status
+from ninja.files import UploadedFile
 
 from guanxi.accounts.models import User
 from guanxi.accounts.queries import teams_visible_to, users_visible_to
 from guanxi.core.api_errors import error_responses
 from guanxi.core.etags import etag, expected_version
 from guanxi.core.pagination import DEFAULT_LIMIT, Cursor, Limit, Page, keyset_page
-from guanxi.customers import services
+from guanxi.customers import exports, import_views, imports, services, tasks
 from guanxi.customers.masking import SENSITIVE_FIELDS, masked_value, masks_for
 from guanxi.customers.models import Customer
 from guanxi.customers.queries import SORTS, customers_for, history_for
@@ -194,6 +195,85 @@ def transfer_all_customers(request, payload: BulkTransferIn):
         payload.reason,
     )
     return {"transferred": moved}
+
+
+# --- import / export -----------------------------------------------------------------------
+
+
+class ImportJobOut(Schema):
+    id: int
+    status: str
+    file_name: str
+    total_rows: int
+    processed_rows: int
+    imported: int
+    updated: int
+    skipped: int
+    failed: int
+    error: str
+    report_url: str | None
+
+
+def _job_out(job) -> dict:
+    return {
+        "id": job.pk, "status": job.status, "file_name": job.file_name,
+        "total_rows": job.total_rows, "processed_rows": job.next_row, "imported": job.imported,
+        "updated": job.updated, "skipped": job.skipped, "failed": job.failed, "error": job.error,
+        "report_url": reverse("customers:import_report", args=[job.pk])
+        if imports.read_report(job, limit=1) else None,
+    }
+
+
+@router.get("/export", response={200: None, **error_responses(401, 422)})
+def export_customers(
+    request,
+    format: Query[Literal["csv", "xlsx"]] = "csv",  # noqa: A002 - the public parameter name
+    q: str = "",
+    owner: int | None = None,
+    tag: str = "",
+    city: str = "",
+    kind: Query[KindChoice | None] = None,
+    ordering: Query[Ordering] = "-id",
+):
+    """The customers you may see, filtered as the list, as CSV (UTF-8 with BOM) or XLSX.
+
+    Masked as for you, formula-like cells neutralised; written to the access log.
+    """
+    filters = exports.filters_from({"q": q, "owner": owner, "tag": tag, "city": city,
+                                    "kind": kind or "", "sort": ordering})
+    return import_views.export_response(request.auth, filters, format, request=request, via="api")
+
+
+@router.post("/import", response={200: ImportJobOut, 202: ImportJobOut, **WRITE_ERRORS})
+def import_customers(
+    request,
+    file: File[UploadedFile],
+    dry_run: Form[bool] = False,
+    on_duplicate: Form[Literal["skip", "update", "create"]] = "skip",
+    owner: Form[int | None] = None,
+):
+    """Import a CSV/XLSX file with the automatic column mapping.
+
+    With ``dry_run`` every row is checked and nothing written (200, with the counts and a report);
+    otherwise the import is queued (202); follow it at ``GET /customers/import/{id}``.
+    """
+    job = imports.save_upload(request.auth, file)
+    imports.configure(request.auth, job, job.mapping, _user("owner", owner), on_duplicate)
+    if dry_run:
+        imports.process(job, dry_run=True)
+        return Status(200, _job_out(job))
+    tasks.queue_import(job, resume=False)
+    job.refresh_from_db()
+    return Status(202, _job_out(job))
+
+
+@router.get("/import/{int:job_id}", response={200: ImportJobOut, **READ_ERRORS})
+def import_status(request, job_id: int):
+    """The progress and counts of one of your import jobs."""
+    job = imports.jobs_for(request.auth).filter(pk=job_id).first()
+    if job is None:
+        raise Http404
+    return _job_out(job)
 
 
 # --- one customer --------------------------------------------------------------------------

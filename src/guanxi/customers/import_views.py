@@ -4,26 +4,40 @@ Thin: parse, call customers.imports / customers.exports, render. Import: upload 
 a preview → dry run (report) → import in the background with a progress bar.
 """
 
-import shutil
 import tempfile
-import uuid
 from pathlib import Path
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from guanxi.customers import exports, imports, queries, services, tasks
+from guanxi.customers import exports, imports, queries, tasks
 from guanxi.customers.models_import import ImportJob, OnDuplicate, SavedMapping
 
-MAX_UPLOAD_BYTES = 50 * 1024 * 1024
-ALLOWED_SUFFIXES = {".csv", ".txt", *imports.XLSX_SUFFIXES}
+
+def export_response(user, filters: dict, fmt: str, *, request=None, via: str = "web"):
+    """The export as an HTTP answer: CSV streamed, XLSX spooled to a temporary file."""
+    queryset, _count = exports.start_export(user, filters, fmt, request=request, via=via)
+    name = exports.filename(fmt)
+    if fmt == "csv":
+        response = StreamingHttpResponse(
+            exports.csv_chunks(user, queryset), content_type="text/csv; charset=utf-8"
+        )
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        return response
+    spool = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it
+    exports.write_xlsx(user, queryset, spool)
+    spool.seek(0)
+    return FileResponse(
+        spool,
+        as_attachment=True,
+        filename=name,
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
 
 
 @login_required
@@ -32,24 +46,7 @@ def export(request):
     fmt = request.GET.get("format", "csv")
     if fmt not in exports.FORMATS:
         raise Http404
-    filters = exports.filters_from(request.GET)
-    queryset, _count = exports.start_export(request.user, filters, fmt, request=request)
-    name = exports.filename(fmt)
-    if fmt == "csv":
-        response = StreamingHttpResponse(
-            exports.csv_chunks(request.user, queryset), content_type="text/csv; charset=utf-8"
-        )
-        response["Content-Disposition"] = f'attachment; filename="{name}"'
-        return response
-    spool = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it
-    exports.write_xlsx(request.user, queryset, spool)
-    spool.seek(0)
-    return FileResponse(
-        spool,
-        as_attachment=True,
-        filename=name,
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
+    return export_response(request.user, exports.filters_from(request.GET), fmt, request=request)
 
 
 def _writer(request) -> None:
@@ -68,30 +65,12 @@ def import_upload(request):
     _writer(request)
     error = ""
     if request.method == "POST":
-        upload = request.FILES.get("file")
-        suffix = Path(upload.name).suffix.lower() if upload else ""
-        if upload is None:
-            error = _("Choose a file.")
-        elif suffix not in ALLOWED_SUFFIXES:
-            error = _("Upload a CSV or Excel (.xlsx) file.")
-        elif upload.size > MAX_UPLOAD_BYTES:
-            error = _("The file is larger than %(mb)d MB; split it or use `guanxi import`.") % {
-                "mb": MAX_UPLOAD_BYTES // (1024 * 1024)
-            }
+        try:
+            job = imports.save_upload(request.user, request.FILES.get("file"))
+        except ValidationError as exc:
+            error = " ".join(exc.messages)
         else:
-            folder = Path(settings.DATA_DIR) / "imports" / uuid.uuid4().hex
-            folder.mkdir(parents=True)
-            path = folder / (get_valid_filename(Path(upload.name).stem) + suffix)
-            with path.open("wb") as out:
-                for chunk in upload.chunks():
-                    out.write(chunk)
-            try:
-                job = imports.new_job(request.user, path, file_name=upload.name)
-            except imports.ImportFileError as exc:
-                shutil.rmtree(folder, ignore_errors=True)
-                error = str(exc)
-            else:
-                return redirect("customers:import_mapping", pk=job.pk)
+            return redirect("customers:import_mapping", pk=job.pk)
     return render(
         request,
         "customers/import.html",
@@ -99,7 +78,7 @@ def import_upload(request):
             "nav": "customers",
             "error": error,
             "jobs": imports.jobs_for(request.user)[:10],
-            "max_mb": MAX_UPLOAD_BYTES // (1024 * 1024),
+            "max_mb": imports.MAX_UPLOAD_BYTES // (1024 * 1024),
         },
         status=400 if error else 200,
     )
@@ -131,28 +110,22 @@ def import_mapping(request, pk):
             if request.POST.get(f"map-{i}")
         }
         owner = owners.filter(pk=request.POST.get("owner") or request.user.pk).first()
-        on_duplicate = request.POST.get("on_duplicate", OnDuplicate.SKIP)
         try:
             if owner is None:
                 raise ValidationError(_("Choose an owner you may assign customers to."))
-            if on_duplicate not in OnDuplicate.values:
-                raise ValidationError(_("Choose what to do with duplicates."))
-            services.check_can_create_for(request.user, owner)
-            mapping = imports.check_mapping(mapping, table.headers)
-        except imports.ImportFileError as exc:
-            error = str(exc)
+            imports.configure(
+                request.user, job, mapping, owner, request.POST.get("on_duplicate", "skip")
+            )
         except ValidationError as exc:
             error = " ".join(exc.messages)
         else:
-            job.mapping, job.owner, job.on_duplicate = mapping, owner, on_duplicate
-            job.save(update_fields=["mapping", "owner", "on_duplicate"])
             save_as = request.POST.get("save_as", "").strip()[:100]
             if save_as:
                 SavedMapping.objects.update_or_create(
-                    name=save_as, defaults={"mapping": mapping, "created_by": request.user}
+                    name=save_as, defaults={"mapping": job.mapping, "created_by": request.user}
                 )
             if request.POST.get("action") == "import":
-                _queue(job, resume=False)
+                tasks.queue_import(job, resume=False)
             else:
                 imports.process(job, dry_run=True)
             return redirect("customers:import_job", pk=job.pk)
@@ -178,13 +151,6 @@ def import_mapping(request, pk):
     )
 
 
-def _queue(job: ImportJob, *, resume: bool) -> None:
-    job.status = ImportJob.Status.QUEUED
-    job.error = ""
-    job.save(update_fields=["status", "error"])
-    tasks.run_import_job(job.pk, resume=resume)
-
-
 @login_required
 def import_job(request, pk):
     """Step 3: a dry run's report, or the progress of the import (polled by HTMX)."""
@@ -204,7 +170,7 @@ def import_run(request, pk):
     if job.status in (ImportJob.Status.QUEUED, ImportJob.Status.DONE):
         return redirect("customers:import_job", pk=job.pk)
     resume = job.status in (ImportJob.Status.FAILED, ImportJob.Status.RUNNING) and job.next_row > 0
-    _queue(job, resume=resume)
+    tasks.queue_import(job, resume=resume)
     return redirect("customers:import_job", pk=job.pk)
 
 

@@ -16,14 +16,18 @@ import csv
 import datetime as dt
 import io
 import re
+import shutil
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone, translation
+from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
@@ -764,3 +768,52 @@ def jobs_for(user):
     if user.is_superuser or user.role == "admin":
         return jobs
     return jobs.filter(created_by=user)
+
+
+MAX_UPLOAD_BYTES = 50 * 1024 * 1024
+ALLOWED_SUFFIXES = {".csv", ".txt", *XLSX_SUFFIXES}
+
+
+def save_upload(user, upload) -> ImportJob:
+    """Keep an uploaded file under the data directory and open a job for it; ValidationError
+    (on "file") when it is missing, too big, of another type or unreadable."""
+    if not user.can_write:
+        raise PermissionDenied(_("Your role is read-only."))
+    if upload is None:
+        raise ValidationError({"file": _("Choose a file.")})
+    suffix = Path(upload.name or "").suffix.lower()
+    if suffix not in ALLOWED_SUFFIXES:
+        raise ValidationError({"file": _("Upload a CSV or Excel (.xlsx) file.")})
+    if upload.size > MAX_UPLOAD_BYTES:
+        raise ValidationError(
+            {
+                "file": _("The file is larger than %(mb)d MB; split it or use `guanxi import`.")
+                % {"mb": MAX_UPLOAD_BYTES // 2**20}
+            }
+        )
+    folder = Path(settings.DATA_DIR) / "imports" / uuid.uuid4().hex
+    folder.mkdir(parents=True)
+    path = folder / (get_valid_filename(Path(upload.name).stem) + suffix)
+    with path.open("wb") as out:
+        for chunk in upload.chunks():
+            out.write(chunk)
+    try:
+        return new_job(user, path, file_name=upload.name)
+    except ImportFileError as exc:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise ValidationError({"file": str(exc)}) from None
+
+
+def configure(user, job: ImportJob, mapping: dict, owner, on_duplicate: str) -> ImportJob:
+    """Set a job's mapping, owner and duplicate rule after checking them (ValidationError)."""
+    owner = owner or user
+    if on_duplicate not in OnDuplicate.values:
+        raise ValidationError({"on_duplicate": _("Choose skip, update or create.")})
+    services.check_can_create_for(user, owner)
+    try:
+        mapping = check_mapping(mapping, read_table(job.file_path).headers)
+    except ImportFileError as exc:
+        raise ValidationError({"mapping": str(exc)}) from None
+    job.mapping, job.owner, job.on_duplicate = mapping, owner, on_duplicate
+    job.save(update_fields=["mapping", "owner", "on_duplicate"])
+    return job

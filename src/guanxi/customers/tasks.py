@@ -18,3 +18,11 @@ def run_import_job(job_id: int, resume: bool = False) -> None:
         ImportJob.objects.filter(pk=job_id).exclude(status=ImportJob.Status.FAILED).update(
             status=ImportJob.Status.FAILED, error=str(exc)[:2000] or exc.__class__.__name__
         )
+
+
+def queue_import(job: ImportJob, *, resume: bool) -> None:
+    """Mark the job queued and hand it to the worker."""
+    job.status = ImportJob.Status.QUEUED
+    job.error = ""
+    job.save(update_fields=["status", "error"])
+    run_import_job(job.pk, resume=resume)

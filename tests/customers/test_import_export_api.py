@@ -1,0 +1,82 @@
+"""Import and export through the JSON API."""
+
+import csv
+import io
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from guanxi.core.models import AccessLog
+from guanxi.customers.models import Customer
+from guanxi.customers.services import create_customer
+from tests.conftest import login
+
+EXPORT = "/api/v1/customers/export"
+IMPORT = "/api/v1/customers/import"
+CSV = "姓名,手机\n王伟,13800138000\n李娜,12345\n".encode()
+
+
+def _rows(response):
+    body = b"".join(response.streaming_content).decode("utf-8-sig")
+    return list(csv.reader(io.StringIO(body)))
+
+
+def test_api_export_gives_only_visible_customers(client, alice, alices_customer, charlies_customer):
+    rows = _rows(login(client, alice).get(EXPORT, {"format": "csv"}))
+    names = [r[2] for r in rows[1:]]
+    assert names == ["王伟"]
+    assert AccessLog.objects.get(action="export").via == "api"
+
+
+def test_api_export_applies_the_list_filters(client, alice, alices_customer):
+    create_customer(alice, {"name": "张三", "city": "深圳"})
+    rows = _rows(login(client, alice).get(EXPORT, {"format": "csv", "city": "深圳"}))
+    assert [r[2] for r in rows[1:]] == ["张三"]
+
+
+def test_api_export_refuses_an_unknown_format(client, alice):
+    response = login(client, alice).get(EXPORT, {"format": "pdf"})
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == "format"
+
+
+def test_api_export_requires_authentication(client):
+    assert client.get(EXPORT).status_code == 401
+
+
+def test_api_dry_run_counts_and_writes_nothing(client, alice):
+    response = login(client, alice).post(
+        IMPORT, {"file": SimpleUploadedFile("c.csv", CSV), "dry_run": "true"}
+    )
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert (body["status"], body["imported"], body["failed"]) == ("checked", 1, 1)
+    assert body["report_url"].endswith("/report.csv")
+    assert not Customer.objects.exists()
+
+
+def test_api_import_queues_the_job_and_reports_progress(client, alice):
+    client = login(client, alice)
+    response = client.post(IMPORT, {"file": SimpleUploadedFile("c.csv", CSV)})
+    assert response.status_code == 202
+    job = response.json()
+    status = client.get(f"{IMPORT}/{job['id']}").json()
+    assert (status["status"], status["imported"], status["failed"]) == ("done", 1, 1)
+    assert Customer.objects.get().owner == alice
+
+
+def test_api_import_of_an_empty_file_is_a_field_error(client, alice):
+    response = login(client, alice).post(IMPORT, {"file": SimpleUploadedFile("c.csv", b"")})
+    assert response.status_code == 422
+    assert response.json()["errors"] == [{"field": "file", "message": "The file is empty."}]
+
+
+def test_api_import_is_refused_to_an_analyst(client, nina):
+    response = login(client, nina).post(IMPORT, {"file": SimpleUploadedFile("c.csv", CSV)})
+    assert response.status_code == 403
+
+
+def test_another_users_import_job_is_not_found(client, alice, bob):
+    client = login(client, alice)
+    job = client.post(IMPORT, {"file": SimpleUploadedFile("c.csv", CSV)}).json()
+    client.force_login(bob)
+    assert client.get(f"{IMPORT}/{job['id']}").status_code == 404
