@@ -127,7 +127,7 @@ def import_mapping(request, pk):
             if request.POST.get("action") == "import":
                 tasks.queue_import(job, resume=False)
             else:
-                imports.process(job, dry_run=True)
+                tasks.queue_import(job, dry_run=True)
             return redirect("customers:import_job", pk=job.pk)
     columns = [
         {"index": i, "header": h, "target": mapping.get(h, "")} for i, h in enumerate(table.headers)

@@ -7,22 +7,23 @@ from guanxi.customers.models_import import ImportJob
 
 
 @db_task()
-def run_import_job(job_id: int, resume: bool = False) -> None:
-    """Import a job's file; safe to run again: it continues from the last committed batch."""
+def run_import_job(job_id: int, resume: bool = False, dry_run: bool = False) -> None:
+    """Import (or only check) a job's file; safe to run again: it continues from the last
+    committed batch."""
     job = ImportJob.objects.filter(pk=job_id).select_related("created_by", "owner").first()
     if job is None or job.status == ImportJob.Status.DONE:
         return
     try:
-        imports.process(job, resume=resume)
+        imports.process(job, resume=resume, dry_run=dry_run)
     except Exception as exc:  # noqa: BLE001 - the job records why it stopped; nothing to retry blindly
         ImportJob.objects.filter(pk=job_id).exclude(status=ImportJob.Status.FAILED).update(
             status=ImportJob.Status.FAILED, error=str(exc)[:2000] or exc.__class__.__name__
         )
 
 
-def queue_import(job: ImportJob, *, resume: bool) -> None:
-    """Mark the job queued and hand it to the worker."""
+def queue_import(job: ImportJob, *, resume: bool = False, dry_run: bool = False) -> None:
+    """Mark the job queued and hand it to the worker (a dry run too: big files take a while)."""
     job.status = ImportJob.Status.QUEUED
     job.error = ""
     job.save(update_fields=["status", "error"])
-    run_import_job(job.pk, resume=resume)
+    run_import_job(job.pk, resume=resume, dry_run=dry_run)

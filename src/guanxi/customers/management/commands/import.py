@@ -103,4 +103,5 @@ class Command(BaseCommand):
 
     def _progress(self, job: ImportJob) -> None:
         if job.total_rows > 5 * imports.BATCH_SIZE:
-            self.stderr.write(f"\r{job.next_row}/{job.total_rows}", ending="")
+            end = "\n" if job.next_row >= job.total_rows else ""
+            self.stderr.write(f"\r{job.next_row}/{job.total_rows}", ending=end)
