@@ -42,7 +42,7 @@ def test_timeline_tab_shows_newest_first_and_a_scroll_trigger(
     client, alice, alices_customer, many_calls, django_assert_max_num_queries
 ):
     login(client, alice)
-    with django_assert_max_num_queries(16):
+    with django_assert_max_num_queries(11):
         response = client.get(reverse("interactions:customer_tab", args=[alices_customer.pk]))
     html = response.content.decode()
     assert html.index("Contact 44") < html.index("Contact 43")
@@ -169,7 +169,7 @@ def test_my_day_lists_overdue_today_and_upcoming(client, alice, django_assert_ma
     login(client, alice)
     with (
         mock.patch.object(timezone, "now", return_value=at("2026-11-23 12:00")),
-        django_assert_max_num_queries(10),
+        django_assert_max_num_queries(9),
     ):
         response = client.get(reverse("interactions:my_day"))
     day = response.context["day"]
@@ -190,7 +190,7 @@ def test_my_day_query_count_does_not_grow_with_tasks(
     login(client, alice)
     with (
         mock.patch.object(timezone, "now", return_value=at("2026-11-23 12:00")),
-        django_assert_max_num_queries(10),
+        django_assert_max_num_queries(9),
     ):
         client.get(reverse("interactions:my_day"))
 
