@@ -4,6 +4,7 @@ times, visibility and business rules, and their errors are put back on these for
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from guanxi.interactions.models import Direction, InteractionKind, Priority
 
@@ -32,7 +33,7 @@ class InteractionForm(forms.Form):
 
 
 class TaskForm(forms.Form):
-    title = forms.CharField(label=_("Title"), max_length=200)
+    title = forms.CharField(label=pgettext_lazy("task", "Title"), max_length=200)
     due_at = forms.CharField(
         label=_("Due"),
         help_text=_("YYYY-MM-DD HH:MM, or a date for the end of that day."),

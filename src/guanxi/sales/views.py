@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.html import format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from guanxi.customers import services as customer_services
@@ -76,7 +77,7 @@ def _card_context(request, stages=()) -> dict:
         else reverse("sales:board"),
         "stage_label": _("Stage of"),
         "commit_label": _("commit"),
-        "move_label": _("Move"),
+        "move_label": pgettext("stage", "Move"),
         "move_title": _("Move to the chosen stage"),
     }
 
