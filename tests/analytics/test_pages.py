@@ -63,3 +63,26 @@ def test_the_overview_lists_segments_in_chinese(client, alice, bought):
     page = client.get("/analytics/?by=stage")
     assert page.status_code == 200
     assert 'lang="zh-hans"' in page.content.decode()
+
+
+def test_the_value_panel_names_the_products_behind_a_suggestion(client, alice, ada, bought):
+    from guanxi.analytics.models import AssociationRule
+    from guanxi.sales.models import Product
+
+    tyre = Product.objects.get(sku="TYRE")
+    alignment = create_product(
+        ada, {"sku": "ALIGN", "name": "四轮定位", "list_price": Decimal("200")}
+    )
+    AssociationRule.objects.create(
+        antecedents=[tyre.pk],
+        consequents=[alignment.pk],
+        support=0.3,
+        confidence=0.7,
+        lift=2.0,
+        leverage=0.1,
+        conviction=2.0,
+        computed_at=bought.created_at,
+    )
+    client.force_login(alice)
+    html = client.get(f"/analytics/customers/{bought.pk}/panel/").content.decode()
+    assert "四轮定位" in html and "70% of those who bought 轮胎 bought it too" in html

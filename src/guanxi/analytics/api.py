@@ -58,7 +58,7 @@ def customer_value(request, customer_id: int):
             "product_id": s["product"].pk,
             "sku": s["product"].sku,
             "name": s["product"].name,
-            "because": [getattr(p, "name", str(p)) for p in s["because"]],
+            "because": [p.name for p in s["because"]],
             "confidence": s["confidence"],
             "lift": s["lift"],
         }

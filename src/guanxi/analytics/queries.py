@@ -88,16 +88,22 @@ def cross_sell(customer, top_n: int = 5) -> list[dict]:
     if frame.height == 0:
         return []
     suggestions = basket.recommend(frame, owned, top_n=top_n)
-    products = Product.objects.in_bulk(suggestions["item"].to_list())
+    # One query for the suggested products and the products that explain them.
+    wanted = set(suggestions["item"].to_list())
+    for antecedents in suggestions["antecedents"].to_list():
+        wanted.update(antecedents)
+    products = Product.objects.in_bulk(wanted)
     out = []
     for row in suggestions.iter_rows(named=True):
         product = products.get(row["item"])
         if product is None:
             continue
+        because = [products[i] for i in row["antecedents"] if i in products]
         out.append(
             {
                 "product": product,
-                "because": [products.get(i) or i for i in row.get("antecedents", [])],
+                "because": because,
+                "because_names": " + ".join(p.name for p in because),
                 "confidence": row["confidence"],
                 "lift": row["lift"],
             }
