@@ -8,6 +8,7 @@ import pytest
 from django.conf import settings
 
 from guanxi.accounts.models import User
+from guanxi.sales.services import create_opportunity
 from tests.conftest import login
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -103,6 +104,29 @@ def test_analytics_page_is_english_with_the_english_cookie(client, alice):
     html = _page(_in(login(client, alice), "en"), "/analytics/")
     assert "Customer value analysis" in html
     assert "客户价值分析" not in html
+
+
+def test_sales_board_is_chinese_with_the_chinese_cookie(client, alice, alices_customer):
+    create_opportunity(alice, alices_customer.pk, {"name": "茶叶年度采购", "amount": "50000"})
+    html = _page(_in(login(client, alice), "zh-hans"), "/sales/opportunities/board/")
+    for text in ("商机看板", "新建商机", "茶叶年度采购", ">推进<"):
+        assert text in html, text
+    assert "Opportunity board" not in html
+    assert ">Move<" not in html
+
+
+def test_my_day_is_chinese_with_the_chinese_cookie(client, alice):
+    html = _page(_in(login(client, alice), "zh-hans"), "/my-day/")
+    for text in ("今日工作", "逾期", "今天没有到期的任务。", "未来 7 天", "新建任务"):
+        assert text in html, text
+    assert "My day" not in html
+
+
+def test_import_page_is_chinese_with_the_chinese_cookie(client, alice):
+    html = _page(_in(login(client, alice), "zh-hans"), "/customers/import/")
+    for text in ("导入客户", "上传并对应列", "最近的导入", "还没有导入记录。"):
+        assert text in html, text
+    assert "Import customers" not in html
 
 
 # --- the user's saved language --------------------------------------------------------------
