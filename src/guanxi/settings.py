@@ -177,6 +177,9 @@ ANALYTICS_WINDOW_DAYS = env_int("ANALYTICS_WINDOW_DAYS", 90)
 ANALYTICS_HORIZON_DAYS = env_int("ANALYTICS_HORIZON_DAYS", 90)
 ANALYTICS_CLV_MONTHS = env_int("ANALYTICS_CLV_MONTHS", 12)
 ANALYTICS_MONTHLY_DISCOUNT = 0.01
+# A small L2 penalty keeps the BG/NBD fit off the boundary (a, b → ∞) on small or very regular
+# histories, as lifetimes advises; it barely moves the estimates on large data.
+ANALYTICS_BGNBD_PENALIZER = 0.001
 ANALYTICS_BASKET_DAYS = env_int("ANALYTICS_BASKET_DAYS", 365)
 ANALYTICS_BASKET_MIN_SUPPORT = 0.005
 ANALYTICS_BASKET_MIN_CONFIDENCE = 0.2

@@ -220,7 +220,7 @@ def _lifetime_value(buyers: pl.DataFrame) -> tuple[pl.DataFrame, dict]:
     if int((f > 0).sum()) < MIN_REPEAT_BUYERS:
         return empty, {"clv": f"skipped: fewer than {MIN_REPEAT_BUYERS} repeat buyers"}
     try:
-        bg = BetaGeoModel().fit(f, r, T)
+        bg = BetaGeoModel(penalizer_coef=_setting("ANALYTICS_BGNBD_PENALIZER", 0.001)).fit(f, r, T)
         repeat = f > 0
         gg = GammaGammaModel().fit(f[repeat], m[repeat])
     except (ValueError, FloatingPointError) as exc:

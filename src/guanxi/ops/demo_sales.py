@@ -210,12 +210,21 @@ class _SalesGenerator:
         pairs = _COMPANY_PATTERNS if b.kind == "company" else _PERSON_PATTERNS
         return self.rng.choices([p for p, _ in pairs], weights=[w for _, w in pairs])[0]
 
-    def renewals(self, first: dt.date, until: dt.date, mean: float, spread: float) -> list:
-        """Visit days from ``first`` to ``until`` with gaps of ``mean`` ± ``spread`` share."""
+    def renewals(
+        self, first: dt.date, until: dt.date, mean: float, spread: float, dropout: float = 0.0
+    ) -> list:
+        """Visit days from ``first`` to ``until``: gamma-distributed gaps around ``mean`` with a
+        coefficient of variation ``spread``, and after each visit a ``dropout`` chance of never
+        coming back (real customers are neither clockwork nor immortal, and the lifetime-value
+        model needs to see both)."""
+        shape = 1.0 / (spread * spread)
         out, day = [], first
         while day <= until:
             out.append(day)
-            day += dt.timedelta(days=max(7, round(mean * self.rng.uniform(1 - spread, 1 + spread))))
+            if dropout and self.rng.random() < dropout:
+                break
+            gap = self.rng.gammavariate(shape, mean / shape)
+            day += dt.timedelta(days=max(7, round(gap)))
         return out
 
     def timeline(self, b: Buyer, pattern: str) -> list[dt.date]:
@@ -243,7 +252,7 @@ class _SalesGenerator:
                     gap *= rng.uniform(1.1, 1.35)
                     day += dt.timedelta(days=round(gap))
                 return days
-            return self.renewals(first, today, mean, 0.25)
+            return self.renewals(first, today, mean, 0.6, dropout=rng.uniform(0.01, 0.08))
         if pattern == OCCASIONAL:
             # Comes now and then, and after any visit may not come back (as BG/NBD has it).
             days, day, churn = [], first, rng.uniform(0.05, 0.5)
@@ -256,13 +265,13 @@ class _SalesGenerator:
         if pattern == DRIFTED:
             stop = today - self.days(150, 450)
             if stop - first < dt.timedelta(days=2 * mean):
-                return self.renewals(first, today, mean, 0.25)
-            return self.renewals(first, stop, mean, 0.25)
+                return self.renewals(first, today, mean, 0.6)
+            return self.renewals(first, stop, mean, 0.6)
         # RECOVERED: regular at first, silent for most of a year, back in the last weeks.
         mean = rng.uniform(25, 50)
         stop = first + self.days(200, 320)
         back = today - self.days(5, 70)
-        days = self.renewals(first, stop, mean, 0.2)
+        days = self.renewals(first, stop, mean, 0.5)
         gaps = [(b2 - b1).days for b1, b2 in zip(days, days[1:], strict=False)]
         silence = (back - days[-1]).days
         if len(days) >= 4 and silence > 3 * (sum(gaps) + silence) / (len(gaps) + 1):
