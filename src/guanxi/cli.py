@@ -12,6 +12,11 @@ Guanxi's own commands:
   user add USERNAME --role R --password P [--team T] [--manager M]
   user list                            list users
   token USERNAME                       print a new API token
+  import customers FILE [--owner U] [--on-duplicate skip|update|create] [--dry-run]
+                                       import customers from CSV / XLSX (report beside FILE)
+  export customers FILE --user U [--format csv|xlsx]
+                                       export the customers U may see (masked as U sees them)
+  analytics refresh [--as-of DATE]     recompute value, lifetime value, churn, credit, rules
 
 Everyday Django commands: migrate, createsuperuser, check, shell, dbshell, run_huey, …
 `guanxi help` lists them all; `guanxi help <command>` explains one.
