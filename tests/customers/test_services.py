@@ -164,3 +164,10 @@ def test_a_reveal_is_logged_and_returns_the_full_value(alices_customer, mike):
 def test_an_analyst_may_not_reveal(alices_customer, nina):
     with pytest.raises(PermissionDenied):
         reveal_field(nina, alices_customer.pk, "phone")
+
+
+def test_notes_longer_than_5000_characters_are_refused(alice):
+    with pytest.raises(ValidationError) as err:
+        create_customer(alice, {"name": "李娜", "notes": "记" * 5001})
+    assert "notes" in err.value.message_dict
+    assert Customer.objects.count() == 0

@@ -6,7 +6,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
+from django.core.validators import MaxLengthValidator, validate_email
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -214,7 +214,10 @@ class Customer(TimeStamped, Versioned, SoftDeletable):
                                       choices=SourceChannel.choices, blank=True)
     value_orientation = models.CharField(_("value orientation"), max_length=20,
                                          choices=ValueOrientation.choices, blank=True)
-    notes = models.TextField(_("notes"), blank=True, max_length=5000)
+    # A TextField does not enforce max_length by itself; the validator does.
+    notes = models.TextField(
+        _("notes"), blank=True, max_length=5000, validators=[MaxLengthValidator(5000)]
+    )
     custom = models.JSONField(_("custom fields"), default=dict, blank=True)
     tag_names = models.CharField(_("tags"), max_length=500, blank=True, editable=False)
 
