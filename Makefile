@@ -11,7 +11,7 @@ PYTEST_ARGS ?=
 BENCH_ARGS  ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test test-browser lint bench messages clean distclean
+.PHONY: help install lock run test test-browser lint bench messages clean distclean
 
 help:
 	@echo "make run           install if needed, migrate, load demo data into an empty database, serve"
@@ -21,16 +21,23 @@ help:
 	@echo "make bench         every benchmarks/bench_*.py with modest defaults"
 	@echo "make messages      extract and compile translations (zh_Hans)"
 	@echo "make install       create $(VENV) and install (only when pyproject.toml changed)"
+	@echo "make lock          record every installed version in requirements.lock"
 	@echo "make clean         caches and build output (keeps var/ and $(VENV))"
 
 install: $(STAMP)
 
 # Reinstall only when pyproject.toml is newer than the stamp.
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml requirements.lock
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
+	$(BIN)/python -m pip install --quiet -c requirements.lock -e '.[dev,bench]'
 	@touch $(STAMP)
+
+# Record every installed version (direct and transitive) after a dependency change.
+lock: install
+	@{ echo "# Every package version, direct and transitive, that the suite was run with (make install uses it"; \
+	   echo "# as pip constraints). Regenerate after changing pyproject.toml: make lock"; \
+	   $(BIN)/python -m pip freeze --exclude-editable | grep -v '^guanxi'; } > requirements.lock
 
 run: install
 	$(BIN)/guanxi migrate --noinput
