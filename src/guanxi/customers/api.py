@@ -216,11 +216,19 @@ class ImportJobOut(Schema):
 
 def _job_out(job) -> dict:
     return {
-        "id": job.pk, "status": job.status, "file_name": job.file_name,
-        "total_rows": job.total_rows, "processed_rows": job.next_row, "imported": job.imported,
-        "updated": job.updated, "skipped": job.skipped, "failed": job.failed, "error": job.error,
+        "id": job.pk,
+        "status": job.status,
+        "file_name": job.file_name,
+        "total_rows": job.total_rows,
+        "processed_rows": job.next_row,
+        "imported": job.imported,
+        "updated": job.updated,
+        "skipped": job.skipped,
+        "failed": job.failed,
+        "error": job.error,
         "report_url": reverse("customers:import_report", args=[job.pk])
-        if imports.read_report(job, limit=1) else None,
+        if imports.read_report(job, limit=1)
+        else None,
     }
 
 
@@ -239,8 +247,9 @@ def export_customers(
 
     Masked as for you, formula-like cells neutralised; written to the access log.
     """
-    filters = exports.filters_from({"q": q, "owner": owner, "tag": tag, "city": city,
-                                    "kind": kind or "", "sort": ordering})
+    filters = exports.filters_from(
+        {"q": q, "owner": owner, "tag": tag, "city": city, "kind": kind or "", "sort": ordering}
+    )
     return import_views.export_response(request.auth, filters, format, request=request, via="api")
 
 

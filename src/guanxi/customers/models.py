@@ -134,8 +134,10 @@ class CustomField(models.Model):
                 raise ValidationError(_g("Enter a date as YYYY-MM-DD.")) from None
         if self.field_type == self.FieldType.CHOICE:
             if str(value) not in [str(c) for c in self.choices]:
-                raise ValidationError(_g("Choose one of: %(choices)s.")
-                                      % {"choices": ", ".join(map(str, self.choices))})
+                raise ValidationError(
+                    _g("Choose one of: %(choices)s.")
+                    % {"choices": ", ".join(map(str, self.choices))}
+                )
             return str(value)
         text = str(value)
         if len(text) > 500:
@@ -192,7 +194,9 @@ class Customer(TimeStamped, Versioned, SoftDeletable):
     gender = models.CharField(_("gender"), max_length=10, choices=Gender.choices, blank=True)
     birthday = models.DateField(_("birthday"), null=True, blank=True)
     birthday_calendar = models.CharField(
-        _("birthday calendar"), max_length=5, choices=BirthdayCalendar.choices,
+        _("birthday calendar"),
+        max_length=5,
+        choices=BirthdayCalendar.choices,
         default=BirthdayCalendar.SOLAR,
         help_text=_("Which calendar the customer celebrates the birthday by."),
     )
@@ -208,12 +212,15 @@ class Customer(TimeStamped, Versioned, SoftDeletable):
     address = models.CharField(_("address"), max_length=255, blank=True)
     industry = models.CharField(_("industry"), max_length=60, blank=True)
     occupation = models.CharField(_("occupation"), max_length=60, blank=True)
-    income_band = models.CharField(_("income band"), max_length=10, choices=IncomeBand.choices,
-                                   blank=True)
-    source_channel = models.CharField(_("source channel"), max_length=16,
-                                      choices=SourceChannel.choices, blank=True)
-    value_orientation = models.CharField(_("value orientation"), max_length=20,
-                                         choices=ValueOrientation.choices, blank=True)
+    income_band = models.CharField(
+        _("income band"), max_length=10, choices=IncomeBand.choices, blank=True
+    )
+    source_channel = models.CharField(
+        _("source channel"), max_length=16, choices=SourceChannel.choices, blank=True
+    )
+    value_orientation = models.CharField(
+        _("value orientation"), max_length=20, choices=ValueOrientation.choices, blank=True
+    )
     # A TextField does not enforce max_length by itself; the validator does.
     notes = models.TextField(
         _("notes"), blank=True, max_length=5000, validators=[MaxLengthValidator(5000)]
@@ -221,13 +228,19 @@ class Customer(TimeStamped, Versioned, SoftDeletable):
     custom = models.JSONField(_("custom fields"), default=dict, blank=True)
     tag_names = models.CharField(_("tags"), max_length=500, blank=True, editable=False)
 
-    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                              related_name="owned_customers", verbose_name=_("owner"))
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                   on_delete=models.SET_NULL, related_name="+")
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="owned_customers",
+        verbose_name=_("owner"),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     tags = models.ManyToManyField(Tag, blank=True, related_name="customers")
-    followers = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True,
-                                       related_name="followed_customers")
+    followers = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="followed_customers"
+    )
     search_text = models.TextField(editable=False, blank=True)
 
     history = HistoricalRecords(excluded_fields=["search_text", "updated_at", "created_at"])
@@ -351,28 +364,50 @@ class CustomerShare(models.Model):
     """A customer shared with one user or one team, to read or to edit."""
 
     customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="shares")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                             on_delete=models.CASCADE, related_name="customer_shares")
-    team = models.ForeignKey("accounts.Team", null=True, blank=True, on_delete=models.CASCADE,
-                             related_name="customer_shares")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="customer_shares",
+    )
+    team = models.ForeignKey(
+        "accounts.Team",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="customer_shares",
+    )
     level = models.CharField(max_length=4, choices=ShareLevel.choices, default=ShareLevel.READ)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,
-                                   related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         constraints = [
             models.CheckConstraint(
-                condition=(Q(user__isnull=False, team__isnull=True)
-                           | Q(user__isnull=True, team__isnull=False)),
+                condition=(
+                    Q(user__isnull=False, team__isnull=True)
+                    | Q(user__isnull=True, team__isnull=False)
+                ),
                 name="share_user_xor_team",
             ),
-            models.UniqueConstraint(fields=["customer", "user"], name="share_unique_user",
-                                    condition=Q(user__isnull=False)),
-            models.UniqueConstraint(fields=["customer", "team"], name="share_unique_team",
-                                    condition=Q(team__isnull=False)),
+            models.UniqueConstraint(
+                fields=["customer", "user"],
+                name="share_unique_user",
+                condition=Q(user__isnull=False),
+            ),
+            models.UniqueConstraint(
+                fields=["customer", "team"],
+                name="share_unique_team",
+                condition=Q(team__isnull=False),
+            ),
         ]
-        indexes = [models.Index(fields=["user", "customer"]), models.Index(fields=["team", "customer"])]
+        indexes = [
+            models.Index(fields=["user", "customer"]),
+            models.Index(fields=["team", "customer"]),
+        ]
 
     def __str__(self) -> str:
         return f"{self.customer_id} → {self.user_id or self.team_id} ({self.level})"
@@ -382,12 +417,15 @@ class OwnershipTransfer(models.Model):
     """The record of one customer moving from one owner to another."""
 
     customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="transfers")
-    from_user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,
-                                  related_name="+")
-    to_user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,
-                                related_name="+")
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,
-                           related_name="+")
+    from_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    to_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     reason = models.CharField(max_length=200, blank=True)
     batch = models.CharField(max_length=32, blank=True, db_index=True)
     at = models.DateTimeField(auto_now_add=True)
@@ -397,4 +435,6 @@ class OwnershipTransfer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.customer_id}: {self.from_user_id} → {self.to_user_id}"
+
+
 from guanxi.customers.models_import import ImportJob, SavedMapping  # noqa: E402,F401

@@ -8,16 +8,29 @@ from guanxi.customers.models import Customer, OwnershipTransfer
 from guanxi.customers.search import normalize_query
 
 SORTS = {
-    "name": "name", "-name": "-name",
-    "created": "created_at", "-created": "-created_at",
-    "updated": "updated_at", "-updated": "-updated_at",
-    "city": "city", "-city": "-city",
-    "id": "id", "-id": "-id",
+    "name": "name",
+    "-name": "-name",
+    "created": "created_at",
+    "-created": "-created_at",
+    "updated": "updated_at",
+    "-updated": "-updated_at",
+    "city": "city",
+    "-city": "-city",
+    "id": "id",
+    "-id": "-id",
 }
 
 
-def customers_for(user, *, q: str = "", owner: int | None = None, tag: str = "",
-                  city: str = "", kind: str = "", sort: str = "-id") -> QuerySet[Customer]:
+def customers_for(
+    user,
+    *,
+    q: str = "",
+    owner: int | None = None,
+    tag: str = "",
+    city: str = "",
+    kind: str = "",
+    sort: str = "-id",
+) -> QuerySet[Customer]:
     """The customers ``user`` may see, filtered and sorted as asked."""
     qs = Customer.objects.visible_to(user).select_related("owner")
     if q:
@@ -40,14 +53,18 @@ def search(qs: QuerySet[Customer], q: str) -> QuerySet[Customer]:
     if not term:
         return qs
     exact = Q(email=q.strip().lower()) if "@" in q else Q()
-    return qs.filter(Q(search_text__contains=term) | exact) if exact else qs.filter(
-        search_text__contains=term
+    return (
+        qs.filter(Q(search_text__contains=term) | exact)
+        if exact
+        else qs.filter(search_text__contains=term)
     )
 
 
 def history_for(customer: Customer, limit: int = 200) -> list[dict]:
     """The change history, newest first, as (who, when, changes: [(field, old, new)])."""
-    records = list(customer.history.select_related("history_user").order_by("-history_id")[:limit + 1])
+    records = list(
+        customer.history.select_related("history_user").order_by("-history_id")[: limit + 1]
+    )
     entries = []
     for newer, older in zip(records, records[1:] + [None], strict=False):
         if len(entries) >= limit:
@@ -58,14 +75,16 @@ def history_for(customer: Customer, limit: int = 200) -> list[dict]:
             changes = [(c.field, c.old, c.new) for c in delta.changes]
             if newer.custom != older.custom:
                 changes.append(("custom", older.custom, newer.custom))
-        entries.append({
-            "id": newer.history_id,
-            "at": newer.history_date,
-            "user": newer.history_user,
-            "type": {"+": "created", "~": "changed", "-": "deleted"}[newer.history_type],
-            "changes": changes,
-            "reason": newer.history_change_reason or "",
-        })
+        entries.append(
+            {
+                "id": newer.history_id,
+                "at": newer.history_date,
+                "user": newer.history_user,
+                "type": {"+": "created", "~": "changed", "-": "deleted"}[newer.history_type],
+                "changes": changes,
+                "reason": newer.history_change_reason or "",
+            }
+        )
     return entries
 
 

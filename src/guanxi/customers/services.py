@@ -28,9 +28,28 @@ from guanxi.customers.search import build_search_text
 
 # The fields a create or update may set directly; everything else has its own service.
 EDITABLE_FIELDS = (
-    "kind", "name", "gender", "birthday", "birthday_calendar", "id_number", "phone", "phone_alt",
-    "email", "wechat_id", "company_name", "province", "city", "district", "address", "industry",
-    "occupation", "income_band", "source_channel", "value_orientation", "notes", "custom",
+    "kind",
+    "name",
+    "gender",
+    "birthday",
+    "birthday_calendar",
+    "id_number",
+    "phone",
+    "phone_alt",
+    "email",
+    "wechat_id",
+    "company_name",
+    "province",
+    "city",
+    "district",
+    "address",
+    "industry",
+    "occupation",
+    "income_band",
+    "source_channel",
+    "value_orientation",
+    "notes",
+    "custom",
 )
 
 
@@ -38,20 +57,27 @@ class StaleVersion(Exception):
     """The record changed since the caller read it; their edit would overwrite someone's work."""
 
     def __init__(self, current_version: int):
-        super().__init__(_("This customer was changed by someone else meanwhile. "
-                           "Reload it and apply your change again."))
+        super().__init__(
+            _(
+                "This customer was changed by someone else meanwhile. "
+                "Reload it and apply your change again."
+            )
+        )
         self.current_version = current_version
 
 
-def access_customer(user, customer_id, *, edit: bool = False,
-                    include_deleted: bool = False) -> Customer:
+def access_customer(
+    user, customer_id, *, edit: bool = False, include_deleted: bool = False
+) -> Customer:
     """Fetch a customer the user may see (or edit); anything else is a 404."""
     base = Customer.objects.editable_by if edit else Customer.objects.visible_to
     try:
         pk = int(customer_id)
     except (TypeError, ValueError):
         raise Http404 from None
-    customer = base(user, include_deleted=include_deleted).select_related("owner").filter(pk=pk).first()
+    customer = (
+        base(user, include_deleted=include_deleted).select_related("owner").filter(pk=pk).first()
+    )
     if customer is None:
         if edit and Customer.objects.visible_to(user).filter(pk=pk).exists():
             raise PermissionDenied(_("You may view this customer but not change it."))
@@ -75,8 +101,11 @@ def _require_manage(user, customer: Customer) -> None:
 
 def _refresh_search_text(customer: Customer) -> None:
     customer.search_text = build_search_text(
-        customer.name, phones=[customer.phone, customer.phone_alt], email=customer.email,
-        company=customer.company_name, extra=[customer.wechat_id],
+        customer.name,
+        phones=[customer.phone, customer.phone_alt],
+        email=customer.email,
+        company=customer.company_name,
+        extra=[customer.wechat_id],
     )
 
 
@@ -113,8 +142,14 @@ def _changed_message(customer: Customer, actor) -> str:
 
 
 @transaction.atomic
-def create_customer(user, data: dict, *, owner: User | None = None, tags: Iterable[str] = (),
-                    contacts: Iterable[dict] = ()) -> Customer:
+def create_customer(
+    user,
+    data: dict,
+    *,
+    owner: User | None = None,
+    tags: Iterable[str] = (),
+    contacts: Iterable[dict] = (),
+) -> Customer:
     """Create a customer owned by ``owner`` (default: the acting user)."""
     if not user.can_write:
         raise PermissionDenied(_("Your role is read-only."))
@@ -136,15 +171,28 @@ def create_customer(user, data: dict, *, owner: User | None = None, tags: Iterab
         add_contact(user, customer, row, _access_checked=True)
     if owner.pk != user.pk:
         url = reverse("customers:detail", args=[customer.pk])
-        transaction.on_commit(lambda: notify([owner], actor=user, verb="assigned",
-                                             message=_("%(actor)s assigned customer %(name)s to you")
-                                             % {"actor": user, "name": customer.name}, url=url))
+        transaction.on_commit(
+            lambda: notify(
+                [owner],
+                actor=user,
+                verb="assigned",
+                message=_("%(actor)s assigned customer %(name)s to you")
+                % {"actor": user, "name": customer.name},
+                url=url,
+            )
+        )
     return customer
 
 
 @transaction.atomic
-def update_customer(user, customer_id, changes: dict, *, expected_version: int | None = None,
-                    tags: Iterable[str] | None = None) -> Customer:
+def update_customer(
+    user,
+    customer_id,
+    changes: dict,
+    *,
+    expected_version: int | None = None,
+    tags: Iterable[str] | None = None,
+) -> Customer:
     """Apply ``changes`` if the customer is still at ``expected_version``; notify the people
     concerned. Raises StaleVersion when someone else changed it first."""
     access_customer(user, customer_id, edit=True)
@@ -174,8 +222,9 @@ def _notify_change(user, customer: Customer) -> None:
     recipients = [customer.owner_id, *customer.followers.values_list("id", flat=True)]
     url = reverse("customers:detail", args=[customer.pk])
     message = _changed_message(customer, user)
-    transaction.on_commit(lambda: notify(recipients, actor=user, verb="changed", message=message,
-                                         url=url))
+    transaction.on_commit(
+        lambda: notify(recipients, actor=user, verb="changed", message=message, url=url)
+    )
 
 
 @transaction.atomic
@@ -195,17 +244,24 @@ def tag_customers(user, customer_ids: Iterable[int], names: Iterable[str]) -> in
         ignore_conflicts=True,
     )
     names_by_customer: dict[int, list[str]] = {}
-    for cid, tname in through.objects.filter(customer__in=customers).values_list(
-        "customer_id", "tag__name"
-    ).order_by("tag__name"):
+    for cid, tname in (
+        through.objects.filter(customer__in=customers)
+        .values_list("customer_id", "tag__name")
+        .order_by("tag__name")
+    ):
         names_by_customer.setdefault(cid, []).append(tname)
     now = timezone.now()
     for c in customers:
         c.tag_names = ", ".join(names_by_customer.get(c.pk, []))
         c.version += 1
         c.updated_at = now
-    bulk_update_with_history(customers, Customer, ["tag_names", "version", "updated_at"],
-                             default_user=user, default_change_reason="bulk tag")
+    bulk_update_with_history(
+        customers,
+        Customer,
+        ["tag_names", "version", "updated_at"],
+        default_user=user,
+        default_change_reason="bulk tag",
+    )
     return len(customers)
 
 
@@ -250,8 +306,14 @@ def purge_customer(user, customer_id) -> None:
 
 
 @transaction.atomic
-def share_customer(user, customer_id, *, to_user: User | None = None, to_team: Team | None = None,
-                   level: str = ShareLevel.READ) -> CustomerShare:
+def share_customer(
+    user,
+    customer_id,
+    *,
+    to_user: User | None = None,
+    to_team: Team | None = None,
+    level: str = ShareLevel.READ,
+) -> CustomerShare:
     """Share with a colleague or a whole team, to read or to edit (re-sharing updates the level)."""
     customer = access_customer(user, customer_id)
     _require_manage(user, customer)
@@ -269,9 +331,16 @@ def share_customer(user, customer_id, *, to_user: User | None = None, to_team: T
     )
     url = reverse("customers:detail", args=[customer.pk])
     recipients = [to_user] if to_user is not None else list(to_team.members.filter(is_active=True))
-    transaction.on_commit(lambda: notify(recipients, actor=user, verb="shared",
-                                         message=_("%(actor)s shared customer %(name)s with you")
-                                         % {"actor": user, "name": customer.name}, url=url))
+    transaction.on_commit(
+        lambda: notify(
+            recipients,
+            actor=user,
+            verb="shared",
+            message=_("%(actor)s shared customer %(name)s with you")
+            % {"actor": user, "name": customer.name},
+            url=url,
+        )
+    )
     return share
 
 
@@ -285,8 +354,9 @@ def unshare_customer(user, customer_id, share_id: int) -> None:
 
 
 @transaction.atomic
-def share_customers(user, customer_ids: Iterable[int], *, to_user=None, to_team=None,
-                    level: str = ShareLevel.READ) -> int:
+def share_customers(
+    user, customer_ids: Iterable[int], *, to_user=None, to_team=None, level: str = ShareLevel.READ
+) -> int:
     """Share many customers at once; those the user may not manage are skipped."""
     count = 0
     allowed = manageable_ids(user, customer_ids)
@@ -314,7 +384,9 @@ def transfer_customers(user, customer_ids: Iterable[int], to_user: User, reason:
     """Transfer the selected customers the user may manage; returns how many moved."""
     _check_assignee(to_user, "to_user")
     allowed = manageable_ids(user, customer_ids)
-    customers = list(Customer.objects.visible_to(user).filter(pk__in=allowed).exclude(owner=to_user))
+    customers = list(
+        Customer.objects.visible_to(user).filter(pk__in=allowed).exclude(owner=to_user)
+    )
     _move(customers, to_user, user, reason, batch=uuid.uuid4().hex)
     return len(customers)
 
@@ -322,8 +394,11 @@ def transfer_customers(user, customer_ids: Iterable[int], to_user: User, reason:
 @transaction.atomic
 def transfer_all(user, from_user: User, to_user: User, reason: str = "") -> int:
     """Hand every customer of a (leaving) rep to another, in one recorded batch."""
-    if not (user.is_superuser or user.role == Role.ADMIN
-            or (user.role == Role.MANAGER and is_manager_of(user, from_user))):
+    if not (
+        user.is_superuser
+        or user.role == Role.ADMIN
+        or (user.role == Role.MANAGER and is_manager_of(user, from_user))
+    ):
         raise PermissionDenied(_("Only an admin or the rep's manager can transfer all customers."))
     if from_user.pk == to_user.pk:
         raise ValidationError({"to_user": _("Choose a different user to transfer to.")})
@@ -336,22 +411,43 @@ def transfer_all(user, from_user: User, to_user: User, reason: str = "") -> int:
 def _move(customers: list[Customer], to_user: User, by: User, reason: str, batch: str) -> None:
     if not customers:
         return
-    transfers = [OwnershipTransfer(customer=c, from_user_id=c.owner_id, to_user=to_user, by=by,
-                                   reason=reason[:200], batch=batch) for c in customers]
+    transfers = [
+        OwnershipTransfer(
+            customer=c,
+            from_user_id=c.owner_id,
+            to_user=to_user,
+            by=by,
+            reason=reason[:200],
+            batch=batch,
+        )
+        for c in customers
+    ]
     now = timezone.now()
     for c in customers:
         c.owner = to_user
         c.version += 1
         c.updated_at = now
-    bulk_update_with_history(customers, Customer, ["owner", "version", "updated_at"], batch_size=1000,
-                             default_user=by, default_change_reason=reason[:100] or "transfer")
+    bulk_update_with_history(
+        customers,
+        Customer,
+        ["owner", "version", "updated_at"],
+        batch_size=1000,
+        default_user=by,
+        default_change_reason=reason[:100] or "transfer",
+    )
     OwnershipTransfer.objects.bulk_create(transfers, batch_size=1000)
     names = ", ".join(c.name for c in customers[:3]) + ("…" if len(customers) > 3 else "")
     url = reverse("customers:list")
-    transaction.on_commit(lambda: notify(
-        [to_user], actor=by, verb="assigned",
-        message=_("%(actor)s transferred %(count)d customer(s) to you: %(names)s")
-        % {"actor": by, "count": len(customers), "names": names}, url=url))
+    transaction.on_commit(
+        lambda: notify(
+            [to_user],
+            actor=by,
+            verb="assigned",
+            message=_("%(actor)s transferred %(count)d customer(s) to you: %(names)s")
+            % {"actor": by, "count": len(customers), "names": names},
+            url=url,
+        )
+    )
 
 
 @transaction.atomic

@@ -311,7 +311,8 @@ def _detail_context(request, customer, tab: str) -> dict:
     }
     context["tabs"] = [t for t in TABS if t != "sharing" or context["can_manage"]]
     context["tab"] = (
-        tab if tab in context["tabs"] or tab in SALES_TABS or tab in INTERACTIONS_TABS
+        tab
+        if tab in context["tabs"] or tab in SALES_TABS or tab in INTERACTIONS_TABS
         else "contacts"
     )
     return context
