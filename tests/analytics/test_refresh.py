@@ -144,3 +144,14 @@ def test_refresh_is_idempotent(history):
 def test_refresh_on_an_empty_database_writes_nothing_and_fails_nothing(db):
     run = refresh_metrics(AS_OF)
     assert (run.customers, run.error) == (0, "")
+
+
+def test_purging_a_customer_removes_its_metrics_and_snapshots(history, alice, ada):
+    from guanxi.customers.services import delete_customer, purge_customer
+
+    refresh_metrics(AS_OF)
+    zhang = history["zhang"]
+    delete_customer(alice, zhang.pk)
+    purge_customer(ada, zhang.pk)
+    assert not CustomerMetrics.objects.filter(customer_id=zhang.pk).exists()
+    assert not LifecycleSnapshot.objects.filter(customer_id=zhang.pk).exists()

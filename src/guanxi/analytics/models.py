@@ -9,8 +9,14 @@ from django.utils.translation import gettext_lazy as _
 class CustomerMetrics(models.Model):
     """Everything the engine knows about one customer, rewritten by each refresh."""
 
+    # Derived data, rewritten whole by each refresh: no database-level foreign key, so a bulk
+    # COPY of a million rows queues no per-row integrity check (the ORM still cascades).
     customer = models.OneToOneField(
-        "customers.Customer", primary_key=True, on_delete=models.CASCADE, related_name="metrics"
+        "customers.Customer",
+        primary_key=True,
+        on_delete=models.CASCADE,
+        related_name="metrics",
+        db_constraint=False,
     )
     computed_at = models.DateTimeField()
     as_of = models.DateField()
@@ -60,7 +66,9 @@ class LifecycleSnapshot(models.Model):
     """Each customer's lifecycle stage on a date, to count the flows between two dates."""
 
     as_of = models.DateField(db_index=True)
-    customer = models.ForeignKey("customers.Customer", on_delete=models.CASCADE, related_name="+")
+    customer = models.ForeignKey(
+        "customers.Customer", on_delete=models.CASCADE, related_name="+", db_constraint=False
+    )
     stage = models.CharField(max_length=16)
 
     class Meta:

@@ -390,15 +390,22 @@ def _insert(cursor, table: str, frame: pl.DataFrame) -> None:
 
 
 def _write_snapshot(metrics: pl.DataFrame, as_of: dt.date) -> None:
-    """Keep one lifecycle snapshot per month: the newest refresh of the month replaces it."""
+    """Keep one lifecycle snapshot per month: the newest refresh of the month replaces it.
+
+    The rows are copied inside the database from the metrics just written, so a million
+    stages never travel through Python a second time.
+    """
     month_start = as_of.replace(day=1)
-    table = LifecycleSnapshot._meta.db_table
-    rows = metrics.sort("customer_id").select(
-        as_of=pl.lit(as_of.isoformat()), customer_id="customer_id", stage="stage"
-    )
+    snapshot = LifecycleSnapshot._meta.db_table
+    source = CustomerMetrics._meta.db_table
+    day = as_of if connection.vendor == "postgresql" else as_of.isoformat()
     with transaction.atomic(), connection.cursor() as cursor:
         LifecycleSnapshot.objects.filter(as_of__gte=month_start, as_of__lte=as_of).delete()
-        _insert(cursor, table, rows)
+        cursor.execute(
+            f"INSERT INTO {snapshot} (as_of, customer_id, stage) "  # noqa: S608 - table names
+            f"SELECT %s, customer_id, stage FROM {source} ORDER BY customer_id",
+            [day],
+        )
 
 
 def refresh_rules(as_of: dt.date, lines: pl.DataFrame | None = None) -> dict:
