@@ -6,7 +6,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxLengthValidator, validate_email
+from django.core.validators import validate_email
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -16,6 +16,7 @@ from simple_history.models import HistoricalRecords
 
 from guanxi.accounts.models import Role
 from guanxi.accounts.services import subteam_ids
+from guanxi.core.fields import BoundedTextField
 from guanxi.core.identity import normalize_resident_id, normalize_uscc
 from guanxi.core.models import SoftDeletable, SoftDeleteQuerySet, TimeStamped, Versioned
 from guanxi.core.phones import normalize_phone
@@ -221,10 +222,7 @@ class Customer(TimeStamped, Versioned, SoftDeletable):
     value_orientation = models.CharField(
         _("value orientation"), max_length=20, choices=ValueOrientation.choices, blank=True
     )
-    # A TextField does not enforce max_length by itself; the validator does.
-    notes = models.TextField(
-        _("notes"), blank=True, max_length=5000, validators=[MaxLengthValidator(5000)]
-    )
+    notes = BoundedTextField(_("notes"), blank=True, max_length=5000)
     custom = models.JSONField(_("custom fields"), default=dict, blank=True)
     tag_names = models.CharField(_("tags"), max_length=500, blank=True, editable=False)
 

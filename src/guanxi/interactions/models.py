@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from guanxi.accounts.models import Role
 from guanxi.accounts.services import subteam_ids
+from guanxi.core.fields import BoundedTextField
 from guanxi.core.models import TimeStamped
 from guanxi.customers.models import Customer
 
@@ -54,7 +55,7 @@ class Interaction(TimeStamped):
         _("direction"), max_length=3, choices=Direction.choices, default=Direction.OUT
     )
     subject = models.CharField(_("subject"), max_length=200, blank=True)
-    body = models.TextField(_("notes"), max_length=5000, blank=True)
+    body = BoundedTextField(_("notes"), max_length=5000, blank=True)
     occurred_at = models.DateTimeField(_("when"), default=timezone.now)
     duration_minutes = models.PositiveIntegerField(_("duration (minutes)"), null=True, blank=True)
     outcome = models.CharField(_("outcome"), max_length=200, blank=True)
@@ -159,7 +160,7 @@ class Task(TimeStamped):
         verbose_name=_("customer"),
     )
     title = models.CharField(_("title"), max_length=200)
-    notes = models.TextField(_("notes"), max_length=5000, blank=True)
+    notes = BoundedTextField(_("notes"), max_length=5000, blank=True)
     due_at = models.DateTimeField(_("due"))
     remind_at = models.DateTimeField(_("remind at"), null=True, blank=True)
     reminded_at = models.DateTimeField(_("reminded"), null=True, blank=True)

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _g
 from django.utils.translation import gettext_lazy as _
 
 from guanxi.accounts.models import Role
+from guanxi.core.fields import BoundedTextField
 from guanxi.core.models import TimeStamped, Versioned
 from guanxi.customers.models import SourceChannel
 
@@ -225,7 +226,7 @@ class Quote(TimeStamped, Versioned, TotalsBase):
     )
     quote_date = models.DateField(_("quote date"), default=timezone.localdate)
     valid_until = models.DateField(_("valid until"), null=True, blank=True)
-    notes = models.TextField(_("notes"), blank=True, max_length=5000)
+    notes = BoundedTextField(_("notes"), blank=True, max_length=5000)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -300,7 +301,7 @@ class Order(TimeStamped, Versioned, TotalsBase):
     opportunity = models.ForeignKey(
         "sales.Opportunity", null=True, blank=True, on_delete=models.SET_NULL, related_name="orders"
     )
-    notes = models.TextField(_("notes"), blank=True, max_length=5000)
+    notes = BoundedTextField(_("notes"), blank=True, max_length=5000)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -435,7 +436,7 @@ class Opportunity(TimeStamped, Versioned):
     lead = models.ForeignKey(
         "sales.Lead", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    notes = models.TextField(_("notes"), blank=True, max_length=5000)
+    notes = BoundedTextField(_("notes"), blank=True, max_length=5000)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -593,7 +594,7 @@ class Lead(TimeStamped, Versioned):
     )
     province = models.CharField(_("province"), max_length=30, blank=True)
     city = models.CharField(_("city"), max_length=30, blank=True)
-    notes = models.TextField(_("notes"), blank=True, max_length=5000)
+    notes = BoundedTextField(_("notes"), blank=True, max_length=5000)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
