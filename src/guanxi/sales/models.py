@@ -195,7 +195,43 @@ class TotalsBase(models.Model):
         abstract = True
 
 
-class Quote(TimeStamped, Versioned, TotalsBase):
+class SalesDocument(TimeStamped, Versioned, TotalsBase):
+    """What a quote and an order share: the customer, the rep, the deal it came from, a unique
+    number, notes and who created it. Related names follow the class: ``customer.quotes``,
+    ``customer.orders``."""
+
+    customer = models.ForeignKey(
+        "customers.Customer",
+        on_delete=models.PROTECT,
+        related_name="%(class)ss",
+        verbose_name=_("customer"),
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="%(class)ss",
+        verbose_name=_("sales rep"),
+    )
+    opportunity = models.ForeignKey(
+        "sales.Opportunity",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="%(class)ss",
+    )
+    number = models.CharField(_("number"), max_length=40, unique=True)
+    notes = BoundedTextField(_("notes"), blank=True, max_length=5000)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    objects = CustomerScopedQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+
+class Quote(SalesDocument):
     """A priced offer to a customer (报价单); an accepted quote converts into an order."""
 
     class Status(models.TextChoices):
@@ -205,33 +241,11 @@ class Quote(TimeStamped, Versioned, TotalsBase):
         REJECTED = "rejected", _("Rejected")
         EXPIRED = "expired", _("Expired")
 
-    customer = models.ForeignKey(
-        "customers.Customer",
-        on_delete=models.PROTECT,
-        related_name="quotes",
-        verbose_name=_("customer"),
-    )
-    owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="quotes",
-        verbose_name=_("owner"),
-    )
-    opportunity = models.ForeignKey(
-        "sales.Opportunity", null=True, blank=True, on_delete=models.SET_NULL, related_name="quotes"
-    )
-    number = models.CharField(_("number"), max_length=40, unique=True)
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT
     )
     quote_date = models.DateField(_("quote date"), default=timezone.localdate)
     valid_until = models.DateField(_("valid until"), null=True, blank=True)
-    notes = BoundedTextField(_("notes"), blank=True, max_length=5000)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-
-    objects = CustomerScopedQuerySet.as_manager()
 
     class Meta:
         ordering = ["-id"]
@@ -252,7 +266,7 @@ class QuoteLine(LineBase):
         constraints = _line_constraints("quote_line")
 
 
-class Order(TimeStamped, Versioned, TotalsBase):
+class Order(SalesDocument):
     """A customer order (客户订单). Confirmed, paid and shipped orders are the purchase history
     the analytics read; due and paid dates feed the credit analysis."""
 
@@ -274,19 +288,6 @@ class Order(TimeStamped, Versioned, TotalsBase):
         DISTRIBUTOR = "distributor", _("Distributor")
         OTHER = "other", _("Other")
 
-    customer = models.ForeignKey(
-        "customers.Customer",
-        on_delete=models.PROTECT,
-        related_name="orders",
-        verbose_name=_("customer"),
-    )
-    owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="orders",
-        verbose_name=_("sales rep"),
-    )
-    number = models.CharField(_("number"), max_length=40, unique=True)
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT
     )
@@ -298,15 +299,6 @@ class Order(TimeStamped, Versioned, TotalsBase):
     quote = models.OneToOneField(
         Quote, null=True, blank=True, on_delete=models.SET_NULL, related_name="order"
     )
-    opportunity = models.ForeignKey(
-        "sales.Opportunity", null=True, blank=True, on_delete=models.SET_NULL, related_name="orders"
-    )
-    notes = BoundedTextField(_("notes"), blank=True, max_length=5000)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-
-    objects = CustomerScopedQuerySet.as_manager()
 
     class Meta:
         ordering = ["-order_date", "-id"]
