@@ -600,6 +600,22 @@ class Lead(TimeStamped, Versioned):
     converted_opportunity = models.ForeignKey(
         Opportunity, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # Captured although it looked like someone already known (web form, "create anyway"): the
+    # first match, shown on the lead page as "possible duplicate of …".
+    duplicate_of = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    duplicate_customer = models.ForeignKey(
+        "customers.Customer", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    web_form = models.ForeignKey(
+        "sales.LeadForm",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="leads",
+        verbose_name=_("web form"),
+    )
 
     objects = LeadQuerySet.as_manager()
 
@@ -640,3 +656,107 @@ class Lead(TimeStamped, Versioned):
             errors["disqualified_reason"] = [_g("Say why the lead is disqualified.")]
         if errors:
             raise ValidationError(errors)
+
+
+# ---------------------------------------------------------------------------------------------
+# Lead assignment rules and web-to-lead forms
+
+
+class AssignmentRule(TimeStamped):
+    """How a team's new leads find their owner when nobody was named (assign_lead).
+
+    Round robin hands leads to the members in turn; the cursor (``last_assigned``) lives in this
+    row and is moved under a row lock, so two leads arriving together never get the same turn.
+    By region matches the lead's province and city against ``routes`` (city before province),
+    falling back to round robin among the members.
+    """
+
+    class Mode(models.TextChoices):
+        ROUND_ROBIN = "round_robin", _("Round robin")
+        REGION = "region", _("By region")
+
+    team = models.OneToOneField(
+        "accounts.Team",
+        on_delete=models.CASCADE,
+        related_name="lead_assignment_rule",
+        verbose_name=_("team"),
+    )
+    mode = models.CharField(_("mode"), max_length=12, choices=Mode.choices, default=Mode.ROUND_ROBIN)
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, related_name="+", verbose_name=_("members taking part")
+    )
+    active = models.BooleanField(_("active"), default=True)
+    last_assigned = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    assigned_count = models.PositiveIntegerField(_("leads assigned"), default=0)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["team__name", "id"]
+        verbose_name = _("assignment rule")
+        verbose_name_plural = _("assignment rules")
+
+    def __str__(self) -> str:
+        return f"{self.team} · {self.get_mode_display()}"
+
+
+class RegionRoute(models.Model):
+    """In a by-region rule: leads from this province (and city, when given) go to ``member``."""
+
+    rule = models.ForeignKey(AssignmentRule, on_delete=models.CASCADE, related_name="routes")
+    province = models.CharField(_("province"), max_length=30)
+    city = models.CharField(_("city"), max_length=30, blank=True)
+    member = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("member")
+    )
+
+    class Meta:
+        ordering = ["province", "city", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["rule", "province", "city"], name="region_route_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.province} {self.city} → {self.member_id}"
+
+
+def new_form_token() -> str:
+    import secrets
+
+    return secrets.token_urlsafe(24)
+
+
+class LeadForm(TimeStamped):
+    """A public web-to-lead form: anyone holding the URL with its token may post a lead, which
+    the team's assignment rule then hands out. Rotating the token retires old embeds."""
+
+    name = models.CharField(_("name"), max_length=100)
+    team = models.ForeignKey(
+        "accounts.Team", on_delete=models.CASCADE, related_name="+", verbose_name=_("team")
+    )
+    token = models.CharField(max_length=64, unique=True, default=new_form_token, editable=False)
+    source = models.CharField(
+        _("source"),
+        max_length=16,
+        choices=SourceChannel.choices,
+        blank=True,
+        default=SourceChannel.WEBSITE,
+    )
+    active = models.BooleanField(_("active"), default=True)
+    thank_you = models.CharField(_("thank-you message"), max_length=500, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["name", "id"]
+        verbose_name = _("web form")
+        verbose_name_plural = _("web forms")
+
+    def __str__(self) -> str:
+        return self.name
