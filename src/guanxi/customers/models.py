@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _g
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from guanxi.accounts.models import Role
+from guanxi.accounts.models import Role, TeamClosure
 from guanxi.accounts.services import subteam_ids
 from guanxi.core.fields import BoundedTextField
 from guanxi.core.identity import normalize_resident_id, normalize_uscc
@@ -158,7 +158,13 @@ class CustomerQuerySet(SoftDeleteQuerySet):
             return qs.none()
         if user.is_superuser or user.role in (Role.ADMIN, Role.ANALYST):
             return qs
-        return qs.filter(self._reach(user, levels=(ShareLevel.READ, ShareLevel.EDIT)))
+        return qs.filter(
+            self._reach(user, levels=(ShareLevel.READ, ShareLevel.EDIT)) | self._pool_reach(user)
+        )
+
+    def pooled(self):
+        """The customers in the public pool (客户公海): no owner."""
+        return self.filter(owner__isnull=True)
 
     def editable_by(self, user, *, include_deleted: bool = False):
         """The customers ``user`` may change: like visible_to, but analysts none and shares at edit."""
@@ -179,7 +185,22 @@ class CustomerQuerySet(SoftDeleteQuerySet):
         q = Q(owner_id=user.pk) | Q(pk__in=shared.values("customer_id"))
         if user.role == Role.MANAGER and user.team_id:
             q |= Q(owner__team_id__in=subteam_ids(user.team_id))
+            # A manager edits the pooled customers of their team's pools (to assign them).
+            q |= Q(owner__isnull=True, pool_team_id__in=subteam_ids(user.team_id))
         return q
+
+    @staticmethod
+    def _pool_reach(user) -> Q:
+        """Pooled customers a rep or manager sees: the company-wide pool, the pools of their
+        team and of every team above it, and (a manager) the pools of their sub-teams."""
+        q = Q(pool_team__isnull=True)
+        if user.team_id:
+            q |= Q(
+                pool_team_id__in=TeamClosure.objects.filter(descendant_id=user.team_id).values(
+                    "ancestor_id"
+                )
+            )
+        return Q(owner__isnull=True) & q
 
 
 class Customer(TimeStamped, Versioned, SoftDeletable):
@@ -228,10 +249,31 @@ class Customer(TimeStamped, Versioned, SoftDeletable):
 
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
         on_delete=models.PROTECT,
         related_name="owned_customers",
         verbose_name=_("owner"),
+        help_text=_("Empty while the customer is in the public pool."),
     )
+    # Public pool (customers.pool): the facts the recycling rules read, pushed down by the
+    # interactions and sales services, and the customer's state while pooled.
+    owned_since = models.DateTimeField(_("owned since"), default=timezone.now)
+    last_followup_at = models.DateTimeField(_("last follow-up"), null=True, blank=True)
+    last_won_at = models.DateTimeField(_("last won opportunity"), null=True, blank=True)
+    pooled_at = models.DateTimeField(_("in the pool since"), null=True, blank=True)
+    pool_reason = models.CharField(_("pool reason"), max_length=200, blank=True)
+    pool_team = models.ForeignKey(
+        "accounts.Team",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("pool"),
+        help_text=_("Whose pool: this team and its sub-teams; empty: the company-wide pool."),
+    )
+    pool_warned_at = models.DateTimeField(null=True, blank=True, editable=False)
+    pool_warned_due = models.DateTimeField(null=True, blank=True, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -241,7 +283,18 @@ class Customer(TimeStamped, Versioned, SoftDeletable):
     )
     search_text = models.TextField(editable=False, blank=True)
 
-    history = HistoricalRecords(excluded_fields=["search_text", "updated_at", "created_at"])
+    history = HistoricalRecords(
+        excluded_fields=[
+            "search_text",
+            "updated_at",
+            "created_at",
+            "owned_since",
+            "last_followup_at",
+            "last_won_at",
+            "pool_warned_at",
+            "pool_warned_due",
+        ]
+    )
     objects = CustomerQuerySet.as_manager()
 
     class Meta:
@@ -249,6 +302,11 @@ class Customer(TimeStamped, Versioned, SoftDeletable):
             models.Index(fields=["owner", "-id"], name="customer_owner_id"),
             models.Index(fields=["deleted_at", "-id"], name="customer_alive_id"),
             models.Index(fields=["name"], name="customer_name"),
+            models.Index(
+                fields=["-pooled_at", "-id"],
+                name="customer_pool",
+                condition=Q(owner__isnull=True),
+            ),
         ]
         ordering = ["-id"]
         verbose_name = _("customer")
@@ -424,15 +482,27 @@ class OwnershipTransfer(models.Model):
     by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
+
+    class Kind(models.TextChoices):
+        TRANSFER = "transfer", _("Transfer")
+        RECYCLE = "recycle", _("Returned to the pool by rule")
+        RELEASE = "release", _("Released to the pool")
+        CLAIM = "claim", _("Claimed from the pool")
+        ASSIGN = "assign", _("Assigned from the pool")
+
     reason = models.CharField(max_length=200, blank=True)
     batch = models.CharField(max_length=32, blank=True, db_index=True)
-    at = models.DateTimeField(auto_now_add=True)
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.TRANSFER)
+    # A default rather than auto_now_add, so the pool services can stamp their ``now``.
+    at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         ordering = ["-at"]
+        indexes = [models.Index(fields=["to_user", "kind", "at"], name="transfer_claims")]
 
     def __str__(self) -> str:
         return f"{self.customer_id}: {self.from_user_id} → {self.to_user_id}"
 
 
 from guanxi.customers.models_import import ImportJob, SavedMapping  # noqa: E402,F401
+from guanxi.customers.models_pool import PoolRule  # noqa: E402,F401
