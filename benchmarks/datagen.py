@@ -240,6 +240,27 @@ class _PostgresWriter:
         pass
 
 
+def with_defaults(frame: pl.DataFrame, model: str) -> pl.DataFrame:
+    """Add the model's non-null columns the generator does not write, with the field's default,
+    so that a field added to the model later does not break the bulk load."""
+    import json
+
+    from django.apps import apps
+    from django.utils import timezone
+
+    extra = []
+    for f in apps.get_model(model)._meta.concrete_fields:
+        if f.column in frame.columns or f.null or f.primary_key:
+            continue
+        value = f.get_default()
+        if isinstance(value, dt.datetime) and timezone.is_aware(value):
+            value = timezone.make_naive(value, dt.UTC)
+        elif isinstance(value, dict | list):
+            value = json.dumps(value)
+        extra.append(pl.lit(value).alias(f.column))
+    return frame.with_columns(extra) if extra else frame
+
+
 # --- tables --------------------------------------------------------------------------------
 
 
@@ -367,8 +388,10 @@ def _customers(writer, rng, n: int, user_ids: np.ndarray, as_of: dt.date) -> _Bo
             "tag_names": "",
             "search_text": ("客户" + names + " " + pl.Series(phones)),
             "owner_id": book.owner,
+            "owned_since": created,
         }
     )
+    frame = with_defaults(frame, "customers.Customer")
     for lo in range(0, n, ORDER_CHUNK):
         writer.write("customers_customer", frame.slice(lo, ORDER_CHUNK))
     return book
