@@ -1,0 +1,116 @@
+"""Duplicate candidates, "not a duplicate" dismissals and the record of every merge (for undo)."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class DuplicateReason(models.TextChoices):
+    PHONE = "phone", _("Same phone")
+    EMAIL = "email", _("Same e-mail")
+    ID_NUMBER = "id_number", _("Same ID number / USCC")
+    NAME = "name", _("Similar name")
+
+
+class DuplicatePair(models.Model):
+    """Two live customers that look like the same one, found by the last duplicate scan.
+
+    ``customer_a`` has the smaller id. ``reasons`` lists every reason found (comma-separated),
+    ``reason`` the strongest; ``score`` is 0–100 (exact keys 100, names their similarity).
+    Pages and the API show a pair only to a user who can see both customers.
+    """
+
+    customer_a = models.ForeignKey(
+        "customers.Customer", on_delete=models.CASCADE, related_name="+", db_constraint=False
+    )
+    customer_b = models.ForeignKey(
+        "customers.Customer", on_delete=models.CASCADE, related_name="+", db_constraint=False
+    )
+    reason = models.CharField(_("reason"), max_length=12, choices=DuplicateReason.choices)
+    reasons = models.CharField(_("reasons"), max_length=60)
+    score = models.FloatField(_("score"))
+    detail = models.CharField(_("matched on"), max_length=255, blank=True)
+    found_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["customer_a", "customer_b"], name="duplicate_pair"),
+            models.CheckConstraint(
+                condition=Q(customer_a__lt=F("customer_b")), name="duplicate_pair_ordered"
+            ),
+        ]
+        indexes = [models.Index(fields=["-score", "-id"], name="duplicate_score_id")]
+        verbose_name = _("duplicate candidate")
+        verbose_name_plural = _("duplicate candidates")
+
+    def __str__(self) -> str:
+        return f"#{self.customer_a_id} ≈ #{self.customer_b_id} ({self.reasons}, {self.score:.0f})"
+
+
+class DuplicateDismissal(models.Model):
+    """"These two are not the same customer": the pair is never proposed again."""
+
+    customer_a = models.ForeignKey(
+        "customers.Customer", on_delete=models.CASCADE, related_name="+"
+    )
+    customer_b = models.ForeignKey(
+        "customers.Customer", on_delete=models.CASCADE, related_name="+"
+    )
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["customer_a", "customer_b"], name="duplicate_dismissal"),
+            models.CheckConstraint(
+                condition=Q(customer_a__lt=F("customer_b")), name="duplicate_dismissal_ordered"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.customer_a_id} ≠ #{self.customer_b_id}"
+
+
+class MergeRecord(models.Model):
+    """One merge of ``other`` into ``survivor``: enough to undo it within the recycle-bin window.
+
+    ``survivor_before`` / ``survivor_after`` hold the survivor's fields the merge changed (old and
+    new values, JSON); ``other_values`` the loser's fields as they were; ``moved`` the related
+    rows re-pointed to the survivor (``[[app.Model, field, [ids]], …]``); ``removed`` the rows
+    deleted because the survivor already had the same one (a share with the same user, a tag,
+    a follower): ``[[app.Model, {column: value}], …]``, recreated by an undo.
+    """
+
+    survivor = models.ForeignKey(
+        "customers.Customer", on_delete=models.CASCADE, related_name="+"
+    )
+    other = models.ForeignKey("customers.Customer", on_delete=models.CASCADE, related_name="+")
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    survivor_before = models.JSONField(default=dict)
+    survivor_after = models.JSONField(default=dict)
+    other_values = models.JSONField(default=dict)
+    moved = models.JSONField(default=list)
+    removed = models.JSONField(default=list)
+    undone_at = models.DateTimeField(null=True, blank=True)
+    undone_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = _("merge")
+        verbose_name_plural = _("merges")
+
+    def __str__(self) -> str:
+        return f"#{self.other_id} merged into #{self.survivor_id}"
+
+    @property
+    def moved_count(self) -> int:
+        return sum(len(ids) for _label, _field, ids in self.moved)
