@@ -8,6 +8,7 @@ import datetime as dt
 from typing import Annotated
 
 from django.core.exceptions import ValidationError
+from django.db.models import Prefetch
 from django.http import Http404, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -20,7 +21,7 @@ from guanxi.customers.services import access_customer
 from guanxi.sales import queries, services
 from guanxi.sales.forecast import forecast as build_forecast
 from guanxi.sales.funnel import funnel as build_funnel
-from guanxi.sales.models import PURCHASE_STATUSES, Pipeline, Product
+from guanxi.sales.models import PURCHASE_STATUSES, Pipeline, PriceList, PriceListItem, Product
 from guanxi.sales.schemas import (
     ConvertedOut,
     CustomerValueOut,
@@ -40,6 +41,9 @@ from guanxi.sales.schemas import (
     OrderPatch,
     OrderStatus,
     PipelineOut,
+    PriceListIn,
+    PriceListOut,
+    PriceListPatch,
     PriceOut,
     ProductIn,
     ProductOut,
@@ -176,6 +180,69 @@ def product_price(request, product_id: int, customer: int | None = None, on: dt.
         "currency": currency,
         "price_list": price_list.pk if price_list else None,
     }
+
+
+# --- price lists -----------------------------------------------------------------------------------
+
+
+def _price_list(price_list_id: int) -> PriceList:
+    found = (
+        PriceList.objects.filter(pk=price_list_id)
+        .prefetch_related(
+            Prefetch(
+                "items",
+                queryset=PriceListItem.objects.select_related("product").order_by("product__sku"),
+            )
+        )
+        .first()
+    )
+    if found is None:
+        raise Http404
+    return found
+
+
+@router.get("/price-lists", response={200: Page[PriceListOut], **READ_ERRORS})
+def list_price_lists(
+    request,
+    cursor: Cursor = None,
+    limit: Limit = DEFAULT_LIMIT,
+    q: str = "",
+    active: bool | None = None,
+):
+    """Price lists, newest first, with their items; ``q`` matches name, tier, province, city."""
+    qs = queries.price_lists_for(request.auth, q=q, active=active).prefetch_related(
+        Prefetch(
+            "items",
+            queryset=PriceListItem.objects.select_related("product").order_by("product__sku"),
+        )
+    )
+    rows, nxt = keyset_page(qs, "-id", cursor=cursor, limit=limit)
+    return {"items": rows, "next_cursor": nxt}
+
+
+@router.post("/price-lists", response={201: PriceListOut, **WRITE_ERRORS})
+def create_price_list(request, payload: PriceListIn):
+    """Add a price list with its items (admins and managers); a product may appear once."""
+    data = payload.model_dump(exclude_none=True, exclude={"items"})
+    price_list = services.create_price_list(
+        request.auth, data, [item.model_dump() for item in payload.items]
+    )
+    return Status(201, _price_list(price_list.pk))
+
+
+@router.get("/price-lists/{int:price_list_id}", response={200: PriceListOut, **READ_ERRORS})
+def get_price_list(request, price_list_id: int):
+    return _price_list(price_list_id)
+
+
+@router.patch("/price-lists/{int:price_list_id}", response={200: PriceListOut, **WRITE_ERRORS})
+def update_price_list(request, price_list_id: int, payload: PriceListPatch):
+    """Change the fields sent; ``items``, when sent, replaces all the items (admins and
+    managers)."""
+    changes = payload.model_dump(exclude_unset=True, exclude={"items"})
+    items = [item.model_dump() for item in payload.items] if payload.items is not None else None
+    services.update_price_list(request.auth, price_list_id, changes, items)
+    return _price_list(price_list_id)
 
 
 # --- orders ----------------------------------------------------------------------------------------

@@ -206,9 +206,17 @@ class DocumentForm(StyledForm):
         label=_("Notes"), required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 2})
     )
 
-    def __init__(self, *args, kind: str = "order", customers=(), **kwargs):
+    version = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, kind: str = "order", customers=(), editing=False, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["customer"].widget.choices = [("", _("Choose a customer…")), *customers]
+        if editing:
+            # The customer of an existing order is fixed; the version read guards the save.
+            del self.fields["customer"]
+            self.fields["version"].required = True
+        else:
+            del self.fields["version"]
         if kind == "order":
             self.fields["date"].label = _("Order date")
             del self.fields["valid_until"]
@@ -258,6 +266,73 @@ def line_errors(exc: ValidationError, rows: list[dict]) -> dict:
     for key, messages in exc.message_dict.items():
         parts = key.split(".")
         if len(parts) == 3 and parts[0] == "lines" and parts[1].isdigit():
+            i = int(parts[1])
+            if i < len(rows):
+                rows[i].setdefault("errors", {}).setdefault(parts[2], []).extend(messages)
+                continue
+        rest.setdefault(key, []).extend(messages)
+    return rest
+
+
+class PriceListForm(StyledForm):
+    """The header of a price list (its items are parsed by parse_price_items)."""
+
+    name = forms.CharField(label=_("Name"), max_length=100)
+    tier = forms.CharField(
+        label=_("Customer tier"),
+        max_length=50,
+        required=False,
+        help_text=_("A tag the customer carries, e.g. VIP; empty for every customer."),
+    )
+    province = forms.CharField(label=_("Province"), max_length=30, required=False)
+    city = forms.CharField(label=_("City"), max_length=30, required=False)
+    valid_from = forms.DateField(label=_("Valid from"), widget=DATE)
+    valid_to = forms.DateField(
+        label=_("Valid to"), required=False, widget=DATE, help_text=_("Empty: no end date.")
+    )
+    currency = forms.CharField(label=_("Currency"), max_length=3, min_length=3)
+    active = forms.BooleanField(label=_("Active"), required=False, initial=True)
+
+    SERVICE_FIELDS = (
+        "name",
+        "tier",
+        "province",
+        "city",
+        "valid_from",
+        "valid_to",
+        "currency",
+        "active",
+    )
+
+    def service_data(self) -> dict:
+        return {k: self.cleaned_data.get(k) for k in self.SERVICE_FIELDS}
+
+
+MAX_PRICE_ITEMS = 500
+
+
+def parse_price_items(post) -> list[dict]:
+    """Rows items-<i>-product / items-<i>-price from the POST, in order, skipping empty rows;
+    what was typed is kept for redisplay."""
+    indexes = set()
+    for key in post:
+        parts = key.split("-")
+        if len(parts) == 3 and parts[0] == "items" and parts[1].isdigit():
+            indexes.add(int(parts[1]))
+    rows = []
+    for i in sorted(indexes)[:MAX_PRICE_ITEMS]:
+        row = {k: (post.get(f"items-{i}-{k}") or "").strip() for k in ("product", "price")}
+        if any(row.values()):
+            rows.append(row)
+    return rows
+
+
+def price_item_errors(exc: ValidationError, rows: list[dict]) -> dict:
+    """Put items.<i>.<field> errors on the rows; the rest is returned for the form."""
+    rest: dict[str, list] = {}
+    for key, messages in exc.message_dict.items():
+        parts = key.split(".")
+        if len(parts) == 3 and parts[0] == "items" and parts[1].isdigit():
             i = int(parts[1])
             if i < len(rows):
                 rows[i].setdefault("errors", {}).setdefault(parts[2], []).extend(messages)

@@ -15,6 +15,8 @@ from guanxi.sales.models import (
     Opportunity,
     Order,
     Pipeline,
+    PriceList,
+    PriceListItem,
     Product,
     Quote,
     Stage,
@@ -40,6 +42,22 @@ def products_for(user, *, q: str = "", category: str = "", active: bool | None =
     if q:
         qs = qs.filter(Q(sku__icontains=q) | Q(name__icontains=q))
     return qs.order_by("-id")
+
+
+def price_lists_for(user, *, q: str = "", active: bool | None = None) -> QuerySet[PriceList]:
+    """Price lists, readable like the catalogue by everyone signed in, newest first; ``q``
+    matches the name, tier, province or city."""
+    qs = PriceList.objects.annotate(item_count=Count("items"))
+    if active is not None:
+        qs = qs.filter(active=active)
+    if q:
+        qs = qs.filter(Q(name__icontains=q) | Q(tier__icontains=q) | Q(province=q) | Q(city=q))
+    return qs.order_by("-id")
+
+
+def price_list_items(price_list: PriceList) -> QuerySet[PriceListItem]:
+    """The items of a price list with their products, by SKU."""
+    return price_list.items.select_related("product").order_by("product__sku", "id")
 
 
 def opportunities_for(

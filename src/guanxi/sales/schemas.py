@@ -11,7 +11,7 @@ from pydantic import ConfigDict, StringConstraints
 
 from guanxi.accounts.schemas import UserRef
 from guanxi.customers.models import SourceChannel
-from guanxi.sales.models import Lead, Opportunity, Order, Product, Quote
+from guanxi.sales.models import Lead, Opportunity, Order, PriceList, Product, Quote
 
 
 def _text(model, field: str):
@@ -82,6 +82,73 @@ class PriceOut(Schema):
     price_list: int | None
 
 
+class PriceListItemIn(_Input):
+    product: int
+    price: Decimal
+
+
+class PriceListIn(_Input):
+    name: _text(PriceList, "name")
+    tier: _text(PriceList, "tier") = ""
+    province: _text(PriceList, "province") = ""
+    city: _text(PriceList, "city") = ""
+    valid_from: dt.date
+    valid_to: dt.date | None = None
+    currency: Currency | None = None
+    active: bool = True
+    items: list[PriceListItemIn] = []
+
+
+class PriceListPatch(_Input):
+    """Only the fields sent change; ``items``, when sent, replaces every item of the list."""
+
+    name: _text(PriceList, "name") | None = None
+    tier: _text(PriceList, "tier") | None = None
+    province: _text(PriceList, "province") | None = None
+    city: _text(PriceList, "city") | None = None
+    valid_from: dt.date | None = None
+    valid_to: dt.date | None = None
+    currency: Currency | None = None
+    active: bool | None = None
+    items: list[PriceListItemIn] | None = None
+
+
+class PriceListItemOut(Schema):
+    product: int
+    sku: str
+    name: str
+    price: Decimal
+
+    @staticmethod
+    def resolve_product(obj) -> int:
+        return obj.product_id
+
+    @staticmethod
+    def resolve_sku(obj) -> str:
+        return obj.product.sku
+
+    @staticmethod
+    def resolve_name(obj) -> str:
+        return obj.product.name
+
+
+class PriceListOut(Schema):
+    id: int
+    name: str
+    tier: str
+    province: str
+    city: str
+    valid_from: dt.date
+    valid_to: dt.date | None
+    currency: str
+    active: bool
+    items: list[PriceListItemOut]
+
+    @staticmethod
+    def resolve_items(obj):
+        return list(obj.items.all())
+
+
 # --- lines, quotes, orders ----------------------------------------------------------------------
 
 
@@ -131,6 +198,7 @@ class OrderIn(_Input):
 
 class OrderPatch(_Input):
     status: OrderStatus | None = None
+    order_date: dt.date | None = None  # drafts only
     due_date: dt.date | None = None
     paid_date: dt.date | None = None
     channel: ChannelChoice | None = None

@@ -234,34 +234,145 @@ def update_product(user, product_id, changes: dict) -> Product:
     return product
 
 
-@transaction.atomic
-def create_price_list(user, data: dict, items: dict | None = None) -> PriceList:
-    """A price list with its items ({product_id: price})."""
-    _require_catalogue_manager(user)
-    _check_unknown(
-        data, ("name", "tier", "province", "city", "valid_from", "valid_to", "currency", "active")
-    )
-    data = dict(data)
-    for field in ("valid_from", "valid_to"):
-        if field in data:
-            data[field] = _date(data[field], field)
-    price_list = PriceList(**data)
-    _full_clean(price_list)
-    price_list.save()
-    rows = []
-    for product_id, price in (items or {}).items():
-        field = f"items.{product_id}"
-        product = Product.objects.filter(pk=_int(product_id, field)).first()
+PRICE_LIST_FIELDS = (
+    "name",
+    "tier",
+    "province",
+    "city",
+    "valid_from",
+    "valid_to",
+    "currency",
+    "active",
+)
+
+
+def _set_price_list_fields(price_list: PriceList, data: dict) -> dict[str, list]:
+    """Copy ``data`` onto the price list; the errors by field (dates, currency, model rules)."""
+    errors: dict[str, list] = {}
+    for field, value in data.items():
+        try:
+            if field in ("valid_from", "valid_to"):
+                value = _date(value, field)
+            elif field == "currency":
+                value = (value or "").strip().upper()
+                if len(value) != 3 or not value.isalpha() or not value.isascii():
+                    raise ValidationError({field: _("Enter a three-letter currency code.")})
+            elif field == "active":
+                value = bool(value)
+            elif value is None:
+                value = ""
+            else:
+                value = str(value).strip()
+        except ValidationError as exc:
+            errors.update(exc.message_dict)
+            continue
+        setattr(price_list, field, value)
+    try:
+        _full_clean(price_list, exclude=[f for f in errors])
+    except ValidationError as exc:
+        for field, messages in exc.message_dict.items():
+            errors.setdefault(field, []).extend(messages)
+    return errors
+
+
+def _price_list_items(items) -> tuple[list[tuple[Product, Decimal]], dict[str, list]]:
+    """Validated (product, price) pairs from ``[{"product": id, "price": p}, …]`` (or the older
+    ``{product_id: price}``); errors keyed items.<i>.product / items.<i>.price. A product may
+    appear once per list."""
+    if isinstance(items, dict):
+        items = [{"product": k, "price": v} for k, v in items.items()]
+    rows = list(items or [])
+    ids = []
+    for row in rows:
+        product = row.get("product")
+        if isinstance(product, Product):
+            ids.append(product.pk)
+        else:
+            try:
+                ids.append(int(product))
+            except (TypeError, ValueError):
+                continue
+    products = Product.objects.in_bulk(ids)
+    errors: dict[str, list] = {}
+    seen: dict[int, int] = {}
+    pairs = []
+    for i, row in enumerate(rows):
+        prefix = f"items.{i}."
+        product = row.get("product")
+        if not isinstance(product, Product):
+            try:
+                product = products.get(int(product))
+            except (TypeError, ValueError):
+                product = None
         if product is None:
-            raise ValidationError({field: _("Unknown product.")})
-        rows.append(
-            PriceListItem(
-                price_list=price_list,
-                product=product,
-                price=_decimal(price, field, minimum=Decimal(0)),
+            errors.setdefault(prefix + "product", []).append(_("Unknown product."))
+        elif product.pk in seen:
+            errors.setdefault(prefix + "product", []).append(
+                _("This product is already priced on line %(n)d.") % {"n": seen[product.pk] + 1}
             )
-        )
-    PriceListItem.objects.bulk_create(rows)
+        else:
+            seen[product.pk] = i
+        price = row.get("price")
+        try:
+            if price in (None, ""):
+                raise ValidationError({"price": _("This field is required.")})
+            price = _decimal(price, "price", minimum=Decimal(0))
+        except ValidationError as exc:
+            for messages in exc.message_dict.values():
+                errors.setdefault(prefix + "price", []).extend(messages)
+            continue
+        if product is not None:
+            pairs.append((product, price))
+    return pairs, errors
+
+
+def _write_items(price_list: PriceList, pairs) -> None:
+    PriceListItem.objects.bulk_create(
+        [PriceListItem(price_list=price_list, product=p, price=price) for p, price in pairs]
+    )
+
+
+@transaction.atomic
+def create_price_list(user, data: dict, items=None) -> PriceList:
+    """A price list with its items (``[{"product": id, "price": p}, …]`` or ``{id: price}``).
+
+    Admins and managers only. Every problem of the header and the items is reported at once
+    (an end before the start, a negative price, a product twice) and nothing is written."""
+    _require_catalogue_manager(user)
+    _check_unknown(data, PRICE_LIST_FIELDS)
+    price_list = PriceList()
+    errors = _set_price_list_fields(price_list, data)
+    pairs, item_errors = _price_list_items(items)
+    errors.update(item_errors)
+    if errors:
+        raise ValidationError(errors)
+    price_list.save()
+    _write_items(price_list, pairs)
+    return price_list
+
+
+@transaction.atomic
+def update_price_list(user, price_list_id, changes: dict, items=None) -> PriceList:
+    """Change a price list's header and, when ``items`` is given, replace its items (a line
+    left out is removed). Admins and managers only; all or nothing."""
+    _require_catalogue_manager(user)
+    _check_unknown(changes, PRICE_LIST_FIELDS)
+    price_list = (
+        PriceList.objects.select_for_update().filter(pk=_int(price_list_id, "price_list")).first()
+    )
+    if price_list is None:
+        raise Http404
+    errors = _set_price_list_fields(price_list, changes)
+    pairs: list = []
+    if items is not None:
+        pairs, item_errors = _price_list_items(items)
+        errors.update(item_errors)
+    if errors:
+        raise ValidationError(errors)
+    price_list.save()
+    if items is not None:
+        price_list.items.all().delete()
+        _write_items(price_list, pairs)
     return price_list
 
 
@@ -531,7 +642,7 @@ def update_order(
     expected_version: int | None = None,
 ) -> Order:
     """Change an order's header (due/paid date, channel, store, notes, owner), its status
-    (through the transition table) and, while it is a draft, its lines."""
+    (through the transition table) and, while it is a draft, its order date and lines."""
     _require_write(user)
     access_order(user, order_id, edit=True)
     order = (
@@ -543,8 +654,11 @@ def update_order(
         raise StaleVersion(order.version)
     changes = dict(changes)
     status = changes.pop("status", None)
-    _check_unknown(changes, ORDER_EDITABLE_FIELDS)
+    _check_unknown(changes, (*ORDER_EDITABLE_FIELDS, "order_date"))
+    order_date = order.order_date
     _clean_order_header(user, order, changes)
+    if order.order_date != order_date and order.status != Order.Status.DRAFT:
+        raise ValidationError({"order_date": _("Only a draft order's date can be changed.")})
     if lines is not None:
         if order.status != Order.Status.DRAFT:
             raise ValidationError({"lines": _("Only a draft order's lines can be changed.")})

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from guanxi.sales import views, views_documents, views_leads, views_reports
+from guanxi.sales import views, views_documents, views_leads, views_prices, views_reports
 
 app_name = "sales"
 urlpatterns = [
@@ -30,9 +30,13 @@ urlpatterns = [
     path("products/new/", views_documents.product_create, name="product_create"),
     path("products/<int:pk>/edit/", views_documents.product_edit, name="product_edit"),
     path("price/", views_documents.price, name="price"),
+    path("price-lists/", views_prices.price_list_list, name="price_lists"),
+    path("price-lists/new/", views_prices.price_list_create, name="price_list_create"),
+    path("price-lists/<int:pk>/edit/", views_prices.price_list_edit, name="price_list_edit"),
     path("orders/", views_documents.order_list, name="orders"),
     path("orders/new/", views_documents.order_create, name="order_create"),
     path("orders/<int:pk>/", views_documents.order_detail, name="order"),
+    path("orders/<int:pk>/edit/", views_documents.order_edit, name="order_edit"),
     path("orders/<int:pk>/status/", views_documents.order_status, name="order_status"),
     path("quotes/", views_documents.quote_list, name="quotes"),
     path("quotes/new/", views_documents.quote_create, name="quote_create"),

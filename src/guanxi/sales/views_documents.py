@@ -338,6 +338,108 @@ def order_create(request):
     return _document_create(request, "order")
 
 
+def _plain_number(value) -> str:
+    """A Decimal as typed by a person: 2.000 → "2", 12.50 → "12.5"."""
+    text = format(value.normalize(), "f") if value is not None else ""
+    return "0" if text in ("-0", "") and value is not None else text
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def order_edit(request, pk):
+    """Edit a draft order's header and lines (update_order, guarded by the version read with
+    the form). Other orders are part of the purchase history: read-only, with the reason."""
+    user = request.user
+    order = services.access_order(user, pk)
+    require_writer(user)
+    order = services.access_order(user, pk, edit=True)
+    context = {"nav": "sales", "sales_nav": "orders", "kind": "order", "order": order}
+    if order.status != Order.Status.DRAFT:
+        context["readonly"] = True
+        return render(
+            request,
+            "sales/document_form.html",
+            context,
+            status=409 if request.method == "POST" else 200,
+        )
+    initial = {
+        "date": order.order_date,
+        "due_date": order.due_date,
+        "channel": order.channel,
+        "store": order.store,
+        "notes": order.notes,
+        "version": order.version,
+    }
+    form = DocumentForm(request.POST or None, initial=initial, kind="order", editing=True)
+    if request.method == "POST":
+        rows = parse_lines(request.POST)
+    else:
+        rows = [
+            {
+                "product": str(line.product_id),
+                "quantity": _plain_number(line.quantity),
+                "unit_price": _plain_number(line.unit_price),
+                "discount_percent": _plain_number(line.discount_percent)
+                if line.discount_percent
+                else "",
+                "tax_rate": _plain_number(line.tax_rate) if line.tax_rate else "",
+            }
+            for line in order.lines.all()
+        ]
+    line_problem = []
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        header = {
+            "order_date": data.get("date"),
+            "due_date": data.get("due_date"),
+            "channel": data.get("channel") or "",
+            "store": data.get("store") or "",
+            "notes": data.get("notes") or "",
+        }
+        try:
+            order = services.update_order(
+                user,
+                order.pk,
+                header,
+                lines=lines_for_service(rows),
+                expected_version=data["version"],
+            )
+        except services.StaleVersion as exc:
+            form.add_error(None, str(exc))
+        except ValidationError as exc:
+            rest = line_errors(exc, rows)
+            if "lines" in rest:
+                line_problem = rest.pop("lines")
+            if rest:
+                rename = {"order_date": "date"}
+                apply_errors(form, ValidationError({rename.get(k, k): v for k, v in rest.items()}))
+            elif not form.errors:
+                form.add_error(None, _("Please correct the lines marked below."))
+        else:
+            messages.success(request, _("Order %(n)s saved.") % {"n": order.number})
+            return redirect("sales:order", pk=order.pk)
+    selected = {row["product"] for row in rows}
+    products = _product_choices()
+    known = {str(p.pk) for p in products}
+    missing = [int(pk) for pk in selected - known if pk.isdigit()]
+    if missing:  # an inactive product already on the order stays choosable
+        products += list(Product.objects.filter(pk__in=missing))
+    context.update(
+        {
+            "form": form,
+            "rows": rows or [{"product": "", "quantity": "1"}],
+            "line_problem": line_problem,
+            "products": products,
+        }
+    )
+    return render(
+        request,
+        "sales/document_form.html",
+        context,
+        status=422 if request.method == "POST" else 200,
+    )
+
+
 # ---------------------------------------------------------------- quotes
 
 

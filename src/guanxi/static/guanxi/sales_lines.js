@@ -40,7 +40,7 @@
     const price = row.querySelector("[data-unit-price]");
     if (!product) return;
     const params = new URLSearchParams({ product });
-    const customer = form.querySelector("select[name=customer]").value;
+    const customer = form.querySelector("[name=customer]").value;
     if (customer) params.set("customer", customer);
     const date = form.querySelector("input[name=date]");
     if (date && date.value) params.set("on", date.value);
@@ -85,7 +85,8 @@
     recompute();
   });
   // A new customer may have other prices: re-price lines whose price came from the list.
-  form.querySelector("select[name=customer]").addEventListener("change", () => {
+  // (Editing an order, the customer is fixed: a hidden input that never changes.)
+  form.querySelector("[name=customer]").addEventListener("change", () => {
     lines.querySelectorAll("[data-line]").forEach((row) => { if (row.querySelector("[data-product]").value) prefill(row); });
   });
   recompute();
