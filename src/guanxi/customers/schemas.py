@@ -160,7 +160,7 @@ class CustomerListItem(Schema):
     company_name: str
     province: str
     city: str
-    owner: UserRef
+    owner: UserRef | None = Field(description="Null while the customer is in the public pool.")
     tags: list[str]
     masked: bool = Field(description="True when phone and ID numbers are shown masked to you.")
     version: int
@@ -194,7 +194,9 @@ class CustomerOut(Schema):
     value_orientation: str
     notes: str
     custom: dict[str, Any]
-    owner: UserRef
+    owner: UserRef | None = Field(description="Null while the customer is in the public pool.")
+    pooled_at: dt.datetime | None = Field(None, description="In the public pool since.")
+    pool_reason: str = ""
     tags: list[str]
     contacts: list[ContactOut]
     masked: bool
@@ -228,5 +230,5 @@ class HistoryOut(Schema):
 
 class OwnerOut(Schema):
     id: int
-    owner: UserRef
+    owner: UserRef | None
     version: int

@@ -91,6 +91,11 @@ def can_manage(user, customer: Customer) -> bool:
         return True
     if customer.owner_id == user.pk:
         return True
+    if customer.owner_id is None:  # in the pool: a manager of the pool's team
+        return (
+            user.role == Role.MANAGER
+            and Customer.objects.editable_by(user).filter(pk=customer.pk).exists()
+        )
     return user.role == Role.MANAGER and is_manager_of(user, customer.owner)
 
 
@@ -427,10 +432,14 @@ def _move(customers: list[Customer], to_user: User, by: User, reason: str, batch
         c.owner = to_user
         c.version += 1
         c.updated_at = now
+        # The new owner's pool clock starts now; a customer taken from the pool leaves it.
+        c.owned_since = now
+        c.pooled_at, c.pool_reason, c.pool_warned_at, c.pool_warned_due = None, "", None, None
     bulk_update_with_history(
         customers,
         Customer,
-        ["owner", "version", "updated_at"],
+        ["owner", "version", "updated_at", "owned_since", "pooled_at", "pool_reason"]
+        + ["pool_warned_at", "pool_warned_due"],
         batch_size=1000,
         default_user=by,
         default_change_reason=reason[:100] or "transfer",

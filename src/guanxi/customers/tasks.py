@@ -1,8 +1,10 @@
 """Background jobs of the customers app."""
 
-from huey.contrib.djhuey import db_task
+from django.conf import settings
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task, db_task, lock_task
 
-from guanxi.customers import imports
+from guanxi.customers import imports, pool
 from guanxi.customers.models_import import ImportJob
 
 
@@ -27,3 +29,11 @@ def queue_import(job: ImportJob, *, resume: bool = False, dry_run: bool = False)
     job.error = ""
     job.save(update_fields=["status", "error"])
     run_import_job(job.pk, resume=resume, dry_run=dry_run)
+
+
+@db_periodic_task(crontab(hour=str(getattr(settings, "POOL_RECYCLE_HOUR", 1)), minute="30"))
+@lock_task("pool-recycle")
+def recycle_pool(now=None) -> None:
+    """Each night: warn owners of customers about to return to the public pool and move
+    those whose warning ran out (idempotent; one run at a time)."""
+    pool.recycle(now)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from guanxi.customers import import_views, views
+from guanxi.customers import import_views, pool_views, views
 
 app_name = "customers"
 urlpatterns = [
@@ -15,6 +15,13 @@ urlpatterns = [
     path("import/<int:pk>/status/", import_views.import_job, name="import_job"),
     path("import/<int:pk>/run/", import_views.import_run, name="import_run"),
     path("import/<int:pk>/report.csv", import_views.import_report, name="import_report"),
+    path("pool/", pool_views.pool_list, name="pool"),
+    path("pool/rules/", pool_views.pool_rules, name="pool_rules"),
+    path("pool/rules/<int:team_id>/", pool_views.pool_rule_edit, name="pool_rule_edit"),
+    path("pool/rules/<int:team_id>/delete/", pool_views.pool_rule_delete, name="pool_rule_delete"),
+    path("pool/<int:pk>/claim/", pool_views.pool_claim, name="pool_claim"),
+    path("pool/<int:pk>/assign/", pool_views.pool_assign, name="pool_assign"),
+    path("<int:pk>/release/", pool_views.customer_release, name="release"),
     path("<int:pk>/", views.customer_detail, name="detail"),
     path("<int:pk>/edit/", views.customer_edit, name="edit"),
     path("<int:pk>/tab/<slug:tab>/", views.customer_tab, name="tab"),

@@ -25,6 +25,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from guanxi.accounts.models import User
 from guanxi.core.notifications import notify
 from guanxi.customers.models import Contact, Customer
+from guanxi.customers.pool import record_followup
 from guanxi.customers.services import access_customer
 from guanxi.interactions.models import (
     Attachment,
@@ -219,6 +220,7 @@ def log_interaction(
     if errors:
         raise ValidationError(errors)
     interaction.save()
+    record_followup(customer.pk, interaction.occurred_at)  # the pool's clock (customers.pool)
     if found_contacts:
         interaction.contacts.set(found_contacts)
     if found_users:

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from guanxi.accounts.models import Role, User
 from guanxi.accounts.queries import is_manager_of
 from guanxi.customers.models import Customer, Kind, SourceChannel
+from guanxi.customers.pool import record_win
 from guanxi.customers.services import StaleVersion as CustomerStaleVersion
 from guanxi.customers.services import access_customer, add_contact, create_customer
 from guanxi.sales.models import (
@@ -937,6 +938,8 @@ def create_opportunity(
     _full_clean(opp, exclude=["customer", "owner", "created_by", "pipeline", "stage", "lead"])
     opp.save()
     StageChange.objects.create(opportunity=opp, from_stage=None, to_stage=stage, at=now, by=user)
+    if opp.won_at:
+        record_win(customer.pk, opp.won_at)  # the pool's clock (customers.pool)
     return opp
 
 
@@ -1020,6 +1023,8 @@ def move_opportunity(
         opp.probability = None  # a forecast override means nothing once the deal is closed
     opp.version += 1
     opp.save()
+    if opp.won_at:
+        record_win(opp.customer_id, opp.won_at)  # the pool's clock (customers.pool)
     return opp
 
 
