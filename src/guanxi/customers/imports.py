@@ -108,8 +108,9 @@ def _blank(row: list) -> bool:
     return all(v is None or (isinstance(v, str) and not v.strip()) for v in row)
 
 
-def read_table(path: str | Path) -> Table:
-    """Headers and rows of a CSV or XLSX file (first non-empty row is the header)."""
+def read_table(path: str | Path, *, no_rows: str = "") -> Table:
+    """Headers and rows of a CSV or XLSX file (first non-empty row is the header); ``no_rows``
+    is the message when only the header is there (other importers name their own records)."""
     path = Path(path)
     if path.suffix.lower() in XLSX_SUFFIXES:
         from python_calamine import CalamineError, CalamineWorkbook
@@ -138,7 +139,7 @@ def read_table(path: str | Path) -> Table:
     headers = _unique_headers(rows[0])
     data = [r for r in rows[1:] if not _blank(r)]
     if not data:
-        raise ImportFileError(_("The file has a header row but no customers."))
+        raise ImportFileError(no_rows or _("The file has a header row but no customers."))
     width = len(headers)
     data = [(r + [None] * (width - len(r)))[:width] for r in data]
     return Table(headers=headers, rows=data, encoding=encoding)
@@ -762,9 +763,9 @@ def read_report(job: ImportJob, limit: int = 50) -> list[list[str]]:
         return [line for _i, line in zip(range(limit), reader, strict=False)]
 
 
-def jobs_for(user):
-    """The import jobs a user may follow: their own (an admin: everyone's)."""
-    jobs = ImportJob.objects.select_related("created_by", "owner")
+def jobs_for(user, kind: str = "customers"):
+    """The import jobs of one kind a user may follow: their own (an admin: everyone's)."""
+    jobs = ImportJob.objects.filter(kind=kind).select_related("created_by", "owner")
     if user.is_superuser or user.role == "admin":
         return jobs
     return jobs.filter(created_by=user)
@@ -774,9 +775,10 @@ MAX_UPLOAD_BYTES = 50 * 1024 * 1024
 ALLOWED_SUFFIXES = {".csv", ".txt", *XLSX_SUFFIXES}
 
 
-def save_upload(user, upload) -> ImportJob:
-    """Keep an uploaded file under the data directory and open a job for it; ValidationError
-    (on "file") when it is missing, too big, of another type or unreadable."""
+def save_upload(user, upload, *, open_job: Callable[..., ImportJob] | None = None) -> ImportJob:
+    """Keep an uploaded file under the data directory and open a job for it with
+    ``open_job(user, path, file_name=…)`` (default: a customer import, ``new_job``);
+    ValidationError (on "file") when it is missing, too big, of another type or unreadable."""
     if not user.can_write:
         raise PermissionDenied(_("Your role is read-only."))
     if upload is None:
@@ -798,7 +800,7 @@ def save_upload(user, upload) -> ImportJob:
         for chunk in upload.chunks():
             out.write(chunk)
     try:
-        return new_job(user, path, file_name=upload.name)
+        return (open_job or new_job)(user, path, file_name=upload.name)
     except ImportFileError as exc:
         shutil.rmtree(folder, ignore_errors=True)
         raise ValidationError({"file": str(exc)}) from None

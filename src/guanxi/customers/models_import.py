@@ -28,6 +28,9 @@ class ImportJob(models.Model):
         DONE = "done", _("Done")
         FAILED = "failed", _("Stopped by an error")
 
+    # What the file holds: "customers" here; other apps import through the same job and report
+    # machinery under their own kind (sales: "orders"), each listing only its own jobs.
+    kind = models.CharField(max_length=20, default="customers", db_index=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="import_jobs"
     )
