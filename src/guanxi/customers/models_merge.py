@@ -50,14 +50,10 @@ class DuplicatePair(models.Model):
 
 
 class DuplicateDismissal(models.Model):
-    """"These two are not the same customer": the pair is never proposed again."""
+    """ "These two are not the same customer": the pair is never proposed again."""
 
-    customer_a = models.ForeignKey(
-        "customers.Customer", on_delete=models.CASCADE, related_name="+"
-    )
-    customer_b = models.ForeignKey(
-        "customers.Customer", on_delete=models.CASCADE, related_name="+"
-    )
+    customer_a = models.ForeignKey("customers.Customer", on_delete=models.CASCADE, related_name="+")
+    customer_b = models.ForeignKey("customers.Customer", on_delete=models.CASCADE, related_name="+")
     by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -65,7 +61,9 @@ class DuplicateDismissal(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["customer_a", "customer_b"], name="duplicate_dismissal"),
+            models.UniqueConstraint(
+                fields=["customer_a", "customer_b"], name="duplicate_dismissal"
+            ),
             models.CheckConstraint(
                 condition=Q(customer_a__lt=F("customer_b")), name="duplicate_dismissal_ordered"
             ),
@@ -85,9 +83,7 @@ class MergeRecord(models.Model):
     a follower): ``[[app.Model, {column: value}], …]``, recreated by an undo.
     """
 
-    survivor = models.ForeignKey(
-        "customers.Customer", on_delete=models.CASCADE, related_name="+"
-    )
+    survivor = models.ForeignKey("customers.Customer", on_delete=models.CASCADE, related_name="+")
     other = models.ForeignKey("customers.Customer", on_delete=models.CASCADE, related_name="+")
     by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"

@@ -290,6 +290,19 @@ def restore_customer(user, customer_id) -> Customer:
     if customer.deleted_at is None:
         raise ValidationError({"customer": _("This customer is not in the recycle bin.")})
     _require_manage(user, customer)
+    from guanxi.customers.merge import merge_for  # merge builds on this module
+
+    merged = merge_for(customer.pk)
+    if merged is not None:
+        # Restoring alone would leave its contacts, orders… on the survivor: undo the merge.
+        raise ValidationError(
+            {
+                "customer": _(
+                    "This customer was merged into #%(id)d: undo the merge to bring it back."
+                )
+                % {"id": merged.survivor_id}
+            }
+        )
     customer.deleted_at = None
     customer.deleted_by = None
     customer.version += 1

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from guanxi.customers import import_views, pool_views, views
+from guanxi.customers import import_views, merge_views, pool_views, views
 
 app_name = "customers"
 urlpatterns = [
@@ -9,6 +9,12 @@ urlpatterns = [
     path("bulk/", views.bulk_action, name="bulk"),
     path("transfer-all/", views.transfer_all, name="transfer_all"),
     path("recycle-bin/", views.recycle_bin, name="recycle_bin"),
+    path("duplicates/", merge_views.duplicate_list, name="duplicates"),
+    path("duplicates/scan/", merge_views.duplicate_scan, name="duplicate_scan"),
+    path("duplicates/dismiss/", merge_views.duplicate_dismiss, name="duplicate_dismiss"),
+    path("merge/", merge_views.merge_pick, name="merge_pick"),
+    path("merge/<int:survivor_id>/<int:other_id>/", merge_views.merge_compare, name="merge"),
+    path("merges/<int:pk>/undo/", merge_views.merge_undo, name="merge_undo"),
     path("export/", import_views.export, name="export"),
     path("import/", import_views.import_upload, name="import"),
     path("import/<int:pk>/", import_views.import_mapping, name="import_mapping"),

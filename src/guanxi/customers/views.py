@@ -41,6 +41,7 @@ from guanxi.customers.forms import (
     split_tags,
 )
 from guanxi.customers.masking import SENSITIVE_FIELDS, masks_for
+from guanxi.customers.merge import merges_into
 from guanxi.customers.models import BirthdayCalendar, Customer, Kind, Tag
 
 TABS = ("contacts", "tags", "history", "sharing", "followers")
@@ -625,7 +626,11 @@ def customer_delete(request, pk):
 @login_required
 @require_POST
 def customer_restore(request, pk):
-    customer = services.restore_customer(request.user, pk)
+    try:
+        customer = services.restore_customer(request.user, pk)
+    except ValidationError as exc:  # e.g. merged into another: undo the merge instead
+        messages.error(request, " ".join(exc.messages))
+        return redirect("customers:recycle_bin")
     messages.success(request, _("%(name)s restored.") % {"name": customer.name})
     target = _safe_next(request, reverse("customers:recycle_bin"))
     if request.htmx:
@@ -662,6 +667,9 @@ def recycle_bin(request):
     manageable = queries.manageable_ids(user, [c.pk for c in page.object_list])
     for customer in page.object_list:
         customer.manageable = customer.pk in manageable
+    merged = merges_into(c.pk for c in page.object_list)
+    for customer in page.object_list:
+        customer.merge = merged.get(customer.pk)
     return render(
         request,
         "customers/recycle_bin.html",

@@ -1,0 +1,396 @@
+"""The duplicate finder: pairs of customers that look like the same one, with a reason and a score.
+
+Exact keys are grouped in SQL (one query per key): the same normalised phone (a customer's phone
+or other phone or any of its contacts' phones), the same e-mail (case-folded, customers' and
+contacts'), the same ID number / USCC. Names are compared in Python, but only inside blocks —
+customers of the same kind in the same city, or at the same employer — whose pinyin initials
+start alike, so the work grows with the block sizes, not with the square of the table:
+
+* names with the same pinyin ("王伟" / "王玮" / "Wang Wei") pair at once (one dict per block);
+* other spellings of the block are compared by edit distance on their pinyin strings, with a
+  length cut-off before any distance is computed.
+
+A key or name shared by many customers (a switchboard number, the city's 200 王伟) is weak evidence:
+an exact key shared by more than ``STAR_OVER`` customers pairs each with the oldest only, and a
+name shared by more than ``MAX_NAMESAKES`` in one block is not proposed at all.
+
+``scan_duplicates()`` rewrites the DuplicatePair table from every live customer (a command, a
+nightly job and the review page's "scan again" button run it); pages and the API then show
+each user the pairs of which they can see both customers (``pairs_for``). A pair dismissed as
+"not a duplicate" is never written again.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+from functools import lru_cache
+from itertools import combinations
+
+from django.core.exceptions import ValidationError
+from django.db import connection, transaction
+from django.db.models import F, QuerySet
+from django.db.models.functions import Lower
+from django.utils import timezone
+from django.utils.translation import gettext as _g
+from pypinyin import lazy_pinyin
+
+from guanxi.core.pinyin import has_han
+from guanxi.customers.models import Contact, Customer
+from guanxi.customers.models_merge import DuplicateDismissal, DuplicatePair, DuplicateReason
+
+#: Minimum pinyin similarity (1 − distance / length) for two different names to pair.
+NAME_THRESHOLD = 0.88
+#: A pinyin spelling shared by more customers than this in one block is too common to mean much.
+MAX_NAMESAKES = 10
+#: Exact-key groups larger than this pair every member with the oldest one only.
+STAR_OVER = 10
+#: Blocks with more distinct spellings than this are split by the full initials.
+BLOCK_MAX = 400
+#: Scores: exact keys rank above any name, and names by similarity (at most 90).
+EXACT_SCORE = {
+    DuplicateReason.ID_NUMBER: 100.0,
+    DuplicateReason.PHONE: 98.0,
+    DuplicateReason.EMAIL: 96.0,
+}
+NAME_SCORE_MAX = 90.0
+REASON_ORDER = [
+    DuplicateReason.ID_NUMBER,
+    DuplicateReason.PHONE,
+    DuplicateReason.EMAIL,
+    DuplicateReason.NAME,
+]
+
+_WORD = re.compile(r"[a-z0-9]+")
+_COMPANY_SUFFIX = re.compile(
+    r"(股份有限公司|有限责任公司|有限公司|集团|公司|分公司|"
+    r"co\.?,?\s*ltd\.?|company|limited|ltd\.?|inc\.?|corp\.?|group)\s*$",
+    re.IGNORECASE,
+)
+
+
+@dataclass
+class Candidate:
+    """One pair found by the finder (a < b)."""
+
+    a: int
+    b: int
+    reasons: dict[str, float] = field(default_factory=dict)
+    details: list[str] = field(default_factory=list)
+
+    @property
+    def reason(self) -> str:
+        return next(r for r in REASON_ORDER if r in self.reasons)
+
+    @property
+    def score(self) -> float:
+        return max(self.reasons.values())
+
+
+@dataclass
+class ScanResult:
+    customers: int
+    pairs: int
+    seconds: float
+    by_reason: dict[str, int]
+
+
+# --- pinyin keys ---------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=65536)
+def _char_pinyin(char: str) -> str:
+    return lazy_pinyin(char)[0]
+
+
+@lru_cache(maxsize=200_000)
+def name_syllables(name: str) -> tuple[str, ...]:
+    """The syllables of a name in plain pinyin (first reading of each character) and lower-case
+    Latin words: "王伟" and "Wang Wei" both give ("wang", "wei")."""
+    text = (name or "").strip().lower()
+    if (name or "") and not has_han(text):
+        return tuple(_WORD.findall(text))
+    out: list[str] = []
+    word = []
+    for char in text:
+        if "\u3400" <= char <= "\u9fff":
+            if word:
+                out.extend(_WORD.findall("".join(word)))
+                word = []
+            out.append(_char_pinyin(char))
+        else:
+            word.append(char)
+    if word:
+        out.extend(_WORD.findall("".join(word)))
+    return tuple(out)
+
+
+def comparable_name(name: str, kind: str) -> str:
+    """A company's name without its legal form ("…有限公司", "Co., Ltd."), anyone's stripped."""
+    name = (name or "").strip()
+    if kind == "company":
+        name = _COMPANY_SUFFIX.sub("", name).strip() or name
+    return name
+
+
+def levenshtein(a: str, b: str, limit: int) -> int:
+    """The edit distance of two strings, or ``limit + 1`` as soon as it must exceed ``limit``."""
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    if len(a) < len(b):
+        a, b = b, a
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        current = [i]
+        best = i
+        for j, cb in enumerate(b, 1):
+            cost = previous[j - 1] + (ca != cb)
+            cost = min(cost, previous[j] + 1, current[j - 1] + 1)
+            current.append(cost)
+            best = min(best, cost)
+        if best > limit:
+            return limit + 1
+        previous = current
+    return previous[-1]
+
+
+def similarity(a: str, b: str) -> float:
+    """1 − edit distance / the longer length (1.0: the same spelling)."""
+    if a == b:
+        return 1.0
+    longest = max(len(a), len(b))
+    if not longest:
+        return 0.0
+    limit = int(longest * (1 - NAME_THRESHOLD))
+    distance = levenshtein(a, b, limit)
+    return 1 - distance / longest if distance <= limit else 0.0
+
+
+# --- the finder ----------------------------------------------------------------------------
+
+
+def _add(found: dict, a: int, b: int, reason: str, score: float, detail: str) -> None:
+    if a == b:
+        return
+    if a > b:
+        a, b = b, a
+    candidate = found.get((a, b))
+    if candidate is None:
+        candidate = found[(a, b)] = Candidate(a, b)
+    if score > candidate.reasons.get(reason, -1):
+        candidate.reasons[reason] = score
+        if detail and detail not in candidate.details:
+            candidate.details.append(detail)
+
+
+def _pair_group(found: dict, ids: list[int], reason: str, score: float, detail: str) -> None:
+    ids = sorted(set(ids))
+    if len(ids) > STAR_OVER:
+        pairs = ((ids[0], other) for other in ids[1:])
+    else:
+        pairs = combinations(ids, 2)
+    for a, b in pairs:
+        _add(found, a, b, reason, score, detail)
+
+
+def _grouped(sources: list[QuerySet]) -> dict[str, list[int]]:
+    """Keys shared by two or more customers across ``sources`` (querysets of (k, c) rows),
+    grouped in SQL: {key: [customer ids]}."""
+    union = sources[0].union(*sources[1:], all=True) if len(sources) > 1 else sources[0]
+    sql, params = union.query.sql_with_params()
+    query = (
+        f"SELECT u.k, u.c FROM ({sql}) u WHERE u.k IN ("  # noqa: S608 - ORM-built SQL, parameters bound
+        f"SELECT g.k FROM ({sql}) g GROUP BY g.k HAVING COUNT(DISTINCT g.c) > 1)"
+    )
+    groups: dict[str, list[int]] = defaultdict(list)
+    with connection.cursor() as cursor:
+        cursor.execute(query, [*params, *params])
+        for key, customer_id in cursor.fetchall():
+            groups[key].append(customer_id)
+    return groups
+
+
+def _kc(qs: QuerySet, key, customer) -> QuerySet:
+    return (
+        qs.annotate(k=key, c=customer)
+        .exclude(k="")
+        .exclude(k__isnull=True)
+        .order_by()
+        .values_list("k", "c")
+    )
+
+
+def _exact_pairs(customers: QuerySet, found: dict) -> None:
+    ids = customers.values("pk")
+    contacts = Contact.objects.filter(customer__in=ids)
+    phone = _grouped(
+        [
+            _kc(customers, F("phone"), F("pk")),
+            _kc(customers, F("phone_alt"), F("pk")),
+            _kc(contacts, F("phone"), F("customer_id")),
+        ]
+    )
+    for key, members in phone.items():
+        _pair_group(found, members, DuplicateReason.PHONE, EXACT_SCORE["phone"], key)
+    email = _grouped(
+        [
+            _kc(customers, Lower("email"), F("pk")),
+            _kc(contacts, Lower("email"), F("customer_id")),
+        ]
+    )
+    for key, members in email.items():
+        _pair_group(found, members, DuplicateReason.EMAIL, EXACT_SCORE["email"], key)
+    id_numbers = _grouped([_kc(customers, F("id_number"), F("pk"))])
+    for key, members in id_numbers.items():
+        _pair_group(found, members, DuplicateReason.ID_NUMBER, EXACT_SCORE["id_number"], key)
+
+
+def _name_pairs(customers: QuerySet, found: dict) -> None:
+    blocks: dict[tuple, list[tuple[int, str, str]]] = defaultdict(list)
+    rows = customers.order_by().values_list("pk", "name", "kind", "city", "company_name")
+    for pk, name, kind, city, company in rows.iterator(chunk_size=5000):
+        syllables = name_syllables(comparable_name(name, kind))
+        if not syllables:
+            continue
+        spelling = "".join(syllables)
+        initials = "".join(s[0] for s in syllables)
+        scopes = []
+        if city:
+            scopes.append(("city", city.strip()))
+        if company and company.strip():
+            scopes.append(("company", company.strip().lower()))
+        for scope in scopes:
+            blocks[(kind, *scope, initials[:2])].append((pk, spelling, initials, name))
+    for (_kind, _scope, place, _initials), members in blocks.items():
+        if len(members) < 2:
+            continue
+        by_spelling: dict[str, list[tuple[int, str]]] = defaultdict(list)
+        for pk, spelling, initials, name in members:
+            by_spelling[spelling].append((pk, initials, name))
+        _block_pairs(found, by_spelling, place)
+
+
+def _block_pairs(found: dict, by_spelling: dict, where: str) -> None:
+    usable = {s: m for s, m in by_spelling.items() if len(m) <= MAX_NAMESAKES}
+    for _spelling, members in usable.items():
+        for (a, _ia, name_a), (b, _ib, name_b) in combinations(members, 2):
+            _add(
+                found, a, b, DuplicateReason.NAME, NAME_SCORE_MAX, f"{name_a} ≈ {name_b} · {where}"
+            )
+    spellings = list(usable)
+    if len(spellings) > BLOCK_MAX:
+        # Too many different names start alike here: compare only those with the same initials.
+        sub: dict[str, list[str]] = defaultdict(list)
+        for s in spellings:
+            sub[usable[s][0][1]].append(s)
+        groups = list(sub.values())
+    else:
+        groups = [spellings]
+    for group in groups:
+        group.sort(key=len)
+        for i, sa in enumerate(group):
+            for sb in group[i + 1 :]:
+                if len(sb) - len(sa) > len(sb) * (1 - NAME_THRESHOLD):
+                    break  # sorted by length: every later one is longer still
+                score = similarity(sa, sb)
+                if score < NAME_THRESHOLD:
+                    continue
+                for a, _ia, name_a in usable[sa]:
+                    for b, _ib, name_b in usable[sb]:
+                        _add(
+                            found,
+                            a,
+                            b,
+                            DuplicateReason.NAME,
+                            round(NAME_SCORE_MAX * score, 1),
+                            f"{name_a} ≈ {name_b} · {where}",
+                        )
+
+
+def find_candidates(customers: QuerySet[Customer], *, reasons=None) -> list[Candidate]:
+    """The duplicate candidates among ``customers`` (e.g. ``Customer.objects.alive()`` or
+    ``visible_to(user)``), dismissed pairs left out, best first."""
+    found: dict[tuple[int, int], Candidate] = {}
+    wanted = set(reasons or DuplicateReason.values)
+    if wanted & {DuplicateReason.PHONE, DuplicateReason.EMAIL, DuplicateReason.ID_NUMBER}:
+        _exact_pairs(customers, found)
+    if DuplicateReason.NAME in wanted:
+        _name_pairs(customers, found)
+    if found:
+        dismissed = set(DuplicateDismissal.objects.values_list("customer_a_id", "customer_b_id"))
+        for key in dismissed & found.keys():
+            del found[key]
+    out = [c for c in found.values() if wanted & c.reasons.keys()]
+    out.sort(key=lambda c: (-c.score, c.a, c.b))
+    return out
+
+
+def scan_duplicates() -> ScanResult:
+    """Find the candidates among all live customers and rewrite the DuplicatePair table."""
+    started = time.perf_counter()
+    customers = Customer.objects.alive()
+    candidates = find_candidates(customers)
+    now = timezone.now()
+    rows = [
+        DuplicatePair(
+            customer_a_id=c.a,
+            customer_b_id=c.b,
+            reason=c.reason,
+            reasons=",".join(r for r in REASON_ORDER if r in c.reasons),
+            score=c.score,
+            detail="; ".join(c.details)[:255],
+            found_at=now,
+        )
+        for c in candidates
+    ]
+    with transaction.atomic():
+        DuplicatePair.objects.all().delete()
+        DuplicatePair.objects.bulk_create(rows, batch_size=2000)
+    by_reason: dict[str, int] = defaultdict(int)
+    for c in candidates:
+        for r in c.reasons:
+            by_reason[r] += 1
+    return ScanResult(
+        customers=customers.count(),
+        pairs=len(rows),
+        seconds=time.perf_counter() - started,
+        by_reason=dict(by_reason),
+    )
+
+
+def last_scan_at():
+    """When the stored pairs were found (None: never scanned, or nothing found)."""
+    pair = DuplicatePair.objects.order_by("-found_at").only("found_at").first()
+    return pair.found_at if pair else None
+
+
+# --- reads and the dismissal ---------------------------------------------------------------
+
+
+def pairs_for(user, *, reason: str = "") -> QuerySet[DuplicatePair]:
+    """The stored candidate pairs whose two customers ``user`` can both see, best first."""
+    visible = Customer.objects.visible_to(user).values("pk")
+    qs = DuplicatePair.objects.filter(customer_a__in=visible, customer_b__in=visible)
+    if reason:
+        qs = qs.filter(reasons__contains=reason)
+    return qs.select_related("customer_a__owner", "customer_b__owner").order_by("-score", "-id")
+
+
+@transaction.atomic
+def dismiss_duplicate(user, customer_id, other_id) -> DuplicateDismissal:
+    """Remember that two customers (both editable by ``user``) are not the same: the pair is
+    dropped from the candidates and never proposed again."""
+    from guanxi.customers.services import access_customer
+
+    first = access_customer(user, customer_id, edit=True)
+    second = access_customer(user, other_id, edit=True)
+    if first.pk == second.pk:
+        raise ValidationError({"other": _g("Choose two different customers.")})
+    a, b = sorted((first.pk, second.pk))
+    dismissal, _created = DuplicateDismissal.objects.get_or_create(
+        customer_a_id=a, customer_b_id=b, defaults={"by": user}
+    )
+    DuplicatePair.objects.filter(customer_a_id=a, customer_b_id=b).delete()
+    return dismissal

@@ -1,0 +1,515 @@
+"""Merge two customers into one, and undo a merge within the recycle-bin window.
+
+``merge_customers`` keeps the *survivor*, writes onto it the value chosen for each field, moves
+every row that points at the *other* customer to the survivor and soft-deletes the other one
+("merged into #id"). Related rows are found generically from ``Customer._meta`` — foreign keys
+and many-to-many tables of any app (contacts, shares, transfers, tags, followers, interactions,
+tasks, opportunities, quotes, orders, leads, and whatever is added later) — so this module
+imports no higher app:
+
+* a row whose unique constraint would clash on the survivor (a share with the same user, the
+  same tag, the same follower) is deleted instead, its values kept in the MergeRecord;
+* derived data (the analytics app's metrics and snapshots) is dropped: the next analytics
+  refresh recomputes it from the moved orders;
+* history tables are left alone: they record what was true at the time.
+
+``undo_merge`` restores the other customer and moves back every row the merge moved (rows
+deleted since stay deleted, rows added to the survivor since stay there), recreates the rows the
+merge deleted, and puts back the survivor's old values. It refuses, with the reason, when the
+merge is older than RECYCLE_BIN_DAYS, was already undone, when either customer is no longer in
+the state the merge left it (survivor deleted, other restored), or when a field the merge
+changed on the survivor was edited since — undoing would silently throw that edit away.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterator
+
+from django.apps import apps
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import models, transaction
+from django.db.models import Count
+from django.http import Http404
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from simple_history.models import HistoricalChanges
+
+from guanxi.core.access_log import log_access
+from guanxi.core.notifications import notify
+from guanxi.customers.models import Customer, CustomField
+from guanxi.customers.models_merge import (
+    DuplicateDismissal,
+    DuplicatePair,
+    MergeRecord,
+)
+from guanxi.customers.services import (
+    EDITABLE_FIELDS,
+    StaleVersion,
+    _refresh_search_text,
+    access_customer,
+)
+
+SURVIVOR, OTHER = "survivor", "other"
+#: Rows of these apps are derived from other data and recomputed, never moved.
+DERIVED_APPS = frozenset({"analytics"})
+#: The merge's own bookkeeping, never moved.
+_OWN_MODELS = (MergeRecord, DuplicatePair, DuplicateDismissal)
+CUSTOM_PREFIX = "custom."
+_CHUNK = 500
+
+
+class UndoRefused(Exception):
+    """The merge can no longer be undone; the message says why."""
+
+
+# --- fields --------------------------------------------------------------------------------
+
+
+def merge_fields() -> list[str]:
+    """The fields a merge chooses a value for: the editable ones, each custom field apart."""
+    plain = [f for f in EDITABLE_FIELDS if f != "custom"]
+    return plain + [CUSTOM_PREFIX + f.key for f in CustomField.objects.filter(active=True)]
+
+
+def field_value(customer: Customer, name: str):
+    if name.startswith(CUSTOM_PREFIX):
+        return (customer.custom or {}).get(name[len(CUSTOM_PREFIX) :])
+    return getattr(customer, name)
+
+
+def _empty(value) -> bool:
+    return value is None or value == "" or value == {} or value == []
+
+
+def _json(value):
+    return json.loads(json.dumps(value, cls=DjangoJSONEncoder))
+
+
+def _dump(customer: Customer, name: str):
+    """A field's value in JSON form (dates as ISO strings)."""
+    return _json(field_value(customer, name))
+
+
+def _load(name: str, value):
+    if name.startswith(CUSTOM_PREFIX) or name == "custom":
+        return value
+    return Customer._meta.get_field(name).to_python(value)
+
+
+def default_choices(survivor: Customer, other: Customer, fields=None) -> dict[str, str]:
+    """The survivor's value where it has one, else the other's."""
+    return {
+        name: OTHER
+        if _empty(field_value(survivor, name)) and not _empty(field_value(other, name))
+        else SURVIVOR
+        for name in fields or merge_fields()
+    }
+
+
+def _merged_values(survivor: Customer, other: Customer, choices: dict) -> dict:
+    fields = merge_fields()
+    unknown = set(choices) - set(fields)
+    if unknown:
+        raise ValidationError({f: _("Unknown field.") for f in sorted(unknown)})
+    bad = {f for f, side in choices.items() if side not in (SURVIVOR, OTHER)}
+    if bad:
+        raise ValidationError({f: _("Choose survivor or other.") for f in sorted(bad)})
+    chosen = {**default_choices(survivor, other, fields), **choices}
+    values = {}
+    custom = dict(survivor.custom or {})
+    for name in fields:
+        source = other if chosen[name] == OTHER else survivor
+        value = field_value(source, name)
+        if name.startswith(CUSTOM_PREFIX):
+            key = name[len(CUSTOM_PREFIX) :]
+            if _empty(value):
+                custom.pop(key, None)
+            else:
+                custom[key] = value
+        else:
+            values[name] = value
+    values["custom"] = custom
+    return values
+
+
+# --- related rows --------------------------------------------------------------------------
+
+
+def _relations() -> Iterator[models.ForeignObjectRel]:
+    """Every relation from another table to Customer (foreign keys, one-to-ones and the rows
+    of many-to-many tables), history tables and the merge's own tables left out."""
+    for rel in Customer._meta.get_fields(include_hidden=True):
+        if not (rel.is_relation and rel.auto_created and not rel.concrete):
+            continue
+        if rel.many_to_many:
+            continue  # its through table's foreign key is listed on its own
+        model = rel.related_model
+        if issubclass(model, _OWN_MODELS) or issubclass(model, HistoricalChanges):
+            continue
+        yield rel
+
+
+def _label(rel) -> str:
+    model = rel.related_model
+    for m2m in Customer._meta.many_to_many:
+        if m2m.remote_field.through is model:
+            return str(m2m.verbose_name)
+    if model._meta.auto_created:  # another model's many-to-many to customers
+        owner = model._meta.auto_created
+        return str(owner._meta.verbose_name_plural)
+    return str(model._meta.verbose_name_plural)
+
+
+def related_counts(*customers: Customer) -> list[dict]:
+    """How many related rows each customer has, per kind (contacts, orders, tags…): one
+    grouped query per relation; kinds nobody has are left out."""
+    ids = [c.pk for c in customers]
+    out = []
+    for rel in _relations():
+        if rel.related_model._meta.app_label in DERIVED_APPS:
+            continue
+        field = rel.field
+        counts = dict(
+            rel.related_model._base_manager.filter(**{f"{field.attname}__in": ids})
+            .order_by()
+            .values_list(field.attname)
+            .annotate(n=Count("pk"))
+            .values_list(field.attname, "n")
+        )
+        if any(counts.values()):
+            out.append({"label": _label(rel), "counts": [counts.get(pk, 0) for pk in ids]})
+    return out
+
+
+def _unique_sets(model, field) -> list[list[str]]:
+    """The other columns that, with ``field``, must be unique (unique_together and unique
+    constraints, conditional ones too: a NULL column never clashes)."""
+    sets = []
+    names = [list(u) for u in model._meta.unique_together]
+    names += [
+        list(c.fields)
+        for c in model._meta.constraints
+        if isinstance(c, models.UniqueConstraint) and c.fields
+    ]
+    for group in names:
+        if field.name in group:
+            sets.append([model._meta.get_field(n).attname for n in group if n != field.name])
+    return sets
+
+
+def _move_related(survivor: Customer, other: Customer) -> tuple[list, list]:
+    moved: list = []
+    removed: list = []
+    for rel in _relations():
+        model, field = rel.related_model, rel.field
+        manager = model._base_manager
+        rows = manager.filter(**{field.attname: other.pk})
+        if model._meta.app_label in DERIVED_APPS:
+            rows.delete()
+            continue
+        unique = _unique_sets(model, field)
+        if rel.one_to_one:
+            unique.append([])  # a one-to-one clashes with the survivor's one, if any
+        clash: set = set()
+        for columns in unique:
+            taken = set(manager.filter(**{field.attname: survivor.pk}).values_list("pk", *columns))
+            taken_keys = {row[1:] for row in taken}
+            for row in rows.values_list("pk", *columns):
+                key = row[1:]
+                if None in key:
+                    continue
+                if key in taken_keys:
+                    clash.add(row[0])
+        ids = [pk for pk in rows.values_list("pk", flat=True) if pk not in clash]
+        if clash:
+            columns = [f.attname for f in model._meta.concrete_fields]
+            for values in manager.filter(pk__in=clash).values(*columns):
+                removed.append([model._meta.label, _json(values)])
+            manager.filter(pk__in=clash).delete()
+        for start in range(0, len(ids), _CHUNK):
+            manager.filter(pk__in=ids[start : start + _CHUNK]).update(
+                **{field.attname: survivor.pk}
+            )
+        if ids:
+            moved.append([model._meta.label, field.name, _json(ids)])
+    return moved, removed
+
+
+def _refresh_tag_names(customer: Customer) -> None:
+    customer.tag_names = ", ".join(customer.tags.order_by("name").values_list("name", flat=True))
+
+
+# --- merge ---------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def merge_customers(
+    user,
+    survivor_id,
+    other_id,
+    choices: dict | None = None,
+    *,
+    survivor_version: int | None = None,
+    other_version: int | None = None,
+    request=None,
+    via: str = "web",
+) -> MergeRecord:
+    """Merge ``other`` into ``survivor`` (both editable by ``user``): the chosen values
+    (``{field: "survivor" | "other"}``, default: the survivor's unless empty) validated as an
+    update, every related row moved, ``other`` to the recycle bin. Raises StaleVersion when
+    either changed since the versions given, ValidationError on bad values."""
+    try:
+        first, second = int(survivor_id), int(other_id)
+    except (TypeError, ValueError):
+        raise Http404 from None
+    if first == second:
+        raise ValidationError({"other": _("A customer cannot be merged with itself.")})
+    access_customer(user, first, edit=True)
+    access_customer(user, second, edit=True)
+    locked = {c.pk: c for c in Customer.objects.select_for_update().filter(pk__in=[first, second])}
+    survivor, other = locked[first], locked[second]
+    for customer, expected in ((survivor, survivor_version), (other, other_version)):
+        if expected is not None and customer.version != expected:
+            raise StaleVersion(customer.version)
+    fields = merge_fields()
+    before = {name: _dump(survivor, name) for name in fields}
+    other_values = {name: _dump(other, name) for name in fields}
+    other_values["tag_names"] = other.tag_names
+    for name, value in _merged_values(survivor, other, choices or {}).items():
+        setattr(survivor, name, value)
+    survivor.full_clean(exclude=["owner", "created_by"])
+    after = {name: _dump(survivor, name) for name in fields}
+    changed = [name for name in fields if after[name] != before[name]]
+
+    moved, removed = _move_related(survivor, other)
+
+    _refresh_tag_names(survivor)
+    _refresh_search_text(survivor)
+    survivor.version += 1
+    survivor._history_user = user
+    survivor._change_reason = f"merged #{other.pk} into this customer"
+    survivor.save()
+
+    _refresh_tag_names(other)
+    other.deleted_at = timezone.now()
+    other.deleted_by = user
+    other.version += 1
+    other._history_user = user
+    other._change_reason = f"merged into #{survivor.pk}"
+    other.save(update_fields=["deleted_at", "deleted_by", "version", "tag_names", "updated_at"])
+
+    record = MergeRecord.objects.create(
+        survivor=survivor,
+        other=other,
+        by=user,
+        survivor_before={name: before[name] for name in changed},
+        survivor_after={name: after[name] for name in changed},
+        other_values=other_values,
+        moved=moved,
+        removed=removed,
+    )
+    DuplicatePair.objects.filter(customer_a=other).delete()
+    DuplicatePair.objects.filter(customer_b=other).delete()
+    log_access(
+        user,
+        "merge",
+        "customer",
+        survivor.pk,
+        request=request,
+        detail=f"merged #{other.pk} into #{survivor.pk} (merge {record.pk})",
+        via=via,
+    )
+    url = reverse("customers:detail", args=[survivor.pk])
+    message = _("%(actor)s merged customer %(other)s (#%(other_id)d) into %(name)s") % {
+        "actor": user,
+        "other": other.name,
+        "other_id": other.pk,
+        "name": survivor.name,
+    }
+    owners = {survivor.owner_id, other.owner_id} - {None}
+    transaction.on_commit(
+        lambda: notify(owners, actor=user, verb="merged", message=message, url=url)
+    )
+    return record
+
+
+def merge_for(customer_id) -> MergeRecord | None:
+    """The merge (not undone) that sent this customer to the recycle bin, if any."""
+    return (
+        MergeRecord.objects.filter(other_id=customer_id, undone_at__isnull=True)
+        .order_by("-at")
+        .first()
+    )
+
+
+def merges_into(customer_ids) -> dict[int, MergeRecord]:
+    """{merged customer id: its merge record} for the recycle bin page (one query)."""
+    out: dict[int, MergeRecord] = {}
+    for record in MergeRecord.objects.filter(
+        other_id__in=list(customer_ids), undone_at__isnull=True
+    ).order_by("at"):
+        out[record.other_id] = record
+    return out
+
+
+def access_merge(user, merge_id) -> MergeRecord:
+    """A merge record whose survivor the user can see (else 404)."""
+    try:
+        pk = int(merge_id)
+    except (TypeError, ValueError):
+        raise Http404 from None
+    visible = Customer.objects.visible_to(user, include_deleted=True).values("pk")
+    record = (
+        MergeRecord.objects.filter(pk=pk, survivor__in=visible)
+        .select_related("survivor", "other", "by")
+        .first()
+    )
+    if record is None:
+        raise Http404
+    return record
+
+
+def undo_deadline(record: MergeRecord) -> dt.datetime:
+    return record.at + dt.timedelta(days=settings.RECYCLE_BIN_DAYS)
+
+
+def _check_undo(record: MergeRecord, survivor: Customer, other: Customer, now) -> None:
+    if record.undone_at is not None:
+        raise UndoRefused(_("This merge was already undone."))
+    if now > undo_deadline(record):
+        raise UndoRefused(
+            _("This merge is older than %(days)d days and can no longer be undone.")
+            % {"days": settings.RECYCLE_BIN_DAYS}
+        )
+    if survivor.deleted_at is not None:
+        raise UndoRefused(
+            _(
+                "%(name)s (#%(id)d) is in the recycle bin (perhaps merged into another customer): "
+                "restore it, or undo that merge, first."
+            )
+            % {"name": survivor.name, "id": survivor.pk}
+        )
+    if other.deleted_at is None:
+        raise UndoRefused(
+            _("%(name)s (#%(id)d) is no longer in the recycle bin.")
+            % {"name": other.name, "id": other.pk}
+        )
+    edited = [
+        name for name, value in record.survivor_after.items() if _dump(survivor, name) != value
+    ]
+    if edited:
+        labels = ", ".join(_field_label(name) for name in edited)
+        raise UndoRefused(
+            _(
+                "%(name)s was edited since the merge (%(fields)s); undoing would throw those "
+                "changes away. Edit the customers by hand instead."
+            )
+            % {"name": survivor.name, "fields": labels}
+        )
+
+
+def _field_label(name: str) -> str:
+    if name.startswith(CUSTOM_PREFIX):
+        key = name[len(CUSTOM_PREFIX) :]
+        field = CustomField.objects.filter(key=key).first()
+        return field.label if field else key
+    return str(Customer._meta.get_field(name).verbose_name)
+
+
+@transaction.atomic
+def undo_merge(user, merge_id, *, now=None, request=None, via: str = "web") -> MergeRecord:
+    """Restore the merged customer with its rows and the survivor's old values; raises
+    UndoRefused (with the reason) when that is no longer safe."""
+    now = now or timezone.now()
+    record = access_merge(user, merge_id)
+    record = MergeRecord.objects.select_for_update().get(pk=record.pk)
+    editable = Customer.objects.editable_by(user, include_deleted=True)
+    if editable.filter(pk__in=[record.survivor_id, record.other_id]).count() < 2:
+        raise PermissionDenied(_("You may not change both customers of this merge."))
+    locked = {
+        c.pk: c
+        for c in Customer.objects.select_for_update().filter(
+            pk__in=[record.survivor_id, record.other_id]
+        )
+    }
+    survivor, other = locked[record.survivor_id], locked[record.other_id]
+    _check_undo(record, survivor, other, now)
+
+    for label, field_name, ids in record.moved:
+        try:
+            model = apps.get_model(label)
+        except LookupError:
+            continue
+        attname = model._meta.get_field(field_name).attname
+        for start in range(0, len(ids), _CHUNK):
+            model._base_manager.filter(
+                pk__in=ids[start : start + _CHUNK], **{attname: survivor.pk}
+            ).update(**{attname: other.pk})
+    for label, values in record.removed:
+        try:
+            model = apps.get_model(label)
+        except LookupError:
+            continue
+        row = model(
+            **{
+                f.attname: f.to_python(values[f.attname])
+                for f in model._meta.concrete_fields
+                if f.attname in values
+            }
+        )
+        model._base_manager.bulk_create([row], ignore_conflicts=True)
+
+    custom = dict(survivor.custom or {})
+    for name, value in record.survivor_before.items():
+        if name.startswith(CUSTOM_PREFIX):
+            key = name[len(CUSTOM_PREFIX) :]
+            if _empty(value):
+                custom.pop(key, None)
+            else:
+                custom[key] = value
+        else:
+            setattr(survivor, name, _load(name, value))
+    survivor.custom = custom
+    _refresh_tag_names(survivor)
+    _refresh_search_text(survivor)
+    survivor.version += 1
+    survivor._history_user = user
+    survivor._change_reason = f"merge with #{other.pk} undone"
+    survivor.save()
+
+    _refresh_tag_names(other)
+    other.deleted_at = None
+    other.deleted_by = None
+    other.version += 1
+    other._history_user = user
+    other._change_reason = f"merge into #{survivor.pk} undone"
+    other.save(update_fields=["deleted_at", "deleted_by", "version", "tag_names", "updated_at"])
+
+    record.undone_at = now
+    record.undone_by = user
+    record.save(update_fields=["undone_at", "undone_by"])
+    log_access(
+        user,
+        "unmerge",
+        "customer",
+        survivor.pk,
+        request=request,
+        detail=f"undid merge {record.pk}: #{other.pk} restored from #{survivor.pk}",
+        via=via,
+    )
+    url = reverse("customers:detail", args=[other.pk])
+    message = _("%(actor)s undid the merge of %(other)s into %(name)s") % {
+        "actor": user,
+        "other": other.name,
+        "name": survivor.name,
+    }
+    owners = {survivor.owner_id, other.owner_id} - {None}
+    transaction.on_commit(
+        lambda: notify(owners, actor=user, verb="unmerged", message=message, url=url)
+    )
+    return record

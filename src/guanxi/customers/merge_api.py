@@ -1,0 +1,187 @@
+"""API routes of duplicates and merge: the candidate pairs, "not a duplicate", merge and undo.
+Thin: shape in, call customers.duplicates / customers.merge, shape out."""
+
+import datetime as dt
+from typing import Literal
+
+from django.core.exceptions import ValidationError
+from ninja import Router, Schema, Status
+from ninja.errors import HttpError
+from pydantic import ConfigDict, Field
+
+from guanxi.accounts.schemas import UserRef
+from guanxi.core.api_errors import error_responses
+from guanxi.core.pagination import DEFAULT_LIMIT, Cursor, Limit, Page, keyset_page
+from guanxi.customers import duplicates, merge
+from guanxi.customers.merge_display import pair_detail
+from guanxi.customers.models_merge import DuplicateReason
+from guanxi.customers.services import StaleVersion
+
+router = Router(tags=["duplicates and merge"])
+
+READ_ERRORS = error_responses(401, 404, 422)
+WRITE_ERRORS = error_responses(400, 401, 403, 404, 409, 422)
+
+Reason = Literal[tuple(DuplicateReason.values)]
+Side = Literal["survivor", "other"]
+
+
+class _Input(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+
+class CustomerRef(Schema):
+    id: int
+    name: str
+    kind: str
+    city: str
+    owner: UserRef | None
+    version: int
+
+
+class PairOut(Schema):
+    id: int
+    customer_a: CustomerRef
+    customer_b: CustomerRef
+    reason: Reason
+    reasons: list[Reason]
+    score: float
+    detail: str = Field(description="What matched (phones and ID numbers masked as for you).")
+    found_at: dt.datetime
+
+
+class DismissIn(_Input):
+    customer_a: int
+    customer_b: int
+
+
+class DismissedOut(Schema):
+    dismissed: bool
+
+
+class MergeIn(_Input):
+    survivor: int = Field(description="The customer that stays.")
+    other: int = Field(description="The customer merged into it (then in the recycle bin).")
+    choices: dict[str, Side] = Field(
+        default_factory=dict,
+        description='Which side\'s value each field keeps, e.g. {"name": "other", '
+        '"custom.car": "other"}; unlisted fields keep the survivor\'s value unless it is empty.',
+    )
+    survivor_version: int | None = Field(None, description="Refused with 409 if it changed.")
+    other_version: int | None = Field(None, description="Refused with 409 if it changed.")
+
+
+class MovedOut(Schema):
+    model: str
+    count: int
+
+
+class MergeOut(Schema):
+    id: int
+    survivor: int
+    other: int
+    at: dt.datetime
+    by: UserRef | None
+    changed_fields: list[str]
+    moved: list[MovedOut]
+    removed: int = Field(description="Rows the survivor already had (same tag, share…).")
+    undo_until: dt.datetime
+    undone_at: dt.datetime | None
+
+
+def _merge_out(record) -> dict:
+    return {
+        "id": record.pk,
+        "survivor": record.survivor_id,
+        "other": record.other_id,
+        "at": record.at,
+        "by": record.by,
+        "changed_fields": list(record.survivor_after),
+        "moved": [{"model": label, "count": len(ids)} for label, _field, ids in record.moved],
+        "removed": len(record.removed),
+        "undo_until": merge.undo_deadline(record),
+        "undone_at": record.undone_at,
+    }
+
+
+def _conflict(message: str) -> HttpError:
+    return HttpError(409, message)
+
+
+@router.get("/duplicates", response={200: Page[PairOut], **READ_ERRORS})
+def list_duplicates(
+    request, cursor: Cursor = None, limit: Limit = DEFAULT_LIMIT, reason: Reason | None = None
+):
+    """Candidate duplicate pairs of which you can see both customers, best score first, from
+    the last scan (nightly, or ``guanxi customers duplicates --scan``)."""
+    user = request.auth
+    qs = duplicates.pairs_for(user, reason=reason or "")
+    rows, next_cursor = keyset_page(qs, "-score", cursor=cursor, limit=limit)
+    items = [
+        {
+            "id": p.pk,
+            "customer_a": p.customer_a,
+            "customer_b": p.customer_b,
+            "reason": p.reason,
+            "reasons": p.reasons.split(","),
+            "score": p.score,
+            "detail": pair_detail(user, p),
+            "found_at": p.found_at,
+        }
+        for p in rows
+    ]
+    return {"items": items, "next_cursor": next_cursor}
+
+
+@router.post("/duplicates/dismiss", response={200: DismissedOut, **WRITE_ERRORS})
+def dismiss_duplicate(request, payload: DismissIn):
+    """Mark two customers as not the same: the pair is never proposed again."""
+    duplicates.dismiss_duplicate(request.auth, payload.customer_a, payload.customer_b)
+    return {"dismissed": True}
+
+
+@router.post("/merge", response={201: MergeOut, **WRITE_ERRORS})
+def merge_customers(request, payload: MergeIn):
+    """Merge ``other`` into ``survivor``: chosen values applied (validated as an edit), every
+    related record moved, ``other`` to the recycle bin. 409 if either changed since the
+    versions you sent; undo with POST /customers/merges/{id}/undo."""
+    try:
+        record = merge.merge_customers(
+            request.auth,
+            payload.survivor,
+            payload.other,
+            payload.choices,
+            survivor_version=payload.survivor_version,
+            other_version=payload.other_version,
+            request=request,
+            via="api",
+        )
+    except StaleVersion as exc:
+        raise _conflict(str(exc)) from None
+    except ValidationError as exc:
+        if hasattr(exc, "error_dict"):
+            raise ValidationError(
+                {
+                    (f"choices.{k}" if k not in ("other", "survivor") else k): v
+                    for k, v in exc.error_dict.items()
+                }
+            ) from None
+        raise
+    return Status(201, _merge_out(record))
+
+
+@router.get("/merges/{int:merge_id}", response={200: MergeOut, **READ_ERRORS})
+def get_merge(request, merge_id: int):
+    """One merge whose surviving customer you can see."""
+    return _merge_out(merge.access_merge(request.auth, merge_id))
+
+
+@router.post("/merges/{int:merge_id}/undo", response={200: MergeOut, **WRITE_ERRORS})
+def undo_merge(request, merge_id: int):
+    """Undo a merge within the recycle-bin window; 409 with the reason when it is no longer
+    safe (already undone, too old, the survivor edited since on a merged field…)."""
+    try:
+        record = merge.undo_merge(request.auth, merge_id, request=request, via="api")
+    except merge.UndoRefused as exc:
+        raise _conflict(str(exc)) from None
+    return _merge_out(record)

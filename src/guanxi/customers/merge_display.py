@@ -1,0 +1,76 @@
+"""How duplicates and merges are shown: the matched keys (masked as for the viewer) and the rows
+of the side-by-side comparison."""
+
+import re
+
+from django.utils.formats import date_format
+
+from guanxi.core.identity import mask_id
+from guanxi.core.phones import display_phone, mask_phone
+from guanxi.customers.masking import SENSITIVE_FIELDS, masks_for
+from guanxi.customers.merge import (
+    CUSTOM_PREFIX,
+    OTHER,
+    SURVIVOR,
+    default_choices,
+    field_value,
+    merge_fields,
+)
+from guanxi.customers.models import Customer, CustomField
+
+_ID = re.compile(r"^[0-9A-Z]{18}$")
+
+
+def pair_detail(user, pair) -> str:
+    """What matched, with phones and ID numbers masked when the viewer sees either masked."""
+    masked = masks_for(user, pair.customer_a) or masks_for(user, pair.customer_b)
+    parts = []
+    for part in (pair.detail or "").split("; "):
+        if part.startswith("+") and part[1:].isdigit():
+            part = mask_phone(part) if masked else display_phone(part)
+        elif _ID.match(part) and masked:
+            part = mask_id(part)
+        parts.append(part)
+    return "; ".join(p for p in parts if p)
+
+
+def _shown(user, customer: Customer, name: str) -> str:
+    if name.startswith(CUSTOM_PREFIX):
+        value = (customer.custom or {}).get(name[len(CUSTOM_PREFIX) :])
+        return "" if value in (None, "") else str(value)
+    value = getattr(customer, name)
+    if value in (None, ""):
+        return ""
+    if name in SENSITIVE_FIELDS:
+        if masks_for(user, customer):
+            return SENSITIVE_FIELDS[name](value)
+        return display_phone(value) if name != "id_number" else value
+    field = Customer._meta.get_field(name)
+    if field.choices:
+        return str(getattr(customer, f"get_{name}_display")())
+    if name == "birthday":
+        return date_format(value, "Y-m-d")
+    return str(value)
+
+
+def comparison_rows(user, survivor: Customer, other: Customer, chosen: dict | None = None) -> list:
+    """One row per mergeable field: label, both values as the viewer may see them, which side
+    is chosen (the form's choice, else the default) and whether the values differ."""
+    fields = merge_fields()
+    choices = {**default_choices(survivor, other, fields), **(chosen or {})}
+    labels = {CUSTOM_PREFIX + f.key: f.label for f in CustomField.objects.filter(active=True)}
+    rows = []
+    for name in fields:
+        label = labels.get(name) or str(Customer._meta.get_field(name).verbose_name)
+        left, right = _shown(user, survivor, name), _shown(user, other, name)
+        rows.append(
+            {
+                "name": name,
+                "label": label,
+                "survivor": left,
+                "other": right,
+                "choice": choices[name] if choices.get(name) in (SURVIVOR, OTHER) else SURVIVOR,
+                "differ": field_value(survivor, name) != field_value(other, name),
+            }
+        )
+    return rows

@@ -1,0 +1,197 @@
+"""Pages of duplicates and merge: the candidate list, the side-by-side comparison that merges,
+"not a duplicate", a new scan, and undo. Thin: parse, call customers.duplicates / merge, render."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.middleware.csrf import get_token
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from guanxi.customers import duplicates, merge
+from guanxi.customers.merge_display import comparison_rows, pair_detail
+from guanxi.customers.merge_tasks import scan_duplicates_task
+from guanxi.customers.models_merge import DuplicateReason
+from guanxi.customers.services import StaleVersion, access_customer, record_view
+
+
+def _int(value) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+@login_required
+def duplicate_list(request):
+    """The candidate pairs the user can see both sides of, best first, filtered by reason."""
+    user = request.user
+    reason = request.GET.get("reason", "")
+    if reason not in DuplicateReason.values:
+        reason = ""
+    qs = duplicates.pairs_for(user, reason=reason)
+    customer_id = _int(request.GET.get("customer"))
+    if customer_id:
+        qs = qs.filter(customer_a_id=customer_id) | qs.filter(customer_b_id=customer_id)
+    page = Paginator(qs, settings.CUSTOMER_PAGE_SIZE).get_page(request.GET.get("page"))
+    for pair in page.object_list:
+        pair.shown_detail = pair_detail(user, pair)
+        pair.reason_labels = [DuplicateReason(r).label for r in pair.reasons.split(",") if r]
+    return render(
+        request,
+        "customers/duplicates.html",
+        {
+            "nav": "customers",
+            "page": page,
+            "reason": reason,
+            "reasons": DuplicateReason.choices,
+            "customer_id": customer_id or "",
+            "last_scan": duplicates.last_scan_at(),
+            "can_scan": user.can_write,
+        },
+    )
+
+
+@login_required
+@require_POST
+def duplicate_scan(request):
+    """Look for duplicates again now (in the background; the list fills when it is done)."""
+    if not request.user.can_write:
+        raise PermissionDenied(_("Your role is read-only."))
+    scan_duplicates_task()
+    messages.info(
+        request, _("Looking for duplicates; reload this page in a moment to see what was found.")
+    )
+    return redirect("customers:duplicates")
+
+
+@login_required
+@require_POST
+def duplicate_dismiss(request):
+    duplicates.dismiss_duplicate(
+        request.user, request.POST.get("customer_a"), request.POST.get("customer_b")
+    )
+    messages.success(request, _("Marked as not a duplicate; this pair will not be proposed again."))
+    target = request.POST.get("next", "")
+    if target.startswith("/") and not target.startswith("//"):
+        return redirect(target)
+    return redirect("customers:duplicates")
+
+
+@login_required
+def merge_pick(request):
+    """Compare any two customers by id (from the form on the duplicates page)."""
+    first, second = _int(request.GET.get("survivor")), _int(request.GET.get("other"))
+    if not first or not second:
+        messages.error(request, _("Enter the numbers of two customers."))
+        return redirect("customers:duplicates")
+    return redirect("customers:merge", first, second)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def merge_compare(request, survivor_id, other_id):
+    """The two records side by side, a radio per field, the related rows of each; POST merges
+    ``other`` into ``survivor``."""
+    user = request.user
+    survivor = access_customer(user, survivor_id, edit=True)
+    other = access_customer(user, other_id, edit=True)
+    if survivor.pk == other.pk:
+        messages.error(request, _("A customer cannot be merged with itself."))
+        return redirect("customers:duplicates")
+    errors: dict[str, list[str]] = {}
+    general: list[str] = []
+    chosen: dict[str, str] = {}
+    status = 200
+    if request.method == "POST":
+        chosen = {
+            name: request.POST.get(f"choice-{name}")
+            for name in merge.merge_fields()
+            if request.POST.get(f"choice-{name}")
+        }
+        try:
+            record = merge.merge_customers(
+                user,
+                survivor.pk,
+                other.pk,
+                chosen,
+                survivor_version=_int(request.POST.get("survivor_version")),
+                other_version=_int(request.POST.get("other_version")),
+                request=request,
+            )
+        except StaleVersion:
+            general.append(
+                _(
+                    "One of these customers was changed by someone else meanwhile; here is the "
+                    "current data. Check your choices and merge again."
+                )
+            )
+            survivor = access_customer(user, survivor.pk, edit=True)
+            other = access_customer(user, other.pk, edit=True)
+            status = 409
+        except ValidationError as exc:
+            if hasattr(exc, "error_dict"):
+                for field, messages_ in exc.message_dict.items():
+                    errors.setdefault(field, []).extend(messages_)
+            else:
+                general.extend(exc.messages)
+            status = 422
+        else:
+            undo = reverse("customers:merge_undo", args=[record.pk])
+            messages.success(
+                request,
+                format_html(
+                    '{} <form method="post" action="{}" class="d-inline">'
+                    '<input type="hidden" name="csrfmiddlewaretoken" value="{}">'
+                    '<button type="submit" class="btn btn-sm btn-outline-success ms-2">{}</button>'
+                    "</form>",
+                    _("%(other)s merged into %(name)s.")
+                    % {"other": other.name, "name": survivor.name},
+                    undo,
+                    get_token(request),
+                    _("Undo"),
+                ),
+            )
+            return redirect("customers:detail", survivor.pk)
+    record_view(user, survivor, request=request)
+    record_view(user, other, request=request)
+    rows = comparison_rows(user, survivor, other, chosen)
+    for row in rows:
+        row["errors"] = errors.pop(row["name"], [])
+    for field, messages_ in errors.items():
+        general.extend(f"{field}: {m}" if field != "__all__" else m for m in messages_)
+    return render(
+        request,
+        "customers/merge.html",
+        {
+            "nav": "customers",
+            "survivor": survivor,
+            "other": other,
+            "rows": rows,
+            "counts": merge.related_counts(survivor, other),
+            "general_errors": general,
+            "keep_days": settings.RECYCLE_BIN_DAYS,
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_POST
+def merge_undo(request, pk):
+    record = merge.access_merge(request.user, pk)
+    try:
+        merge.undo_merge(request.user, record.pk, request=request)
+    except merge.UndoRefused as exc:
+        messages.error(request, str(exc))
+        return redirect("customers:detail", record.survivor_id)
+    messages.success(
+        request,
+        _("Merge undone: %(other)s is back with its records.") % {"other": record.other.name},
+    )
+    return redirect("customers:detail", record.other_id)
