@@ -266,7 +266,9 @@ def _selection(out: pl.DataFrame, breadth: pl.DataFrame) -> pl.DataFrame:
             }
         )
     load = out.group_by("owner_id").agg(pl.len().alias("load"))
-    bought = bought.join(load, on="owner_id", how="left")
+    # Customers in the public pool (no owner) are served by nobody yet: the pool counts as
+    # one owner carrying all of them.
+    bought = bought.join(load, on="owner_id", how="left", nulls_equal=True)
     result = selection.score(
         bought["customer_id"],
         bought["revenue"],

@@ -117,7 +117,7 @@ def rows(user, queryset, custom: list[CustomField]) -> Iterator[list[str]]:
     owner_at = FIELDS.index("tag_names") + 1
     for customer in queryset.iterator(chunk_size=CHUNK):
         row = [_cell(user, customer, f) for f in FIELDS]
-        row.insert(owner_at, str(customer.owner))
+        row.insert(owner_at, str(customer.owner) if customer.owner_id else _("(pool)"))
         custom_values = customer.custom or {}
         row.extend(str(custom_values.get(f.key, "") or "") for f in custom)
         yield row
