@@ -12,6 +12,7 @@ from ninja.openapi.docs import Swagger
 from guanxi.accounts.api import router as accounts_router
 from guanxi.accounts.services import LoginLocked, user_for_token
 from guanxi.analytics.api import router as analytics_router
+from guanxi.core.api import router as notifications_router
 from guanxi.core.api_auth import BearerTokenAuth, CsrfSessionAuth
 from guanxi.core.api_errors import add_error, install_error_handlers
 from guanxi.core.etags import etag
@@ -54,3 +55,4 @@ api.add_router("/", interactions_router)
 api.add_router("/", sales_router)
 add_error(api, DuplicateFound, 409)
 api.add_router("/analytics", analytics_router)
+api.add_router("/", notifications_router)

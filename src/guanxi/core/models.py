@@ -91,6 +91,7 @@ class Notification(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     verb = models.CharField(max_length=32)
+    event = models.CharField(max_length=32, default="other")
     message = models.CharField(max_length=500)
     url = models.CharField(max_length=300, blank=True)
     read_at = models.DateTimeField(null=True, blank=True)
@@ -102,3 +103,37 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.message
+
+
+class NotificationEvent(models.TextChoices):
+    """The kinds of event a user can choose channels for; notify() files anything else under
+    OTHER, so a new event from another domain is covered by the catch-all until it gets a row."""
+
+    ASSIGNED = "assigned", _("Assigned to you")
+    SHARED = "shared", _("Shared with you")
+    CUSTOMER_CHANGED = "customer_changed", _("A customer you own or follow changed")
+    TASK_DUE = "task_due", _("Task due (reminders)")
+    OTHER = "other", _("Everything else")
+
+
+class NotificationPreference(models.Model):
+    """One user's channels for one event kind; without a row the defaults in
+    guanxi.core.notifications.DEFAULT_CHANNELS apply."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preferences"
+    )
+    event = models.CharField(_("event"), max_length=32, choices=NotificationEvent.choices)
+    in_app = models.BooleanField(_("in the app"), default=True)
+    email = models.BooleanField(_("by e-mail"), default=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "event"], name="notification_pref_unique")
+        ]
+        verbose_name = _("notification preference")
+        verbose_name_plural = _("notification preferences")
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.event}"

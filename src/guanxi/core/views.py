@@ -1,14 +1,25 @@
-"""The home page and the notifications inbox (with the navbar's unread badge)."""
+"""The home page, the notifications inbox (with the navbar's unread badge) and the
+notification preferences."""
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from guanxi.core.notifications import mark_read, notifications_for
+from guanxi.core.notifications import (
+    email_available,
+    email_configured,
+    mark_read,
+    notifications_for,
+    preferences_for,
+    set_preferences,
+)
 
 NOTIFICATIONS_PAGE_SIZE = 25
 # Tells the navbar badge to refresh at once instead of at its next 30-second poll.
@@ -21,18 +32,34 @@ def home(request):
     return redirect("customers:list")
 
 
+def _show(request) -> str:
+    """The inbox filter: "unread" or "all" (the default)."""
+    value = request.POST.get("show") or request.GET.get("show") or ""
+    return "unread" if value == "unread" else "all"
+
+
 def _page(request, number):
-    return Paginator(notifications_for(request.user), NOTIFICATIONS_PAGE_SIZE).get_page(number)
+    qs = notifications_for(request.user, unread=_show(request) == "unread")
+    return Paginator(qs, NOTIFICATIONS_PAGE_SIZE).get_page(number)
+
+
+def _list_context(request, number) -> dict:
+    show = _show(request)
+    return {
+        "page": _page(request, number),
+        "show": show,
+        # Keeps the filter on the pagination links.
+        "query": "show=unread" if show == "unread" else "",
+    }
 
 
 @login_required
 @require_GET
 def notifications(request):
-    return render(
-        request,
-        "core/notifications.html",
-        {"nav": "notifications", "page": _page(request, request.GET.get("page"))},
-    )
+    context = _list_context(request, request.GET.get("page"))
+    if request.htmx and request.htmx.target == "notification-list":
+        return render(request, "core/partials/notification_list.html", context)
+    return render(request, "core/notifications.html", {"nav": "notifications", **context})
 
 
 @require_GET
@@ -65,7 +92,7 @@ def notifications_read_all(request):
     response = render(
         request,
         "core/partials/notification_list.html",
-        {"page": _page(request, request.POST.get("page"))},
+        _list_context(request, request.POST.get("page")),
     )
     response["HX-Trigger"] = CHANGED
     return response
@@ -86,5 +113,43 @@ def notification_open(request, pk: int):
 
 
 def _page_query(request) -> str:
+    parts = []
     page = request.POST.get("page", "")
-    return f"?page={int(page)}" if page.isdigit() else ""
+    if page.isdigit():
+        parts.append(f"page={int(page)}")
+    if _show(request) == "unread":
+        parts.append("show=unread")
+    return "?" + "&".join(parts) if parts else ""
+
+
+@login_required
+def notification_preferences(request):
+    """Which events reach the user, in the app and by e-mail."""
+    user = request.user
+    can_email = email_available(user)
+    if request.method == "POST":
+        choices = {
+            p["event"]: {
+                "in_app": request.POST.get(f"{p['event']}.in_app") == "on",
+                # An unreachable e-mail channel is shown disabled: keep what is stored.
+                **({"email": request.POST.get(f"{p['event']}.email") == "on"} if can_email else {}),
+            }
+            for p in preferences_for(user)
+        }
+        try:
+            set_preferences(user, choices)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("Your notification settings were saved."))
+            return redirect("notification_preferences")
+    return render(
+        request,
+        "core/notification_preferences.html",
+        {
+            "nav": "notifications",
+            "preferences": preferences_for(user),
+            "can_email": can_email,
+            "email_configured": email_configured(),
+        },
+    )

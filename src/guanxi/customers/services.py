@@ -181,6 +181,7 @@ def create_customer(
                 [owner],
                 actor=user,
                 verb="assigned",
+                event="assigned",
                 message=_("%(actor)s assigned customer %(name)s to you")
                 % {"actor": user, "name": customer.name},
                 url=url,
@@ -208,6 +209,8 @@ def update_customer(
     customer = Customer.objects.select_for_update().get(pk=customer_id)
     if expected_version is not None and customer.version != expected_version:
         raise StaleVersion(customer.version)
+    before = {field: getattr(customer, field) for field in changes}  # to name what changed
+    before_tags = customer.tag_names
     for field, value in changes.items():
         setattr(customer, field, value)
     customer.full_clean(exclude=["owner", "created_by"])
@@ -219,16 +222,42 @@ def update_customer(
     customer.version += 1
     customer._history_user = user
     customer.save()
-    _notify_change(user, customer)
+    changed = [f for f in changes if getattr(customer, f) != before[f]]
+    if customer.tag_names != before_tags:
+        changed.append("tags")
+    if changed:
+        _notify_change(user, customer, changed)
     return customer
 
 
-def _notify_change(user, customer: Customer) -> None:
+def _field_label(field: str) -> str:
+    if field == "tags":
+        return _("tags")
+    if field == "custom":
+        return _("custom fields")
+    return str(Customer._meta.get_field(field).verbose_name)
+
+
+def _notify_change(user, customer: Customer, changed: list[str] | None = None) -> None:
+    """Tell the owner and the followers (not the actor) which fields changed."""
     recipients = [customer.owner_id, *customer.followers.values_list("id", flat=True)]
     url = reverse("customers:detail", args=[customer.pk])
     message = _changed_message(customer, user)
+    if changed:
+        message = _("%(actor)s changed %(fields)s of customer %(name)s") % {
+            "actor": user,
+            "fields": ", ".join(_field_label(f) for f in changed),
+            "name": customer.name,
+        }
     transaction.on_commit(
-        lambda: notify(recipients, actor=user, verb="changed", message=message, url=url)
+        lambda: notify(
+            recipients,
+            actor=user,
+            verb="changed",
+            event="customer_changed",
+            message=message,
+            url=url,
+        )
     )
 
 
@@ -354,6 +383,7 @@ def share_customer(
             recipients,
             actor=user,
             verb="shared",
+            event="shared",
             message=_("%(actor)s shared customer %(name)s with you")
             % {"actor": user, "name": customer.name},
             url=url,
@@ -465,6 +495,7 @@ def _move(customers: list[Customer], to_user: User, by: User, reason: str, batch
             [to_user],
             actor=by,
             verb="assigned",
+            event="assigned",
             message=_("%(actor)s transferred %(count)d customer(s) to you: %(names)s")
             % {"actor": by, "count": len(customers), "names": names},
             url=url,

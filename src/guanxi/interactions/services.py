@@ -14,7 +14,6 @@ from pathlib import PurePath
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
 from django.http import Http404
 from django.urls import reverse
@@ -552,8 +551,9 @@ def send_due_reminders(now: dt.datetime | None = None, *, batch: int = 500) -> i
     """Remind the assignee of every open task whose reminder time has come; returns how many.
 
     Each task is claimed by setting ``reminded_at`` in the same transaction as its in-app
-    notification, so a retry or a second worker never reminds twice. The e-mail goes after
-    the commit; a failed e-mail is logged, not retried (the in-app notice is there).
+    notification, so a retry or a second worker never reminds twice. The e-mail (where the
+    assignee's notification preferences ask for it) goes after the commit; a failed e-mail is
+    logged, not retried (the in-app notice is there).
     """
     now = now or timezone.now()
     sent = 0
@@ -582,9 +582,16 @@ def _remind(task: Task, now: dt.datetime) -> int:
         # In the assignee's language, not the worker's.
         with translation.override(task.assignee.language or settings.LANGUAGE_CODE):
             message = _reminder_text(task)
-        notify([task.assignee], actor=None, verb="task_due", message=message, url=_task_url(task))
-        if task.assignee.email:
-            transaction.on_commit(lambda: _email_reminder(task, message))
+        # E-mail too where the assignee's preferences ask for it (sent after the commit).
+        notify(
+            [task.assignee],
+            actor=None,
+            verb="task_due",
+            event="task_due",
+            message=message,
+            url=_task_url(task),
+            email_body=task.notes,
+        )
     return 1
 
 
@@ -597,18 +604,6 @@ def _reminder_text(task: Task) -> str:
     if task.customer_id:
         text += f" ({task.customer.name})"
     return text
-
-
-def _email_reminder(task: Task, message: str) -> None:
-    try:
-        send_mail(
-            subject=message[:150],
-            message=f"{message}\n\n{task.notes}".strip(),
-            from_email=None,
-            recipient_list=[task.assignee.email],
-        )
-    except Exception:  # an unreachable mail server must not stop the other reminders
-        log.exception("Could not e-mail the reminder of task %s", task.pk)
 
 
 # --- calendar feed -------------------------------------------------------------------------
