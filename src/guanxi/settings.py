@@ -169,6 +169,11 @@ else:
 LOGIN_MAX_FAILURES = env_int("LOGIN_MAX_FAILURES", 5)
 LOGIN_LOCKOUT_SECONDS = env_int("LOGIN_LOCKOUT_SECONDS", 15 * 60)
 
+# Public web-to-lead forms: posts per visitor address and form in a window, and the largest body.
+WEB_LEAD_RATE_LIMIT = env_int("WEB_LEAD_RATE_LIMIT", 10)
+WEB_LEAD_RATE_WINDOW = env_int("WEB_LEAD_RATE_WINDOW", 3600)
+WEB_LEAD_MAX_BODY = env_int("WEB_LEAD_MAX_BODY", 16 * 1024)
+
 CUSTOMER_PAGE_SIZE = env_int("CUSTOMER_PAGE_SIZE", 25)
 RECYCLE_BIN_DAYS = env_int("RECYCLE_BIN_DAYS", 30)
 

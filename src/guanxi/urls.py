@@ -9,6 +9,7 @@ urlpatterns = [
     path("customers/", include("guanxi.customers.urls")),
     path("", include("guanxi.interactions.urls")),
     path("sales/", include("guanxi.sales.urls")),
+    path("public/", include("guanxi.sales.public_urls")),
     path("analytics/", include("guanxi.analytics.urls")),
     path("", include("guanxi.core.urls")),
 ]

@@ -681,7 +681,9 @@ class AssignmentRule(TimeStamped):
         related_name="lead_assignment_rule",
         verbose_name=_("team"),
     )
-    mode = models.CharField(_("mode"), max_length=12, choices=Mode.choices, default=Mode.ROUND_ROBIN)
+    mode = models.CharField(
+        _("mode"), max_length=12, choices=Mode.choices, default=Mode.ROUND_ROBIN
+    )
     members = models.ManyToManyField(
         settings.AUTH_USER_MODEL, related_name="+", verbose_name=_("members taking part")
     )
@@ -710,15 +712,16 @@ class RegionRoute(models.Model):
     province = models.CharField(_("province"), max_length=30)
     city = models.CharField(_("city"), max_length=30, blank=True)
     member = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("member")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("member"),
     )
 
     class Meta:
         ordering = ["province", "city", "id"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["rule", "province", "city"], name="region_route_unique"
-            )
+            models.UniqueConstraint(fields=["rule", "province", "city"], name="region_route_unique")
         ]
 
     def __str__(self) -> str:

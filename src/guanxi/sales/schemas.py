@@ -7,10 +7,11 @@ from decimal import Decimal
 from typing import Annotated, Literal
 
 from ninja import Schema
-from pydantic import ConfigDict, StringConstraints
+from pydantic import ConfigDict, Field, StringConstraints
 
 from guanxi.accounts.schemas import UserRef
 from guanxi.customers.models import SourceChannel
+from guanxi.sales.masking import lead_masks_for, masked_lead_value
 from guanxi.sales.models import Lead, Opportunity, Order, PriceList, Product, Quote
 
 
@@ -452,6 +453,25 @@ class LeadOut(Schema):
     converted_opportunity_id: int | None
     version: int
     created_at: dt.datetime
+    masked: bool = Field(description="True when phone and e-mail are shown masked to you.")
+    web_form_id: int | None = None
+    duplicate_of_id: int | None = Field(None, description="The lead this one may duplicate.")
+    duplicate_customer_id: int | None = Field(
+        None, description="The customer this lead may duplicate."
+    )
+
+    # Masked for the asking user the way the pages mask them (sales.masking).
+    @staticmethod
+    def resolve_masked(obj, context) -> bool:
+        return lead_masks_for(context["request"].auth, obj)
+
+    @staticmethod
+    def resolve_phone(obj, context) -> str:
+        return masked_lead_value(context["request"].auth, obj, "phone")
+
+    @staticmethod
+    def resolve_email(obj, context) -> str:
+        return masked_lead_value(context["request"].auth, obj, "email")
 
 
 class ConvertedOut(Schema):

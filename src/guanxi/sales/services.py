@@ -19,10 +19,12 @@ from django.utils.translation import gettext as _
 
 from guanxi.accounts.models import Role, User
 from guanxi.accounts.queries import is_manager_of
+from guanxi.core.access_log import log_access
 from guanxi.customers.models import Customer, Kind, SourceChannel
 from guanxi.customers.pool import record_win
 from guanxi.customers.services import StaleVersion as CustomerStaleVersion
 from guanxi.customers.services import access_customer, add_contact, create_customer
+from guanxi.sales.lead_routing import assign_lead, mark_duplicate
 from guanxi.sales.models import (
     Lead,
     Opportunity,
@@ -1122,10 +1124,15 @@ class DuplicateFound(ValidationError):
 
 @transaction.atomic
 def create_lead(user, data: dict, *, owner=None, allow_duplicate: bool = False) -> Lead:
-    """Capture a lead (owner: the acting user by default), refusing likely duplicates of a
-    customer or lead unless ``allow_duplicate``."""
+    """Capture a lead, refusing likely duplicates of a customer or lead unless
+    ``allow_duplicate`` (then the lead is kept, linked to the first match).
+
+    The owner: the one named; else, for a manager or admin, whoever the assignment rule of
+    their team picks (assign_lead), falling back to themselves; a rep's lead is their own, as
+    a rep may not assign to anyone else."""
     _require_write(user)
     _check_unknown(data, LEAD_FIELDS)
+    by_rule = owner is None and (_is_admin(user) or user.role == Role.MANAGER)
     owner = _user(owner) if owner is not None else user
     _check_assignee(user, owner)
     lead = Lead(
@@ -1134,14 +1141,29 @@ def create_lead(user, data: dict, *, owner=None, allow_duplicate: bool = False) 
     if lead.source and lead.source not in SourceChannel.values:
         raise ValidationError({"source": _("Unknown source.")})
     _full_clean(lead, exclude=["owner", "created_by"])
-    if not allow_duplicate:
-        found = find_duplicates(
-            user, phone=lead.phone, email=lead.email, name=lead.name, company=lead.company
-        )
-        if found:
-            raise DuplicateFound(found)
+    found = find_duplicates(
+        user, phone=lead.phone, email=lead.email, name=lead.name, company=lead.company
+    )
+    if found and not allow_duplicate:
+        raise DuplicateFound(found)
+    if found:
+        mark_duplicate(lead)
     lead.save()
+    if by_rule:
+        assign_lead(lead, team_id=user.team_id, actor=user)
     return lead
+
+
+def reveal_lead_field(user, lead_id, field: str, *, request=None, via: str = "web") -> str:
+    """The full phone or e-mail of a lead the user sees masked, written to the access log;
+    only for roles allowed to reveal (as customers.services.reveal_field)."""
+    lead = access_lead(user, lead_id)
+    if field not in ("phone", "email"):
+        raise ValidationError({"field": _("Only the phone and e-mail are masked.")})
+    if not user.can_reveal:
+        raise PermissionDenied(_("Your role may not reveal masked data."))
+    log_access(user, "reveal", "lead", lead.pk, request=request, detail=field, via=via)
+    return getattr(lead, field)
 
 
 @transaction.atomic

@@ -1,6 +1,13 @@
 from django.urls import path
 
-from guanxi.sales import views, views_documents, views_leads, views_prices, views_reports
+from guanxi.sales import (
+    views,
+    views_documents,
+    views_leads,
+    views_prices,
+    views_reports,
+    views_routing,
+)
 
 app_name = "sales"
 urlpatterns = [
@@ -22,6 +29,15 @@ urlpatterns = [
     path("leads/<int:pk>/", views_leads.lead_detail, name="lead"),
     path("leads/<int:pk>/status/", views_leads.lead_status, name="lead_status"),
     path("leads/<int:pk>/convert/", views_leads.lead_convert, name="lead_convert"),
+    path("leads/<int:pk>/reveal/<slug:field>/", views_routing.lead_reveal, name="lead_reveal"),
+    path("leads/rules/", views_routing.rule_list, name="lead_rules"),
+    path("leads/rules/new/", views_routing.rule_create, name="lead_rule_create"),
+    path("leads/rules/<int:pk>/", views_routing.rule_edit, name="lead_rule_edit"),
+    path("leads/rules/<int:pk>/delete/", views_routing.rule_delete, name="lead_rule_delete"),
+    path("leads/forms/", views_routing.form_list, name="lead_forms"),
+    path("leads/forms/new/", views_routing.form_create, name="lead_form_create"),
+    path("leads/forms/<int:pk>/", views_routing.form_edit, name="lead_form_edit"),
+    path("leads/forms/<int:pk>/rotate/", views_routing.form_rotate, name="lead_form_rotate"),
     # reports
     path("funnel/", views_reports.funnel_page, name="funnel"),
     path("forecast/", views_reports.forecast_page, name="forecast"),

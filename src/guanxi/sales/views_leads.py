@@ -8,8 +8,9 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from guanxi.sales import queries, services
+from guanxi.sales import lead_routing, queries, services
 from guanxi.sales.forms import LeadConvertForm, LeadForm, LeadStatusForm, apply_errors
+from guanxi.sales.masking import lead_masks_for, masked_lead_value
 from guanxi.sales.models import Lead
 from guanxi.sales.views_common import (
     PAGE_SIZE,
@@ -19,6 +20,23 @@ from guanxi.sales.views_common import (
     querystring_without,
     require_writer,
 )
+
+
+def _show_masked(user, leads) -> None:
+    """Give each lead the phone and e-mail this user may see (masked by role)."""
+    for lead in leads:
+        lead.masked = lead_masks_for(user, lead)
+        lead.shown_phone = masked_lead_value(user, lead, "phone", masked=lead.masked)
+        lead.shown_email = masked_lead_value(user, lead, "email", masked=lead.masked)
+
+
+def _lead_form(user, data=None) -> LeadForm:
+    form = LeadForm(data, owners=owners_for(user))
+    if "owner" in form.fields and lead_routing.can_configure(user):
+        choices = list(form.fields["owner"].choices)
+        choices[0] = ("", _("By the assignment rule, else me"))
+        form.fields["owner"].choices = choices
+    return form
 
 
 @login_required
@@ -33,6 +51,7 @@ def lead_list(request):
     }
     qs = queries.leads_for(user, **params)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    _show_masked(user, page.object_list)
     context = {
         "nav": "sales",
         "sales_nav": "leads",
@@ -43,6 +62,8 @@ def lead_list(request):
         "statuses": Lead.Status.choices,
         "owners": owners_for(user),
         "can_write": user.can_write,
+        "can_configure": lead_routing.can_configure(user),
+        "can_reveal": user.can_reveal,
     }
     if request.htmx and request.htmx.target == "lead-table":
         return render(request, "sales/partials/lead_table.html", context)
@@ -56,7 +77,7 @@ def lead_create(request):
     it anyway (the form comes back with allow_duplicate set)."""
     user = request.user
     require_writer(user)
-    form = LeadForm(request.POST or None, owners=owners_for(user))
+    form = _lead_form(user, request.POST or None)
     duplicates = None
     if request.method == "POST" and form.is_valid():
         try:
@@ -70,7 +91,7 @@ def lead_create(request):
             duplicates = exc.message_dict
             data = request.POST.copy()
             data["allow_duplicate"] = "1"
-            form = LeadForm(data, owners=owners_for(user))
+            form = _lead_form(user, data)
             form.is_valid()
         except ValidationError as exc:
             apply_errors(form, exc)
@@ -87,12 +108,15 @@ def lead_create(request):
 def _lead_context(request, lead, **extra) -> dict:
     user = request.user
     editable = user.can_write and Lead.objects.editable_by(user).filter(pk=lead.pk).exists()
+    _show_masked(user, [lead])
     context = {
         "nav": "sales",
         "sales_nav": "leads",
         "lead": lead,
         "can_edit": editable and lead.status != Lead.Status.CONVERTED,
         "status_form": LeadStatusForm(initial={"status": lead.status}),
+        "can_reveal": user.can_reveal,
+        "duplicate_of": lead_routing.duplicate_notes(user, lead),
         "duplicates": services.find_duplicates(
             user,
             phone=lead.phone,

@@ -2,88 +2,243 @@
 
 import django.db.models.deletion
 import django.utils.timezone
-import guanxi.sales.models
 from django.conf import settings
 from django.db import migrations, models
 
+import guanxi.sales.models
+
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0001_initial'),
-        ('customers', '0004_bounded_text_fields'),
-        ('sales', '0004_sales_document_base'),
+        ("accounts", "0001_initial"),
+        ("customers", "0004_bounded_text_fields"),
+        ("sales", "0004_sales_document_base"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='lead',
-            name='duplicate_customer',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='customers.customer'),
+            model_name="lead",
+            name="duplicate_customer",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to="customers.customer",
+            ),
         ),
         migrations.AddField(
-            model_name='lead',
-            name='duplicate_of',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='sales.lead'),
+            model_name="lead",
+            name="duplicate_of",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to="sales.lead",
+            ),
         ),
         migrations.CreateModel(
-            name='AssignmentRule',
+            name="AssignmentRule",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='created')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('mode', models.CharField(choices=[('round_robin', 'Round robin'), ('region', 'By region')], default='round_robin', max_length=12, verbose_name='mode')),
-                ('active', models.BooleanField(default=True, verbose_name='active')),
-                ('assigned_count', models.PositiveIntegerField(default=0, verbose_name='leads assigned')),
-                ('last_assigned', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('members', models.ManyToManyField(related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='members taking part')),
-                ('team', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='lead_assignment_rule', to='accounts.team', verbose_name='team')),
-                ('updated_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, editable=False, verbose_name="created"
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
+                (
+                    "mode",
+                    models.CharField(
+                        choices=[("round_robin", "Round robin"), ("region", "By region")],
+                        default="round_robin",
+                        max_length=12,
+                        verbose_name="mode",
+                    ),
+                ),
+                ("active", models.BooleanField(default=True, verbose_name="active")),
+                (
+                    "assigned_count",
+                    models.PositiveIntegerField(default=0, verbose_name="leads assigned"),
+                ),
+                (
+                    "last_assigned",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "members",
+                    models.ManyToManyField(
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="members taking part",
+                    ),
+                ),
+                (
+                    "team",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="lead_assignment_rule",
+                        to="accounts.team",
+                        verbose_name="team",
+                    ),
+                ),
+                (
+                    "updated_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'assignment rule',
-                'verbose_name_plural': 'assignment rules',
-                'ordering': ['team__name', 'id'],
+                "verbose_name": "assignment rule",
+                "verbose_name_plural": "assignment rules",
+                "ordering": ["team__name", "id"],
             },
         ),
         migrations.CreateModel(
-            name='LeadForm',
+            name="LeadForm",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='created')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('name', models.CharField(max_length=100, verbose_name='name')),
-                ('token', models.CharField(default=guanxi.sales.models.new_form_token, editable=False, max_length=64, unique=True)),
-                ('source', models.CharField(blank=True, choices=[('', 'Unknown'), ('walk_in', 'Walk-in'), ('referral', 'Referral'), ('website', 'Website'), ('campaign', 'Campaign'), ('phone', 'Phone'), ('wechat', 'WeChat'), ('exhibition', 'Exhibition'), ('import', 'Import'), ('other', 'Other')], default='website', max_length=16, verbose_name='source')),
-                ('active', models.BooleanField(default=True, verbose_name='active')),
-                ('thank_you', models.CharField(blank=True, max_length=500, verbose_name='thank-you message')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('team', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.team', verbose_name='team')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, editable=False, verbose_name="created"
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
+                ("name", models.CharField(max_length=100, verbose_name="name")),
+                (
+                    "token",
+                    models.CharField(
+                        default=guanxi.sales.models.new_form_token,
+                        editable=False,
+                        max_length=64,
+                        unique=True,
+                    ),
+                ),
+                (
+                    "source",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("", "Unknown"),
+                            ("walk_in", "Walk-in"),
+                            ("referral", "Referral"),
+                            ("website", "Website"),
+                            ("campaign", "Campaign"),
+                            ("phone", "Phone"),
+                            ("wechat", "WeChat"),
+                            ("exhibition", "Exhibition"),
+                            ("import", "Import"),
+                            ("other", "Other"),
+                        ],
+                        default="website",
+                        max_length=16,
+                        verbose_name="source",
+                    ),
+                ),
+                ("active", models.BooleanField(default=True, verbose_name="active")),
+                (
+                    "thank_you",
+                    models.CharField(blank=True, max_length=500, verbose_name="thank-you message"),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "team",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="accounts.team",
+                        verbose_name="team",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'web form',
-                'verbose_name_plural': 'web forms',
-                'ordering': ['name', 'id'],
+                "verbose_name": "web form",
+                "verbose_name_plural": "web forms",
+                "ordering": ["name", "id"],
             },
         ),
         migrations.AddField(
-            model_name='lead',
-            name='web_form',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='leads', to='sales.leadform', verbose_name='web form'),
+            model_name="lead",
+            name="web_form",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="leads",
+                to="sales.leadform",
+                verbose_name="web form",
+            ),
         ),
         migrations.CreateModel(
-            name='RegionRoute',
+            name="RegionRoute",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('province', models.CharField(max_length=30, verbose_name='province')),
-                ('city', models.CharField(blank=True, max_length=30, verbose_name='city')),
-                ('member', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='member')),
-                ('rule', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='routes', to='sales.assignmentrule')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("province", models.CharField(max_length=30, verbose_name="province")),
+                ("city", models.CharField(blank=True, max_length=30, verbose_name="city")),
+                (
+                    "member",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="member",
+                    ),
+                ),
+                (
+                    "rule",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="routes",
+                        to="sales.assignmentrule",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['province', 'city', 'id'],
-                'constraints': [models.UniqueConstraint(fields=('rule', 'province', 'city'), name='region_route_unique')],
+                "ordering": ["province", "city", "id"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("rule", "province", "city"), name="region_route_unique"
+                    )
+                ],
             },
         ),
     ]
