@@ -169,6 +169,21 @@ else:
 LOGIN_MAX_FAILURES = env_int("LOGIN_MAX_FAILURES", 5)
 LOGIN_LOCKOUT_SECONDS = env_int("LOGIN_LOCKOUT_SECONDS", 15 * 60)
 
+# The cache holds short-lived counters (web-to-lead rate limits) that every web process must
+# share: Redis when REDIS_URL is set, else files under the data directory.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": _REDIS_URL,
+        "KEY_PREFIX": "guanxi",
+    }
+    if _REDIS_URL
+    else {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": str(DATA_DIR / "cache"),
+    }
+}
+
 # Public web-to-lead forms: posts per visitor address and form in a window, and the largest body.
 WEB_LEAD_RATE_LIMIT = env_int("WEB_LEAD_RATE_LIMIT", 10)
 WEB_LEAD_RATE_WINDOW = env_int("WEB_LEAD_RATE_WINDOW", 3600)
