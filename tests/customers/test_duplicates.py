@@ -196,3 +196,19 @@ def test_pinyin_helpers():
     assert levenshtein("kitten", "sitting", 1) == 2
     assert similarity("wangwei", "wangwei") == 1.0
     assert similarity("wangwei", "zhangsan") == 0.0
+
+
+def test_command_scans_and_lists_the_pairs(alice):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    create_customer(alice, {"name": "甲", "phone": "13800138001"})
+    create_customer(alice, {"name": "乙", "phone": "13800138001"})
+    out = StringIO()
+
+    call_command("customers", "duplicates", "--scan", "--limit", "5", stdout=out)
+
+    lines = out.getvalue().splitlines()
+    assert lines[0].startswith("scanned 2 customers") and "1 candidate pairs (phone 1)" in lines[0]
+    assert "甲" in lines[1] and "乙" in lines[1] and "(phone)" in lines[1]

@@ -31,7 +31,7 @@ from itertools import combinations
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import F, QuerySet
+from django.db.models import Exists, F, OuterRef, QuerySet
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _g
@@ -371,8 +371,13 @@ def last_scan_at():
 
 def pairs_for(user, *, reason: str = "") -> QuerySet[DuplicatePair]:
     """The stored candidate pairs whose two customers ``user`` can both see, best first."""
-    visible = Customer.objects.visible_to(user).values("pk")
-    qs = DuplicatePair.objects.filter(customer_a__in=visible, customer_b__in=visible)
+    # Correlated EXISTS, not "IN (visible ids)": the database walks the pairs in score order
+    # and checks each side by primary key, instead of pairing up every visible customer.
+    visible = Customer.objects.visible_to(user).order_by()
+    qs = DuplicatePair.objects.filter(
+        Exists(visible.filter(pk=OuterRef("customer_a_id"))),
+        Exists(visible.filter(pk=OuterRef("customer_b_id"))),
+    )
     if reason:
         qs = qs.filter(reasons__contains=reason)
     return qs.select_related("customer_a__owner", "customer_b__owner").order_by("-score", "-id")
