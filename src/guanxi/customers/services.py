@@ -105,12 +105,18 @@ def _require_manage(user, customer: Customer) -> None:
 
 
 def _refresh_search_text(customer: Customer) -> None:
-    customer.search_text = build_search_text(
-        customer.name,
-        phones=[customer.phone, customer.phone_alt],
-        email=customer.email,
-        company=customer.company_name,
-        extra=[customer.wechat_id],
+    customer.search_text = search_text_for(customer.__dict__)
+
+
+def search_text_for(values) -> str:
+    """The ``search_text`` of a customer from its field values (attribute name → value), so
+    bulk paths that hold plain values build exactly what a saved customer gets."""
+    return build_search_text(
+        values["name"],
+        phones=[values["phone"], values["phone_alt"]],
+        email=values["email"],
+        company=values["company_name"],
+        extra=[values["wechat_id"]],
     )
 
 
