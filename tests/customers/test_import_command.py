@@ -226,7 +226,7 @@ def test_dry_run_writes_nothing_and_reports(alice, tmp_path):
 def test_a_batch_with_a_database_error_is_rolled_back_whole_and_can_resume(alice, tmp_path):
     lines = "".join(f"客户{i},,,,,,,,\n" for i in range(7))
     path = write_csv(tmp_path, HEADER + lines)
-    real = imports.bulk_create_with_history
+    real = imports.insert_customers
     calls = {"n": 0}
 
     def flaky(objs, *args, **kwargs):
@@ -237,7 +237,7 @@ def test_a_batch_with_a_database_error_is_rolled_back_whole_and_can_resume(alice
         return result
 
     with (
-        mock.patch.object(imports, "bulk_create_with_history", flaky),
+        mock.patch.object(imports, "insert_customers", flaky),
         pytest.raises(CommandError, match="--resume"),
     ):
         run(path, "--owner", "alice", "--batch-size", "3")

@@ -25,13 +25,13 @@ from pathlib import Path
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+from simple_history.utils import bulk_update_with_history
 
-from guanxi.customers import services
+from guanxi.customers import bulk, services
+from guanxi.customers.bulk import insert_customers
 from guanxi.customers.models import (
     BirthdayCalendar,
     Customer,
@@ -41,10 +41,13 @@ from guanxi.customers.models import (
     Kind,
     SourceChannel,
     ValueOrientation,
+    custom_fields_cached,
 )
 from guanxi.customers.models_import import ImportJob, OnDuplicate
 
-BATCH_SIZE = 500
+BATCH_SIZE = 2000
+IN_CHUNK = 900  # values per IN list: under SQLite's 999 parameters
+KEY_FIELDS = ("id", "kind", "name", "phone", "email", "id_number", "company_name")
 PREVIEW_ROWS = 10
 REPORT_VALUE_CHARS = 200
 XLSX_SUFFIXES = {".xlsx", ".xlsm", ".xlsb", ".xls", ".ods"}
@@ -215,6 +218,7 @@ _TEXT_LIMITS = {
 }
 _HEADER_NOISE = re.compile(r"[\s_\-*/（）()：:.·]+")
 _TAG_SPLIT = re.compile(r"[,，;；、|]")
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日", "%Y%m%d", "%Y-%m-%d %H:%M:%S")
 
 
@@ -288,6 +292,11 @@ def check_mapping(mapping: dict[str, str], headers: list[str]) -> dict[str, str]
 
 
 def _text(value) -> str:
+    if type(value) is str:  # every CSV cell: the common case first
+        text = value.strip()
+        if len(text) > 1 and text[0] == "'" and text[1] in "=+-@\t\r":
+            text = text[1:]
+        return text
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
@@ -309,6 +318,11 @@ def _date(value) -> dt.date:
     if isinstance(value, dt.date):
         return value
     text = _text(value)
+    if _ISO_DATE.fullmatch(text):
+        try:
+            return dt.date.fromisoformat(text)  # what %Y-%m-%d gives, without strptime
+        except ValueError:
+            pass
     for fmt in _DATE_FORMATS:
         try:
             return dt.datetime.strptime(text, fmt).date()  # noqa: DTZ007 - a calendar date
@@ -317,20 +331,26 @@ def _date(value) -> dt.date:
     raise ValidationError(_("Enter a date as YYYY-MM-DD."))
 
 
+_CHOICE_INDEX: dict[str, dict[str, str]] = {}
+
+
+def _choice_index(target: str) -> dict[str, str]:
+    """lower-case value or label (English and Chinese) → value; the first choice wins."""
+    index = _CHOICE_INDEX.get(target)
+    if index is None:
+        index = dict(SYNONYMS.get(target, {}))
+        for value, label in CHOICES[target].choices:
+            index.setdefault(value.lower(), value)
+            for language in ("en", "zh-hans"):
+                with translation.override(language):
+                    index.setdefault(str(label).lower(), value)
+        _CHOICE_INDEX[target] = index
+    return index
+
+
 def _choice(target: str, text: str) -> str:
-    lowered = text.lower()
-    synonyms = SYNONYMS.get(target, {})
-    if lowered in synonyms:
-        return synonyms[lowered]
-    choices = CHOICES[target]
-    for value, label in choices.choices:
-        if lowered == value.lower():
-            return value
-        for language in ("en", "zh-hans"):
-            with translation.override(language):
-                if lowered == str(label).lower():
-                    return value
-    return text  # full_clean reports it as not a valid choice
+    # Unknown text is kept: full_clean reports it as not a valid choice.
+    return _choice_index(target).get(text.lower(), text)
 
 
 @dataclass
@@ -379,19 +399,22 @@ def convert(number: int, cells: list, columns: list[tuple[int, str]]) -> Row:
     return Row(number=number, data=data, tags=tags, raw=raw, errors=errors)
 
 
-def _keys(customer: Customer) -> list[tuple]:
-    """What makes two records the same customer: phone, e-mail, ID/USCC, or name + company."""
+def _keys(values) -> list[tuple]:
+    """What makes two records the same customer: phone, e-mail, ID/USCC, or name + company.
+
+    ``values`` maps field names to values: a row's cleaned values or a customer's ``__dict__``.
+    """
     keys: list[tuple] = []
-    if customer.phone:
-        keys.append(("phone", customer.phone))
-    if customer.email:
-        keys.append(("email", customer.email))
-    if customer.id_number:
-        keys.append(("id_number", customer.id_number))
-    if customer.kind == Kind.COMPANY:
-        keys.append(("name", customer.name, ""))
-    elif customer.company_name:
-        keys.append(("name", customer.name, customer.company_name))
+    if values["phone"]:
+        keys.append(("phone", values["phone"]))
+    if values["email"]:
+        keys.append(("email", values["email"]))
+    if values["id_number"]:
+        keys.append(("id_number", values["id_number"]))
+    if values["kind"] == Kind.COMPANY:
+        keys.append(("name", values["name"], ""))
+    elif values["company_name"]:
+        keys.append(("name", values["name"], values["company_name"]))
     return keys
 
 
@@ -452,14 +475,15 @@ def report_path_for(file_path: str | Path) -> Path:
 
 
 class _Batch:
-    def __init__(
-        self, job: ImportJob, user, owner, report: _Report, columns, headers_by_target, seen: dict
-    ):
-        self.job, self.user, self.owner, self.report = job, user, owner, report
-        self.columns = columns
+    """One batch of rows: validated, matched against the file so far and the database, then
+    written (unless a dry run) in the caller's transaction."""
+
+    def __init__(self, job: ImportJob, cleaner, report: _Report, headers_by_target, seen: dict):
+        self.job, self.cleaner, self.report = job, cleaner, report
+        self.user, self.owner = cleaner.user, cleaner.owner
         self.headers_by_target = headers_by_target
         self.seen = seen
-        self.creates: list[tuple[Customer, list[str]]] = []
+        self.creates: list[tuple[dict, list[str]]] = []
         self.updates: list[tuple[Customer, list[str]]] = []
         self.outcome = Outcome()
 
@@ -469,72 +493,81 @@ class _Batch:
             header = self.headers_by_target.get(key, "" if key == "__all__" else key)
             self.report.add(row.number, header, row.raw.get(key, ""), " ".join(messages))
 
+    def _clean(self, row: Row) -> dict | None:
+        """The row's cleaned values, or None after reporting why it fails."""
+        try:
+            values = self.cleaner.clean(row.data)
+        except ValidationError as exc:
+            self.fail(row, {**row.errors, **exc.message_dict})
+            return None
+        if row.errors:
+            self.fail(row, row.errors)
+            return None
+        tag_error = _tag_error(row.tags)
+        if tag_error:
+            self.fail(row, {"tags": [tag_error]})
+            return None
+        return values
+
     def run(self, rows: list[Row], *, write: bool) -> Outcome:
-        prepared: list[tuple[Row, Customer]] = []
+        prepared: list[tuple[Row, dict, list[tuple]]] = []
+        seen = self.seen
         for row in rows:
-            try:
-                customer = services.prepare_customer(self.user, row.data, owner=self.owner)
-            except ValidationError as exc:
-                self.fail(row, {**row.errors, **exc.message_dict})
+            values = self._clean(row)
+            if values is None:
                 continue
-            if row.errors:
-                self.fail(row, row.errors)
-                continue
-            tag_error = _tag_error(row.tags)
-            if tag_error:
-                self.fail(row, {"tags": [tag_error]})
-                continue
-            duplicate_of = next((self.seen[k] for k in _keys(customer) if k in self.seen), None)
-            if duplicate_of is not None:
-                key = next(k for k in _keys(customer) if k in self.seen)
+            keys = _keys(values)
+            key = next((k for k in keys if k in seen), None)
+            if key is not None:
                 self.fail(
                     row,
                     {
                         key[0]: [
                             _("Same %(field)s as row %(row)d of this file.")
-                            % {"field": field_label(key[0]), "row": duplicate_of}
+                            % {"field": field_label(key[0]), "row": seen[key]}
                         ]
                     },
                 )
                 continue
-            for k in _keys(customer):
-                self.seen[k] = row.number
-            prepared.append((row, customer))
-        existing = self._existing([c for _r, c in prepared])
-        ids = [e.pk for e in existing.values()]
+            for k in keys:
+                seen[k] = row.number
+            prepared.append((row, values, keys))
+        on_duplicate = self.job.on_duplicate
+        existing = self._existing(prepared) if on_duplicate != OnDuplicate.CREATE else {}
+        ids = list({pk for pk, _c in existing.values()})
         editable = self._reach(Customer.objects.editable_by, ids)
-        visible = self._reach(Customer.objects.visible_to, ids) if ids else set()
+        visible = self._reach(Customer.objects.visible_to, ids)
         updating: dict[int, int] = {}
-        for row, customer in prepared:
-            match = next(((k, existing[k]) for k in _keys(customer) if k in existing), None)
-            if match is None or self.job.on_duplicate == OnDuplicate.CREATE:
-                self.creates.append((customer, row.tags))
+        for row, values, keys in prepared:
+            match = next(((k, existing[k]) for k in keys if k in existing), None)
+            if match is None:
+                self.creates.append((values, row.tags))
                 self.outcome.imported += 1
                 continue
-            key, found = match
+            key, (found_pk, found) = match
             header = self.headers_by_target.get(key[0], key[0])
-            if self.job.on_duplicate == OnDuplicate.SKIP:
+            if on_duplicate == OnDuplicate.SKIP:
                 self.outcome.skipped += 1
                 self.report.add(
                     row.number,
                     header,
                     row.raw.get(key[0], ""),
-                    _("Already exists as customer #%(id)d; skipped.") % {"id": found.pk}
-                    if found.pk in visible
+                    _("Already exists as customer #%(id)d; skipped.") % {"id": found_pk}
+                    if found_pk in visible
                     else _("A customer with the same %(field)s exists; skipped.")
                     % {"field": field_label(key[0])},
                 )
                 continue
-            if found.pk not in editable:
+            if found_pk not in editable:
                 self.fail(row, {key[0]: [_("Matches a customer you may not change.")]})
                 continue
-            if found.pk in updating:
+            if found_pk in updating:
                 self.fail(
                     row,
                     {
                         key[0]: [
                             _("Matches the same customer as row %(row)d.")
-                            % {"row": updating[found.pk]}
+                            % {"row": updating[found_pk]}
                         ]
                     },
                 )
@@ -548,62 +581,59 @@ class _Batch:
             except ValidationError as exc:
                 self.fail(row, exc.message_dict)
                 continue
-            updating[found.pk] = row.number
+            updating[found_pk] = row.number
             self.updates.append((candidate, row.tags))
             self.outcome.updated += 1
         if write:
             self._write()
         return self.outcome
 
-    def _existing(self, customers: list[Customer]) -> dict[tuple, Customer]:
-        if not customers:
+    def _existing(self, prepared) -> dict[tuple, tuple[int, Customer | None]]:
+        """{key: (id, customer)} of the alive customers sharing a key with a row: one query per
+        key field and batch, the lowest id winning a key. The full customer is loaded only when
+        rows may update it."""
+        if not prepared:
             return {}
-        phones = {c.phone for c in customers if c.phone}
-        emails = {c.email for c in customers if c.email}
-        ids = {c.id_number for c in customers if c.id_number}
-        names = {c.name for c in customers}
-        query = Q(name__in=names)
-        if phones:
-            query |= Q(phone__in=phones)
-        if emails:
-            query |= Q(email__in=emails)
-        if ids:
-            query |= Q(id_number__in=ids)
-        found: dict[tuple, Customer] = {}
-        for customer in Customer.objects.alive().filter(query).order_by("id"):
-            for key in _keys(customer):
-                found.setdefault(key, customer)
+        wanted: dict[str, set] = {"phone": set(), "email": set(), "id_number": set(), "name": set()}
+        for _row, _values, keys in prepared:
+            for key in keys:
+                wanted[key[0]].add(key[1])
+        full = self.job.on_duplicate == OnDuplicate.UPDATE
+        records: dict[int, dict] = {}
+        for field_name, values in wanted.items():
+            if values:
+                for record in bulk.alive_matching(field_name, values, KEY_FIELDS):
+                    records[record["id"]] = record
+        customers = Customer.objects.in_bulk(list(records)) if full and records else {}
+        found: dict[tuple, tuple[int, Customer | None]] = {}
+        for pk in sorted(records):
+            for key in _keys(records[pk]):
+                found.setdefault(key, (pk, customers.get(pk)))
         return found
 
     def _reach(self, manager_method, ids: list[int]) -> set[int]:
         if not ids:
             return set()
-        return set(manager_method(self.user).filter(pk__in=ids).values_list("pk", flat=True))
+        reached: set[int] = set()
+        for chunk in bulk.chunks(ids, IN_CHUNK):
+            reached.update(
+                manager_method(self.user).filter(pk__in=chunk).values_list("pk", flat=True)
+            )
+        return reached
 
     def _write(self) -> None:
-        names = {t for _c, tags in self.creates + self.updates for t in tags}
-        tags = services.tags_by_name(names) if names else {}
-        through = Customer.tags.through
         if self.creates:
-            objs = [c for c, _t in self.creates]
-            for customer, row_tags in self.creates:
-                customer.tag_names = ", ".join(dict.fromkeys(row_tags))
-            bulk_create_with_history(
-                objs,
-                Customer,
-                batch_size=BATCH_SIZE,
-                default_user=self.user,
-                default_change_reason="import",
-            )
-            through.objects.bulk_create(
-                [
-                    through(customer_id=c.pk, tag_id=tags[t].pk)
-                    for c, row_tags in self.creates
-                    for t in dict.fromkeys(row_tags)
-                ],
-                ignore_conflicts=True,
+            insert_customers(
+                [values for values, _t in self.creates],
+                [row_tags for _v, row_tags in self.creates],
+                user=self.user,
+                owner=self.owner,
+                change_reason="import",
             )
         if self.updates:
+            names = {t for _c, tags in self.updates for t in tags}
+            tags = services.tags_by_name(names) if names else {}
+            through = Customer.tags.through
             now = timezone.now()
             for customer, row_tags in self.updates:
                 customer.updated_at = now
@@ -658,7 +688,7 @@ def process(
     user = job.created_by
     owner = job.owner or user
     services.check_can_create_for(user, owner)
-    table = read_table(job.file_path)
+    table = getattr(job, "_table", None) or read_table(job.file_path)
     mapping = check_mapping(job.mapping, table.headers)
     columns = [(table.headers.index(h), t) for h, t in mapping.items()]
     headers_by_target = {t: h for h, t in mapping.items()}
@@ -672,49 +702,67 @@ def process(
     job.error = ""
     job.save()
     report = _Report(Path(job.report_path), job.report_offset)
-    seen: dict[tuple, int] = {}
     try:
-        start = job.next_row
-        for begin in range(start, len(table.rows), batch_size):
-            chunk = table.rows[begin : begin + batch_size]
-            rows = [convert(begin + i + 2, cells, columns) for i, cells in enumerate(chunk)]
-            before = job.report_offset
-            try:
-                with transaction.atomic():
-                    batch = _Batch(job, user, owner, report, columns, headers_by_target, seen)
-                    outcome = batch.run(rows, write=not dry_run)
-                    job.next_row = begin + len(chunk)
-                    job.imported += outcome.imported
-                    job.updated += outcome.updated
-                    job.skipped += outcome.skipped
-                    job.failed += outcome.failed
-                    job.report_offset = report.offset()
-                    job.save(
-                        update_fields=[
-                            "next_row",
-                            "imported",
-                            "updated",
-                            "skipped",
-                            "failed",
-                            "report_offset",
-                        ]
-                    )
-            except Exception as exc:
-                report.rollback(before)
-                job.refresh_from_db()
-                job.status = ImportJob.Status.FAILED
-                job.error = str(exc)[:2000] or exc.__class__.__name__
-                job.finished_at = timezone.now()
-                job.save()
-                raise
-            if progress:
-                progress(job)
+        with custom_fields_cached() as definitions:
+            batch_args = {
+                "cleaner": bulk.CustomerCleaner(user, owner, definitions),
+                "report": report,
+                "headers_by_target": headers_by_target,
+                "seen": {},
+            }
+            _run_batches(
+                job,
+                table,
+                columns,
+                batch_args,
+                dry_run=dry_run,
+                batch_size=batch_size,
+                progress=progress,
+            )
     finally:
         report.close()
     job.status = ImportJob.Status.CHECKED if dry_run else ImportJob.Status.DONE
     job.finished_at = timezone.now()
     job.save()
     return job
+
+
+def _run_batches(job, table, columns, batch_args: dict, *, dry_run, batch_size, progress) -> None:
+    """Each batch in its own transaction together with the job's counters and position."""
+    report = batch_args["report"]
+    for begin in range(job.next_row, len(table.rows), batch_size):
+        chunk = table.rows[begin : begin + batch_size]
+        rows = [convert(begin + i + 2, cells, columns) for i, cells in enumerate(chunk)]
+        before = job.report_offset
+        try:
+            with transaction.atomic():
+                outcome = _Batch(job, **batch_args).run(rows, write=not dry_run)
+                job.next_row = begin + len(chunk)
+                job.imported += outcome.imported
+                job.updated += outcome.updated
+                job.skipped += outcome.skipped
+                job.failed += outcome.failed
+                job.report_offset = report.offset()
+                job.save(
+                    update_fields=[
+                        "next_row",
+                        "imported",
+                        "updated",
+                        "skipped",
+                        "failed",
+                        "report_offset",
+                    ]
+                )
+        except Exception as exc:
+            report.rollback(before)
+            job.refresh_from_db()
+            job.status = ImportJob.Status.FAILED
+            job.error = str(exc)[:2000] or exc.__class__.__name__
+            job.finished_at = timezone.now()
+            job.save()
+            raise
+        if progress:
+            progress(job)
 
 
 def new_job(
@@ -732,7 +780,7 @@ def new_job(
     table = read_table(file_path)
     if mapping is None:
         mapping = auto_mapping(table.headers)
-    return ImportJob.objects.create(
+    job = ImportJob.objects.create(
         created_by=user,
         owner=owner,
         file_path=str(file_path),
@@ -741,6 +789,8 @@ def new_job(
         on_duplicate=on_duplicate,
         total_rows=len(table.rows),
     )
+    job._table = table  # process() in the same process (the command) need not read it again
+    return job
 
 
 def preview(table: Table, limit: int = PREVIEW_ROWS, width: int = 60) -> list[list[str]]:

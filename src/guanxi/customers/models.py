@@ -2,6 +2,8 @@
 ownership, sharing, followers and transfers."""
 
 import datetime as dt
+from contextlib import contextmanager
+from contextvars import ContextVar
 from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
@@ -144,6 +146,28 @@ class CustomField(models.Model):
         if len(text) > 500:
             raise ValidationError(_g("At most 500 characters."))
         return text
+
+
+_custom_fields_cache: ContextVar[dict | None] = ContextVar("custom_fields_cache", default=None)
+
+
+def active_custom_fields() -> dict[str, CustomField]:
+    """The active custom field definitions by key (from the cache while one is open)."""
+    cached = _custom_fields_cache.get()
+    if cached is not None:
+        return cached
+    return {f.key: f for f in CustomField.objects.filter(active=True)}
+
+
+@contextmanager
+def custom_fields_cached():
+    """Read the custom field definitions once for a block that validates many customers (an
+    import) instead of once per customer."""
+    token = _custom_fields_cache.set(active_custom_fields())
+    try:
+        yield _custom_fields_cache.get()
+    finally:
+        _custom_fields_cache.reset(token)
 
 
 class CustomerQuerySet(SoftDeleteQuerySet):
@@ -354,7 +378,7 @@ class Customer(TimeStamped, Versioned, SoftDeletable):
     def _clean_custom(self) -> dict:
         errors: dict[str, list] = {}
         values = dict(self.custom or {})
-        definitions = {f.key: f for f in CustomField.objects.filter(active=True)}
+        definitions = active_custom_fields()
         cleaned = {}
         for key in values:
             if key not in definitions:

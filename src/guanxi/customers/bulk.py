@@ -1,0 +1,351 @@
+"""Bulk paths for imports: many customers checked as ``create_customer`` checks one, and
+written with their history rows and tags in a few statements.
+
+``CustomerCleaner.clean`` answers the common case — a row every check passes — without building
+a model instance; any row it is not sure of (a check fails, a value of an unusual type) goes
+through ``services.prepare_customer`` and ``full_clean``, so the errors a user reads are
+exactly the model's. ``insert_customers`` writes customers, their ``HistoricalCustomer`` rows
+("+", the importing user, the change reason) and their tags: multi-row ``INSERT … RETURNING``
+and ``executemany`` on SQLite, ``COPY`` on PostgreSQL.
+"""
+
+import datetime as dt
+import json
+import sqlite3
+from collections.abc import Iterable
+
+from django.core.exceptions import ValidationError
+from django.core.validators import EmailValidator, MaxLengthValidator, validate_email
+from django.db import connection
+from django.utils import timezone
+
+from guanxi.core.identity import normalize_resident_id, normalize_uscc
+from guanxi.core.phones import normalize_phone
+from guanxi.customers import services
+from guanxi.customers.models import Customer, CustomField, Kind
+
+# The per-row fields a cleaner fills in; every other column takes its model default.
+ROW_FIELDS = (*services.EDITABLE_FIELDS, "search_text", "tag_names")
+_TEXT_TYPES = {"CharField", "TextField", "EmailField", "SlugField"}
+
+
+def _specs() -> dict[str, tuple]:
+    """(max_length, allowed choices or None, blank allowed, other validators) per text field."""
+    specs = {}
+    for name in services.EDITABLE_FIELDS:
+        field = Customer._meta.get_field(name)
+        if field.get_internal_type() not in _TEXT_TYPES:
+            continue
+        choices = frozenset(str(v) for v, _label in field.flatchoices) if field.choices else None
+        # The e-mail's own validator runs in _model_rules (once, on the normalised address).
+        others = tuple(
+            v
+            for v in field.validators
+            if not isinstance(v, MaxLengthValidator)
+            and not (name == "email" and isinstance(v, EmailValidator))
+        )
+        specs[name] = (field.max_length, choices, field.blank, others)
+    return specs
+
+
+class CustomerCleaner:
+    """Validates import rows as ``services.prepare_customer`` does, for one import.
+
+    ``clean(data)`` returns every per-row field value (normalised as ``Customer.clean`` leaves
+    them, with ``search_text``) or raises the ValidationError ``full_clean`` raises. The custom
+    field definitions are read once, when the cleaner is made.
+    """
+
+    def __init__(self, user, owner, definitions: dict[str, CustomField]):
+        self.user, self.owner = user, owner
+        self.definitions = definitions
+        self.today = timezone.localdate()
+        self.specs = _specs()
+        self.defaults = {
+            name: Customer._meta.get_field(name).get_default() for name in services.EDITABLE_FIELDS
+        }
+        self.custom_field = Customer._meta.get_field("custom")
+
+    def clean(self, data: dict) -> dict:
+        values = self._fast(data)
+        if values is None:
+            customer = services.prepare_customer(self.user, data, owner=self.owner)
+            values = {name: getattr(customer, name) for name in services.EDITABLE_FIELDS}
+            values["search_text"] = customer.search_text
+            return values
+        values["search_text"] = services.search_text_for(values)
+        return values
+
+    def _fast(self, data: dict) -> dict | None:
+        """The cleaned values when every check passes, else None (the full check decides)."""
+        values = dict(self.defaults)
+        for key, value in data.items():
+            if key == "custom":
+                continue
+            if key == "birthday":
+                if type(value) is not dt.date:
+                    return None
+                values[key] = value
+                continue
+            spec = self.specs.get(key)
+            if spec is None or type(value) is not str:
+                return None
+            max_length, choices, blank, others = spec
+            if max_length is not None and len(value) > max_length:
+                return None
+            if value == "":
+                if not blank:
+                    return None
+            else:
+                if choices is not None and value not in choices:
+                    return None
+                for validator in others:
+                    try:
+                        validator(value)
+                    except ValidationError:
+                        return None
+            values[key] = value
+        return values if self._model_rules(values, data.get("custom")) else None
+
+    def _model_rules(self, values: dict, custom) -> bool:
+        """``Customer.clean``: normalise in place and say whether nothing failed."""
+        values["name"] = (values["name"] or "").strip()
+        if not values["name"]:
+            return False
+        try:
+            values["phone"] = normalize_phone(values["phone"])
+            values["phone_alt"] = normalize_phone(values["phone_alt"])
+            if values["email"]:
+                raw = values["email"]
+                values["email"] = raw.strip().lower()
+                validate_email(values["email"])
+                if raw != values["email"]:
+                    validate_email(raw)  # full_clean checks the address as given, too
+            if values["kind"] == Kind.COMPANY:
+                values["id_number"] = normalize_uscc(values["id_number"])
+            else:
+                values["id_number"] = normalize_resident_id(values["id_number"])
+        except ValidationError:
+            return False
+        birthday = values["birthday"]
+        if values["kind"] == Kind.COMPANY and (values["gender"] or birthday):
+            return False
+        if birthday and (birthday > self.today or birthday.year < 1900):
+            return False
+        given = dict(custom or {})
+        if any(key not in self.definitions for key in given):
+            return False
+        cleaned = {}
+        for key, definition in self.definitions.items():
+            try:
+                parsed = definition.parse(given.get(key))
+            except ValidationError:
+                return False
+            if parsed is not None:
+                cleaned[key] = parsed
+        if given and not all(type(v) is str for v in given.values()):
+            try:  # JSONField's own check (strings always pass it)
+                self.custom_field.validate(given, None)
+            except ValidationError:
+                return False
+        values["custom"] = cleaned
+        return True
+
+
+# --- writing ---------------------------------------------------------------------------------
+
+
+def _prep(field):
+    """A function turning a Python value into what the database driver takes for ``field``."""
+    if field.get_internal_type() in _TEXT_TYPES:
+        return None  # strings go as they are
+    return lambda value: field.get_db_prep_save(value, connection)
+
+
+def _table(model) -> str:
+    return connection.ops.quote_name(model._meta.db_table)
+
+
+def _columns(fields) -> str:
+    return ", ".join(connection.ops.quote_name(f.column) for f in fields)
+
+
+def _constant(field, value):
+    return field.get_db_prep_save(value, connection)
+
+
+def _insert_returning_ids(fields, rows: list[tuple]) -> list[int]:
+    """Insert rows into the customer table; their new ids, in the rows' order."""
+    table, columns = _table(Customer), _columns(fields)
+    ids: list[int] = []
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+                [Customer._meta.db_table, len(rows)],
+            )
+            ids = sorted(r[0] for r in cursor.fetchall())
+            with cursor.copy(f"COPY {table} (id, {columns}) FROM STDIN") as copy:
+                for pk, row in zip(ids, rows, strict=True):
+                    copy.write_row((pk, *row))
+            return ids
+        limit = _sqlite_variable_limit()
+        per_statement = max(1, limit // len(fields))
+        placeholder = "(" + ", ".join(["%s"] * len(fields)) + ")"
+        for start in range(0, len(rows), per_statement):
+            chunk = rows[start : start + per_statement]
+            sql = (
+                f"INSERT INTO {table} ({columns}) VALUES "  # noqa: S608 - quoted model names
+                + ", ".join([placeholder] * len(chunk))
+                + " RETURNING id"
+            )
+            cursor.execute(sql, [value for row in chunk for value in row])
+            # One statement under the write lock: its rows get increasing ids in row order.
+            ids.extend(sorted(r[0] for r in cursor.fetchall()))
+    return ids
+
+
+def _sqlite_variable_limit() -> int:
+    raw = connection.connection
+    try:
+        return raw.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
+    except (AttributeError, sqlite3.Error):
+        return 999
+
+
+def _insert_many(model, fields, rows: list[tuple]) -> None:
+    if not rows:
+        return
+    table, columns = _table(model), _columns(fields)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            with cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            return
+        placeholders = ", ".join(["%s"] * len(fields))
+        sql = f"INSERT INTO {table} ({columns}) VALUES ({placeholders})"  # noqa: S608 - as above
+        cursor.executemany(sql, rows)
+
+
+def insert_customers(
+    rows: list[dict],
+    tags: list[list[str]],
+    *,
+    user,
+    owner,
+    change_reason: str = "import",
+) -> list[int]:
+    """Create customers from cleaned values (``CustomerCleaner.clean``), each with its "+"
+    history row by ``user`` and its tags (created when new); returns the new ids in order.
+
+    Call inside a transaction: the customers, history rows and tag links commit together.
+    """
+    if not rows:
+        return []
+    now = timezone.now()
+    fields = [f for f in Customer._meta.concrete_fields if not f.primary_key]
+    per_row = {f.attname: _prep(f) for f in fields if f.attname in ROW_FIELDS}
+    constants = {}
+    for f in fields:
+        if f.attname in per_row:
+            continue
+        if f.attname == "owner_id":
+            value = owner.pk
+        elif f.attname == "created_by_id":
+            value = user.pk
+        elif getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
+            value = now
+        else:
+            value = f.get_default()
+        constants[f.attname] = _constant(f, value)
+    prepared: list[dict] = []
+    for values, row_tags in zip(rows, tags, strict=True):
+        values = dict(values)
+        values["tag_names"] = ", ".join(dict.fromkeys(row_tags))
+        out = {}
+        for attname, prep in per_row.items():
+            value = values[attname]
+            out[attname] = value if prep is None else prep(value)
+        prepared.append(out)
+    order = [f.attname for f in fields]
+    ids = _insert_returning_ids(
+        fields, [tuple(p[a] if a in p else constants[a] for a in order) for p in prepared]
+    )
+    _insert_history(
+        ids, prepared, set(per_row), constants, user=user, now=now, reason=change_reason
+    )
+    _insert_tags(ids, tags)
+    return ids
+
+
+def _insert_history(ids, prepared, row_names, constants, *, user, now, reason) -> None:
+    """One "+" HistoricalCustomer row per new customer, as django-simple-history writes it."""
+    history = Customer.history.model
+    fields = [f for f in history._meta.concrete_fields if f.attname != "history_id"]
+    fixed = {
+        "history_date": _constant(history._meta.get_field("history_date"), now),
+        "history_change_reason": reason,
+        "history_type": "+",
+        "history_user_id": user.pk,
+    }
+    for f in fields:
+        if f.attname not in fixed and f.attname != "id" and f.attname not in row_names:
+            fixed[f.attname] = (
+                constants[f.attname] if f.attname in constants else _constant(f, f.get_default())
+            )
+    order = [f.attname for f in fields]
+    rows = [
+        tuple(pk if a == "id" else fixed[a] if a in fixed else values[a] for a in order)
+        for pk, values in zip(ids, prepared, strict=True)
+    ]
+    _insert_many(history, fields, rows)
+
+
+def _insert_tags(ids: list[int], tags: list[list[str]]) -> None:
+    names = {t for row_tags in tags for t in row_tags}
+    if not names:
+        return
+    by_name = services.tags_by_name(names)
+    through = Customer.tags.through
+    fields = [through._meta.get_field("customer"), through._meta.get_field("tag")]
+    rows = [
+        (pk, by_name[name].pk)
+        for pk, row_tags in zip(ids, tags, strict=True)
+        for name in dict.fromkeys(row_tags)
+    ]
+    _insert_many(through, fields, rows)
+
+
+def alive_matching(field_name: str, values: Iterable[str], columns: Iterable[str]) -> list[dict]:
+    """The alive customers whose ``field_name`` is one of ``values``, as dicts of ``columns``:
+    one statement however many values (a JSON array on SQLite, an array on PostgreSQL), so a
+    batch's duplicate check is one query per key field, not one per row."""
+    field = Customer._meta.get_field(field_name)
+    columns = list(columns)
+    q = connection.ops.quote_name
+    select = ", ".join(q(Customer._meta.get_field(c).column) for c in columns)
+    if connection.vendor == "postgresql":
+        condition, param = f"{q(field.column)} = ANY(%s)", list(values)
+    else:
+        condition = f"{q(field.column)} IN (SELECT value FROM json_each(%s))"  # noqa: S608
+        param = json.dumps(list(values), ensure_ascii=False)
+    sql = (
+        f"SELECT {select} FROM {_table(Customer)} "  # noqa: S608 - quoted model names
+        f"WHERE {condition} AND {q('deleted_at')} IS NULL"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [param])
+        return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
+
+
+def chunks(values: Iterable, size: int):
+    """``values`` in lists of at most ``size`` (for IN lists under the parameter limit)."""
+    bucket: list = []
+    for value in values:
+        bucket.append(value)
+        if len(bucket) == size:
+            yield bucket
+            bucket = []
+    if bucket:
+        yield bucket
