@@ -4,6 +4,7 @@ from guanxi.sales import (
     views,
     views_documents,
     views_leads,
+    views_order_import,
     views_prices,
     views_reports,
     views_routing,
@@ -51,6 +52,16 @@ urlpatterns = [
     path("price-lists/<int:pk>/edit/", views_prices.price_list_edit, name="price_list_edit"),
     path("orders/", views_documents.order_list, name="orders"),
     path("orders/new/", views_documents.order_create, name="order_create"),
+    path("orders/import/", views_order_import.order_import, name="order_import"),
+    path("orders/import/<int:pk>/", views_order_import.order_import_job, name="order_import_job"),
+    path(
+        "orders/import/<int:pk>/run/", views_order_import.order_import_run, name="order_import_run"
+    ),
+    path(
+        "orders/import/<int:pk>/report.csv",
+        views_order_import.order_import_report,
+        name="order_import_report",
+    ),
     path("orders/<int:pk>/", views_documents.order_detail, name="order"),
     path("orders/<int:pk>/edit/", views_documents.order_edit, name="order_edit"),
     path("orders/<int:pk>/status/", views_documents.order_status, name="order_status"),

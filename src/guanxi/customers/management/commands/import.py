@@ -1,9 +1,13 @@
 """`guanxi import customers FILE [--mapping M] [--owner USER] [--on-duplicate skip|update|create]
-[--dry-run]`: import (or check) a CSV/XLSX file; the error report goes beside the file."""
+[--dry-run]`: import (or check) a CSV/XLSX file; the error report goes beside the file.
+
+`guanxi import orders FILE …` hands over to the sales app's `import_orders` command (by name:
+this layer does not import sales)."""
 
 import sys
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError
 
@@ -16,7 +20,7 @@ class Command(BaseCommand):
     help = "Import customers from a CSV or XLSX file (prints imported/updated/skipped/failed)."
 
     def add_arguments(self, parser):
-        parser.add_argument("what", choices=["customers"])
+        parser.add_argument("what", choices=["customers", "orders"])
         parser.add_argument("file")
         parser.add_argument("--mapping", help="name of a saved column mapping (default: automatic)")
         parser.add_argument("--owner", help="username owning the new customers")
@@ -38,6 +42,16 @@ class Command(BaseCommand):
         return user
 
     def handle(self, *args, **options):
+        if options["what"] != "customers":
+            passed = {k: options[k] for k in ("owner", "user", "dry_run", "resume") if options[k]}
+            call_command(
+                f"import_{options['what']}",
+                options["file"],
+                stdout=self.stdout,
+                stderr=self.stderr,
+                **passed,
+            )
+            return
         job = None
         try:
             job = self._job(options)
