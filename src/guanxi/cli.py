@@ -14,6 +14,8 @@ Guanxi's own commands:
   token USERNAME                       print a new API token
   import customers FILE [--owner U] [--on-duplicate skip|update|create] [--dry-run]
                                        import customers from CSV / XLSX (report beside FILE)
+  import orders FILE [--owner U] [--dry-run]
+                                       import historical orders from CSV / XLSX (report beside FILE)
   export customers FILE --user U [--format csv|xlsx]
                                        export the customers U may see (masked as U sees them)
   analytics refresh [--as-of DATE]     recompute value, lifetime value, churn, credit, rules
