@@ -23,6 +23,7 @@ from guanxi.customers.pool_api import install_errors as install_pool_errors
 from guanxi.customers.pool_api import router as pool_router
 from guanxi.customers.services import StaleVersion
 from guanxi.interactions.api import router as interactions_router
+from guanxi.keyaccounts.api import router as keyaccounts_router
 from guanxi.sales.api import router as sales_router
 from guanxi.sales.api_routing import router as lead_routing_router
 from guanxi.sales.services import DuplicateFound
@@ -58,3 +59,4 @@ api.add_router("/", lead_routing_router)
 add_error(api, DuplicateFound, 409)
 api.add_router("/analytics", analytics_router)
 api.add_router("/", notifications_router)
+api.add_router("/", keyaccounts_router)

@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "guanxi.customers",
     "guanxi.interactions",
     "guanxi.sales",
+    "guanxi.keyaccounts",
     "guanxi.analytics",
     "guanxi.ops",
 ]

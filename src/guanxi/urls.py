@@ -7,6 +7,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("guanxi.accounts.urls")),
     path("customers/", include("guanxi.customers.urls")),
+    path("customers/", include("guanxi.keyaccounts.urls")),
     path("", include("guanxi.interactions.urls")),
     path("sales/", include("guanxi.sales.urls")),
     path("public/", include("guanxi.sales.public_urls")),

@@ -49,6 +49,8 @@ TABS = ("contacts", "tags", "history", "sharing", "followers")
 SALES_TABS = ("opportunities", "orders")
 # The Timeline tab is served by the interactions app (which may import customers).
 INTERACTIONS_TABS = ("timeline",)
+# The Key account tab is served by the keyaccounts app.
+KEYACCOUNT_TABS = ("keyaccount",)
 SORTABLE = ("name", "city", "created", "updated")
 PHONE_FIELDS = ("phone", "phone_alt")
 
@@ -313,7 +315,10 @@ def _detail_context(request, customer, tab: str) -> dict:
     context["tabs"] = [t for t in TABS if t != "sharing" or context["can_manage"]]
     context["tab"] = (
         tab
-        if tab in context["tabs"] or tab in SALES_TABS or tab in INTERACTIONS_TABS
+        if tab in context["tabs"]
+        or tab in SALES_TABS
+        or tab in INTERACTIONS_TABS
+        or tab in KEYACCOUNT_TABS
         else "contacts"
     )
     return context
