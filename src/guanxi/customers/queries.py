@@ -1,9 +1,12 @@
 """Reads over customers, always starting from ``visible_to(user)``."""
 
+from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 
 from guanxi.accounts.models import Role, User
 from guanxi.accounts.services import subteam_ids
+from guanxi.core.phones import normalize_phone
+from guanxi.customers import search_index
 from guanxi.customers.models import Customer, OwnershipTransfer
 from guanxi.customers.search import normalize_query
 
@@ -48,16 +51,44 @@ def customers_for(
 
 
 def search(qs: QuerySet[Customer], q: str) -> QuerySet[Customer]:
-    """Match a query against the normalised search text (and exact phone / e-mail)."""
+    """Match a query against the normalised search text (and exact phone / e-mail).
+
+    3+ characters match anywhere ("wangwei", "1380013"), 1–2 characters the start of a word
+    ("ww", "王伟"). When few customers match, the index gives their ids and the visible ones
+    are picked by primary key; when many do, the rows are read newest first and the page fills
+    after a few of them (see customers.search_index)."""
     term = normalize_query(q)
     if not term:
         return qs
-    exact = Q(email=q.strip().lower()) if "@" in q else Q()
-    return (
-        qs.filter(Q(search_text__contains=term) | exact)
-        if exact
-        else qs.filter(search_text__contains=term)
-    )
+    ids = search_index.match_ids(term)
+    matched = Q(pk__in=ids) if ids is not None else search_index.like_q(term)
+    exact = exact_match(q)
+    return qs.filter(matched | exact if exact is not None else matched)
+
+
+def exact_match(q: str) -> Q | None:
+    """The condition "this is exactly their e-mail or mobile number", or None when ``q`` is
+    neither; such customers come first in search results."""
+    text = (q or "").strip()
+    if "@" in text:
+        return Q(email=text.lower())
+    if normalize_query(text).isdigit() and len(normalize_query(text)) >= 7:
+        try:
+            phone = normalize_phone(text)
+        except ValidationError:
+            return None
+        return Q(phone=phone) if phone else None
+    return None
+
+
+def search_customers(user, q: str, *, limit: int = 20) -> list[Customer]:
+    """The best ``limit`` visible customers for ``q``: exact phone / e-mail matches first, then
+    the rest newest first."""
+    base = Customer.objects.visible_to(user).select_related("owner")
+    exact = exact_match(q)
+    first = list(base.filter(exact).order_by("-id")[:limit]) if exact is not None else []
+    rest = search(base, q).exclude(pk__in=[c.pk for c in first]).order_by("-id")
+    return first + list(rest[: limit - len(first)]) if len(first) < limit else first
 
 
 def history_for(customer: Customer, limit: int = 200) -> list[dict]:

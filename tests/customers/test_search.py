@@ -1,0 +1,159 @@
+"""Customer search through the index: what matches, exact matches first, visibility, and the
+index kept in step with every write (create, update, delete, import, bulk)."""
+
+import io
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+
+from guanxi.customers import search_index
+from guanxi.customers.models import Customer
+from guanxi.customers.queries import customers_for, search_customers
+from guanxi.customers.services import (
+    create_customer,
+    delete_customer,
+    purge_customer,
+    share_customer,
+    update_customer,
+)
+
+pytestmark = pytest.mark.django_db
+sqlite_only = pytest.mark.skipif("connection.vendor != 'sqlite'")
+postgres_only = pytest.mark.skipif("connection.vendor != 'postgresql'")
+
+
+def names(customers) -> list[str]:
+    return [c.name for c in customers]
+
+
+@pytest.fixture
+def book(alice, alices_customer):
+    """王伟 (13800138000) and a few others owned by Alice."""
+    for name, phone in [("张伟", "13912345678"), ("李娜", "13712345678"), ("欧阳娜娜", "")]:
+        create_customer(alice, {"name": name, "phone": phone})
+    return alices_customer
+
+
+@pytest.mark.parametrize("query", ["wangwei", "ww", "王伟", "王", "1380013", "13800138000", "w"])
+def test_search_finds_wang_wei_by_pinyin_initials_characters_and_phone_digits(alice, book, query):
+    assert "王伟" in names(customers_for(alice, q=query))
+
+
+@pytest.mark.parametrize("query", ["wangw", "138 0013 8000", "+86 138-0013-8000", "WangWei"])
+def test_three_or_more_characters_match_anywhere_in_a_word(alice, book, query):
+    assert names(customers_for(alice, q=query)) == ["王伟"]
+
+
+def test_one_or_two_characters_match_the_start_of_a_word_only(alice, book):
+    assert "王伟" not in names(customers_for(alice, q="ei"))
+    assert names(customers_for(alice, q="oy")) == ["欧阳娜娜"]
+
+
+def test_a_query_nobody_matches_finds_nothing(alice, book):
+    assert names(customers_for(alice, q="xyzzy")) == []
+    assert names(customers_for(alice, q="q")) == []
+
+
+def test_common_and_rare_queries_give_the_same_customers(alice, book, monkeypatch):
+    rare = names(customers_for(alice, q="wei"))
+    monkeypatch.setattr(search_index, "MATCH_CAP", 1)  # every query is now "common"
+    assert search_index.match_ids("wei", cap=1) is None
+    assert names(customers_for(alice, q="wei")) == rare == ["张伟", "王伟"]
+
+
+def test_an_exact_phone_match_comes_before_newer_partial_matches(alice, book):
+    newer = create_customer(alice, {"name": "赵六", "phone_alt": "13800138000"})
+
+    found = search_customers(alice, "13800138000")
+
+    assert names(found) == ["王伟", newer.name]
+
+
+def test_an_exact_email_match_comes_before_newer_partial_matches(alice, book):
+    create_customer(alice, {"name": "钱七", "email": "xwangwei@example.com"})
+
+    found = search_customers(alice, "WangWei@example.com")
+
+    assert names(found) == ["王伟", "钱七"]
+
+
+def test_a_rep_does_not_find_another_reps_customer(alice, charlie, book, charlies_customer):
+    assert names(search_customers(charlie, "wangwei")) == []
+    assert names(customers_for(charlie, q="ww")) == []
+    assert names(search_customers(alice, "chengdu")) == []
+    assert names(search_customers(charlie, "chengdu")) == [charlies_customer.name]
+
+
+def test_a_rep_finds_a_customer_shared_with_them(alice, bob, book):
+    assert names(search_customers(bob, "wangwei")) == []
+    share_customer(alice, book.pk, to_user=bob)
+    assert names(search_customers(bob, "wangwei")) == ["王伟"]
+
+
+def test_a_deleted_customer_is_not_found(alice, book):
+    delete_customer(alice, book.pk)
+    assert names(customers_for(alice, q="wangwei")) == []
+
+
+def test_a_new_customer_is_found_at_once(alice):
+    create_customer(alice, {"name": "司马懿", "phone": "13600001111"})
+    assert search_index.match_ids("simayi") is not None
+    assert names(customers_for(alice, q="simayi")) == ["司马懿"]
+    assert names(customers_for(alice, q="smy")) == ["司马懿"]
+
+
+def test_a_renamed_customer_is_found_by_the_new_name_only(alice, book):
+    update_customer(alice, book.pk, {"name": "王小伟", "phone": "13911112222"})
+
+    assert names(customers_for(alice, q="wangxiaowei")) == ["王小伟"]
+    assert names(customers_for(alice, q="1380013")) == []
+    assert search_index.match_ids("13800138000") == []
+
+
+def test_a_purged_customer_leaves_the_index(ada, alice, book):
+    delete_customer(alice, book.pk)
+    purge_customer(ada, book.pk)
+    assert search_index.match_ids("wangwei") == []
+
+
+def test_an_update_that_bypasses_save_keeps_the_index_in_step(alice, book):
+    Customer.objects.filter(pk=book.pk).update(search_text="dongfang dfb 13500000000")
+    assert search_index.match_ids("wangwei") == []
+    assert search_index.match_ids("dongfang") == [book.pk]
+
+
+def test_imported_customers_are_found(alice, tmp_path):
+    path = tmp_path / "c.csv"
+    path.write_text("姓名,手机\n诸葛亮,13811112222\n", encoding="utf-8")
+    call_command(
+        "import",
+        "customers",
+        str(path),
+        "--owner",
+        "alice",
+        stdout=io.StringIO(),
+        stderr=io.StringIO(),
+    )
+    assert names(customers_for(alice, q="zhugeliang")) == ["诸葛亮"]
+    assert names(customers_for(alice, q="zgl")) == ["诸葛亮"]
+
+
+@sqlite_only
+def test_the_index_is_rebuilt_when_a_migration_dropped_its_triggers(alice, book):
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TRIGGER {search_index.FTS_TABLE}_insert")
+    search_index.install()
+    create_customer(alice, {"name": "司马懿"})
+    assert names(customers_for(alice, q="simayi")) == ["司马懿"]
+    assert search_index.match_ids("wangwei") == [book.pk]
+
+
+@postgres_only
+def test_postgres_has_the_trigram_index(book):
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indexdef FROM pg_indexes WHERE indexname = %s", [search_index.TRGM_INDEX]
+        )
+        (definition,) = cursor.fetchone()
+    assert "gin_trgm_ops" in definition
