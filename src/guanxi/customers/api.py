@@ -18,6 +18,7 @@ from guanxi.core.api_errors import error_responses
 from guanxi.core.etags import etag, expected_version
 from guanxi.core.pagination import DEFAULT_LIMIT, Cursor, Limit, Page, keyset_page
 from guanxi.customers import exports, import_views, imports, services, tasks
+from guanxi.customers.duplicate_check import check_new_customer
 from guanxi.customers.masking import SENSITIVE_FIELDS, masked_value, masks_for
 from guanxi.customers.models import Customer
 from guanxi.customers.queries import SORTS, customers_for, history_for
@@ -152,7 +153,10 @@ def list_customers(
 def create_customer(request, payload: CustomerIn, response: HttpResponse):
     """Create a customer (with tags and contacts) owned by you or, if you may, someone else."""
     user = request.auth
-    data = payload.model_dump(exclude_unset=True, exclude={"owner", "tags", "contacts"})
+    data = payload.model_dump(
+        exclude_unset=True, exclude={"owner", "tags", "contacts", "allow_duplicate"}
+    )
+    check_new_customer(user, data, allow_duplicate=payload.allow_duplicate)  # 查重: 409
     with transaction.atomic():
         customer = services.create_customer(
             user, data, owner=_user("owner", payload.owner), tags=payload.tags

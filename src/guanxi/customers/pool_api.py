@@ -16,6 +16,7 @@ from guanxi.core.api_errors import django_errors, error_response, error_response
 from guanxi.core.etags import etag
 from guanxi.core.pagination import DEFAULT_LIMIT, Cursor, Limit, Page, keyset_page
 from guanxi.customers import pool
+from guanxi.customers.duplicate_check import LikelyDuplicate
 from guanxi.customers.masking import masked_value, masks_for
 from guanxi.customers.models import PoolRule, SourceChannel
 from guanxi.customers.models_pool import PoolScope
@@ -265,7 +266,8 @@ def delete_rule(request, rule_id: int):
 
 
 def install_errors(api) -> None:
-    """409 for a claim that lost the race and for a likely duplicate (with the matches)."""
+    """409 for a claim that lost the race, and for a likely duplicate on claim or on create
+    (with the matches as field errors)."""
 
     def on_conflict(request, exc):
         return error_response(api, request, 409, str(exc))
@@ -277,5 +279,13 @@ def install_errors(api) -> None:
         )
         return error_response(api, request, 409, detail, django_errors(exc))
 
+    def on_new_duplicate(request, exc):
+        detail = _(
+            "A customer with the same details exists; "
+            "send allow_duplicate: true to create this one anyway."
+        )
+        return error_response(api, request, 409, detail, django_errors(exc))
+
     api.add_exception_handler(pool.ClaimConflict, on_conflict)
     api.add_exception_handler(pool.DuplicateOwned, on_duplicate)
+    api.add_exception_handler(LikelyDuplicate, on_new_duplicate)

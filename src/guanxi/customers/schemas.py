@@ -90,6 +90,11 @@ class CustomerIn(CustomerFields):
     owner: int | None = Field(None, description="User id of the owner; default: you.")
     tags: list[TagName] = []
     contacts: list[ContactIn] = []
+    allow_duplicate: bool = Field(
+        False,
+        description="Create even though a customer with the same phone, e-mail or ID exists "
+        "(otherwise 409 naming the matches).",
+    )
 
 
 class CustomerPatch(CustomerFields):

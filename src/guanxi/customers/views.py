@@ -24,6 +24,7 @@ from guanxi.accounts.queries import is_manager_of, teams_visible_to, users_visib
 from guanxi.core.identity import mask_id
 from guanxi.core.phones import display_phone, mask_phone
 from guanxi.customers import queries, services
+from guanxi.customers.duplicate_check import LikelyDuplicate, check_new_customer
 from guanxi.customers.forms import (
     FIELD_GROUPS,
     MODEL_FIELDS,
@@ -476,14 +477,22 @@ def customer_create(request):
     )
     definitions = custom_fields()
     form = CustomerForm(request.POST or None, custom_fields=definitions, owners=owners)
+    duplicates = None
     if request.method == "POST" and form.is_valid():
         try:
+            check_new_customer(
+                user,
+                form.customer_data(),
+                allow_duplicate=request.POST.get("allow_duplicate") == "1",
+            )
             customer = services.create_customer(
                 user,
                 form.customer_data(),
                 owner=form.cleaned_data.get("owner"),
                 tags=form.tag_list(),
             )
+        except LikelyDuplicate as exc:  # 查重: shown above the form with "create anyway"
+            duplicates = exc.messages
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
@@ -492,7 +501,7 @@ def customer_create(request):
     return render(
         request,
         "customers/form.html",
-        {"nav": "customers", "form": form, "person_only": PERSON_ONLY},
+        {"nav": "customers", "form": form, "person_only": PERSON_ONLY, "duplicates": duplicates},
     )
 
 
