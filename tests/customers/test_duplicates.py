@@ -4,6 +4,8 @@ only what the user can see, and dismissals remembered."""
 import pytest
 from django.core.exceptions import ValidationError
 from django.http import Http404
+from hypothesis import given
+from hypothesis import strategies as st
 
 from guanxi.customers.duplicates import (
     find_candidates,
@@ -212,3 +214,24 @@ def test_command_scans_and_lists_the_pairs(alice):
     lines = out.getvalue().splitlines()
     assert lines[0].startswith("scanned 2 customers") and "1 candidate pairs (phone 1)" in lines[0]
     assert "甲" in lines[1] and "乙" in lines[1] and "(phone)" in lines[1]
+
+
+def _reference_distance(a: str, b: str) -> int:
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        current = [i]
+        for j, cb in enumerate(b, 1):
+            current.append(min(previous[j - 1] + (ca != cb), previous[j] + 1, current[j - 1] + 1))
+        previous = current
+    return previous[-1]
+
+
+@given(
+    a=st.text(alphabet="abc", max_size=9),
+    b=st.text(alphabet="abc", max_size=9),
+    limit=st.integers(1, 3),
+)
+def test_bounded_levenshtein_agrees_with_the_full_table(a, b, limit):
+    distance = _reference_distance(a, b)
+
+    assert levenshtein(a, b, limit) == (distance if distance <= limit else limit + 1)

@@ -22,6 +22,7 @@ each user the pairs of which they can see both customers (``pairs_for``). A pair
 
 from __future__ import annotations
 
+import math
 import re
 import time
 from collections import defaultdict
@@ -135,35 +136,68 @@ def comparable_name(name: str, kind: str) -> str:
     return name
 
 
-def levenshtein(a: str, b: str, limit: int) -> int:
-    """The edit distance of two strings, or ``limit + 1`` as soon as it must exceed ``limit``."""
-    if abs(len(a) - len(b)) > limit:
-        return limit + 1
+def _one_edit_apart(a: str, b: str) -> bool:
+    """True when one insertion, deletion or substitution turns ``a`` into ``b`` (a != b)."""
     if len(a) < len(b):
         a, b = b, a
-    previous = list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        current = [i]
-        best = i
-        for j, cb in enumerate(b, 1):
-            cost = previous[j - 1] + (ca != cb)
-            cost = min(cost, previous[j] + 1, current[j - 1] + 1)
-            current.append(cost)
-            best = min(best, cost)
+    if len(a) - len(b) > 1:
+        return False
+    i = 0
+    while i < len(b) and a[i] == b[i]:
+        i += 1
+    if len(a) == len(b):
+        return a[i + 1 :] == b[i + 1 :]
+    return a[i + 1 :] == b[i:]
+
+
+def levenshtein(a: str, b: str, limit: int) -> int:
+    """The edit distance of two strings, or ``limit + 1`` as soon as it must exceed ``limit``.
+
+    Only the diagonal band of width 2·limit+1 is computed: outside it the distance is over the
+    limit anyway, so two ten-letter spellings with a limit of 2 cost 50 cells, not 100.
+    """
+    if a == b:
+        return 0
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    if limit == 1:
+        return 1 if _one_edit_apart(a, b) else 2
+    over = limit + 1
+    previous = {j: j for j in range(min(len(b), limit) + 1)}
+    for i in range(1, len(a) + 1):
+        ca = a[i - 1]
+        low, high = max(0, i - limit), min(len(b), i + limit)
+        current = {}
+        best = over
+        for j in range(low, high + 1):
+            if j == 0:
+                cost = i
+            else:
+                cost = previous.get(j - 1, over) + (ca != b[j - 1])
+                up = previous.get(j, over) + 1
+                left = current.get(j - 1, over) + 1
+                if up < cost:
+                    cost = up
+                if left < cost:
+                    cost = left
+            current[j] = cost
+            if cost < best:
+                best = cost
         if best > limit:
-            return limit + 1
+            return over
         previous = current
-    return previous[-1]
+    return min(previous.get(len(b), over), over)
 
 
 def similarity(a: str, b: str) -> float:
-    """1 − edit distance / the longer length (1.0: the same spelling)."""
+    """1 − edit distance / the longer length (1.0: the same spelling); 0.0 below the
+    threshold, where the exact distance does not matter."""
     if a == b:
         return 1.0
     longest = max(len(a), len(b))
-    if not longest:
-        return 0.0
     limit = int(longest * (1 - NAME_THRESHOLD))
+    if limit == 0:
+        return 0.0
     distance = levenshtein(a, b, limit)
     return 1 - distance / longest if distance <= limit else 0.0
 
@@ -197,19 +231,20 @@ def _pair_group(found: dict, ids: list[int], reason: str, score: float, detail: 
 
 def _grouped(sources: list[QuerySet]) -> dict[str, list[int]]:
     """Keys shared by two or more customers across ``sources`` (querysets of (k, c) rows),
-    grouped in SQL: {key: [customer ids]}."""
+    grouped in SQL in one pass (a window count per key): {key: [customer ids]}."""
     union = sources[0].union(*sources[1:], all=True) if len(sources) > 1 else sources[0]
     sql, params = union.query.sql_with_params()
     query = (
-        f"SELECT u.k, u.c FROM ({sql}) u WHERE u.k IN ("  # noqa: S608 - ORM-built SQL, parameters bound
-        f"SELECT g.k FROM ({sql}) g GROUP BY g.k HAVING COUNT(DISTINCT g.c) > 1)"
+        "SELECT w.k, w.c FROM (SELECT u.k, u.c, COUNT(*) OVER (PARTITION BY u.k) AS n "  # noqa: S608 - ORM-built SQL, parameters bound
+        f"FROM ({sql}) u) w WHERE w.n > 1"
     )
-    groups: dict[str, list[int]] = defaultdict(list)
+    groups: dict[str, set[int]] = defaultdict(set)
     with connection.cursor() as cursor:
-        cursor.execute(query, [*params, *params])
+        cursor.execute(query, params)
         for key, customer_id in cursor.fetchall():
-            groups[key].append(customer_id)
-    return groups
+            groups[key].add(customer_id)
+    # A key repeated on one customer only (its phone again as a contact's) is no duplicate.
+    return {key: sorted(ids) for key, ids in groups.items() if len(ids) > 1}
 
 
 def _kc(qs: QuerySet, key, customer) -> QuerySet:
@@ -250,12 +285,17 @@ def _exact_pairs(customers: QuerySet, found: dict) -> None:
 def _name_pairs(customers: QuerySet, found: dict) -> None:
     blocks: dict[tuple, list[tuple[int, str, str]]] = defaultdict(list)
     rows = customers.order_by().values_list("pk", "name", "kind", "city", "company_name")
+    keys: dict[tuple[str, str], tuple[str, str] | None] = {}
     for pk, name, kind, city, company in rows.iterator(chunk_size=5000):
-        syllables = name_syllables(comparable_name(name, kind))
-        if not syllables:
+        key = keys.get((name, kind), False)
+        if key is False:
+            syllables = name_syllables(comparable_name(name, kind))
+            key = keys[(name, kind)] = (
+                ("".join(syllables), "".join(s[0] for s in syllables)) if syllables else None
+            )
+        if key is None:
             continue
-        spelling = "".join(syllables)
-        initials = "".join(s[0] for s in syllables)
+        spelling, initials = key
         scopes = []
         if city:
             scopes.append(("city", city.strip()))
@@ -279,34 +319,68 @@ def _block_pairs(found: dict, by_spelling: dict, where: str) -> None:
             _add(
                 found, a, b, DuplicateReason.NAME, NAME_SCORE_MAX, f"{name_a} ≈ {name_b} · {where}"
             )
-    spellings = list(usable)
-    if len(spellings) > BLOCK_MAX:
-        # Too many different names start alike here: compare only those with the same initials.
-        sub: dict[str, list[str]] = defaultdict(list)
-        for s in spellings:
-            sub[usable[s][0][1]].append(s)
-        groups = list(sub.values())
+    for sa, sb in _close_spellings(list(usable)):
+        score = similarity(sa, sb)
+        if score < NAME_THRESHOLD:
+            continue
+        for a, _ia, name_a in usable[sa]:
+            for b, _ib, name_b in usable[sb]:
+                _add(
+                    found,
+                    a,
+                    b,
+                    DuplicateReason.NAME,
+                    round(NAME_SCORE_MAX * score, 1),
+                    f"{name_a} ≈ {name_b} · {where}",
+                )
+
+
+# Below these lengths the threshold allows no edit (8), or at most one (16).
+_ONE_EDIT_FROM = math.ceil(1 / (1 - NAME_THRESHOLD)) - 1
+_TWO_EDITS_FROM = math.ceil(2 / (1 - NAME_THRESHOLD)) - 2
+
+
+@lru_cache(maxsize=200_000)
+def _deletions(s: str) -> frozenset[str]:
+    """``s`` and every spelling with one letter of it deleted."""
+    return frozenset((s, *(s[:i] + s[i + 1 :] for i in range(len(s)))))
+
+
+def _close_spellings(spellings: list[str]):
+    """Pairs of different spellings that may be within the threshold, without comparing all
+    pairs: one edit apart share a one-deletion variant (a symmetric-delete index, linear in the
+    block); only spellings long enough to allow two edits are compared pairwise, by length."""
+    seen: set[tuple[str, str]] = set()
+    variants: dict[str, list[str]] = defaultdict(list)
+    for s in spellings:
+        if len(s) < _ONE_EDIT_FROM:
+            continue
+        for v in _deletions(s):
+            variants[v].append(s)
+    for group in variants.values():
+        for sa, sb in combinations(group, 2):
+            pair = (sa, sb) if sa < sb else (sb, sa)
+            if pair not in seen:
+                seen.add(pair)
+                yield pair
+    long = sorted((s for s in spellings if len(s) >= _TWO_EDITS_FROM), key=len)
+    if len(long) > BLOCK_MAX:
+        # Too many long names start alike here: compare within first letter and length band.
+        bands: dict[str, list[str]] = defaultdict(list)
+        for s in long:
+            bands[s[:1] + str(len(s) // 4)].append(s)
+        groups = list(bands.values())
     else:
-        groups = [spellings]
+        groups = [long]
     for group in groups:
-        group.sort(key=len)
         for i, sa in enumerate(group):
             for sb in group[i + 1 :]:
                 if len(sb) - len(sa) > len(sb) * (1 - NAME_THRESHOLD):
                     break  # sorted by length: every later one is longer still
-                score = similarity(sa, sb)
-                if score < NAME_THRESHOLD:
-                    continue
-                for a, _ia, name_a in usable[sa]:
-                    for b, _ib, name_b in usable[sb]:
-                        _add(
-                            found,
-                            a,
-                            b,
-                            DuplicateReason.NAME,
-                            round(NAME_SCORE_MAX * score, 1),
-                            f"{name_a} ≈ {name_b} · {where}",
-                        )
+                pair = (sa, sb) if sa < sb else (sb, sa)
+                if pair not in seen:
+                    seen.add(pair)
+                    yield pair
 
 
 def find_candidates(customers: QuerySet[Customer], *, reasons=None) -> list[Candidate]:
