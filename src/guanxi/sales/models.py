@@ -451,11 +451,17 @@ class Opportunity(TimeStamped, Versioned):
             models.Index(fields=["expected_close_date"], name="opp_close"),
             models.Index(fields=["won_at"], name="opp_won_at"),
             models.Index(fields=["created_at"], name="opp_created"),
-            # The funnel's cohort (a pipeline's deals created in a period), the forecast's
-            # recently lost deals, and a kanban column by amount read from the top (LIMIT 50).
-            models.Index(fields=["pipeline", "created_at"], name="opp_pipeline_created"),
+            # The funnel's cohort (a pipeline's deals created in a period) and the board's
+            # columns by amount (read from the top, LIMIT 50) cover what their aggregates read,
+            # customer included for the access check; the forecast's recently lost deals.
+            models.Index(
+                fields=["pipeline", "created_at", "stage", "amount", "customer"],
+                name="opp_pipeline_created",
+            ),
             models.Index(fields=["lost_at"], name="opp_lost_at"),
-            models.Index(fields=["pipeline", "stage", "amount", "id"], name="opp_board_amount"),
+            models.Index(
+                fields=["pipeline", "stage", "amount", "id", "customer"], name="opp_board_amount"
+            ),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(amount__gte=0), name="opp_amount_not_negative"),

@@ -1,5 +1,5 @@
-"""Indexes for the funnel's cohort (a pipeline's deals created in a period), the forecast's
-recently lost deals, and a kanban column read by amount from the top."""
+"""Indexes for the funnel's cohort (a pipeline's deals created in a period) and the board's
+columns by amount, covering what their aggregates read; and the forecast's recently lost deals."""
 
 from django.db import migrations, models
 
@@ -10,7 +10,10 @@ class Migration(migrations.Migration):
     operations = [
         migrations.AddIndex(
             model_name="opportunity",
-            index=models.Index(fields=["pipeline", "created_at"], name="opp_pipeline_created"),
+            index=models.Index(
+                fields=["pipeline", "created_at", "stage", "amount", "customer"],
+                name="opp_pipeline_created",
+            ),
         ),
         migrations.AddIndex(
             model_name="opportunity",
@@ -19,7 +22,7 @@ class Migration(migrations.Migration):
         migrations.AddIndex(
             model_name="opportunity",
             index=models.Index(
-                fields=["pipeline", "stage", "amount", "id"], name="opp_board_amount"
+                fields=["pipeline", "stage", "amount", "id", "customer"], name="opp_board_amount"
             ),
         ),
     ]
