@@ -24,6 +24,7 @@ from guanxi.customers.pool_api import router as pool_router
 from guanxi.customers.services import StaleVersion
 from guanxi.interactions.api import router as interactions_router
 from guanxi.keyaccounts.api import router as keyaccounts_router
+from guanxi.ops.search_api import router as search_router
 from guanxi.sales.api import router as sales_router
 from guanxi.sales.api_routing import router as lead_routing_router
 from guanxi.sales.services import DuplicateFound
@@ -55,6 +56,7 @@ api.add_router("/pool", pool_router)
 install_pool_errors(api)
 api.add_router("/", interactions_router)
 api.add_router("/", sales_router)
+api.add_router("/", search_router)
 api.add_router("/", lead_routing_router)
 add_error(api, DuplicateFound, 409)
 api.add_router("/analytics", analytics_router)

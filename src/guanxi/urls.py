@@ -10,6 +10,7 @@ urlpatterns = [
     path("customers/", include("guanxi.keyaccounts.urls")),
     path("", include("guanxi.interactions.urls")),
     path("sales/", include("guanxi.sales.urls")),
+    path("search/", include("guanxi.ops.urls")),
     path("public/", include("guanxi.sales.public_urls")),
     path("analytics/", include("guanxi.analytics.urls")),
     path("", include("guanxi.core.urls")),

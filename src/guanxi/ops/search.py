@@ -1,0 +1,119 @@
+"""Global search: one query over customers, contacts and opportunities, each through its own
+``visible_to(user)``.
+
+It lives in ops, above the sales layer, because it reads both customers and sales (customers
+must never import sales); each domain keeps its own matching rule (customers.queries,
+sales.models), this module only asks each and caps each group.
+"""
+
+from dataclasses import dataclass, field
+
+from django.db.models import Q
+
+from guanxi.customers import search_index
+from guanxi.customers.masking import SENSITIVE_FIELDS, masks_for
+from guanxi.customers.models import Contact, Customer
+from guanxi.customers.queries import search_customers
+from guanxi.customers.search import normalize_query
+from guanxi.sales.models import Opportunity
+
+#: Rows per group in the navbar dropdown and on the full results page.
+DROPDOWN_LIMIT = 5
+PAGE_LIMIT = 50
+#: Matching contacts and opportunities are checked for visibility this many at a time, newest
+#: first, in at most _BATCHES rounds (a user who sees few of very many matches gets fewer).
+_BATCH = 500
+_BATCHES = 4
+
+
+@dataclass
+class SearchResults:
+    q: str
+    customers: list = field(default_factory=list)
+    contacts: list = field(default_factory=list)
+    opportunities: list = field(default_factory=list)
+
+    @property
+    def empty(self) -> bool:
+        return not (self.customers or self.contacts or self.opportunities)
+
+
+def _visible_customer_ids(user, ids) -> set[int]:
+    return set(
+        Customer.objects.visible_to(user).filter(pk__in=list(ids)).values_list("pk", flat=True)
+    )
+
+
+def search_contacts(user, q: str, *, limit: int) -> list[Contact]:
+    """Contacts of visible customers whose name starts with ``q``, whose phone contains the
+    digits typed (from the start of the national number) or whose e-mail is ``q``."""
+    text = (q or "").strip()
+    term = normalize_query(text)
+    if not term:
+        return []
+    conditions = Q(name__startswith=text)
+    if term.isdigit() and len(term) >= 3:
+        national = term.removeprefix("86") if len(term) > 11 else term
+        conditions |= Q(phone__startswith=f"+86{national}")
+    if "@" in text:
+        conditions |= Q(email=text.lower())
+    # Candidates newest first (index range scans), then the visibility check on their
+    # customers by primary key, a batch at a time until the group is full.
+    found: list[Contact] = []
+    candidates = Contact.objects.filter(conditions).select_related("customer").order_by("-id")
+    for _batch in range(_BATCHES):
+        batch = list(candidates[:_BATCH])
+        visible = _visible_customer_ids(user, {c.customer_id for c in batch})
+        found += [c for c in batch if c.customer_id in visible]
+        if len(found) >= limit or len(batch) < _BATCH:
+            break
+        candidates = candidates.filter(pk__lt=batch[-1].pk)
+    return found[:limit]
+
+
+def search_opportunities(user, q: str, *, limit: int) -> list[Opportunity]:
+    """Visible opportunities named like ``q`` or belonging to a customer that matches it."""
+    term = normalize_query(q)
+    text = (q or "").strip()
+    if not term:
+        return []
+    conditions = Q(name__icontains=text)
+    customer_ids = search_index.match_ids(term)
+    if customer_ids:
+        conditions |= Q(customer_id__in=customer_ids)
+    found: list[Opportunity] = []
+    candidates = Opportunity.objects.filter(conditions).order_by("-id")
+    for _batch in range(_BATCHES):
+        batch = list(candidates.values_list("pk", flat=True)[:_BATCH])
+        if not batch:
+            break
+        found += (
+            Opportunity.objects.visible_to(user)
+            .filter(pk__in=batch)
+            .select_related("customer", "stage")
+            .order_by("-id")[: limit - len(found)]
+        )
+        if len(found) >= limit or len(batch) < _BATCH:
+            break
+        candidates = candidates.filter(pk__lt=batch[-1])
+    return found
+
+
+def global_search(user, q: str, *, limit: int = DROPDOWN_LIMIT) -> SearchResults:
+    """Up to ``limit`` customers (exact phone / e-mail first), contacts and opportunities."""
+    q = (q or "").strip()[:100]
+    results = SearchResults(q=q)
+    if not normalize_query(q):
+        return results
+    results.customers = search_customers(user, q, limit=limit)
+    results.contacts = search_contacts(user, q, limit=limit)
+    results.opportunities = search_opportunities(user, q, limit=limit)
+    for customer in results.customers:
+        customer.shown_phone = _phone(user, customer, customer.phone)
+    for contact in results.contacts:
+        contact.shown_phone = _phone(user, contact.customer, contact.phone)
+    return results
+
+
+def _phone(user, customer, phone: str) -> str:
+    return SENSITIVE_FIELDS["phone"](phone) if phone and masks_for(user, customer) else phone
