@@ -1,6 +1,7 @@
 """Reads over key-account plans, always from ``visible_to(user)``."""
 
 from django.db.models import Prefetch, QuerySet
+from django.utils.translation import gettext as _
 
 from guanxi.keyaccounts.models import AccountPlan, Attitude, DecisionRole, Relationship
 
@@ -31,8 +32,11 @@ def relationship_graph(plan: AccountPlan) -> dict:
     our people linked to the contacts whose relationship they keep."""
     roles = dict(DecisionRole.choices)
     attitudes = list(Attitude)
-    categories = [{"name": str(a.label)} for a in attitudes] + [{"name": str(plan.customer)}]
-    company_category = len(attitudes)
+    categories = [{"name": str(a.label)} for a in attitudes] + [
+        {"name": plan.customer.name},
+        {"name": _("Our people")},
+    ]
+    company_category, people_category = len(attitudes), len(attitudes) + 1
     nodes = [
         {
             "id": "customer",
@@ -63,5 +67,13 @@ def relationship_graph(plan: AccountPlan) -> dict:
             people[rel.owner_id] = str(rel.owner)
             links.append({"source": f"user-{rel.owner_id}", "target": node_id, "dashed": True})
     for user_id, name in people.items():
-        nodes.append({"id": f"user-{user_id}", "name": name, "symbol": "diamond", "symbolSize": 16})
+        nodes.append(
+            {
+                "id": f"user-{user_id}",
+                "name": name,
+                "category": people_category,
+                "symbol": "diamond",
+                "symbolSize": 16,
+            }
+        )
     return {"nodes": nodes, "links": links, "categories": categories}

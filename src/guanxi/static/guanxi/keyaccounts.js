@@ -6,7 +6,8 @@
   const dataEl = document.getElementById("relmap-data");
   if (!el || !dataEl) return;
   const graph = JSON.parse(dataEl.textContent);
-  const colors = ["#2fb344", "#9aa0ac", "#d63939", "#206bc4"]; // supporter, neutral, opponent, company
+  // supporter, neutral, opponent, the company, our people
+  const colors = ["#2fb344", "#9aa0ac", "#d63939", "#206bc4", "#f59f00"];
 
   function draw() {
     if (!document.body.contains(el)) return;
@@ -18,18 +19,20 @@
       tooltip: {
         formatter: (p) => (p.dataType === "node" ? p.data.tooltip || p.data.name : p.data.label || ""),
       },
-      legend: [{ data: graph.categories.slice(0, 3).map((c) => c.name), top: 4 }],
+      legend: [{ data: [0, 1, 2, 4].map((i) => graph.categories[i].name), top: 4 }],
       series: [{
         type: "graph",
         layout: "force",
         roam: true,
+        top: 40,
+        bottom: 24,
         draggable: true,
-        force: { repulsion: 260, edgeLength: [90, 150] },
+        force: { repulsion: 420, edgeLength: [110, 170], gravity: 0.08 },
         categories: graph.categories,
         label: { show: true, position: "bottom", fontSize: 11 },
         edgeLabel: { show: true, fontSize: 10, formatter: (p) => p.data.label || "" },
         lineStyle: { color: "source", width: 1.5, opacity: 0.7 },
-        data: graph.nodes.map((n) => (n.category === undefined ? { ...n, itemStyle: { color: "#f59f00" } } : n)),
+        data: graph.nodes,
         links: graph.links.map((l) => (l.dashed ? { ...l, lineStyle: { type: "dashed", color: "#f59f00" } } : l)),
       }],
     });
