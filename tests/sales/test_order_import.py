@@ -319,3 +319,19 @@ def test_a_bad_second_line_keeps_the_whole_order_out(alice, tmp_path, alices_cus
         },
     ]
     assert outcome.failed == 1 and not Order.objects.exists() and not OrderLine.objects.exists()
+
+
+def test_small_batches_keep_every_order_whole(alice, good_file):
+    job = order_imports.new_job(alice, good_file)
+    outcome = order_imports.process(job, batch_lines=1)
+    assert (outcome.orders, outcome.lines) == (2, 3)
+    assert [o.lines.count() for o in Order.objects.order_by("number")] == [2, 1]
+
+
+def test_a_resumed_job_skips_the_batches_already_committed(alice, good_file):
+    job = order_imports.new_job(alice, good_file)
+    order_imports.process(job, batch_lines=1)
+    job.status = "failed"  # as if it had stopped after its last batch
+    job.save()
+    outcome = order_imports.process(job, resume=True, batch_lines=1)
+    assert outcome.orders == 0 and Order.objects.count() == 2
