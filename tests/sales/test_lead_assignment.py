@@ -124,7 +124,7 @@ def test_the_assignee_is_notified(round_robin, teams, alice, django_capture_on_c
         lead = _unowned("赵磊")
         assign_lead(lead, team_id=teams["guangzhou"].pk)
     note = Notification.objects.get(recipient=alice)
-    assert note.verb == "assigned to you"
+    assert (note.verb, note.event) == ("assigned", "assigned")
     assert "赵磊" in note.message
     assert note.url == reverse("sales:lead", args=[lead.pk])
 
@@ -303,7 +303,7 @@ def test_an_api_rule_with_an_outsider_answers_400_on_members(client, mike, teams
     response = _post(
         client, "/leads/rules", {"team": teams["guangzhou"].pk, "members": [charlie.pk]}
     )
-    assert response.status_code in (400, 422)
+    assert response.status_code == 422
     assert [e["field"] for e in response.json()["errors"]] == ["members"]
 
 

@@ -59,7 +59,7 @@ def test_a_visitor_posts_a_lead_that_the_rule_assigns(
     assert lead.web_form == web_form
     assert lead.owner == alice
     assert lead.created_by is None
-    assert Notification.objects.filter(recipient=alice, verb="assigned to you").exists()
+    assert Notification.objects.filter(recipient=alice, verb="assigned", event="assigned").exists()
 
 
 def test_a_form_encoded_post_is_accepted_too(client, web_form):

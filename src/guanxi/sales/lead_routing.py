@@ -310,7 +310,7 @@ def assign_lead(lead: Lead, *, team_id: int | None, actor=None) -> User | None:
         "team": rule.team,
     }
     transaction.on_commit(
-        lambda: notify([owner], actor=actor, verb="assigned to you", message=message, url=url)
+        lambda: notify([owner], actor=actor, verb="assigned", message=message, url=url)
     )
     return owner
 
