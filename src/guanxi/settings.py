@@ -191,6 +191,8 @@ WEB_LEAD_RATE_WINDOW = env_int("WEB_LEAD_RATE_WINDOW", 3600)
 WEB_LEAD_MAX_BODY = env_int("WEB_LEAD_MAX_BODY", 16 * 1024)
 
 CUSTOMER_PAGE_SIZE = env_int("CUSTOMER_PAGE_SIZE", 25)
+# Exports of more rows than this run in the background and are downloaded when ready.
+EXPORT_BACKGROUND_ROWS = env_int("EXPORT_BACKGROUND_ROWS", 10000)
 RECYCLE_BIN_DAYS = env_int("RECYCLE_BIN_DAYS", 30)
 
 # Analytics: windows and thresholds of the nightly refresh (see docs/analytics.md).

@@ -7,15 +7,23 @@ cells a spreadsheet would run as a formula, and is written to the access log.
 
 import csv
 import io
-from collections.abc import Iterator
+import shutil
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import xlsxwriter
-from django.utils import timezone
+from django.conf import settings
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from guanxi.core.access_log import log_access
+from guanxi.core.notifications import notify
 from guanxi.customers.masking import masked_value
 from guanxi.customers.models import Customer, CustomField, Kind
+from guanxi.customers.models_import import ExportJob
 from guanxi.customers.queries import SORTS, customers_for
 
 FORMATS = ("csv", "xlsx")
@@ -144,25 +152,33 @@ class _Echo:
         return value
 
 
-def csv_chunks(user, queryset) -> Iterator[bytes]:
-    """The CSV file as UTF-8 with a BOM (so Excel opens Chinese correctly), a few rows at a time."""
+def csv_chunks(user, queryset, progress: Callable[[int], None] | None = None) -> Iterator[bytes]:
+    """The CSV file as UTF-8 with a BOM (so Excel opens Chinese correctly), a few rows at a time;
+    ``progress(rows so far)`` after each chunk."""
     custom = _custom_fields()
     writer = csv.writer(_Echo())
     yield b"\xef\xbb\xbf" + writer.writerow(headers(custom)).encode()
     buffer = []
+    written = 0
     for row in rows(user, queryset, custom):
         buffer.append(writer.writerow([neutralise(v) for v in row]))
         if len(buffer) >= 500:
+            written += len(buffer)
             yield "".join(buffer).encode()
             buffer = []
+            if progress:
+                progress(written)
     if buffer:
         yield "".join(buffer).encode()
+    if progress:
+        progress(written + len(buffer))
 
 
-def write_xlsx(user, queryset, target) -> None:
+def write_xlsx(user, queryset, target, progress: Callable[[int], None] | None = None) -> None:
     """Write the XLSX to ``target`` (a path or a binary file), row by row in constant memory.
 
     Every cell is written with write_string, so a value like "=1+1" stays text, never a formula.
+    ``progress(rows so far)`` every CHUNK rows and at the end.
     """
     custom = _custom_fields()
     workbook = xlsxwriter.Workbook(
@@ -178,11 +194,16 @@ def write_xlsx(user, queryset, target) -> None:
     bold = workbook.add_format({"bold": True})
     for col, title in enumerate(headers(custom)):
         sheet.write_string(0, col, title, bold)
+    r = 0
     for r, row in enumerate(rows(user, queryset, custom), start=1):
         for col, value in enumerate(row):
             if value:
                 sheet.write_string(r, col, value)
+        if progress and r % CHUNK == 0:
+            progress(r)
     workbook.close()
+    if progress:
+        progress(r)
 
 
 def xlsx_bytes(user, queryset) -> bytes:
@@ -193,3 +214,77 @@ def xlsx_bytes(user, queryset) -> bytes:
 
 def filename(fmt: str) -> str:
     return f"customers-{timezone.localtime():%Y%m%d-%H%M}.{fmt}"
+
+
+# --- large exports in the background --------------------------------------------------------
+
+
+def needs_background(count: int) -> bool:
+    """Whether an export of ``count`` rows runs as a job (settings.EXPORT_BACKGROUND_ROWS)."""
+    return count > settings.EXPORT_BACKGROUND_ROWS
+
+
+def open_job(user, filters: dict, fmt: str, count: int) -> ExportJob:
+    """A queued export job (call after ``start_export``, which wrote the access log)."""
+    return ExportJob.objects.create(
+        created_by=user,
+        format=fmt,
+        filters=filters,
+        language=translation.get_language() or "",
+        total_rows=count,
+    )
+
+
+def export_jobs_for(user):
+    """The export jobs a user may follow and download: only their own (the file holds what
+    they may see, masked for them)."""
+    return ExportJob.objects.filter(created_by=user)
+
+
+def run_job(job: ExportJob) -> ExportJob:
+    """Write the job's export to a file under the data directory, streaming the rows in chunks
+    (never the whole table in memory), then tell its owner it is ready. The file appears under
+    its name only when complete; a failed job leaves no file."""
+    user = job.created_by
+    folder = Path(settings.DATA_DIR) / "exports" / uuid.uuid4().hex
+    folder.mkdir(parents=True)
+    with translation.override(job.language or None):
+        name = filename(job.format)
+        partial = folder / (name + ".part")
+        ExportJob.objects.filter(pk=job.pk).update(status=ExportJob.Status.RUNNING)
+
+        def progress(written: int) -> None:
+            ExportJob.objects.filter(pk=job.pk).update(written_rows=written)
+
+        queryset = customers_for(user, **job.filters)
+        try:
+            if job.format == "csv":
+                with partial.open("wb") as out:
+                    for chunk in csv_chunks(user, queryset, progress):
+                        out.write(chunk)
+            else:
+                write_xlsx(user, queryset, str(partial), progress)
+        except Exception as exc:
+            shutil.rmtree(folder, ignore_errors=True)
+            ExportJob.objects.filter(pk=job.pk).update(
+                status=ExportJob.Status.FAILED,
+                error=str(exc)[:2000] or exc.__class__.__name__,
+                finished_at=timezone.now(),
+            )
+            raise
+        final = folder / name
+        partial.rename(final)
+        job.refresh_from_db()
+        job.status = ExportJob.Status.DONE
+        job.file_path, job.file_name = str(final), name
+        job.finished_at = timezone.now()
+        job.save(update_fields=["status", "file_path", "file_name", "finished_at"])
+        url = reverse("customers:export_job", args=[job.pk])
+        message = _("Your export of %(count)d customers (%(format)s) is ready to download.") % {
+            "count": job.written_rows,
+            "format": job.format.upper(),
+        }
+    transaction.on_commit(
+        lambda: notify([user], actor=None, verb="exported", message=message, url=url)
+    )
+    return job

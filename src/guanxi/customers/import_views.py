@@ -10,18 +10,27 @@ from pathlib import Path
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, StreamingHttpResponse
+from django.http import FileResponse, Http404, JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from guanxi.customers import exports, imports, queries, tasks
-from guanxi.customers.models_import import ImportJob, OnDuplicate, SavedMapping
+from guanxi.customers.models_import import ExportJob, ImportJob, OnDuplicate, SavedMapping
 
 
 def export_response(user, filters: dict, fmt: str, *, request=None, via: str = "web"):
-    """The export as an HTTP answer: CSV streamed, XLSX spooled to a temporary file."""
-    queryset, _count = exports.start_export(user, filters, fmt, request=request, via=via)
+    """The export as an HTTP answer: CSV streamed, XLSX spooled to a temporary file; above
+    settings.EXPORT_BACKGROUND_ROWS a background job instead (the page to follow it, or 202
+    with the job for the API)."""
+    queryset, count = exports.start_export(user, filters, fmt, request=request, via=via)
+    if exports.needs_background(count):
+        job = exports.open_job(user, filters, fmt, count)
+        tasks.queue_export(job)
+        if via == "api":
+            return JsonResponse(export_job_json(job), status=202)
+        return redirect("customers:export_job", pk=job.pk)
     name = exports.filename(fmt)
     if fmt == "csv":
         response = StreamingHttpResponse(
@@ -37,6 +46,49 @@ def export_response(user, filters: dict, fmt: str, *, request=None, via: str = "
         as_attachment=True,
         filename=name,
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+
+
+def export_job_json(job) -> dict:
+    """An export job as the API shows it."""
+    done = job.status == job.Status.DONE
+    return {
+        "id": job.pk,
+        "status": job.status,
+        "format": job.format,
+        "total_rows": job.total_rows,
+        "written_rows": job.written_rows,
+        "error": job.error,
+        "download_url": reverse("customers:export_download", args=[job.pk]) if done else None,
+    }
+
+
+@login_required
+def export_job(request, pk):
+    """A background export: progress (polled by HTMX) and the download link when done."""
+    job = get_object_or_404(exports.export_jobs_for(request.user), pk=pk)
+    context = {"nav": "customers", "job": job}
+    if request.htmx:
+        return render(request, "customers/partials/export_progress.html", context)
+    return render(request, "customers/export_job.html", context)
+
+
+@login_required
+def export_download(request, pk):
+    """The finished file of one of your background exports."""
+    job = get_object_or_404(
+        exports.export_jobs_for(request.user), pk=pk, status=ExportJob.Status.DONE
+    )
+    path = Path(job.file_path)
+    if not path.exists():
+        raise Http404
+    content_type = (
+        "text/csv; charset=utf-8"
+        if job.format == "csv"
+        else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    return FileResponse(
+        path.open("rb"), as_attachment=True, filename=job.file_name, content_type=content_type
     )
 
 

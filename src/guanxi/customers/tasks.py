@@ -1,11 +1,12 @@
 """Background jobs of the customers app."""
 
 from django.conf import settings
+from django.db import transaction
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task, lock_task
 
-from guanxi.customers import imports, pool
-from guanxi.customers.models_import import ImportJob
+from guanxi.customers import exports, imports, pool
+from guanxi.customers.models_import import ExportJob, ImportJob
 
 
 @db_task()
@@ -21,6 +22,23 @@ def run_import_job(job_id: int, resume: bool = False, dry_run: bool = False) -> 
         ImportJob.objects.filter(pk=job_id).exclude(status=ImportJob.Status.FAILED).update(
             status=ImportJob.Status.FAILED, error=str(exc)[:2000] or exc.__class__.__name__
         )
+
+
+@db_task()
+def run_export_job(job_id: int) -> None:
+    """Write a large export to its file; a job already done or failed is left as it is."""
+    job = ExportJob.objects.filter(pk=job_id).select_related("created_by").first()
+    if job is None or job.status in (ExportJob.Status.DONE, ExportJob.Status.FAILED):
+        return
+    try:
+        exports.run_job(job)
+    except Exception:  # noqa: BLE001, S110 - run_job recorded the error on the job
+        pass
+
+
+def queue_export(job: ExportJob) -> None:
+    """Hand an export job to the worker once the transaction that made it commits."""
+    transaction.on_commit(lambda: run_export_job(job.pk))
 
 
 def queue_import(job: ImportJob, *, resume: bool = False, dry_run: bool = False) -> None:
