@@ -179,6 +179,32 @@ def test_repeat_periods_never_exceed_recency_and_recency_never_exceeds_age(rows,
     assert ((result["frequency"] > 0) | (result["monetary_value"] == 0)).all()
 
 
+@pytest.mark.parametrize("period", ["D", "W", "M"])
+@pytest.mark.parametrize("unit", ["s", "ms", "ns", "h", "D"])
+def test_numpy_datetimes_give_the_summary_of_the_same_dates_as_a_polars_column(period, unit):
+    rng = np.random.default_rng(11)
+    ids = rng.integers(0, 40, 2_000)
+    # Both sides of 1970 and of midnight: the casts to days, weeks and months must floor.
+    stamps = np.datetime64("1969-06-01T00:00:00", "s") + rng.integers(
+        0, 400 * 86_400, 2_000
+    ).astype("timedelta64[s]")
+    values = stamps.astype(f"datetime64[{unit}]")
+    amounts = np.round(rng.gamma(2.0, 25.0, 2_000), 2)
+    end = dt.date(1970, 5, 1)
+
+    from_numpy = summarize(ids, values, amounts, end, period=period)
+    from_polars = summarize(ids, pl.Series(values.astype("datetime64[ms]")), amounts, end, period)
+
+    assert from_numpy.equals(from_polars)
+
+
+def test_missing_numpy_datetimes_are_refused_with_their_count():
+    dates = np.array(["2024-01-01", "NaT", "NaT"], dtype="datetime64[s]")
+
+    with pytest.raises(ValueError, match="date contains 2 missing values"):
+        summarize([1, 2, 3], dates, [1.0, 2.0, 3.0], D(2024, 1, 3))
+
+
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [

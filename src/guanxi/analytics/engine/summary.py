@@ -100,22 +100,23 @@ def summarize(
     if period not in ("D", "W", "M"):
         raise ValueError(f"period must be one of 'D', 'W', 'M', got {period!r}")
     ids = _series("customer_id", customer_id)
-    dates = _series("date", date)
+    periods = _numpy_period_numbers(date, period)
+    if periods is None:
+        dates = _series("date", date)
+        _check_dates("date", dates)
+        periods = _period_numbers(dates, period)
     amounts = _series("amount", amount)
-    if not (len(ids) == len(dates) == len(amounts)):
+    if not (len(ids) == len(periods) == len(amounts)):
         raise ValueError(
             "customer_id, date and amount must have the same length, "
-            f"got {len(ids)}, {len(dates)} and {len(amounts)}"
+            f"got {len(ids)}, {len(periods)} and {len(amounts)}"
         )
-    _check_dates("date", dates)
     if not amounts.dtype.is_numeric():
         raise ValueError(f"amount must be numeric, got dtype {amounts.dtype}")
     amounts = amounts.cast(pl.Float64)
     if amounts.is_nan().any():
         raise ValueError("amount contains NaN")
     end_period = _end_period(observation_end, period)
-
-    periods = _period_numbers(dates, period)
     observed = periods <= end_period
     if not observed.all():
         ids, periods, amounts = ids.filter(observed), periods[observed], amounts.filter(observed)
@@ -237,6 +238,24 @@ def _polars_datetime_unit(values: np.ndarray) -> np.ndarray:
         return values
     coarse = unit in ("Y", "M", "W")
     return values.astype("datetime64[D]" if coarse else "datetime64[ms]")
+
+
+def _numpy_period_numbers(values: Any, period: Period) -> np.ndarray | None:
+    """Period numbers straight from a one-dimensional numpy datetime64 array, else None.
+
+    The same numbers as :func:`_period_numbers` (numpy's unit casts floor, as Polars' do),
+    without building a Polars column first: for ten million timestamps this saves a copy and
+    two casts, most of the time a first call in a new process spends on fresh memory.
+    """
+    if not (isinstance(values, np.ndarray) and values.dtype.kind == "M" and values.ndim == 1):
+        return None
+    missing = int(np.isnat(values).sum())
+    if missing:
+        raise ValueError(f"date contains {missing} missing values")
+    if period == "M":
+        return values.astype("datetime64[M]").view(np.int64) + 1970 * 12
+    days = values.astype("datetime64[D]").view(np.int64)
+    return (days + _DAYS_FROM_MONDAY_TO_EPOCH) // 7 if period == "W" else days
 
 
 def _check_dates(name: str, dates: pl.Series) -> None:
