@@ -83,3 +83,42 @@ def keyset_page(
         rows = rows[:limit]
         return rows, encode_cursor(order, rows[-1])
     return rows, None
+
+
+class PeekPage:
+    """One page of a list page, found without counting the list: the page's rows plus one
+    more tell whether a next page exists. A list over a million rows costs a page, not a
+    COUNT(*) of the million (the count is known, and shown, only when everything fits on the
+    first page)."""
+
+    def __init__(self, rows: list, number: int, per_page: int):
+        self.number = number
+        self.has_next = len(rows) > per_page
+        self.object_list = rows[:per_page]
+        self.has_previous = number > 1
+        self.start_index = (number - 1) * per_page + 1 if self.object_list else 0
+        self.end_index = (number - 1) * per_page + len(self.object_list)
+        #: The total, when this page shows that it is all there is.
+        self.count = len(self.object_list) if number == 1 and not self.has_next else None
+
+    def __iter__(self):
+        return iter(self.object_list)
+
+    def __len__(self) -> int:
+        return len(self.object_list)
+
+    def next_page_number(self) -> int:
+        return self.number + 1
+
+    def previous_page_number(self) -> int:
+        return self.number - 1
+
+
+def peek_page(qs: QuerySet, number, per_page: int) -> PeekPage:
+    """Page ``number`` (1-based; anything else is page 1) of ``qs``, without a COUNT."""
+    try:
+        number = max(1, int(number))
+    except (TypeError, ValueError):
+        number = 1
+    offset = (number - 1) * per_page
+    return PeekPage(list(qs[offset : offset + per_page + 1]), number, per_page)

@@ -60,8 +60,7 @@ def search(qs: QuerySet[Customer], q: str) -> QuerySet[Customer]:
     term = normalize_query(q)
     if not term:
         return qs
-    ids = search_index.match_ids(term)
-    matched = Q(pk__in=ids) if ids is not None else search_index.like_q(term)
+    matched = search_index.few_matches(term) or search_index.like_q(term)
     exact = exact_match(q)
     return qs.filter(matched | exact if exact is not None else matched)
 

@@ -12,13 +12,14 @@ every row, on both databases.
   customer table, including bulk inserts and updates that bypass the ORM's save(); they are
   storage mechanics like an index, not business rules.
 
-``match_ids`` answers "which customers match, if only a few do": search then filters the
+``few_matches`` answers "which customers match, if only a few do": search then filters the
 visible customers by those ids (a handful of primary-key lookups, whoever the user is) and falls
 back to scanning newest-first when the query is common (the first page fills after a few rows).
 """
 
 from django.db import connection as default_connection
 from django.db.models import Q
+from django.db.models.expressions import RawSQL
 
 FTS_TABLE = "customers_customer_fts"
 TRGM_INDEX = "customer_search_trgm"
@@ -111,11 +112,12 @@ def _fts_phrase(term: str) -> str:
     return '"' + text.replace('"', '""') + '"'
 
 
-def match_ids(term: str, cap: int = MATCH_CAP) -> list[int] | None:
+def match_ids(term: str, cap: int | None = None) -> list[int] | None:
     """The ids of the customers (deleted ones too) whose search text matches ``term``, newest
-    first, when at most ``cap`` do; None when more do (or the database has no index)."""
+    first, when at most ``cap`` (default MATCH_CAP) do; None when more do."""
     from guanxi.customers.models import Customer
 
+    cap = MATCH_CAP if cap is None else cap
     connection = default_connection
     if connection.vendor == "sqlite":
         with connection.cursor() as cursor:
@@ -130,3 +132,26 @@ def match_ids(term: str, cap: int = MATCH_CAP) -> list[int] | None:
     else:
         return None
     return ids if len(ids) <= cap else None
+
+
+def few_matches(term: str, cap: int | None = None) -> Q | None:
+    """The condition "matches ``term``" as a primary-key lookup when at most ``cap`` customers
+    match (None when more do). On SQLite the ids stay in the database (an FTS subquery, only
+    counted here); on PostgreSQL they are fetched once and passed as a list."""
+    connection = default_connection
+    cap = MATCH_CAP if cap is None else cap
+    if connection.vendor != "sqlite":
+        ids = match_ids(term, cap)
+        return Q(pk__in=ids) if ids is not None else None
+    phrase = _fts_phrase(term)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT count(*) FROM (SELECT 1 FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s LIMIT %s)",  # noqa: S608 - constant names, values bound
+            [phrase, cap + 1],
+        )
+        (count,) = cursor.fetchone()
+    if count > cap:
+        return None
+    return Q(
+        pk__in=RawSQL(f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s", [phrase])  # noqa: S608,S611 - constant names, values bound
+    )

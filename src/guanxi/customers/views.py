@@ -22,6 +22,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from guanxi.accounts.models import Role
 from guanxi.accounts.queries import is_manager_of, teams_visible_to, users_visible_to
 from guanxi.core.identity import mask_id
+from guanxi.core.pagination import peek_page
 from guanxi.core.phones import display_phone, mask_phone
 from guanxi.customers import queries, services
 from guanxi.customers.duplicate_check import LikelyDuplicate, check_new_customer
@@ -118,7 +119,7 @@ def customer_list(request):
     if params["sort"] not in queries.SORTS:
         params["sort"] = "-id"
     qs = queries.customers_for(user, **params)
-    page = Paginator(qs, settings.CUSTOMER_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = peek_page(qs, request.GET.get("page"), settings.CUSTOMER_PAGE_SIZE)
     for customer in page.object_list:
         customer.shown_phone = _shown(user, customer, "phone")
     filtered = any(params[k] for k in ("q", "owner", "tag", "city", "kind"))
