@@ -2,7 +2,7 @@
 [--dry-run]`: import (or check) a CSV/XLSX file; the error report goes beside the file.
 
 `guanxi import orders FILE …` hands over to the sales app's `import_orders` command (by name:
-this layer does not import sales)."""
+this layer does not import sales); `guanxi import contacts FILE …` to `import_contacts`."""
 
 import sys
 
@@ -20,7 +20,7 @@ class Command(BaseCommand):
     help = "Import customers from a CSV or XLSX file (prints imported/updated/skipped/failed)."
 
     def add_arguments(self, parser):
-        parser.add_argument("what", choices=["customers", "orders"])
+        parser.add_argument("what", choices=["customers", "contacts", "orders"])
         parser.add_argument("file")
         parser.add_argument("--mapping", help="name of a saved column mapping (default: automatic)")
         parser.add_argument("--owner", help="username owning the new customers")
@@ -44,6 +44,10 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         if options["what"] != "customers":
             passed = {k: options[k] for k in ("owner", "user", "dry_run", "resume") if options[k]}
+            if options["what"] == "contacts":
+                passed.update(
+                    {k: options[k] for k in ("on_duplicate", "mapping", "batch_size") if options[k]}
+                )
             call_command(
                 f"import_{options['what']}",
                 options["file"],

@@ -1,0 +1,356 @@
+"""Import contacts (the people at a company customer) from CSV and XLSX.
+
+The same machinery as the customer import (``imports``): the file reading, the automatic
+mapping from Chinese or English headers, the ImportJob (kind "contacts") with its counters,
+atomic resumable batches, the dry run and the error report (row, column, value, reason).
+Each row names its customer by customer id, by the customer's phone, or by the customer's name
+(+ employer for a person); the customer must be one the importing user may change. A contact
+already on that customer with the same phone (or, without a phone, the same name) is skipped,
+updated or created again as the job says.
+"""
+
+from collections.abc import Callable
+from pathlib import Path
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+
+from guanxi.core.phones import normalize_phone
+from guanxi.customers import imports
+from guanxi.customers.models import Contact, Customer
+from guanxi.customers.models_import import ImportJob, OnDuplicate
+
+KIND = "contacts"
+ALIASES = {
+    "name": "联系人 联系人姓名 姓名 名字 contact contactname name fullname",
+    "title": "职务 职位 头衔 title position jobtitle",
+    "phone": "手机 手机号 电话 联系电话 联系人电话 phone mobile tel",
+    "email": "邮箱 电子邮箱 email mail",
+    "wechat_id": "微信 微信号 wechat wechatid",
+    "is_primary": "主要联系人 首要联系人 primary isprimary main",
+    "notes": "备注 说明 notes note remark",
+    "customer_id": "客户编号 客户id 客户ID customerid customer_id customerno",
+    "customer_phone": "客户手机 客户电话 客户联系电话 customerphone",
+    "customer_name": "客户 客户名称 客户姓名 公司 公司名称 单位 customer customername company",
+    "customer_company": "客户单位 客户雇主 customeremployer customercompany",
+}
+CONTACT_FIELDS = ("name", "title", "phone", "email", "wechat_id", "is_primary", "notes")
+CUSTOMER_KEYS = ("customer_id", "customer_phone", "customer_name")
+_TRUE = {"1", "y", "yes", "true", "是", "主要", "√"}
+_FALSE = {"0", "n", "no", "false", "否", ""}
+
+
+def field_label(target: str) -> str:
+    labels = {
+        "customer_id": _("customer ID"),
+        "customer_phone": _("customer's phone"),
+        "customer_name": _("customer's name"),
+        "customer_company": _("customer's employer"),
+    }
+    if target in labels:
+        return str(labels[target])
+    return str(Contact._meta.get_field(target).verbose_name)
+
+
+def target_choices() -> list[tuple[str, str]]:
+    return [(t, field_label(t)) for t in ALIASES]
+
+
+def auto_mapping(headers: list[str]) -> dict[str, str]:
+    """{header: target} for the recognised headers; each target once, first column wins."""
+    index: dict[str, str] = {}
+    for target, words in ALIASES.items():
+        for word in words.split():
+            index.setdefault(imports._key(word), target)
+    mapping: dict[str, str] = {}
+    for header in headers:
+        target = index.get(imports._key(header))
+        if target and target not in mapping.values():
+            mapping[header] = target
+    return mapping
+
+
+def check_mapping(mapping: dict[str, str], headers: list[str]) -> dict[str, str]:
+    """The mapping restricted to this file and known targets; ImportFileError without a name
+    column, without a column naming the customer, or with a field mapped twice."""
+    cleaned = {h: t for h, t in mapping.items() if h in headers and t in ALIASES}
+    targets = list(cleaned.values())
+    doubles = sorted({t for t in targets if targets.count(t) > 1})
+    if doubles:
+        raise imports.ImportFileError(
+            _("Each field can take only one column; mapped twice: %(fields)s.")
+            % {"fields": ", ".join(field_label(t) for t in doubles)}
+        )
+    if "name" not in targets:
+        raise imports.ImportFileError(_("No column is mapped to the name; it is required."))
+    if not any(t in targets for t in CUSTOMER_KEYS):
+        raise imports.ImportFileError(
+            _("Map a column to the customer ID, the customer's phone or the customer's name.")
+        )
+    return cleaned
+
+
+def new_job(
+    user, file_path, *, file_name: str = "", mapping=None, on_duplicate=OnDuplicate.SKIP
+) -> ImportJob:
+    """A contacts import job for a file on disk; the mapping defaults to the automatic one."""
+    if not user.can_write:
+        raise PermissionDenied(_("Your role is read-only."))
+    table = imports.read_table(file_path, no_rows=_("The file has a header row but no contacts."))
+    job = ImportJob.objects.create(
+        kind=KIND,
+        created_by=user,
+        file_path=str(file_path),
+        file_name=file_name or Path(file_path).name,
+        mapping=auto_mapping(table.headers) if mapping is None else mapping,
+        on_duplicate=on_duplicate,
+        total_rows=len(table.rows),
+    )
+    job._table = table
+    return job
+
+
+class _Row:
+    def __init__(self, number: int, cells: list, columns):
+        self.number = number
+        self.raw = {target: imports._text(cells[index]) for index, target in columns}
+        self.errors: dict[str, list[str]] = {}
+
+
+class _Batch:
+    def __init__(self, job: ImportJob, report, headers_by_target: dict, seen: dict):
+        self.job, self.user, self.report = job, job.created_by, report
+        self.headers_by_target = headers_by_target
+        self.seen = seen
+        self.creates: list[Contact] = []
+        self.updates: list[Contact] = []
+        self.outcome = imports.Outcome()
+
+    def fail(self, row: _Row, errors: dict) -> None:
+        self.outcome.failed += 1
+        for key, messages in errors.items():
+            header = self.headers_by_target.get(key, "")
+            self.report.add(row.number, header, row.raw.get(key, ""), " ".join(messages))
+
+    def _customers(self, rows: list[_Row]) -> dict[tuple, list[int]]:
+        """(key field, value) → ids of the customers the user may change, one query per key."""
+        ids, phones, names = set(), set(), set()
+        for row in rows:
+            if row.raw.get("customer_id", "").isdigit():
+                ids.add(int(row.raw["customer_id"]))
+            if row.raw.get("customer_phone"):
+                try:
+                    phones.add(normalize_phone(row.raw["customer_phone"]))
+                except ValidationError:
+                    row.errors["customer_phone"] = [_("Enter a valid phone number.")]
+            if row.raw.get("customer_name"):
+                names.add(row.raw["customer_name"])
+        editable = Customer.objects.editable_by(self.user)
+        found: dict[tuple, list[int]] = {}
+        fields = ("id", "phone", "name", "company_name")
+        for field_name, values in (("pk", ids), ("phone", phones), ("name", names)):
+            for chunk in imports.bulk.chunks(sorted(values), imports.IN_CHUNK):
+                for c in editable.filter(**{f"{field_name}__in": chunk}).values(*fields):
+                    if field_name == "pk":
+                        found.setdefault(("id", c["id"]), []).append(c["id"])
+                    elif field_name == "phone":
+                        found.setdefault(("phone", c["phone"]), []).append(c["id"])
+                    else:
+                        found.setdefault(("name", c["name"], ""), []).append(c["id"])
+                        found.setdefault(("name", c["name"], c["company_name"]), []).append(c["id"])
+        return found
+
+    def _customer_of(self, row: _Row, found) -> int | None:
+        raw = row.raw
+        if raw.get("customer_id"):
+            key, target = (
+                ("id", int(raw["customer_id"]) if raw["customer_id"].isdigit() else 0),
+                "customer_id",
+            )
+        elif raw.get("customer_phone"):
+            key, target = ("phone", normalize_phone(raw["customer_phone"])), "customer_phone"
+        elif raw.get("customer_name"):
+            key = ("name", raw["customer_name"], raw.get("customer_company", ""))
+            target = "customer_name"
+        else:
+            self.fail(row, {"__all__": [_("The row names no customer.")]})
+            return None
+        matches = found.get(key, [])
+        if not matches:
+            self.fail(row, {target: [_("No customer you may change matches.")]})
+            return None
+        if len(set(matches)) > 1:
+            self.fail(
+                row,
+                {
+                    target: [
+                        _("Matches %(n)d customers; name it by its ID.") % {"n": len(set(matches))}
+                    ]
+                },
+            )
+            return None
+        return matches[0]
+
+    def _contact(self, row: _Row, customer_id: int) -> Contact | None:
+        data = {f: row.raw[f] for f in CONTACT_FIELDS if f in row.raw and f != "is_primary"}
+        flag = row.raw.get("is_primary", "").lower()
+        if flag not in _TRUE and flag not in _FALSE:
+            self.fail(row, {"is_primary": [_("Write yes or no.")]})
+            return None
+        contact = Contact(customer_id=customer_id, is_primary=flag in _TRUE, **data)
+        try:
+            contact.full_clean(exclude=["customer"])
+        except ValidationError as exc:
+            self.fail(row, exc.message_dict)
+            return None
+        return contact
+
+    def run(self, rows: list[_Row], *, write: bool) -> imports.Outcome:
+        found = self._customers(rows)
+        ready: list[tuple[_Row, Contact, tuple]] = []
+        for row in rows:
+            if row.errors:
+                self.fail(row, row.errors)
+                continue
+            customer_id = self._customer_of(row, found)
+            if customer_id is None:
+                continue
+            contact = self._contact(row, customer_id)
+            if contact is None:
+                continue
+            key = (customer_id, contact.phone or contact.name)
+            if key in self.seen:
+                self.fail(
+                    row,
+                    {
+                        "phone" if contact.phone else "name": [
+                            _("Same contact as row %(row)d of this file.") % {"row": self.seen[key]}
+                        ]
+                    },
+                )
+                continue
+            self.seen[key] = row.number
+            ready.append((row, contact, key))
+        existing = self._existing([c for _r, c, _k in ready])
+        for row, contact, key in ready:
+            match = existing.get(key)
+            if match is None or self.job.on_duplicate == OnDuplicate.CREATE:
+                self.creates.append(contact)
+                self.outcome.imported += 1
+            elif self.job.on_duplicate == OnDuplicate.SKIP:
+                self.outcome.skipped += 1
+                self.report.add(
+                    row.number,
+                    self.headers_by_target.get("name", ""),
+                    row.raw.get("name", ""),
+                    _("Already a contact of this customer; skipped."),
+                )
+            else:
+                for f in CONTACT_FIELDS:
+                    if f in row.raw:
+                        setattr(match, f, getattr(contact, f))
+                self.updates.append(match)
+                self.outcome.updated += 1
+        if write:
+            self._write()
+        return self.outcome
+
+    def _existing(self, contacts: list[Contact]) -> dict[tuple, Contact]:
+        if not contacts:
+            return {}
+        found: dict[tuple, Contact] = {}
+        customer_ids = sorted({c.customer_id for c in contacts})
+        for chunk in imports.bulk.chunks(customer_ids, imports.IN_CHUNK):
+            for contact in Contact.objects.filter(customer_id__in=chunk).order_by("id"):
+                found.setdefault((contact.customer_id, contact.phone or contact.name), contact)
+                found.setdefault((contact.customer_id, contact.name), contact)
+        return found
+
+    def _write(self) -> None:
+        if self.creates:
+            bulk_create_with_history(
+                self.creates,
+                Contact,
+                batch_size=imports.BATCH_SIZE,
+                default_user=self.user,
+                default_change_reason="import",
+            )
+        if self.updates:
+            now = timezone.now()
+            for contact in self.updates:
+                contact.updated_at = now
+            bulk_update_with_history(
+                self.updates,
+                Contact,
+                [*CONTACT_FIELDS, "updated_at"],
+                batch_size=imports.BATCH_SIZE,
+                default_user=self.user,
+                default_change_reason="import",
+            )
+
+
+def process(
+    job: ImportJob,
+    *,
+    dry_run: bool = False,
+    resume: bool = False,
+    batch_size: int = imports.BATCH_SIZE,
+    progress: Callable[[ImportJob], None] | None = None,
+) -> ImportJob:
+    """Check (dry run) or import the job's contacts from ``job.next_row`` on, batch by batch,
+    each batch one transaction with the job's counters, as ``imports.process`` does."""
+    if not job.created_by.can_write:
+        raise PermissionDenied(_("Your role is read-only."))
+    table = getattr(job, "_table", None) or imports.read_table(
+        job.file_path, no_rows=_("The file has a header row but no contacts.")
+    )
+    mapping = check_mapping(job.mapping, table.headers)
+    columns = [(table.headers.index(h), t) for h, t in mapping.items()]
+    headers_by_target = {t: h for h, t in mapping.items()}
+    if dry_run or not resume:
+        job.next_row = 0
+        job.imported = job.updated = job.skipped = job.failed = 0
+        job.report_offset = 0
+    job.total_rows = len(table.rows)
+    job.report_path = str(imports.report_path_for(job.file_path))
+    job.status = ImportJob.Status.RUNNING
+    job.error = ""
+    job.save()
+    report = imports._Report(Path(job.report_path), job.report_offset)
+    seen: dict[tuple, int] = {}
+    try:
+        for begin in range(job.next_row, len(table.rows), batch_size):
+            chunk = table.rows[begin : begin + batch_size]
+            rows = [_Row(begin + i + 2, cells, columns) for i, cells in enumerate(chunk)]
+            before = job.report_offset
+            try:
+                with transaction.atomic():
+                    outcome = _Batch(job, report, headers_by_target, seen).run(
+                        rows, write=not dry_run
+                    )
+                    job.next_row = begin + len(chunk)
+                    job.imported += outcome.imported
+                    job.updated += outcome.updated
+                    job.skipped += outcome.skipped
+                    job.failed += outcome.failed
+                    job.report_offset = report.offset()
+                    job.save()
+            except Exception as exc:
+                report.rollback(before)
+                job.refresh_from_db()
+                job.status = ImportJob.Status.FAILED
+                job.error = str(exc)[:2000] or exc.__class__.__name__
+                job.finished_at = timezone.now()
+                job.save()
+                raise
+            if progress:
+                progress(job)
+    finally:
+        report.close()
+    job.status = ImportJob.Status.CHECKED if dry_run else ImportJob.Status.DONE
+    job.finished_at = timezone.now()
+    job.save()
+    return job
