@@ -654,6 +654,8 @@ class _Inserter:
         qn = connection.ops.quote_name
         table = qn(self.model._meta.db_table)
         columns = ", ".join(qn(f.column) for f in self.fields)
+        if connection.vendor == "postgresql":
+            return self._copy(rows, returning, table, columns)
         one = "(" + ", ".join(["%s"] * len(self.fields)) + ")"
         limit = connection.features.max_query_params or 65535
         size = max(1, min(1000, limit // len(self.fields)))
@@ -672,6 +674,23 @@ class _Inserter:
                 else:
                     cursor.execute(sql, params)
         return ids
+
+    def _copy(self, rows: list[dict], returning: str, table: str, columns: str) -> dict:
+        """PostgreSQL: COPY the rows in (psycopg would parse a long multi-row INSERT on every
+        call), then read the new ids back by the unique column."""
+        qn = connection.ops.quote_name
+        with connection.cursor() as cursor:
+            with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                for values in rows:
+                    copy.write_row(self._row(values))
+            if not returning:
+                return {}
+            key = qn(returning)
+            cursor.execute(
+                f"SELECT {key}, {qn('id')} FROM {table} WHERE {key} = ANY(%s)",  # noqa: S608
+                [[values[returning] for values in rows]],
+            )
+            return dict(cursor.fetchall())
 
 
 # Field types whose Python value the database driver takes as it is.
