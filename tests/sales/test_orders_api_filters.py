@@ -51,3 +51,11 @@ def test_an_unparseable_from_answers_422_on_from(client, alice):
     response = login(client, alice).get(API, {"from": "10/01/2026"})
     assert response.status_code == 422
     assert response.json()["errors"][0]["field"] == "from"
+
+
+def test_a_to_before_from_answers_422_on_to(client, alice):
+    response = login(client, alice).get(API, {"from": "2026-03-01", "to": "2026-02-01"})
+    assert response.status_code == 422
+    assert response.json()["errors"] == [
+        {"field": "to", "message": "The end date is before the start date."}
+    ]

@@ -263,6 +263,8 @@ def list_orders(
     """Orders you may see, newest order date first, with their lines. ``from``/``to`` bound the
     order date (inclusive); ``status`` may repeat; ``purchases=true`` keeps only the purchase
     history (confirmed, paid, shipped)."""
+    if start and end and end < start:
+        raise ValidationError({"to": _("The end date is before the start date.")})
     statuses = list(status or [])
     if purchases:
         statuses = [s for s in (statuses or PURCHASE_STATUSES) if s in PURCHASE_STATUSES] or ["-"]
