@@ -27,7 +27,8 @@ and beside funnel and forecast the *peer*: the plain ORM way, one count and one 
 stage and Python loops over the opportunities and their stage changes (``prefetch_related``),
 measured in the same run (``--peer-runs`` calls, median) and checked to give the same figures.
 
-``--reuse`` keeps a database generated earlier with the same sizes and seed (it is kept after
+``BENCH_SRC=/path/to/src`` measures another copy of the code (say, ``git archive`` of a commit)
+on the same data. ``--reuse`` keeps a database generated earlier with the same sizes and seed (it is kept after
 every run; ``--drop`` removes it at the end). The report goes to stdout and
 benchmarks/data/sales/last-run.md, and to ``--output`` if given.
 """
@@ -50,7 +51,6 @@ from urllib.parse import urlsplit, urlunsplit
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "benchmarks" / "data" / "sales"
 PG_DEFAULT = "postgres://postgres@127.0.0.1:5432/guanxi_bench_sales"
-GUANXI = str(ROOT / ".venv" / "bin" / "guanxi")
 
 # Page figures are judged against this (server time through the whole Django stack).
 PAGE_TARGET = 0.3
@@ -73,11 +73,14 @@ def _env(db: str, url: str) -> dict:
     env.pop("DATABASE_URL", None)
     if db == "postgres":
         env["DATABASE_URL"] = url
+    if os.environ.get("BENCH_SRC"):
+        env["PYTHONPATH"] = os.pathsep.join([os.environ["BENCH_SRC"], str(ROOT)])
     return env
 
 
 def _setup_django() -> None:
-    for path in (ROOT / "src", ROOT):
+    # BENCH_SRC: measure another copy of the code (e.g. a snapshot of a commit).
+    for path in (Path(os.environ.get("BENCH_SRC", ROOT / "src")), ROOT):
         if str(path) not in sys.path:
             sys.path.insert(0, str(path))
     import django
@@ -748,7 +751,10 @@ def _marker(db: str) -> Path:
 
 def _migrate(db: str, args) -> None:
     subprocess.run(
-        [GUANXI, "migrate", "-v0"], env=_env(db, args.database_url), check=True, cwd=ROOT
+        [sys.executable, "-m", "guanxi.cli", "migrate", "-v0"],
+        env=_env(db, args.database_url),
+        check=True,
+        cwd=ROOT,
     )
 
 

@@ -29,8 +29,9 @@ from django.utils.translation import gettext as _
 from guanxi.accounts.models import User
 from guanxi.accounts.services import subteam_ids
 from guanxi.sales.funnel import day_start
-from guanxi.sales.models import Opportunity, Stage, StageChange
+from guanxi.sales.models import Stage, StageChange
 from guanxi.sales.pricing import cents
+from guanxi.sales.queries import visible_opportunities
 
 COMMIT_PROBABILITY = 75
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
@@ -63,7 +64,7 @@ def months_before(day: dt.date, months: int) -> dt.date:
 
 
 def _scope(user, team: int | None):
-    qs = Opportunity.objects.visible_to(user).filter(currency=settings.DEFAULT_CURRENCY)
+    qs = visible_opportunities(user).filter(currency=settings.DEFAULT_CURRENCY)
     if team:
         qs = qs.filter(owner__team_id__in=subteam_ids(team))
     return qs

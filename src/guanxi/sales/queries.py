@@ -6,9 +6,10 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db.models import Count, F, Max, Min, Prefetch, Q, QuerySet, Sum
+from django.db.models import Count, Exists, F, Max, Min, OuterRef, Prefetch, Q, QuerySet, Sum
 from django.utils.translation import gettext as _
 
+from guanxi.customers.models import Customer
 from guanxi.sales.models import (
     PURCHASE_STATUSES,
     Lead,
@@ -60,6 +61,21 @@ def price_list_items(price_list: PriceList) -> QuerySet[PriceListItem]:
     return price_list.items.select_related("product").order_by("product__sku", "id")
 
 
+def visible_opportunities(user) -> QuerySet[Opportunity]:
+    """``Opportunity.objects.visible_to(user)``, the same rows, with the customer check written
+    as a correlated EXISTS (one primary-key probe per opportunity) instead of ``customer IN
+    (every visible customer)``.
+
+    With the IN list, SQLite (no planner statistics) drives the query from that list — every
+    visible customer, then every opportunity through opp_customer — even when the query also
+    narrows the deals by date or stage; the funnel and forecast took 1–3 s at 100,000 deals that
+    way. As an EXISTS the query starts from the deals' own index and checks only the rows it
+    keeps. PostgreSQL plans both as the same semi-join.
+    """
+    customers = Customer.objects.visible_to(user).filter(pk=OuterRef("customer_id"))
+    return Opportunity.objects.filter(Exists(customers))
+
+
 def opportunities_for(
     user,
     *,
@@ -70,7 +86,7 @@ def opportunities_for(
     status: str = "",
 ) -> QuerySet[Opportunity]:
     """Visible opportunities, newest first; status is open, won or lost (the stage kind)."""
-    qs = Opportunity.objects.visible_to(user).select_related("customer", "owner", "stage")
+    qs = visible_opportunities(user).select_related("customer", "owner", "stage")
     if pipeline:
         qs = qs.filter(pipeline_id=pipeline)
     if stage:
@@ -231,20 +247,21 @@ BOARD_SORTS = {
 
 
 def _board_scope(user, pipeline, owner: int | None = None) -> QuerySet[Opportunity]:
-    qs = Opportunity.objects.visible_to(user).filter(pipeline=pipeline)
+    qs = visible_opportunities(user).filter(pipeline=pipeline)
     if owner:
         qs = qs.filter(owner_id=owner)
     return qs
 
 
-def stage_totals(user, pipeline, *, owner: int | None = None) -> dict[int, dict]:
-    """{stage id: {"count", "amount"}} of the visible opportunities of ``pipeline`` (one query)."""
-    rows = (
-        _board_scope(user, pipeline, owner)
-        .values("stage_id")
-        .annotate(count=Count("id"), amount=Sum("amount"))
-        .order_by()
-    )
+def stage_totals(
+    user, pipeline, *, owner: int | None = None, stage: int | None = None
+) -> dict[int, dict]:
+    """{stage id: {"count", "amount"}} of the visible opportunities of ``pipeline`` (one query),
+    or of its one ``stage``."""
+    qs = _board_scope(user, pipeline, owner)
+    if stage is not None:
+        qs = qs.filter(stage_id=stage)
+    rows = qs.values("stage_id").annotate(count=Count("id"), amount=Sum("amount")).order_by()
     return {r["stage_id"]: {"count": r["count"], "amount": cents(r["amount"] or 0)} for r in rows}
 
 

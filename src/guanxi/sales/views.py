@@ -167,7 +167,9 @@ def board_column(request, stage_id):
     cards = queries.stage_cards(
         user, stage.pipeline, stage.pk, owner=owner, sort=sort, offset=offset, limit=BOARD_LIMIT
     )
-    total = queries.stage_totals(user, stage.pipeline, owner=owner).get(stage.pk, {"count": 0})
+    total = queries.stage_totals(user, stage.pipeline, owner=owner, stage=stage.pk).get(
+        stage.pk, {"count": 0}
+    )
     shown = offset + len(cards)
     stages = list(stage.pipeline.stages.all())
     return render(
