@@ -142,3 +142,40 @@ def test_an_xlsx_file_of_contacts_imports(alice, acme, tmp_path):
     book.close()
     assert run(path, "--user", "alice")[0] == 0
     assert Contact.objects.get().phone == "+8613912345678"
+
+
+def test_contacts_go_through_the_import_pages(client, alice, acme):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.conftest import login
+
+    client = login(client, alice)
+    text = f"客户编号,联系人,手机\n{acme.pk},张经理,13912345678\n{acme.pk},李四,12345\n"
+    upload = SimpleUploadedFile("联系人.csv", text.encode(), "text/csv")
+    response = client.post("/customers/import/", {"file": upload, "kind": "contacts"})
+    job = ImportJob.objects.get()
+    assert (response.status_code, job.kind) == (302, "contacts")
+    page = client.get(f"/customers/import/{job.pk}/")
+    assert '<option value="customer_id" selected>' in page.text
+    assert 'name="owner"' not in page.text
+    data = {"map-0": "customer_id", "map-1": "name", "map-2": "phone", "action": "check"}
+    client.post(f"/customers/import/{job.pk}/", {**data, "on_duplicate": "skip"})
+    job.refresh_from_db()
+    assert (job.status, job.imported, job.failed, Contact.objects.count()) == ("checked", 1, 1, 0)
+    client.post(f"/customers/import/{job.pk}/run/")
+    job.refresh_from_db()
+    assert job.status == "done"
+    assert list(Contact.objects.values_list("name", flat=True)) == ["张经理"]
+    assert "New contacts" in client.get(f"/customers/import/{job.pk}/status/").text
+
+
+def test_another_rep_cannot_open_a_contacts_import(client, alice, bob, tmp_path):
+    from tests.conftest import login
+
+    path = write_csv(tmp_path, "客户编号,联系人\n1,张经理\n")
+    job = ImportJob.objects.create(
+        kind="contacts", created_by=alice, file_path=str(path), file_name="c.csv", total_rows=1
+    )
+    client = login(client, bob)
+    assert client.get(f"/customers/import/{job.pk}/").status_code == 404
+    assert client.get(f"/customers/import/{job.pk}/status/").status_code == 404

@@ -113,6 +113,21 @@ def new_job(
     return job
 
 
+def configure(user, job: ImportJob, mapping: dict, on_duplicate: str) -> ImportJob:
+    """Set a contacts job's mapping and duplicate rule after checking them (ValidationError)."""
+    if not user.can_write:
+        raise PermissionDenied(_("Your role is read-only."))
+    if on_duplicate not in OnDuplicate.values:
+        raise ValidationError({"on_duplicate": _("Choose skip, update or create.")})
+    try:
+        mapping = check_mapping(mapping, imports.read_table(job.file_path).headers)
+    except imports.ImportFileError as exc:
+        raise ValidationError({"mapping": str(exc)}) from None
+    job.mapping, job.on_duplicate = mapping, on_duplicate
+    job.save(update_fields=["mapping", "on_duplicate"])
+    return job
+
+
 class _Row:
     def __init__(self, number: int, cells: list, columns):
         self.number = number

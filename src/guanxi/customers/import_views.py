@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from guanxi.customers import exports, imports, queries, tasks
+from guanxi.customers import contact_imports, exports, imports, queries, tasks
 from guanxi.customers.models_import import ExportJob, ImportJob, OnDuplicate, SavedMapping
 
 
@@ -106,8 +106,13 @@ def _writer(request) -> None:
         raise PermissionDenied(_("Your role is read-only."))
 
 
+def _jobs(user):
+    """The customer and contact imports a user may follow (the pages serve both kinds)."""
+    return imports.jobs_for(user) | imports.jobs_for(user, contact_imports.KIND)
+
+
 def _job(request, pk) -> ImportJob:
-    return get_object_or_404(imports.jobs_for(request.user), pk=pk)
+    return get_object_or_404(_jobs(request.user), pk=pk)
 
 
 @login_required
@@ -117,8 +122,13 @@ def import_upload(request):
     _writer(request)
     error = ""
     if request.method == "POST":
+        contacts = request.POST.get("kind") == contact_imports.KIND
         try:
-            job = imports.save_upload(request.user, request.FILES.get("file"))
+            job = imports.save_upload(
+                request.user,
+                request.FILES.get("file"),
+                open_job=contact_imports.new_job if contacts else None,
+            )
         except ValidationError as exc:
             error = " ".join(exc.messages)
         else:
@@ -129,7 +139,7 @@ def import_upload(request):
         {
             "nav": "customers",
             "error": error,
-            "jobs": imports.jobs_for(request.user)[:10],
+            "jobs": _jobs(request.user)[:10],
             "max_mb": imports.MAX_UPLOAD_BYTES // (1024 * 1024),
         },
         status=400 if error else 200,
@@ -149,6 +159,7 @@ def import_mapping(request, pk):
     except (imports.ImportFileError, OSError) as exc:
         messages.error(request, str(exc))
         return redirect("customers:import")
+    contacts = job.kind == contact_imports.KIND
     owners = queries.assignable_owners(request.user)
     error = ""
     mapping = job.mapping
@@ -162,12 +173,14 @@ def import_mapping(request, pk):
             if request.POST.get(f"map-{i}")
         }
         owner = owners.filter(pk=request.POST.get("owner") or request.user.pk).first()
+        on_duplicate = request.POST.get("on_duplicate", "skip")
         try:
-            if owner is None:
+            if contacts:
+                contact_imports.configure(request.user, job, mapping, on_duplicate)
+            elif owner is None:
                 raise ValidationError(_("Choose an owner you may assign customers to."))
-            imports.configure(
-                request.user, job, mapping, owner, request.POST.get("on_duplicate", "skip")
-            )
+            else:
+                imports.configure(request.user, job, mapping, owner, on_duplicate)
         except ValidationError as exc:
             error = " ".join(exc.messages)
         else:
@@ -192,7 +205,8 @@ def import_mapping(request, pk):
             "job": job,
             "columns": columns,
             "preview": imports.preview(table),
-            "targets": imports.target_choices(),
+            "targets": (contact_imports if contacts else imports).target_choices(),
+            "contacts": contacts,
             "saved_mappings": SavedMapping.objects.all(),
             "owners": owners,
             "owner_id": job.owner_id or request.user.pk,

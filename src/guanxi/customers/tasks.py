@@ -5,7 +5,7 @@ from django.db import transaction
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task, lock_task
 
-from guanxi.customers import exports, imports, pool
+from guanxi.customers import contact_imports, exports, imports, pool
 from guanxi.customers.models_import import ExportJob, ImportJob
 
 
@@ -16,8 +16,9 @@ def run_import_job(job_id: int, resume: bool = False, dry_run: bool = False) -> 
     job = ImportJob.objects.filter(pk=job_id).select_related("created_by", "owner").first()
     if job is None or job.status == ImportJob.Status.DONE:
         return
+    engine = contact_imports if job.kind == contact_imports.KIND else imports
     try:
-        imports.process(job, resume=resume, dry_run=dry_run)
+        engine.process(job, resume=resume, dry_run=dry_run)
     except Exception as exc:  # noqa: BLE001 - the job records why it stopped; nothing to retry blindly
         ImportJob.objects.filter(pk=job_id).exclude(status=ImportJob.Status.FAILED).update(
             status=ImportJob.Status.FAILED, error=str(exc)[:2000] or exc.__class__.__name__
