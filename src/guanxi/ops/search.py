@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Q
 
+from guanxi.core.phones import display_phone
 from guanxi.customers import search_index
 from guanxi.customers.masking import SENSITIVE_FIELDS, masks_for
 from guanxi.customers.models import Contact, Customer
@@ -109,11 +110,16 @@ def global_search(user, q: str, *, limit: int = DROPDOWN_LIMIT) -> SearchResults
     results.contacts = search_contacts(user, q, limit=limit)
     results.opportunities = search_opportunities(user, q, limit=limit)
     for customer in results.customers:
-        customer.shown_phone = _phone(user, customer, customer.phone)
+        _show_phone(user, customer, customer)
     for contact in results.contacts:
-        contact.shown_phone = _phone(user, contact.customer, contact.phone)
+        _show_phone(user, contact.customer, contact)
     return results
 
 
-def _phone(user, customer, phone: str) -> str:
-    return SENSITIVE_FIELDS["phone"](phone) if phone and masks_for(user, customer) else phone
+def _show_phone(user, customer, row) -> None:
+    """``shown_phone`` as the API gives it (E.164, or masked as on the record) and
+    ``phone_display`` as pages print it."""
+    if row.phone and masks_for(user, customer):
+        row.shown_phone = row.phone_display = SENSITIVE_FIELDS["phone"](row.phone)
+    else:
+        row.shown_phone, row.phone_display = row.phone, display_phone(row.phone)
