@@ -58,7 +58,7 @@ def _load(table: str, columns: dict[str, tuple[str, str]], where: str) -> pl.Dat
     frame, in bulk. Day columns come back as whole days since 1970-01-01, NULL as NO_DATE."""
     if connection.vendor == "postgresql":
         return _load_copy(table, columns, where)
-    path = _sqlite_file()
+    path = sqlite_file()
     if path is not None:
         return _load_adbc(path, table, columns, where)
     with connection.cursor() as cursor:
@@ -91,7 +91,7 @@ def _load_copy(table: str, columns: dict[str, tuple[str, str]], where: str) -> p
     return pl.read_csv(buf, has_header=False, new_columns=list(schema), schema_overrides=schema)
 
 
-def _sqlite_file() -> str | None:
+def sqlite_file() -> str | None:
     """The SQLite database file that a second, read-only connection may scan: only when the
     database is a file and this connection is outside a transaction (a second connection
     would not see uncommitted rows, so inside one we read on this connection)."""

@@ -22,6 +22,8 @@ log = logging.getLogger(__name__)
 
 # The fewest repeat buyers for which the lifetime-value models are fitted at all.
 MIN_REPEAT_BUYERS = 20
+# How long the refresh's own SQLite connection waits for a web request's write to finish.
+SQLITE_BUSY_TIMEOUT_MS = 20_000
 
 
 def _setting(name: str, default):
@@ -354,6 +356,10 @@ def _metrics_frame(metrics: pl.DataFrame, as_of: dt.date) -> pl.DataFrame:
 def _write_metrics(metrics: pl.DataFrame, as_of: dt.date) -> None:
     """Replace the metrics table in one transaction (readers see the old rows until commit)."""
     table = CustomerMetrics._meta.db_table
+    path = aggregates.sqlite_file()
+    if path is not None:
+        _replace_through_adbc(path, table, _metrics_frame(metrics, as_of))
+        return
     with transaction.atomic(), connection.cursor() as cursor:
         if connection.vendor == "sqlite":
             cursor.execute(f"DELETE FROM {table}")  # noqa: S608
@@ -387,6 +393,28 @@ def _write_metrics(metrics: pl.DataFrame, as_of: dt.date) -> None:
             _insert(cursor, table, _metrics_frame(metrics, as_of))
             for _, sql in indexes:
                 cursor.execute(sql)
+
+
+def _replace_through_adbc(path: str, table: str, frame: pl.DataFrame) -> None:
+    """SQLite file: replace every row of ``table`` with ``frame`` through ADBC, which binds the
+    Arrow columns in C (twice as fast as ``executemany`` of Python tuples). One transaction on
+    its own connection: DELETE, drop the secondary indexes, ingest, rebuild them (a sort each
+    beats updating them row by row); readers see the old table until the commit."""
+    with aggregates.adbc_sqlite.connect(path) as conn, conn.cursor() as cursor:
+        cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'index'"  # noqa: S608 - our table
+            f" AND tbl_name = '{table}' AND sql IS NOT NULL"
+        )
+        # Rows come back as Arrow (fetchall would want PyArrow).
+        indexes = pl.DataFrame(cursor.fetch_arrow()).rows()
+        cursor.execute(f"DELETE FROM {table}")  # noqa: S608
+        for name, _ in indexes:
+            cursor.execute(f'DROP INDEX "{name}"')
+        cursor.adbc_ingest(table, frame, mode="append")
+        for _, sql in indexes:
+            cursor.execute(sql)
+        conn.commit()
 
 
 def _insert(cursor, table: str, frame: pl.DataFrame) -> None:

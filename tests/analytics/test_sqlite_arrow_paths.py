@@ -1,19 +1,21 @@
-"""The two SQLite readers of the purchase history return the same frame.
+"""The SQLite file paths of the refresh: Arrow reads and writes through ADBC.
 
 A SQLite file is read through ADBC (Arrow columns); inside a transaction or on the in-memory
 test database the group_concat reader runs instead. Both must agree value for value, NULL
-dates included.
+dates included. The metrics table of a file is replaced through ADBC too.
 """
 
 import datetime as dt
 import random
 import sqlite3
 
+import polars as pl
 import pytest
 from django.db import transaction
 
 from guanxi.analytics import aggregates
 from guanxi.analytics.aggregates import DAY, INT, MONEY, NO_DATE
+from guanxi.analytics.refresh import _replace_through_adbc
 
 COLUMNS = {
     "order_id": ("id", INT),
@@ -74,4 +76,38 @@ def test_an_empty_result_has_the_typed_columns(order_file):
 @pytest.mark.django_db
 def test_inside_a_transaction_the_reader_stays_on_the_connection():
     with transaction.atomic():
-        assert aggregates._sqlite_file() is None
+        assert aggregates.sqlite_file() is None
+
+
+def test_a_table_is_replaced_through_adbc_with_its_indexes_rebuilt(tmp_path):
+    path = tmp_path / "metrics.sqlite3"
+    with sqlite3.connect(path) as db:
+        db.execute(
+            "CREATE TABLE metrics (customer_id bigint PRIMARY KEY, segment varchar(20) NOT NULL,"
+            " revenue real NOT NULL, last_purchase date NULL)"
+        )
+        db.execute("CREATE INDEX metrics_segment ON metrics (segment)")
+        db.execute("INSERT INTO metrics VALUES (99, 'old', 1.0, NULL)")
+    frame = pl.DataFrame(
+        {
+            "customer_id": [1, 2, 3],
+            "segment": ["champions", "", "lost"],
+            "revenue": [10.5, 0.0, 3.25],
+            "last_purchase": ["2026-01-02", None, "2025-12-31"],
+        }
+    )
+
+    _replace_through_adbc(str(path), "metrics", frame)
+
+    with sqlite3.connect(path) as db:
+        rows = db.execute("SELECT * FROM metrics ORDER BY customer_id").fetchall()
+        indexes = db.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'metrics'"
+            " AND sql IS NOT NULL"
+        ).fetchall()
+    assert rows == [
+        (1, "champions", 10.5, "2026-01-02"),
+        (2, "", 0.0, None),
+        (3, "lost", 3.25, "2025-12-31"),
+    ]
+    assert indexes == [("metrics_segment",)]
