@@ -12,9 +12,8 @@ optionally of one team (and its sub-teams), among those the user may see. Per st
 """
 
 import datetime as dt
-from decimal import Decimal
 
-from django.db.models import Avg, Count, Max, OuterRef, Subquery, Sum
+from django.db.models import Avg, Count, Max, Q, Sum
 from django.utils import timezone
 
 from guanxi.accounts.services import subteam_ids
@@ -60,36 +59,27 @@ def funnel(
     stages = list(pipeline.stages.order_by("position", "id"))
     scope = scoped_opportunities(user, pipeline=pipeline, team=team, start=start, end=end)
 
-    # One pass over the cohort: deals and amounts per (current stage, furthest stage reached),
-    # the furthest being looked up per deal in the stage-change log (its index on opportunity).
-    # Both the "now in the stage" and the "reached the stage" figures add up from these rows.
-    furthest = (
-        StageChange.objects.filter(opportunity=OuterRef("pk"))
-        .exclude(to_stage__kind=Stage.Kind.LOST)
-        .values("opportunity")
-        .annotate(top=Max("to_stage__position"))
-        .values("top")
-    )
-    cells = list(
-        scope.annotate(furthest=Subquery(furthest))
-        .values("stage_id", "furthest")
-        .annotate(n=Count("id"), amount=Sum("amount"))
-        .order_by()
-    )
-    current: dict[int, dict] = {}
-    for cell in cells:
-        row = current.setdefault(cell["stage_id"], {"n": 0, "amount": Decimal(0)})
-        row["n"] += cell["n"]
-        row["amount"] += Decimal(cell["amount"] or 0)
-
+    # One query over the cohort: each deal's furthest open/won stage from the stage-change log
+    # (grouped per deal), then conditional counts and sums for "now in the stage" and "reached
+    # the stage". A join, not a correlated subquery per deal: PostgreSQL prices the latter so
+    # high that it JIT-compiles the query, which costs seconds.
     progress = [s for s in stages if s.kind != Stage.Kind.LOST]
-    reached: dict[int, tuple[int, Decimal]] = {}
-    for s in progress:
-        passed = [c for c in cells if c["furthest"] is not None and c["furthest"] >= s.position]
-        reached[s.pk] = (
-            sum(c["n"] for c in passed),
-            cents(sum((Decimal(c["amount"] or 0) for c in passed), Decimal(0))),
+    per_deal = scope.annotate(
+        furthest=Max(
+            "stage_changes__to_stage__position",
+            filter=~Q(stage_changes__to_stage__kind=Stage.Kind.LOST),
         )
+    )
+    aggregates = {}
+    for s in stages:
+        aggregates[f"c{s.pk}"] = Count("id", filter=Q(stage_id=s.pk))
+        aggregates[f"m{s.pk}"] = Sum("amount", filter=Q(stage_id=s.pk))
+    for s in progress:
+        aggregates[f"n{s.pk}"] = Count("id", filter=Q(furthest__gte=s.position))
+        aggregates[f"a{s.pk}"] = Sum("amount", filter=Q(furthest__gte=s.position))
+    totals = per_deal.order_by().aggregate(**aggregates) if stages else {}
+    current = {s.pk: {"n": totals[f"c{s.pk}"] or 0, "amount": totals[f"m{s.pk}"]} for s in stages}
+    reached = {s.pk: (totals[f"n{s.pk}"] or 0, cents(totals[f"a{s.pk}"] or 0)) for s in progress}
 
     days = {
         row["from_stage"]: row["avg"]
