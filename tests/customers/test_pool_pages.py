@@ -152,6 +152,7 @@ def test_the_history_tab_shows_the_release(client, alice, mike, pooled):
     page = client.get(f"/customers/{pooled.pk}/tab/history/").content.decode()
 
     assert "客户暂无需求" in page
+    assert "Sales East" in page  # the pool's team by name, not its id
 
 
 # --- rules pages -------------------------------------------------------------------------------

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
-from guanxi.accounts.models import Role
+from guanxi.accounts.models import Role, Team
 from guanxi.accounts.queries import is_manager_of, teams_visible_to, users_visible_to
 from guanxi.core.identity import mask_id
 from guanxi.core.pagination import peek_page
@@ -425,6 +425,8 @@ def _history_value(field: str, value, masked: bool, names: dict) -> str:
         return display_phone(value) if field in PHONE_FIELDS else value
     if field in ("owner", "deleted_by"):
         return names.get(value, f"#{value}")
+    if field == "pool_team":  # whose public pool (team names are not sensitive)
+        return str(Team.objects.filter(pk=value).first() or f"#{value}")
     try:
         model_field = Customer._meta.get_field(field)
     except Exception:  # noqa: BLE001
