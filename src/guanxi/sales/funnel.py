@@ -13,11 +13,11 @@ optionally of one team (and its sub-teams), among those the user may see. Per st
 
 import datetime as dt
 
-from django.db.models import Avg, Count, Max, Q, Sum
+from django.db.models import Count, Max, Q, Sum
 from django.utils import timezone
 
 from guanxi.accounts.services import subteam_ids
-from guanxi.sales.models import Pipeline, Stage, StageChange
+from guanxi.sales.models import Pipeline, Stage
 from guanxi.sales.pricing import cents
 from guanxi.sales.queries import visible_opportunities
 
@@ -59,37 +59,35 @@ def funnel(
     stages = list(pipeline.stages.order_by("position", "id"))
     scope = scoped_opportunities(user, pipeline=pipeline, team=team, start=start, end=end)
 
-    # One query over the cohort: each deal's furthest open/won stage from the stage-change log
-    # (grouped per deal), then conditional counts and sums for "now in the stage" and "reached
-    # the stage". A join, not a correlated subquery per deal: PostgreSQL prices the latter so
-    # high that it JIT-compiles the query, which costs seconds.
+    # One query over the cohort joined to its stage changes, grouped per deal: the furthest
+    # open/won stage it entered, and the seconds it spent in each stage it left; then, over the
+    # deals, conditional counts and sums for "now in the stage", "reached the stage" and the
+    # days in stage. A join, not a correlated subquery per deal: PostgreSQL prices the latter
+    # so high that it JIT-compiles the query, which costs seconds.
     progress = [s for s in stages if s.kind != Stage.Kind.LOST]
-    per_deal = scope.annotate(
-        furthest=Max(
+    per_deal = {
+        "furthest": Max(
             "stage_changes__to_stage__position",
             filter=~Q(stage_changes__to_stage__kind=Stage.Kind.LOST),
         )
-    )
+    }
+    for s in stages:
+        left = Q(stage_changes__from_stage=s.pk)
+        per_deal[f"secs{s.pk}"] = Sum("stage_changes__seconds_in_from_stage", filter=left)
+        per_deal[f"stays{s.pk}"] = Count("stage_changes__seconds_in_from_stage", filter=left)
     aggregates = {}
     for s in stages:
         aggregates[f"c{s.pk}"] = Count("id", filter=Q(stage_id=s.pk))
         aggregates[f"m{s.pk}"] = Sum("amount", filter=Q(stage_id=s.pk))
+        aggregates[f"s{s.pk}"] = Sum(f"secs{s.pk}")
+        aggregates[f"k{s.pk}"] = Sum(f"stays{s.pk}")
     for s in progress:
         aggregates[f"n{s.pk}"] = Count("id", filter=Q(furthest__gte=s.position))
         aggregates[f"a{s.pk}"] = Sum("amount", filter=Q(furthest__gte=s.position))
-    totals = per_deal.order_by().aggregate(**aggregates) if stages else {}
+    totals = scope.annotate(**per_deal).order_by().aggregate(**aggregates) if stages else {}
     current = {s.pk: {"n": totals[f"c{s.pk}"] or 0, "amount": totals[f"m{s.pk}"]} for s in stages}
     reached = {s.pk: (totals[f"n{s.pk}"] or 0, cents(totals[f"a{s.pk}"] or 0)) for s in progress}
-
-    days = {
-        row["from_stage"]: row["avg"]
-        for row in StageChange.objects.filter(
-            opportunity__in=scope.values("pk"), from_stage__isnull=False
-        )
-        .values("from_stage")
-        .annotate(avg=Avg("seconds_in_from_stage"))
-        .order_by()
-    }
+    days = {s.pk: totals[f"s{s.pk}"] / totals[f"k{s.pk}"] for s in stages if totals[f"k{s.pk}"]}
 
     rows = []
     for s in stages:
