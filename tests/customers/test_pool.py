@@ -467,3 +467,24 @@ def test_the_backfill_computes_the_facts_from_existing_rows(alice, alices_custom
     backfill_pool_facts()
 
     assert _reload(alices_customer).last_followup_at == t0 + 5 * DAY
+
+
+# --- the command -------------------------------------------------------------------------------
+
+
+def test_the_command_dry_run_lists_and_then_recycles(rule, alice, alices_customer, t0):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    pool.recycle(t0 + 27 * DAY)
+    when = (t0 + 30 * DAY).isoformat()
+    dry, real = StringIO(), StringIO()
+
+    call_command("pool", "recycle", "--dry-run", "--now", when, stdout=dry)
+    assert _reload(alices_customer).owner_id == alice.pk
+    call_command("pool", "recycle", "--now", when, stdout=real)
+
+    assert "would recycle: #" in dry.getvalue() and "王伟" in dry.getvalue()
+    assert "0 warned, 1 recycled." in real.getvalue()
+    assert _reload(alices_customer).owner_id is None
