@@ -131,3 +131,18 @@ def test_every_page_has_the_search_box(client, alice):
 
 def test_the_search_page_needs_a_login(client):
     assert client.get("/search/", {"q": "王"}).status_code == 302
+
+
+def test_opportunities_found_are_exactly_those_their_own_visible_to_allows(alice, bob, world):
+    from guanxi.sales.models import Opportunity
+
+    share_customer(alice, world[0].pk, to_user=bob)
+    for user in (alice, bob):
+        found = (
+            global_search(user, "项目", limit=50).opportunities
+            + global_search(user, "采购", limit=50).opportunities
+        )
+        allowed = set(Opportunity.objects.visible_to(user).values_list("pk", flat=True))
+        assert {o.pk for o in found} == allowed & {
+            o.pk for o in Opportunity.objects.filter(name__regex="项目|采购")
+        }

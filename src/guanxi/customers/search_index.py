@@ -17,6 +17,8 @@ visible customers by those ids (a handful of primary-key lookups, whoever the us
 back to scanning newest-first when the query is common (the first page fills after a few rows).
 """
 
+import json
+
 from django.db import connection as default_connection
 from django.db.models import Q
 from django.db.models.expressions import RawSQL
@@ -136,22 +138,11 @@ def match_ids(term: str, cap: int | None = None) -> list[int] | None:
 
 def few_matches(term: str, cap: int | None = None) -> Q | None:
     """The condition "matches ``term``" as a primary-key lookup when at most ``cap`` customers
-    match (None when more do). On SQLite the ids stay in the database (an FTS subquery, only
-    counted here); on PostgreSQL they are fetched once and passed as a list."""
-    connection = default_connection
-    cap = MATCH_CAP if cap is None else cap
-    if connection.vendor != "sqlite":
-        ids = match_ids(term, cap)
-        return Q(pk__in=ids) if ids is not None else None
-    phrase = _fts_phrase(term)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT count(*) FROM (SELECT 1 FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s LIMIT %s)",  # noqa: S608 - constant names, values bound
-            [phrase, cap + 1],
-        )
-        (count,) = cursor.fetchone()
-    if count > cap:
+    match (None when more do). The index is read once; its ids go back to the database as one
+    parameter (a JSON array on SQLite, an array on PostgreSQL), not thousands."""
+    ids = match_ids(term, cap)
+    if ids is None:
         return None
-    return Q(
-        pk__in=RawSQL(f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s", [phrase])  # noqa: S608,S611 - constant names, values bound
-    )
+    if default_connection.vendor == "sqlite":
+        return Q(pk__in=RawSQL("SELECT value FROM json_each(%s)", [json.dumps(ids)]))  # noqa: S611 - constant SQL, values bound
+    return Q(pk__in=RawSQL("SELECT unnest(%s::bigint[])", [ids]))  # noqa: S611 - constant SQL, values bound
