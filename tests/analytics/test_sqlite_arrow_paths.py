@@ -2,7 +2,8 @@
 
 A SQLite file is read through ADBC (Arrow columns); inside a transaction or on the in-memory
 test database the group_concat reader runs instead. Both must agree value for value, NULL
-dates included. The metrics table of a file is replaced through ADBC too.
+dates included. The metrics table of a file is replaced through ADBC too. The driver runs in
+a child process (it links its own SQLite, and two copies in one process corrupt files).
 """
 
 import datetime as dt
@@ -13,9 +14,8 @@ import polars as pl
 import pytest
 from django.db import transaction
 
-from guanxi.analytics import aggregates
+from guanxi.analytics import aggregates, sqlite_arrow
 from guanxi.analytics.aggregates import DAY, INT, MONEY, NO_DATE
-from guanxi.analytics.refresh import _replace_through_adbc
 
 COLUMNS = {
     "order_id": ("id", INT),
@@ -97,7 +97,7 @@ def test_a_table_is_replaced_through_adbc_with_its_indexes_rebuilt(tmp_path):
         }
     )
 
-    _replace_through_adbc(str(path), "metrics", frame)
+    sqlite_arrow.replace(str(path), "metrics", frame)
 
     with sqlite3.connect(path) as db:
         rows = db.execute("SELECT * FROM metrics ORDER BY customer_id").fetchall()
@@ -111,3 +111,8 @@ def test_a_table_is_replaced_through_adbc_with_its_indexes_rebuilt(tmp_path):
         (3, "lost", 3.25, "2025-12-31"),
     ]
     assert indexes == [("metrics_segment",)]
+
+
+def test_a_failing_child_names_the_problem(order_file):
+    with pytest.raises(RuntimeError, match="no such table"):
+        sqlite_arrow.read(str(order_file), "SELECT id FROM missing_table")

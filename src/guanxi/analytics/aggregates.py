@@ -23,11 +23,7 @@ import polars as pl
 from django.conf import settings
 from django.db import connection
 
-try:  # the Arrow reader of SQLite; without it the group_concat reader below does the job
-    import adbc_driver_sqlite.dbapi as adbc_sqlite
-except ImportError:  # pragma: no cover - it is a dependency; a trimmed install may lack it
-    adbc_sqlite = None
-
+from guanxi.analytics import sqlite_arrow
 from guanxi.sales.models import PURCHASE_STATUSES, Order, OrderLine, Product
 
 EPOCH = dt.date(1970, 1, 1)
@@ -97,7 +93,7 @@ def sqlite_file() -> str | None:
     would not see uncommitted rows, so inside one we read on this connection)."""
     if connection.vendor != "sqlite" or connection.in_atomic_block:
         return None
-    if not getattr(settings, "ANALYTICS_SQLITE_ARROW", True) or adbc_sqlite is None:
+    if not getattr(settings, "ANALYTICS_SQLITE_ARROW", True) or not sqlite_arrow.available():
         return None
     name = str(connection.settings_dict["NAME"])
     if name == ":memory:" or name.startswith("file:") or not Path(name).is_file():
@@ -108,11 +104,10 @@ def sqlite_file() -> str | None:
 def _load_adbc(
     path: str, table: str, columns: dict[str, tuple[str, str]], where: str
 ) -> pl.DataFrame:
-    """SQLite through ADBC: the driver steps the query in C and hands Polars Arrow columns,
-    several times faster than fetching Python tuples (or the group_concat strings below).
-
-    Dates travel as their ISO text and are parsed by Polars; every column is made non-NULL in
-    SQL because the driver infers each column's type from the first rows it sees.
+    """SQLite file: through ADBC (:mod:`guanxi.analytics.sqlite_arrow`), which hands Polars
+    Arrow columns, several times faster than fetching Python tuples (or the group_concat
+    strings below). Dates travel as their ISO text and are parsed by Polars; every column is
+    made non-NULL in SQL because the driver infers each column's type from the first rows.
     """
     schema = _schema(columns)
     select = ", ".join(
@@ -123,9 +118,7 @@ def _load_adbc(
         else f"CAST({col} AS INTEGER)"
         for col, kind in columns.values()
     )
-    with adbc_sqlite.connect(path) as conn, conn.cursor() as cursor:
-        cursor.execute(f"SELECT {select} FROM {table} WHERE {where}")  # noqa: S608
-        frame = pl.DataFrame(cursor.fetch_arrow())
+    frame = sqlite_arrow.read(path, f"SELECT {select} FROM {table} WHERE {where}")  # noqa: S608
     if frame.height == 0:
         return pl.DataFrame(schema=schema)
     frame.columns = list(schema)
