@@ -143,3 +143,16 @@ def test_the_api_answers_a_large_export_with_the_job(
     assert (body["status"], body["total_rows"]) == ("queued", 5)
     job = ExportJob.objects.get(pk=body["id"])
     assert _job_file(job).count(b"\n") == 6
+    status = client.get(f"/api/v1/customers/export/{job.pk}").json()
+    assert (status["status"], status["written_rows"]) == ("done", 5)
+    assert status["download_url"] == f"/customers/export/{job.pk}/download/"
+
+
+def test_the_api_hides_another_users_export_job(
+    client, alice, bob, book, settings, django_capture_on_commit_callbacks
+):
+    settings.EXPORT_BACKGROUND_ROWS = 2
+    with django_capture_on_commit_callbacks(execute=True):
+        job_id = login(client, alice).get("/api/v1/customers/export").json()["id"]
+    client.force_login(bob)
+    assert client.get(f"/api/v1/customers/export/{job_id}").status_code == 404

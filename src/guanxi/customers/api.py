@@ -249,12 +249,33 @@ def export_customers(
 ):
     """The customers you may see, filtered as the list, as CSV (UTF-8 with BOM) or XLSX.
 
-    Masked as for you, formula-like cells neutralised; written to the access log.
+    Masked as for you, formula-like cells neutralised; written to the access log. Above
+    ``EXPORT_BACKGROUND_ROWS`` rows the answer is 202 with a job: follow it at
+    ``GET /customers/export/{id}`` and download its ``download_url`` when done.
     """
     filters = exports.filters_from(
         {"q": q, "owner": owner, "tag": tag, "city": city, "kind": kind or "", "sort": ordering}
     )
     return import_views.export_response(request.auth, filters, format, request=request, via="api")
+
+
+class ExportJobOut(Schema):
+    id: int
+    status: str
+    format: str
+    total_rows: int
+    written_rows: int
+    error: str
+    download_url: str | None
+
+
+@router.get("/export/{int:job_id}", response={200: ExportJobOut, **READ_ERRORS})
+def export_status(request, job_id: int):
+    """The progress of one of your background exports, with the download link when done."""
+    job = exports.export_jobs_for(request.auth).filter(pk=job_id).first()
+    if job is None:
+        raise Http404
+    return import_views.export_job_json(job)
 
 
 @router.post("/import", response={200: ImportJobOut, 202: ImportJobOut, **WRITE_ERRORS})
