@@ -139,3 +139,49 @@ def test_the_number_of_queries_does_not_grow_with_the_rows(alice, custom_fields,
     many = _queries_for_import(tmp_path, alice, 5, 300)
     assert Customer.objects.count() == 305
     assert many <= few + 2  # SQLite splits a long multi-row INSERT; nothing per row
+
+
+def test_a_duplicate_in_a_later_batch_is_reported_against_the_first_row(alice, tmp_path):
+    path = tmp_path / "c.csv"
+    path.write_text(
+        "姓名,手机\n王一,13800138001\n王二,13800138002\n王三,13800138003\n王四,138 0013 8001\n",
+        encoding="utf-8",
+    )
+    out = io.StringIO()
+    call_command(
+        "import",
+        "customers",
+        str(path),
+        "--owner",
+        "alice",
+        "--batch-size",
+        "2",
+        stdout=out,
+        stderr=io.StringIO(),
+    )
+    assert "imported 3, updated 0, skipped 0, failed 1" in out.getvalue()
+    report = path.with_name("c.csv.errors.csv").read_text(encoding="utf-8-sig")
+    assert "5,手机,138 0013 8001," in report and "row 2 of this file" in report
+
+
+def test_updating_many_customers_reads_the_custom_fields_once(alice, custom_fields, tmp_path):
+    for i in range(20):
+        services.create_customer(alice, {"name": f"客户{i}", "phone": f"1380013{i:04d}"})
+    path = tmp_path / "u.csv"
+    lines = "".join(f"客户{i},1380013{i:04d},深圳\n" for i in range(20))
+    path.write_text("姓名,手机,城市\n" + lines, encoding="utf-8")
+    with CaptureQueriesContext(connection) as queries:
+        call_command(
+            "import",
+            "customers",
+            str(path),
+            "--owner",
+            "alice",
+            "--on-duplicate",
+            "update",
+            stdout=io.StringIO(),
+            stderr=io.StringIO(),
+        )
+    reads = [q for q in queries if "customers_customfield" in q["sql"]]
+    assert len(reads) == 3  # the automatic mapping, its check, the validation: none per row
+    assert Customer.objects.filter(city="深圳").count() == 20

@@ -3,8 +3,11 @@
 The steps: ``read_table`` reads the file (XLSX through python-calamine; CSV in UTF-8 with or
 without a BOM, UTF-16 with a BOM, else GB18030 as Chinese Excel saves it); ``auto_mapping``
 matches the columns to customer fields from Chinese or English headers; ``process`` validates
-every row with the services' own validation (``services.prepare_customer`` — the checks of
-``create_customer``) and, unless it is a dry run, writes the rows in atomic batches.
+every row with the checks of ``create_customer`` (``bulk.CustomerCleaner``: the model's rules on
+plain values, ``services.prepare_customer`` for a row that fails one, so the messages are the
+model's) and, unless it is a dry run, writes the rows in atomic batches (``bulk.insert_customers``:
+customers, history rows and tags in a few statements). Duplicates are looked up once per key
+field and batch; the custom field definitions are read once per import.
 
 A row is either fully written or listed in the error report (row, column, value, reason);
 after each batch the job records how far it got, in the same transaction, so a job that
