@@ -60,7 +60,9 @@ def search(qs: QuerySet[Customer], q: str) -> QuerySet[Customer]:
     term = normalize_query(q)
     if not term:
         return qs
-    matched = search_index.few_matches(term) or search_index.like_q(term)
+    matched = search_index.few_matches(term)
+    if matched is None:
+        qs, matched = search_index.common_match(qs, term)
     exact = exact_match(q)
     return qs.filter(matched | exact if exact is not None else matched)
 

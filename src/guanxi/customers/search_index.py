@@ -20,8 +20,9 @@ back to scanning newest-first when the query is common (the first page fills aft
 import json
 
 from django.db import connection as default_connection
-from django.db.models import Q
+from django.db.models import F, Q, TextField, Value
 from django.db.models.expressions import RawSQL
+from django.db.models.functions import Concat
 
 FTS_TABLE = "customers_customer_fts"
 TRGM_INDEX = "customer_search_trgm"
@@ -61,6 +62,8 @@ def install(connection=None, *, concurrently: bool = False) -> None:
     ``concurrently`` builds the PostgreSQL index without blocking writes (outside a
     transaction only)."""
     connection = connection or default_connection
+    if _TABLE not in connection.introspection.table_names():
+        return  # migrated back before the customer table: nothing to index
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
@@ -101,12 +104,23 @@ def uninstall(connection=None) -> None:
             cursor.execute(f"DROP TABLE IF EXISTS {FTS_TABLE}")
 
 
-def like_q(term: str) -> Q:
+def like_q(term: str, field: str = "search_text") -> Q:
     """The condition "``term`` occurs in search_text": anywhere for 3+ characters, at the start
     of a word for 1–2 (what the indexes answer; a shorter query matches too much otherwise)."""
     if len(term) >= 3:
-        return Q(search_text__contains=term)
-    return Q(search_text__startswith=term) | Q(search_text__contains=f" {term}")
+        return Q(**{f"{field}__contains": term})
+    return Q(**{f"{field}__startswith": term}) | Q(**{f"{field}__contains": f" {term}"})
+
+
+def common_match(qs, term: str):
+    """(qs, condition) for a query many customers match: read newest first and test each row,
+    which fills a page after a few rows. On PostgreSQL the condition is put on an expression
+    the trigram index does not cover, so the planner walks the id order instead of fetching
+    every match through the index and sorting them."""
+    if default_connection.vendor == "postgresql":
+        qs = qs.alias(search_walk=Concat(F("search_text"), Value(""), output_field=TextField()))
+        return qs, like_q(term, "search_walk")
+    return qs, like_q(term)
 
 
 def _fts_phrase(term: str) -> str:
@@ -130,7 +144,9 @@ def match_ids(term: str, cap: int | None = None) -> list[int] | None:
             cursor.execute(matching, [_fts_phrase(term), cap + 1])
             ids = [pk for (pk,) in cursor.fetchall()]
     elif connection.vendor == "postgresql":
-        ids = list(Customer.objects.filter(like_q(term)).values_list("pk", flat=True)[: cap + 1])
+        # Unordered, so the planner reads the trigram index and stops at cap + 1.
+        matches = Customer.objects.filter(like_q(term)).order_by().values_list("pk", flat=True)
+        ids = sorted(matches[: cap + 1], reverse=True)
     else:
         return None
     return ids if len(ids) <= cap else None
@@ -138,11 +154,13 @@ def match_ids(term: str, cap: int | None = None) -> list[int] | None:
 
 def few_matches(term: str, cap: int | None = None) -> Q | None:
     """The condition "matches ``term``" as a primary-key lookup when at most ``cap`` customers
-    match (None when more do). The index is read once; its ids go back to the database as one
-    parameter (a JSON array on SQLite, an array on PostgreSQL), not thousands."""
+    match (None when more do). The index is read once; on SQLite its ids go back as one
+    parameter (a JSON array), not thousands."""
     ids = match_ids(term, cap)
     if ids is None:
         return None
     if default_connection.vendor == "sqlite":
         return Q(pk__in=RawSQL("SELECT value FROM json_each(%s)", [json.dumps(ids)]))  # noqa: S611 - constant SQL, values bound
-    return Q(pk__in=RawSQL("SELECT unnest(%s::bigint[])", [ids]))  # noqa: S611 - constant SQL, values bound
+    # PostgreSQL drives from a literal id list (an index scan on the primary key); fed through
+    # a subquery it would guess 200 rows and walk the whole table in id order instead.
+    return Q(pk__in=ids)
