@@ -848,9 +848,13 @@ def _report(args, results: dict) -> str:
         f"- machine: {os.cpu_count()} cores ({_cpu()}), {ram:.0f} GiB RAM, "
         f"{platform.system()} {platform.machine()}",
         f"- {_versions(args)}",
-        "- command: `.venv/bin/python benchmarks/bench_sales.py " + " ".join(sys.argv[1:]) + "`",
+        "- command: `.venv/bin/python benchmarks/bench_sales.py "
+        + " ".join(sys.argv[1:])
+        + "`"
+        + (f" with `BENCH_SRC={os.environ['BENCH_SRC']}`" if os.environ.get("BENCH_SRC") else ""),
         f"- ours: one warm-up call, then the median and p95 of {args.runs} calls in one process;"
-        f" peer: the median of {args.peer_runs} calls. Targets: funnel and forecast (function"
+        f" peer: {'one call' if args.peer_runs == 1 else f'the median of {args.peer_runs} calls'}"
+        " (its answer compared with ours). Targets: funnel and forecast (function"
         f" and API) < {REPORT_TARGET:g} s, pages < {PAGE_TARGET * 1000:.0f} ms (median, server"
         " time through the whole Django stack with the test Client, no network).",
         "",
