@@ -648,9 +648,12 @@ class Lead(TimeStamped, Versioned):
     def __str__(self) -> str:
         return f"{self.name} ({self.company})" if self.company else self.name
 
-    def clean(self):
-        from django.core.validators import validate_email
+    def clean_fields(self, exclude=None):
+        # Trim and lower-case the e-mail before the field's own validator checks it (once).
+        self.email = (self.email or "").strip().lower()
+        super().clean_fields(exclude=exclude)
 
+    def clean(self):
         from guanxi.core.phones import normalize_phone
 
         errors: dict[str, list] = {}
@@ -662,12 +665,6 @@ class Lead(TimeStamped, Versioned):
             self.phone = normalize_phone(self.phone)
         except ValidationError as exc:
             errors["phone"] = exc.messages
-        if self.email:
-            self.email = self.email.strip().lower()
-            try:
-                validate_email(self.email)
-            except ValidationError as exc:
-                errors["email"] = exc.messages
         if self.status == self.Status.DISQUALIFIED and not self.disqualified_reason.strip():
             errors["disqualified_reason"] = [_g("Say why the lead is disqualified.")]
         if errors:
