@@ -23,13 +23,12 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from simple_history.utils import bulk_update_with_history
 
 from guanxi.accounts.models import Role, Team, TeamClosure, User
 from guanxi.accounts.queries import is_manager_of
@@ -474,8 +473,24 @@ def _to_pool(
         c.updated_at = now
         c._history_date = now
         c._change_reason = reason[:100]
-    bulk_update_with_history(
-        customers, Customer, _MOVE_FIELDS, batch_size=500, default_user=by, default_date=now
+    # The moved rows share every new value but the reason: one UPDATE per reason rather than a
+    # CASE per row (the job's worst night moves a whole team), then one history row each.
+    by_reason: dict[str, list[int]] = defaultdict(list)
+    for c in customers:
+        by_reason[c.pool_reason].append(c.pk)
+    for reason, ids in by_reason.items():
+        Customer.objects.filter(pk__in=ids).update(
+            owner=None,
+            pooled_at=now,
+            pool_reason=reason,
+            pool_team=pool_team,
+            pool_warned_at=None,
+            pool_warned_due=None,
+            version=F("version") + 1,
+            updated_at=now,
+        )
+    Customer.history.bulk_history_create(
+        customers, batch_size=500, update=True, default_user=by, default_date=now
     )
     OwnershipTransfer.objects.bulk_create(transfers, batch_size=500)
 
