@@ -212,18 +212,24 @@ def endpoints(role: str, queries: list[tuple[str, str]], cursor: str) -> list[tu
     return paths
 
 
-def group_cpu_seconds(pgid: int) -> float:
-    """CPU time (user + system) of every process in a process group: the server's own work,
-    whatever share of the machine it got."""
-    total = 0
+def tree_cpu_seconds(root: int) -> float:
+    """CPU time (user + system) of a process and all its descendants (gunicorn's workers):
+    the server's own work, whatever share of the machine it got."""
+    parents, cpu = {}, {}
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
             fields = stat.read_text().rsplit(")", 1)[1].split()
         except OSError:
             continue
-        if int(fields[2]) == pgid:
-            total += int(fields[11]) + int(fields[12])
-    return total / os.sysconf("SC_CLK_TCK")
+        pid = int(stat.parent.name)
+        parents[pid] = int(fields[1])
+        cpu[pid] = int(fields[11]) + int(fields[12])
+    tree, grew = {root}, True
+    while grew:
+        more = {pid for pid, parent in parents.items() if parent in tree} - tree
+        tree |= more
+        grew = bool(more)
+    return sum(cpu.get(pid, 0) for pid in tree) / os.sysconf("SC_CLK_TCK")
 
 
 # --- the load generator -----------------------------------------------------------------------
@@ -397,9 +403,9 @@ def bench(db: str, args) -> dict:
             headers = {"Cookie": f"sessionid={user['session']}", **api_headers}
             plans.append((headers, paths))
         asyncio.run(run_load(plans, args.clients, min(5, args.duration)))  # warm-up
-        cpu = group_cpu_seconds(server.pid)
+        cpu = tree_cpu_seconds(server.pid)
         result = asyncio.run(run_load(plans, args.clients, args.duration))
-        cpu = group_cpu_seconds(server.pid) - cpu
+        cpu = tree_cpu_seconds(server.pid) - cpu
         requests = sum(len(v) for v in result["samples"].values())
         info["server_cpu_ms_per_request"] = 1000 * cpu / max(requests, 1)
         info["server_cpu_share_of_2_cores"] = cpu / result["wall"] / 2
