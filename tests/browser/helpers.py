@@ -15,7 +15,7 @@ def sign_in(page: Page, username: str) -> None:
     page.goto(reverse("login"))
     page.locator("#id_username").fill(username)
     page.locator("#id_password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("button", name=re.compile("^(Sign in|登录)$")).click()
     expect(page).not_to_have_url(re.compile(re.escape(reverse("login"))))
 
 
