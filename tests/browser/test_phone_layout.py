@@ -21,7 +21,7 @@ def phone_page(browser, live_server):
     contexts = []
 
     def make(language: str):
-        context = browser.new_context(base_url=live_server.url, viewport=PHONE, is_mobile=True)
+        context = browser.new_context(base_url=live_server.url, viewport=PHONE)
         context.add_cookies(
             [{"name": settings.LANGUAGE_COOKIE_NAME, "value": language, "url": live_server.url}]
         )
@@ -65,4 +65,19 @@ def test_the_customer_list_and_card_do_not_scroll_sideways_on_a_phone(
         page.wait_for_load_state("networkidle")  # the card's panels arrive by htmx
         width, window = overflow(page)
         assert width <= window, f"{customer.name}'s card is {width} px wide on a {window} px phone"
+    no_problems(page)
+
+
+def test_the_centred_form_pages_do_not_scroll_sideways_on_a_phone(phone_page, alice):
+    """Pages whose content sits in a centred row (notifications, their settings, a new task)."""
+    page = phone_page("zh-hans")
+    sign_in(page, "alice")
+    for url in (
+        reverse("notifications"),
+        reverse("notification_preferences"),
+        reverse("interactions:task_new"),
+    ):
+        page.goto(url)
+        width, window = overflow(page)
+        assert width <= window, f"{url} is {width} px wide on a {window} px phone"
     no_problems(page)
