@@ -1,8 +1,11 @@
 """Shared steps of the browser flows: sign in, watch for server and script errors, measure
 sideways overflow."""
 
+import importlib
 import re
 
+import pytest
+from django.apps import apps
 from django.urls import reverse
 from playwright.sync_api import Page, expect
 
@@ -44,3 +47,11 @@ def no_problems(page: Page) -> None:
 def overflow(page: Page) -> tuple[int, int]:
     """(scroll width, window width) of the page: a phone must not scroll sideways."""
     return tuple(page.evaluate("[document.scrollingElement.scrollWidth, window.innerWidth]"))
+
+
+@pytest.fixture
+def pipeline(live_server):
+    """The default pipeline of the sales migration: a live server's test empties every table
+    after it ran, so a later test puts it back."""
+    migration = importlib.import_module("guanxi.sales.migrations.0002_default_pipeline")
+    migration.create_default_pipeline(apps, None)

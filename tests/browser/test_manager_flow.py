@@ -13,9 +13,9 @@ from guanxi.core.notifications import preferences_for
 from guanxi.customers.services import create_customer
 from guanxi.keyaccounts.models import AccountPlan
 from guanxi.sales.services import create_opportunity
-from tests.browser.helpers import no_problems, sign_in
+from tests.browser.helpers import no_problems, pipeline, sign_in  # noqa: F401 - pipeline: a fixture
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("pipeline")]
 
 COMPANY = "广州明达贸易有限公司"
 STRATEGY = "明年把茶具也卖给他们：先见采购总监。"

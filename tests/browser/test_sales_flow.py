@@ -11,9 +11,9 @@ from playwright.sync_api import expect
 from guanxi.customers.models import Customer
 from guanxi.sales.models import Opportunity, Order
 from guanxi.sales.services import create_product
-from tests.browser.helpers import no_problems, sign_in
+from tests.browser.helpers import no_problems, pipeline, sign_in  # noqa: F401 - pipeline: a fixture
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("pipeline")]
 
 LEAD = "赵晓东"
 COMPANY = "广州明达贸易有限公司"
