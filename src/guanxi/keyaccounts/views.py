@@ -36,6 +36,8 @@ def customer_tab(request, pk):
     """The Key account tab, in the card's tab frame."""
     user = request.user
     customer = customer_services.access_customer(user, pk)
+    if not request.htmx:  # opened directly (a new browser tab): the whole card, on this tab
+        return redirect(_back(customer))
     customer_services.record_view(user, customer, request=request)
     can_manage = user.can_write and customer_services.can_manage(user, customer)
     plan = queries.plan_for(user, customer) if customer.kind == Kind.COMPANY else None
