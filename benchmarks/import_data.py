@@ -44,7 +44,12 @@ HEADER = [
 ]
 CUSTOM_FIELDS = [
     {"key": "car_model", "label": "车型", "field_type": "text", "choices": []},
-    {"key": "membership", "label": "会员等级", "field_type": "choice", "choices": ["金卡", "银卡", "普通"]},
+    {
+        "key": "membership",
+        "label": "会员等级",
+        "field_type": "choice",
+        "choices": ["金卡", "银卡", "普通"],
+    },
     {"key": "yearly_spend", "label": "年消费", "field_type": "number", "choices": []},
 ]
 SURNAMES = (
@@ -84,8 +89,10 @@ def _resident_id(rng: random.Random, area: str, birthday: dt.date) -> str:
 
 
 def _uscc(rng: random.Random) -> str:
-    body = "91" + rng.choice(["440106", "110105", "310104"]) + "".join(
-        rng.choice("0123456789ABCDEFGHJKLMNPQRTUWXY") for _ in range(9)
+    body = (
+        "91"
+        + rng.choice(["440106", "110105", "310104"])
+        + "".join(rng.choice("0123456789ABCDEFGHJKLMNPQRTUWXY") for _ in range(9))
     )
     return body + uscc.calc_check_digit(body + "0")
 
@@ -135,7 +142,9 @@ def write_customers_csv(path: str | Path, rows: int, seed: int = 1) -> dict:
                 )
             phone = _phone(rng)
             email = (
-                f"user{i}_{rng.randrange(10**4)}@{rng.choice(DOMAINS)}" if rng.random() < 0.6 else ""
+                f"user{i}_{rng.randrange(10**4)}@{rng.choice(DOMAINS)}"
+                if rng.random() < 0.6
+                else ""
             )
             membership = rng.choice(MEMBERSHIP)
             roll = rng.random()

@@ -96,9 +96,7 @@ def test_a_bad_line_is_a_line_error_and_nothing_is_written(client, alice, draft,
 
 
 @pytest.mark.parametrize("status", ["confirmed", "paid"])
-def test_a_confirmed_or_paid_order_is_read_only_with_the_reason(
-    client, alice, draft, tea, status
-):
+def test_a_confirmed_or_paid_order_is_read_only_with_the_reason(client, alice, draft, tea, status):
     set_order_status(alice, draft.pk, "confirmed")
     if status == "paid":
         set_order_status(alice, draft.pk, "paid", paid_date="2026-11-05")
@@ -116,9 +114,10 @@ def test_the_order_page_offers_edit_only_for_a_draft(client, alice, draft):
     login(client, alice)
     assert 'id="order-edit"' in client.get(reverse("sales:order", args=[draft.pk])).content.decode()
     set_order_status(alice, draft.pk, "confirmed")
-    assert 'id="order-edit"' not in client.get(
-        reverse("sales:order", args=[draft.pk])
-    ).content.decode()
+    assert (
+        'id="order-edit"'
+        not in client.get(reverse("sales:order", args=[draft.pk])).content.decode()
+    )
 
 
 def test_another_rep_gets_404_and_the_analyst_403(client, charlie, nina, draft):

@@ -65,9 +65,7 @@ def test_a_rep_cannot_create_a_price_list(alice, tea):
 def test_updating_replaces_the_items_and_the_new_price_applies(
     mike, vip_list, tea, cups, alices_customer
 ):
-    update_price_list(
-        mike, vip_list.pk, {"name": "VIP"}, [{"product": cups.pk, "price": "40"}]
-    )
+    update_price_list(mike, vip_list.pk, {"name": "VIP"}, [{"product": cups.pk, "price": "40"}])
     vip_list.refresh_from_db()
     assert vip_list.name == "VIP"
     assert [(i.product, i.price) for i in vip_list.items.all()] == [(cups, Decimal("40.00"))]

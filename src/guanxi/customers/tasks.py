@@ -56,4 +56,6 @@ def recycle_pool(now=None) -> None:
     """Each night: warn owners of customers about to return to the public pool and move
     those whose warning ran out (idempotent; one run at a time)."""
     pool.recycle(now)
+
+
 from guanxi.customers.merge_tasks import nightly_duplicate_scan, scan_duplicates_task  # noqa: E402,F401
