@@ -140,28 +140,40 @@ def _aggregate(
     if len(codes) == 0:
         empty = np.empty(0, dtype=np.int64)
         return _frame(customers.clear(), empty, empty, empty, np.empty(0))
+    # Few, in-place array operations: at ten million rows each fresh temporary costs its page
+    # faults, which is most of a first call's time in a new process.
     first_period = int(periods.min())
     span = int(periods.max()) - first_period + 1
-    key = codes * span + (periods - first_period)
+    key = codes * span
+    key += periods
+    key -= first_period
     unique_keys = _unique_sorted(key)
-    pair_code, pair_period = np.divmod(unique_keys, span)
-    starts = np.flatnonzero(np.diff(pair_code, prepend=-1))
+    del key
+    pair_code = unique_keys // span
+    boundary = np.empty(len(pair_code), dtype=bool)
+    boundary[0] = True
+    np.not_equal(pair_code[1:], pair_code[:-1], out=boundary[1:])
+    starts = np.flatnonzero(boundary)
     ends = np.append(starts[1:], len(unique_keys)) - 1
     present = pair_code[starts]
+    del pair_code, boundary
+    first_of_present = unique_keys[starts] - present * span  # relative to first_period
+    last_of_present = unique_keys[ends] - present * span
     n_codes = int(codes.max()) + 1
     first = np.zeros(n_codes, dtype=np.int64)
-    first[present] = pair_period[starts]
-    repeat_amounts = np.where(periods - first_period == first[codes], 0.0, amounts)
-    repeat_sum = np.bincount(codes, weights=repeat_amounts, minlength=n_codes)[present]
+    first[present] = first_of_present + first_period
+    in_first_period = first[codes] == periods
+    repeat_sum = np.bincount(
+        codes, weights=np.where(in_first_period, 0.0, amounts), minlength=n_codes
+    )[present]
     frequency = ends - starts
     with np.errstate(invalid="ignore", divide="ignore"):
         monetary = np.where(frequency > 0, repeat_sum / frequency, 0.0)
-    first_of_present = pair_period[starts] + first_period
     return _frame(
         customers.gather(present),
         frequency,
-        pair_period[ends] - pair_period[starts],
-        end_period - first_of_present,
+        last_of_present - first_of_present,
+        end_period - (first_of_present + first_period),
         monetary,
     )
 
