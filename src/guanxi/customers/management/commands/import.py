@@ -6,13 +6,12 @@ this layer does not import sales); `guanxi import contacts FILE …` to `import_
 
 import sys
 
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
-from django.db import DatabaseError
 
 from guanxi.accounts.models import Role, User
 from guanxi.customers import imports
+from guanxi.customers.import_commands import ImportErrors
 from guanxi.customers.models_import import ImportJob, OnDuplicate, SavedMapping
 
 
@@ -56,9 +55,8 @@ class Command(BaseCommand):
                 **passed,
             )
             return
-        job = None
-        try:
-            job = self._job(options)
+        with ImportErrors(imports.ImportFileError) as errors:
+            errors.job = job = self._job(options)
             job = imports.process(
                 job,
                 dry_run=options["dry_run"],
@@ -66,17 +64,6 @@ class Command(BaseCommand):
                 batch_size=options["batch_size"],
                 progress=self._progress,
             )
-        except imports.ImportFileError as exc:
-            raise CommandError(str(exc)) from None
-        except (PermissionDenied, ValidationError) as exc:
-            raise CommandError("; ".join(getattr(exc, "messages", [str(exc)]))) from None
-        except OSError as exc:
-            raise CommandError(str(exc)) from None
-        except DatabaseError as exc:
-            raise CommandError(
-                f"stopped after row {job.next_row + 1} of {job.total_rows}: {exc}; nothing of the "
-                f"failed batch was written. Continue with --resume {job.pk}."
-            ) from None
         verb = "would import" if options["dry_run"] else "imported"
         self.stdout.write(
             f"{verb} {job.imported}, updated {job.updated}, skipped {job.skipped}, "

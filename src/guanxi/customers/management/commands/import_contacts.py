@@ -4,12 +4,11 @@ row names its customer by ID, phone or name (+ employer). The error report goes 
 
 import sys
 
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import BaseCommand, CommandError
-from django.db import DatabaseError
 
 from guanxi.accounts.models import Role, User
 from guanxi.customers import contact_imports, imports
+from guanxi.customers.import_commands import ImportErrors
 from guanxi.customers.models_import import ImportJob, OnDuplicate, SavedMapping
 
 
@@ -27,26 +26,14 @@ class Command(BaseCommand):
         parser.add_argument("--batch-size", type=int, default=imports.BATCH_SIZE)
 
     def handle(self, *args, **options):
-        job = None
-        try:
-            job = self._job(options)
+        with ImportErrors(imports.ImportFileError) as errors:
+            errors.job = job = self._job(options)
             job = contact_imports.process(
                 job,
                 dry_run=options["dry_run"],
                 resume=bool(options["resume"]),
                 batch_size=options["batch_size"],
             )
-        except imports.ImportFileError as exc:
-            raise CommandError(str(exc)) from None
-        except (PermissionDenied, ValidationError) as exc:
-            raise CommandError("; ".join(getattr(exc, "messages", [str(exc)]))) from None
-        except OSError as exc:
-            raise CommandError(str(exc)) from None
-        except DatabaseError as exc:
-            raise CommandError(
-                f"stopped after row {job.next_row + 1} of {job.total_rows}: {exc}; nothing of the "
-                f"failed batch was written. Continue with --resume {job.pk}."
-            ) from None
         verb = "would import" if options["dry_run"] else "imported"
         self.stdout.write(
             f"{verb} {job.imported}, updated {job.updated}, skipped {job.skipped}, "

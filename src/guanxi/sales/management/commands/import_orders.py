@@ -4,11 +4,10 @@ non-zero when no order was imported (or would be, in a dry run)."""
 
 import sys
 
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import BaseCommand, CommandError
-from django.db import DatabaseError
 
 from guanxi.accounts.models import Role, User
+from guanxi.customers.import_commands import ImportErrors
 from guanxi.customers.models_import import ImportJob
 from guanxi.sales import order_imports
 
@@ -37,9 +36,8 @@ class Command(BaseCommand):
         return user
 
     def handle(self, *args, **options):
-        job = None
-        try:
-            job = self._job(options)
+        with ImportErrors(order_imports.OrderImportError) as errors:
+            errors.job = job = self._job(options)
             outcome = order_imports.process(
                 job,
                 dry_run=options["dry_run"],
@@ -47,17 +45,6 @@ class Command(BaseCommand):
                 batch_lines=options["batch_size"],
                 progress=self._progress,
             )
-        except order_imports.OrderImportError as exc:
-            raise CommandError(str(exc)) from None
-        except (PermissionDenied, ValidationError) as exc:
-            raise CommandError("; ".join(getattr(exc, "messages", [str(exc)]))) from None
-        except OSError as exc:
-            raise CommandError(str(exc)) from None
-        except DatabaseError as exc:
-            raise CommandError(
-                f"stopped after row {job.next_row + 1} of {job.total_rows}: {exc}; nothing of the "
-                f"failed batch was written. Continue with --resume {job.pk}."
-            ) from None
         verb = "would import" if options["dry_run"] else "imported"
         self.stdout.write(
             f"{verb} {outcome.orders} orders ({outcome.lines} lines), failed {outcome.failed} "
