@@ -88,9 +88,11 @@ def _load_copy(table: str, columns: dict[str, tuple[str, str]], where: str) -> p
 
 
 def sqlite_file() -> str | None:
-    """The SQLite database file that a second, read-only connection may scan: only when the
-    database is a file and this connection is outside a transaction (a second connection
-    would not see uncommitted rows, so inside one we read on this connection)."""
+    """The SQLite database file that the ADBC child process may read and write
+    (:mod:`guanxi.analytics.sqlite_arrow`), or None: only when the database is a file and this
+    connection is outside a transaction (another connection would not see its uncommitted
+    rows, so inside one we stay on this connection). ``ANALYTICS_SQLITE_ARROW = False`` in the
+    settings turns the ADBC path off."""
     if connection.vendor != "sqlite" or connection.in_atomic_block:
         return None
     if not getattr(settings, "ANALYTICS_SQLITE_ARROW", True) or not sqlite_arrow.available():
