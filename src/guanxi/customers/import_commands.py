@@ -6,6 +6,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import CommandError
 from django.db import DatabaseError
 
+from guanxi.accounts.models import Role, User
+
 
 class ImportErrors:
     """Context manager around an import command's work. Set ``job`` once the job exists, so a
@@ -32,3 +34,28 @@ class ImportErrors:
                 f"failed batch was written. Continue with --resume {job.pk}."
             ) from None
         return False
+
+
+def active_user(username: str):
+    """The active user called ``username``, or a CommandError naming it."""
+    user = User.objects.filter(username=username, is_active=True).first()
+    if user is None:
+        raise CommandError(f"No active user {username!r}.")
+    return user
+
+
+def acting_users(options: dict):
+    """(user, owner) of an import command: ``--user`` acts (else ``--owner``, else the first
+    active admin); ``--owner`` owns what is created (None: the acting user)."""
+    owner = active_user(options["owner"]) if options.get("owner") else None
+    if options.get("user"):
+        return active_user(options["user"]), owner
+    if owner is not None:
+        return owner, owner
+    user = (
+        User.objects.filter(is_active=True, role=Role.ADMIN).order_by("pk").first()
+        or User.objects.filter(is_active=True, is_superuser=True).order_by("pk").first()
+    )
+    if user is None:
+        raise CommandError("Give --owner or --user: there is no active admin to act as.")
+    return user, owner

@@ -9,9 +9,8 @@ import sys
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
-from guanxi.accounts.models import Role, User
 from guanxi.customers import imports
-from guanxi.customers.import_commands import ImportErrors
+from guanxi.customers.import_commands import ImportErrors, acting_users
 from guanxi.customers.models_import import ImportJob, OnDuplicate, SavedMapping
 
 
@@ -33,12 +32,6 @@ class Command(BaseCommand):
             help="continue a stopped import job from its last committed batch",
         )
         parser.add_argument("--batch-size", type=int, default=imports.BATCH_SIZE)
-
-    def _user(self, username):
-        user = User.objects.filter(username=username, is_active=True).first()
-        if user is None:
-            raise CommandError(f"No active user {username!r}.")
-        return user
 
     def handle(self, *args, **options):
         if options["what"] != "customers":
@@ -80,18 +73,7 @@ class Command(BaseCommand):
             if job is None:
                 raise CommandError(f"No import job {options['resume']}.")
             return job
-        owner = self._user(options["owner"]) if options["owner"] else None
-        if options["user"]:
-            user = self._user(options["user"])
-        elif owner is not None:
-            user = owner
-        else:
-            user = (
-                User.objects.filter(is_active=True, role=Role.ADMIN).order_by("pk").first()
-                or User.objects.filter(is_active=True, is_superuser=True).order_by("pk").first()
-            )
-            if user is None:
-                raise CommandError("Give --owner or --user: there is no active admin to act as.")
+        user, owner = acting_users(options)
         mapping = None
         if options["mapping"]:
             saved = SavedMapping.objects.filter(name=options["mapping"]).first()

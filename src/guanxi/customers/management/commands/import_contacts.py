@@ -6,9 +6,8 @@ import sys
 
 from django.core.management.base import BaseCommand, CommandError
 
-from guanxi.accounts.models import Role, User
 from guanxi.customers import contact_imports, imports
-from guanxi.customers.import_commands import ImportErrors
+from guanxi.customers.import_commands import ImportErrors, acting_users
 from guanxi.customers.models_import import ImportJob, OnDuplicate, SavedMapping
 
 
@@ -44,25 +43,13 @@ class Command(BaseCommand):
         if not job.imported and not job.updated:
             sys.exit(1)
 
-    def _user(self, username):
-        user = User.objects.filter(username=username, is_active=True).first()
-        if user is None:
-            raise CommandError(f"No active user {username!r}.")
-        return user
-
     def _job(self, options) -> ImportJob:
         if options["resume"]:
             job = ImportJob.objects.filter(pk=options["resume"], kind=contact_imports.KIND).first()
             if job is None:
                 raise CommandError(f"No contacts import job {options['resume']}.")
             return job
-        name = options["user"] or options["owner"]
-        if name:
-            user = self._user(name)
-        else:
-            user = User.objects.filter(is_active=True, role=Role.ADMIN).order_by("pk").first()
-            if user is None:
-                raise CommandError("Give --user: there is no active admin to act as.")
+        user, _owner = acting_users(options)  # contacts belong to their customer: no owner
         mapping = None
         if options["mapping"]:
             saved = SavedMapping.objects.filter(name=options["mapping"]).first()

@@ -6,8 +6,7 @@ import sys
 
 from django.core.management.base import BaseCommand, CommandError
 
-from guanxi.accounts.models import Role, User
-from guanxi.customers.import_commands import ImportErrors
+from guanxi.customers.import_commands import ImportErrors, acting_users
 from guanxi.customers.models_import import ImportJob
 from guanxi.sales import order_imports
 
@@ -28,12 +27,6 @@ class Command(BaseCommand):
             "--resume", type=int, metavar="JOB", help="continue a stopped order import job"
         )
         parser.add_argument("--batch-size", type=int, default=order_imports.BATCH_LINES)
-
-    def _user(self, username):
-        user = User.objects.filter(username=username, is_active=True).first()
-        if user is None:
-            raise CommandError(f"No active user {username!r}.")
-        return user
 
     def handle(self, *args, **options):
         with ImportErrors(order_imports.OrderImportError) as errors:
@@ -61,18 +54,7 @@ class Command(BaseCommand):
             if job is None:
                 raise CommandError(f"No order import job {options['resume']}.")
             return job
-        owner = self._user(options["owner"]) if options["owner"] else None
-        if options["user"]:
-            user = self._user(options["user"])
-        elif owner is not None:
-            user = owner
-        else:
-            user = (
-                User.objects.filter(is_active=True, role=Role.ADMIN).order_by("pk").first()
-                or User.objects.filter(is_active=True, is_superuser=True).order_by("pk").first()
-            )
-            if user is None:
-                raise CommandError("Give --owner or --user: there is no active admin to act as.")
+        user, owner = acting_users(options)
         return order_imports.new_job(user, options["file"], owner=owner)
 
     def _progress(self, job: ImportJob) -> None:
