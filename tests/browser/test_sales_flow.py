@@ -47,6 +47,8 @@ def test_a_rep_turns_a_lead_into_a_won_deal_and_an_order(open_page, alice, ada):
     won = page.get_by_role("region", name="Won")
     card.drag_to(won.locator("[data-drop]"))
     expect(won.get_by_role("article", name="明达 年度采购")).to_be_visible()
+    # The card is drawn in Won at once; the board says so only when the move is saved.
+    expect(page.get_by_text("明达 年度采购 moved to Won.")).to_be_visible()
     page.reload()  # the move was saved, not only drawn
     expect(
         page.get_by_role("region", name="Won").get_by_role("article", name="明达 年度采购")
