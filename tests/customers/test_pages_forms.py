@@ -63,7 +63,7 @@ def test_rep_creates_a_customer_with_tags(client, alice):
     [
         ("phone", "12345", "Enter a valid phone number"),
         ("email", "not-an-email", "Enter a valid email address"),
-        ("id_number", "110105194912310021", "Enter a valid resident ID number"),
+        ("id_number", "110105194912310021", "does not match: a typing error"),
         ("name", "王" * 121, "Ensure this value has at most 120 characters"),
     ],
 )

@@ -95,7 +95,11 @@ def test_a_dry_run_reports_and_writes_nothing(alice, good_file):
             "数量",
             "The quantity must be more than zero.",
         ),
-        ("13800138000,,2025-13-45,,,,,,TEA-001,1,,", "订单日期", "Enter a date as YYYY-MM-DD."),
+        (
+            "13800138000,,2025-13-45,,,,,,TEA-001,1,,",
+            "订单日期",
+            "There is no such day in the calendar.",
+        ),
         (
             "13900000000,,2025-03-01,,,,,,TEA-001,1,,",
             "客户电话",

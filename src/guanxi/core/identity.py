@@ -51,6 +51,14 @@ def normalize_resident_id(raw: str) -> str:
         return ""
     try:
         return _validate_ric(raw)
+    except stdnum_exceptions.InvalidChecksum:
+        raise ValidationError(
+            _("The last character of this resident ID number does not match: a typing error?")
+        ) from None
+    except stdnum_exceptions.InvalidComponent:
+        raise ValidationError(
+            _("This resident ID number has an impossible birth date or district code.")
+        ) from None
     except stdnum_exceptions.ValidationError:
         raise ValidationError(_("Enter a valid resident ID number (18 characters).")) from None
 
@@ -61,6 +69,10 @@ def normalize_uscc(raw: str) -> str:
         return ""
     try:
         return uscc.validate(raw)
+    except stdnum_exceptions.InvalidChecksum:
+        raise ValidationError(
+            _("The last character of this credit code does not match: a typing error?")
+        ) from None
     except stdnum_exceptions.ValidationError:
         raise ValidationError(
             _("Enter a valid unified social credit code (18 characters).")

@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from guanxi.customers import contact_imports, exports, imports, queries, tasks
+from guanxi.customers import contact_imports, exports, import_fixes, imports, queries, tasks
 from guanxi.customers.models_import import ExportJob, ImportJob, OnDuplicate, SavedMapping
 
 
@@ -253,4 +253,27 @@ def import_report(request, pk):
         as_attachment=True,
         filename=f"{stem}.errors.csv",
         content_type="text/csv; charset=utf-8",
+    )
+
+
+@login_required
+def import_rows_to_fix(request, pk):
+    """The rows that failed, whole and with what is wrong, as a workbook to fix and upload."""
+    job = _job(request, pk)
+    spool = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it
+    try:
+        written = import_fixes.rows_to_fix(job, spool)
+    except (imports.ImportFileError, OSError):
+        spool.close()
+        raise Http404 from None
+    if not written:
+        spool.close()
+        raise Http404
+    spool.seek(0)
+    stem = Path(job.file_name).stem or "import"
+    return FileResponse(
+        spool,
+        as_attachment=True,
+        filename=f"{stem}.to-fix.xlsx",
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )

@@ -1,0 +1,87 @@
+"""The rows of an import that failed, as a workbook to fix and upload again.
+
+The error report says row, column, value and reason; to fix a row one needs the whole row.
+``rows_to_fix`` takes the failed rows from the job's own file (every column, the original
+headers, so the same mapping applies again) and adds a last column saying what is wrong.
+Rows that were only skipped as duplicates are left out: importing them again changes nothing.
+"""
+
+import re
+from collections.abc import Iterable
+from pathlib import Path
+from typing import BinaryIO
+
+import xlsxwriter
+from django.conf import settings
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from guanxi.customers import imports
+from guanxi.customers.models_import import ImportJob
+
+# The reasons the importers give a skipped duplicate (imports._Batch.run and
+# contact_imports._Batch.run). The report has no outcome column yet, so a skipped line is told
+# from a failed one by its reason, in every language the job may have run in.
+_SKIP_MESSAGES = (
+    "Already exists as customer #%(id)d; skipped.",
+    "A customer with the same %(field)s exists; skipped.",
+    "Already a contact of this customer; skipped.",
+)
+
+
+def _skip_pattern() -> re.Pattern:
+    texts = set()
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            texts.update(_(message) for message in _SKIP_MESSAGES)
+    parts = [
+        re.escape(t).replace(re.escape("%(id)d"), r"\d+").replace(re.escape("%(field)s"), ".+")
+        for t in texts
+    ]
+    return re.compile("|".join(parts))
+
+
+def failed_rows(job: ImportJob) -> dict[int, list[str]]:
+    """{row number: [reasons]} of the rows of the job's report that failed (not skipped)."""
+    path = Path(job.report_path) if job.report_path else None
+    if path is None or not path.exists():
+        return {}
+    skipped = _skip_pattern()
+    failed: dict[int, list[str]] = {}
+    for line in imports.read_report(job, limit=job.total_rows * 20 + 20):
+        if len(line) < 4 or not line[0].isdigit() or skipped.fullmatch(line[3]):
+            continue
+        column, reason = line[1], line[3]
+        failed.setdefault(int(line[0]), []).append(f"{column}: {reason}" if column else reason)
+    return failed
+
+
+def rows_to_fix(job: ImportJob, out: BinaryIO) -> int:
+    """Write the failed rows of ``job`` (original headers and cells, then a column of what is
+    wrong) as XLSX to ``out``; the number of rows written."""
+    table = imports.read_table(job.file_path)
+    failed = failed_rows(job)
+    rows: Iterable[tuple[int, list]] = (
+        (number, table.rows[number - 2])
+        for number in sorted(failed)
+        if number - 2 < len(table.rows)
+    )
+    book = xlsxwriter.Workbook(out, {"in_memory": True})
+    sheet = book.add_worksheet()
+    bold = book.add_format({"bold": True})
+    problem = book.add_format({"font_color": "#b02a37"})
+    headers = [*table.headers, _("What to fix")]
+    for col, header in enumerate(headers):
+        sheet.write_string(0, col, header, bold)
+    written = 0
+    for written, (number, cells) in enumerate(rows, start=1):
+        for col, value in enumerate(cells):
+            text = imports._text(value)
+            if text:
+                sheet.write_string(written, col, text)
+        sheet.write_string(written, len(cells), "; ".join(failed[number]), problem)
+    sheet.freeze_panes(1, 0)
+    sheet.set_column(0, len(headers) - 2, 14)
+    sheet.set_column(len(headers) - 1, len(headers) - 1, 60)
+    book.close()
+    return written
