@@ -65,6 +65,14 @@ def test_duplicates_page_says_when_there_is_nothing(client, alice):
     assert "No duplicates found" in body
 
 
+def test_an_empty_duplicates_page_offers_to_look_now(client, alice, nina):
+    body = login(client, alice).get(reverse("customers:duplicates")).content.decode()
+    assert "Look for duplicates now" in body
+    assert reverse("customers:duplicate_scan") in body
+    body = login(client, nina).get(reverse("customers:duplicates")).content.decode()
+    assert "Look for duplicates now" not in body  # an analyst may not start a scan
+
+
 def test_a_rep_does_not_see_pairs_involving_another_reps_customer(client, alice, bob):
     create_customer(alice, {"name": "王伟", "phone": "13800138000"})
     create_customer(bob, {"name": "王玮", "phone": "13800138000"})

@@ -150,8 +150,13 @@ def merge_compare(request, survivor_id, other_id):
                     '<input type="hidden" name="csrfmiddlewaretoken" value="{}">'
                     '<button type="submit" class="btn btn-sm btn-outline-success ms-2">{}</button>'
                     "</form>",
-                    _("%(other)s merged into %(name)s.")
-                    % {"other": other.name, "name": survivor.name},
+                    _("%(other)s (#%(other_id)d) merged into %(name)s (#%(id)d).")
+                    % {
+                        "other": other.name,
+                        "other_id": other.pk,
+                        "name": survivor.name,
+                        "id": survivor.pk,
+                    },
                     undo,
                     get_token(request),
                     _("Undo"),

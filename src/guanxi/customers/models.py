@@ -8,7 +8,6 @@ from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -317,7 +316,20 @@ class Customer(TimeStamped, Versioned, SoftDeletable):
             "last_won_at",
             "pool_warned_at",
             "pool_warned_due",
-        ]
+        ],
+        # History is read by customer (its id) and date; the copies of the customer table's
+        # other indexes cost every change a write each and answered no query.
+        no_db_index=[
+            "deleted_at",
+            "id_number",
+            "phone",
+            "email",
+            "city",
+            "created_by",
+            "deleted_by",
+            "owner",
+            "pool_team",
+        ],
     )
     objects = CustomerQuerySet.as_manager()
 
@@ -351,11 +363,8 @@ class Customer(TimeStamped, Versioned, SoftDeletable):
             except ValidationError as exc:
                 errors.setdefault(field, []).extend(exc.messages)
         if self.email:
+            # The field's own validator has checked the address (an error is reported once).
             self.email = self.email.strip().lower()
-            try:
-                validate_email(self.email)
-            except ValidationError as exc:
-                errors.setdefault("email", []).extend(exc.messages)
         try:
             if self.kind == Kind.COMPANY:
                 self.id_number = normalize_uscc(self.id_number)
@@ -421,6 +430,8 @@ class Contact(TimeStamped):
 
     class Meta:
         ordering = ["-is_primary", "name"]
+        verbose_name = _("contact")
+        verbose_name_plural = _("contacts")
 
     def __str__(self) -> str:
         return self.name
@@ -465,6 +476,8 @@ class CustomerShare(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("customer share")
+        verbose_name_plural = _("customer shares")
         constraints = [
             models.CheckConstraint(
                 condition=(
@@ -523,6 +536,8 @@ class OwnershipTransfer(models.Model):
     class Meta:
         ordering = ["-at"]
         indexes = [models.Index(fields=["to_user", "kind", "at"], name="transfer_claims")]
+        verbose_name = _("ownership transfer")
+        verbose_name_plural = _("ownership transfers")
 
     def __str__(self) -> str:
         return f"{self.customer_id}: {self.from_user_id} → {self.to_user_id}"
