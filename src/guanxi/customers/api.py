@@ -19,9 +19,10 @@ from guanxi.core.etags import etag, expected_version
 from guanxi.core.pagination import DEFAULT_LIMIT, Cursor, Limit, Page, keyset_page
 from guanxi.customers import exports, import_views, imports, services, tasks
 from guanxi.customers.duplicate_check import check_new_customer
+from guanxi.customers.forms import split_tags
 from guanxi.customers.masking import SENSITIVE_FIELDS, masked_value, masks_for
 from guanxi.customers.models import Customer
-from guanxi.customers.queries import SORTS, customers_for, history_for
+from guanxi.customers.queries import SORTS, customers_for, history_for, list_columns
 from guanxi.customers.schemas import (
     BulkTransferIn,
     CustomerIn,
@@ -63,7 +64,8 @@ def _list_item(user, customer: Customer) -> dict:
         "province": customer.province,
         "city": customer.city,
         "owner": customer.owner,
-        "tags": [t.name for t in customer.tags.all()],
+        # The denormalised column (kept by every tag write), in the tags' name order.
+        "tags": sorted(split_tags(customer.tag_names)),
         "masked": masks_for(user, customer),
         "version": customer.version,
         "created_at": customer.created_at,
@@ -142,9 +144,11 @@ def list_customers(
     ``q`` matches name, pinyin (full or initials), phone digits, e-mail and company.
     Phones are masked where your role sees them masked.
     """
-    qs = customers_for(
-        request.auth, q=q, owner=owner, tag=tag, city=city, kind=kind or "", sort=ordering
-    ).prefetch_related("tags")
+    qs = list_columns(
+        customers_for(
+            request.auth, q=q, owner=owner, tag=tag, city=city, kind=kind or "", sort=ordering
+        )
+    )
     rows, next_cursor = keyset_page(qs, SORTS[ordering], cursor=cursor, limit=limit)
     return {"items": [_list_item(request.auth, c) for c in rows], "next_cursor": next_cursor}
 

@@ -24,6 +24,33 @@ SORTS = {
 }
 
 
+#: The columns a list (page, API, search results) shows, with the owner's name: a list reads
+#: these instead of every column (the notes, custom fields and pool facts are for the card).
+LIST_COLUMNS = (
+    "kind",
+    "name",
+    "phone",
+    "email",
+    "company_name",
+    "province",
+    "city",
+    "tag_names",
+    "version",
+    "created_at",
+    "updated_at",
+    "deleted_at",
+    "owner__username",
+    "owner__display_name",
+    "owner__first_name",
+    "owner__last_name",
+)
+
+
+def list_columns(qs: QuerySet[Customer]) -> QuerySet[Customer]:
+    """``qs`` reading only LIST_COLUMNS (and the keys), owner included."""
+    return qs.select_related("owner").only(*LIST_COLUMNS)
+
+
 def customers_for(
     user,
     *,
@@ -86,7 +113,7 @@ def exact_match(q: str) -> Q | None:
 def search_customers(user, q: str, *, limit: int = 20) -> list[Customer]:
     """The best ``limit`` visible customers for ``q``: exact phone / e-mail matches first, then
     the rest newest first."""
-    base = Customer.objects.visible_to(user).select_related("owner")
+    base = list_columns(Customer.objects.visible_to(user))
     exact = exact_match(q)
     first = list(base.filter(exact).order_by("-id")[:limit]) if exact is not None else []
     rest = search(base, q).exclude(pk__in=[c.pk for c in first]).order_by("-id")

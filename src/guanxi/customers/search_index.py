@@ -15,8 +15,16 @@ every row, on both databases.
 ``few_matches`` answers "which customers match, if only a few do": search then filters the
 visible customers by those ids (a handful of primary-key lookups, whoever the user is) and falls
 back to scanning newest-first when the query is common (the first page fills after a few rows).
+
+Two shortcuts keep long queries cheap at a million customers, with the same answer: on SQLite a
+query of 10+ characters is looked up by a rare 5-character piece and the rows found checked
+against the whole query (``_piece_match``); on PostgreSQL an e-mail is looked up in an index
+of the e-mails' reversed name parts (``_email_match``). Both exist because an index read costs
+the sum of its trigrams' row lists, and an e-mail domain's trigrams are in a third of all rows.
 """
 
+import contextlib
+import contextvars
 import json
 
 from django.db import connection as default_connection
@@ -28,8 +36,21 @@ FTS_TABLE = "customers_customer_fts"
 TRGM_INDEX = "customer_search_trgm"
 #: Up to this many matches search filters by id; more, and the query is "common".
 MATCH_CAP = 5000
+#: A long query is first looked up by a few of its 5-character pieces (each read stops after
+#: this many rows), and the rows found are checked against the whole query.
+PIECE_CAP = 2000
+_PIECE = 5
+#: PostgreSQL: customers sampled to tell a common 1-2 character query (see _surely_common).
+SAMPLE_ROWS = 5000
+_PIECES = 3
+#: Lookups remembered within ``reuse_matches()`` (one search request asks the index once).
+_memo: contextvars.ContextVar[dict | None] = contextvars.ContextVar("search_memo", default=None)
 
 _TABLE = "customers_customer"
+#: PostgreSQL: the name part of the e-mail, reversed, indexed (migration 0011) so "ends with"
+#: is a range scan.
+EMAIL_NAME_INDEX = "customer_email_name_reversed"
+EMAIL_NAME_SQL = "reverse(split_part(lower(email), '@', 1))"
 _FTS_TEXT = "'  ' || replace({row}.search_text, ' ', '  ')"
 _TRIGGERS = {
     f"{FTS_TABLE}_insert": (
@@ -128,28 +149,152 @@ def _fts_phrase(term: str) -> str:
     return '"' + text.replace('"', '""') + '"'
 
 
+@contextlib.contextmanager
+def reuse_matches():
+    """Within this block the same query reads the index once (the global search asks for the
+    customers matching ``q`` for customers and again for their opportunities)."""
+    token = _memo.set({})
+    try:
+        yield
+    finally:
+        _memo.reset(token)
+
+
 def match_ids(term: str, cap: int | None = None) -> list[int] | None:
     """The ids of the customers (deleted ones too) whose search text matches ``term``, newest
     first, when at most ``cap`` (default MATCH_CAP) do; None when more do."""
+    cap = MATCH_CAP if cap is None else cap
+    memo = _memo.get()
+    key = (default_connection.alias, term, cap)
+    if memo is not None and key in memo:
+        return memo[key]
+    ids = _match_ids(term, cap)
+    if memo is not None:
+        memo[key] = ids
+    return ids
+
+
+def _match_ids(term: str, cap: int) -> list[int] | None:
     from guanxi.customers.models import Customer
 
-    cap = MATCH_CAP if cap is None else cap
     connection = default_connection
     if connection.vendor == "sqlite":
-        with connection.cursor() as cursor:
-            matching = (
-                f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s "  # noqa: S608 - constant names, values bound
-                "ORDER BY rowid DESC LIMIT %s"
-            )
-            cursor.execute(matching, [_fts_phrase(term), cap + 1])
-            ids = [pk for (pk,) in cursor.fetchall()]
+        ids = _piece_match(term, cap)
+        if ids is None:
+            ids = _fts_ids(_fts_phrase(term), cap + 1)
     elif connection.vendor == "postgresql":
-        # Unordered, so the planner reads the trigram index and stops at cap + 1.
-        matches = Customer.objects.filter(like_q(term)).order_by().values_list("pk", flat=True)
-        ids = sorted(matches[: cap + 1], reverse=True)
+        if len(term) <= 2 and _surely_common(term, cap):
+            return None
+        ids = _email_match(term, cap)
+        if ids is None:
+            # Unordered, so the planner reads the trigram index and stops at cap + 1.
+            matches = Customer.objects.filter(like_q(term)).order_by().values_list("pk", flat=True)
+            ids = sorted(matches[: cap + 1], reverse=True)
     else:
         return None
     return ids if len(ids) <= cap else None
+
+
+def _fts_ids(phrase: str, limit: int) -> list[int]:
+    with default_connection.cursor() as cursor:
+        matching = (
+            f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s "  # noqa: S608 - constant names, values bound
+            "ORDER BY rowid DESC LIMIT %s"
+        )
+        cursor.execute(matching, [phrase, limit])
+        return [pk for (pk,) in cursor.fetchall()]
+
+
+def _surely_common(term: str, cap: int) -> bool:
+    """PostgreSQL, a 1-2 character query: True when a sample of about SAMPLE_ROWS customers
+    (a few milliseconds) says far more than ``cap`` match. The trigram index cannot stop at
+    cap + 1 (it gathers every match first: 20-80 ms for "li" or "张" at a million), and such a
+    query goes the newest-first way anyway; either way the answer is the same."""
+    with default_connection.cursor() as cursor:
+        cursor.execute("SELECT reltuples FROM pg_class WHERE oid = %s::regclass", [_TABLE])
+        row = cursor.fetchone()
+        total = max(row[0], 0) if row else 0
+        if total < 10 * cap:
+            return False
+        start, word = _like_escape(term) + "%", "% " + _like_escape(term) + "%"
+        sample = (
+            f"SELECT count(*), count(*) FILTER (WHERE search_text LIKE %s OR search_text LIKE %s) FROM {_TABLE}"  # noqa: S608 - constant names, values bound
+            " TABLESAMPLE SYSTEM (%s)"
+        )
+        cursor.execute(sample, [start, word, min(100.0, 100.0 * SAMPLE_ROWS / total)])
+        sampled, hits = cursor.fetchone()
+    return sampled > 0 and hits * total / sampled >= 2 * cap
+
+
+def _like_escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _email_match(term: str, cap: int) -> list[int] | None:
+    """PostgreSQL, a query with an "@" after a name ("wangwei@example.com"): only an e-mail
+    holds an "@" in the search text, so the matches are the customers whose e-mail name ends
+    with the query's name part and whose domain starts with its domain part: a range scan of
+    the reversed-name index, each row then checked against the search text itself (an
+    expression the trigram index does not cover, so the planner keeps to the range). None
+    for any other query."""
+    name, at, domain = term.partition("@")
+    if not at or len(name) < 3:  # a name part of 1-2 letters ends a tenth of all e-mails
+        return None
+    sql = (
+        f"SELECT id FROM {_TABLE} WHERE {EMAIL_NAME_SQL} LIKE %s"  # noqa: S608 - constant names, values bound
+        " AND split_part(lower(email), '@', 2) LIKE %s AND (search_text || '') LIKE %s LIMIT %s"
+    )
+    params = [
+        _like_escape(name[::-1]) + "%",
+        _like_escape(domain) + "%",
+        "%" + _like_escape(term) + "%",
+        cap + 1,
+    ]
+    with default_connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return sorted((pk for (pk,) in cursor.fetchall()), reverse=True)
+
+
+def _pieces(term: str) -> list[str]:
+    """The pieces to try, likeliest to be rare first: in an e-mail the end of the name before
+    the "@" (often digits; the domain after it is in a third of all rows), then the pieces from
+    the start of the query."""
+    at = term.find("@")
+    end = len(term) if at < 0 else at + 1  # an e-mail's domain is no use
+    pieces = [term[start : start + _PIECE] for start in range(0, end - _PIECE + 1, _PIECE)]
+    if at >= _PIECE - 1:
+        pieces.insert(0, term[at - _PIECE + 1 : at + 1])
+    pieces = list(dict.fromkeys(pieces))[:_PIECES]
+    if at >= _PIECE:
+        # Last, the whole name and "@": its trigrams are read in full, but it leaves out the
+        # domain's, which are in a third of all rows.
+        pieces.append(term[: at + 1])
+    return pieces
+
+
+def _piece_match(term: str, cap: int) -> list[int] | None:
+    """SQLite, a long query (an e-mail, a full name in pinyin): FTS5 reads the whole row list
+    of every trigram of a phrase, and an e-mail's domain ("exa", "com") is in a third of all
+    rows, so the whole phrase costs tens of milliseconds at a million customers. A 5-character
+    piece of the query is three trigrams; the rows holding the piece (when at most PIECE_CAP
+    do) include every row holding the whole query, and are checked against it by primary key.
+    None when no piece is rare enough (the caller reads the whole phrase)."""
+    from guanxi.customers.models import Customer
+
+    if len(term) < 2 * _PIECE:
+        return None
+    for piece in _pieces(term):
+        candidates = _fts_ids(_fts_phrase(piece), PIECE_CAP + 1)
+        if len(candidates) > PIECE_CAP:
+            continue
+        if not candidates:
+            return []
+        rows = Customer.objects.filter(
+            pk__in=RawSQL("SELECT value FROM json_each(%s)", [json.dumps(candidates)]),  # noqa: S611 - constant SQL, values bound
+            search_text__contains=term,
+        )
+        return list(rows.order_by("-pk").values_list("pk", flat=True)[: cap + 1])
+    return None
 
 
 def few_matches(term: str, cap: int | None = None) -> Q | None:
@@ -159,8 +304,14 @@ def few_matches(term: str, cap: int | None = None) -> Q | None:
     ids = match_ids(term, cap)
     if ids is None:
         return None
+    return ids_q("pk", ids)
+
+
+def ids_q(field: str, ids: list[int]) -> Q:
+    """The condition "``field`` is one of ``ids``" for thousands of ids: on SQLite one JSON
+    parameter (Django would bind and check each id, milliseconds for a few thousand)."""
     if default_connection.vendor == "sqlite":
-        return Q(pk__in=RawSQL("SELECT value FROM json_each(%s)", [json.dumps(ids)]))  # noqa: S611 - constant SQL, values bound
+        return Q(**{f"{field}__in": RawSQL("SELECT value FROM json_each(%s)", [json.dumps(ids)])})  # noqa: S611 - constant SQL, values bound
     # PostgreSQL drives from a literal id list (an index scan on the primary key); fed through
     # a subquery it would guess 200 rows and walk the whole table in id order instead.
-    return Q(pk__in=ids)
+    return Q(**{f"{field}__in": ids})
