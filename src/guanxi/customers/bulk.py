@@ -11,12 +11,13 @@ and ``executemany`` on SQLite, ``COPY`` on PostgreSQL.
 
 import datetime as dt
 import json
+import operator
 import sqlite3
 from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator, MaxLengthValidator, validate_email
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.utils import timezone
 
 from guanxi.core.identity import normalize_resident_id, normalize_uscc
@@ -67,13 +68,19 @@ class CustomerCleaner:
         self.custom_field = Customer._meta.get_field("custom")
 
     def clean(self, data: dict) -> dict:
-        values = self._fast(data)
+        values = self.quick(data)
         if values is None:
             customer = services.prepare_customer(self.user, data, owner=self.owner)
             values = {name: getattr(customer, name) for name in services.EDITABLE_FIELDS}
             values["search_text"] = customer.search_text
-            return values
-        values["search_text"] = services.search_text_for(values)
+        return values
+
+    def quick(self, data: dict) -> dict | None:
+        """``clean``'s answer for a row every check passes, else None (``clean`` then decides
+        and words the errors). It reads nothing from the database, so it can run anywhere."""
+        values = self._fast(data)
+        if values is not None:
+            values["search_text"] = services.search_text_for(values)
         return values
 
     def _fast(self, data: dict) -> dict | None:
@@ -155,23 +162,12 @@ class CustomerCleaner:
 # --- writing ---------------------------------------------------------------------------------
 
 
-def _prep(field):
-    """A function turning a Python value into what the database driver takes for ``field``."""
-    if field.get_internal_type() in _TEXT_TYPES:
-        return None  # strings go as they are
-    return lambda value: field.get_db_prep_save(value, connection)
-
-
 def _table(model) -> str:
     return connection.ops.quote_name(model._meta.db_table)
 
 
 def _columns(fields) -> str:
     return ", ".join(connection.ops.quote_name(f.column) for f in fields)
-
-
-def _constant(field, value):
-    return field.get_db_prep_save(value, connection)
 
 
 def _insert_returning_ids(fields, rows: list[tuple]) -> list[int]:
@@ -189,9 +185,15 @@ def _insert_returning_ids(fields, rows: list[tuple]) -> list[int]:
                 for pk, row in zip(ids, rows, strict=True):
                     copy.write_row((pk, *row))
             return ids
-        limit = _sqlite_variable_limit()
-        per_statement = max(1, limit // len(fields))
-        placeholder = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    # SQLite: many rows per statement (the search index's trigger costs far more row by row),
+    # straight through the driver with its own "?" markers: Django's cursor would rewrite a
+    # statement of tens of thousands of "%s" first.
+    limit = _sqlite_variable_limit()
+    per_statement = max(1, limit // len(fields))
+    placeholder = "(" + ", ".join(["?"] * len(fields)) + ")"
+    with connection.cursor():  # opened, in the caller's transaction
+        raw = connection.connection.cursor()
+    try:
         for start in range(0, len(rows), per_statement):
             chunk = rows[start : start + per_statement]
             sql = (
@@ -199,9 +201,11 @@ def _insert_returning_ids(fields, rows: list[tuple]) -> list[int]:
                 + ", ".join([placeholder] * len(chunk))
                 + " RETURNING id"
             )
-            cursor.execute(sql, [value for row in chunk for value in row])
+            raw.execute(sql, [value for row in chunk for value in row])
             # One statement under the write lock: its rows get increasing ids in row order.
-            ids.extend(sorted(r[0] for r in cursor.fetchall()))
+            ids.extend(sorted(r[0] for r in raw.fetchall()))
+    finally:
+        raw.close()
     return ids
 
 
@@ -244,12 +248,14 @@ def insert_customers(
     if not rows:
         return []
     now = timezone.now()
+    db = connections[DEFAULT_DB_ALIAS]  # the connection itself: the proxy costs a lookup a use
     fields = [f for f in Customer._meta.concrete_fields if not f.primary_key]
-    per_row = {f.attname: _prep(f) for f in fields if f.attname in ROW_FIELDS}
+    # Columns in this order: the row's own values (tag names last), then the same for every row.
+    row_fields = [f for f in fields if f.attname in ROW_FIELDS and f.attname != "tag_names"]
+    row_fields.append(Customer._meta.get_field("tag_names"))
+    same_fields = [f for f in fields if f.attname not in ROW_FIELDS]
     constants = {}
-    for f in fields:
-        if f.attname in per_row:
-            continue
+    for f in same_fields:
         if f.attname == "owner_id":
             value = owner.pk
         elif f.attname == "created_by_id":
@@ -258,47 +264,70 @@ def insert_customers(
             value = now
         else:
             value = f.get_default()
-        constants[f.attname] = _constant(f, value)
-    prepared: list[dict] = []
+        constants[f.attname] = f.get_db_prep_save(value, db)
+    same = tuple(constants[f.attname] for f in same_fields)
+    own = operator.itemgetter(*[f.attname for f in row_fields[:-1]])
+    conversions = [(i, _prep(f, db)) for i, f in enumerate(row_fields[:-1]) if _prep(f, db)]
+    prepared: list[tuple] = []
     for values, row_tags in zip(rows, tags, strict=True):
-        values = dict(values)
-        values["tag_names"] = ", ".join(dict.fromkeys(row_tags))
-        out = {}
-        for attname, prep in per_row.items():
-            value = values[attname]
-            out[attname] = value if prep is None else prep(value)
-        prepared.append(out)
-    order = [f.attname for f in fields]
-    ids = _insert_returning_ids(
-        fields, [tuple(p[a] if a in p else constants[a] for a in order) for p in prepared]
-    )
+        out = [*own(values), ", ".join(dict.fromkeys(row_tags))]
+        for i, convert in conversions:
+            out[i] = convert(out[i])
+        prepared.append(tuple(out))
+    ids = _insert_returning_ids([*row_fields, *same_fields], [p + same for p in prepared])
     _insert_history(
-        ids, prepared, set(per_row), constants, user=user, now=now, reason=change_reason
+        ids, prepared, row_fields, constants, user=user, now=now, reason=change_reason, db=db
     )
     _insert_tags(ids, tags)
     return ids
 
 
-def _insert_history(ids, prepared, row_names, constants, *, user, now, reason) -> None:
-    """One "+" HistoricalCustomer row per new customer, as django-simple-history writes it."""
+def _prep(field, db):
+    """A function turning a Python value into what the database driver takes for ``field``
+    (``get_db_prep_save``), or None when the value goes as it is."""
+    kind = field.get_internal_type()
+    if kind in _TEXT_TYPES:
+        return None
+    if kind == "DateField" and db.vendor == "sqlite":
+        return _iso_date  # what the SQLite backend stores for a date
+    if kind == "JSONField" and db.vendor == "sqlite":
+        return _json_text  # what JSONField stores on SQLite (json.dumps, no encoder)
+    return lambda value: field.get_db_prep_save(value, db)
+
+
+def _iso_date(value):
+    return None if value is None else value.isoformat()
+
+
+def _json_text(value):
+    return None if value is None else json.dumps(value)
+
+
+def _insert_history(ids, prepared, row_fields, constants, *, user, now, reason, db) -> None:
+    """One "+" HistoricalCustomer row per new customer, as django-simple-history writes it:
+    the customer's id, its row values as inserted, then the values every row shares."""
     history = Customer.history.model
-    fields = [f for f in history._meta.concrete_fields if f.attname != "history_id"]
+    by_name = {f.attname: f for f in history._meta.concrete_fields}
     fixed = {
-        "history_date": _constant(history._meta.get_field("history_date"), now),
+        "history_date": by_name["history_date"].get_db_prep_save(now, db),
         "history_change_reason": reason,
         "history_type": "+",
         "history_user_id": user.pk,
     }
-    for f in fields:
-        if f.attname not in fixed and f.attname != "id" and f.attname not in row_names:
-            fixed[f.attname] = (
-                constants[f.attname] if f.attname in constants else _constant(f, f.get_default())
-            )
-    order = [f.attname for f in fields]
-    rows = [
-        tuple(pk if a == "id" else fixed[a] if a in fixed else values[a] for a in order)
-        for pk, values in zip(ids, prepared, strict=True)
-    ]
+    kept = [i for i, f in enumerate(row_fields) if f.attname in by_name]  # history skips some
+    own = {f.attname for f in row_fields} | {"id", "history_id"}
+    same_fields = [f for f in history._meta.concrete_fields if f.attname not in own]
+    same = tuple(
+        fixed[f.attname]
+        if f.attname in fixed
+        else constants[f.attname]
+        if f.attname in constants
+        else f.get_db_prep_save(f.get_default(), db)
+        for f in same_fields
+    )
+    fields = [by_name["id"], *(by_name[row_fields[i].attname] for i in kept), *same_fields]
+    pick = operator.itemgetter(*kept)
+    rows = [(pk, *pick(values), *same) for pk, values in zip(ids, prepared, strict=True)]
     _insert_many(history, fields, rows)
 
 

@@ -14,6 +14,7 @@ after each batch the job records how far it got, in the same transaction, so a j
 stopped continues where it left off.
 """
 
+import contextvars
 import copy
 import csv
 import datetime as dt
@@ -22,12 +23,13 @@ import re
 import shutil
 import uuid
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import connection, connections, transaction
 from django.utils import timezone, translation
 from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
@@ -222,6 +224,9 @@ _TEXT_LIMITS = {
 _HEADER_NOISE = re.compile(r"[\s_\-*/（）()：:.·]+")
 _TAG_SPLIT = re.compile(r"[,，;；、|]")
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_DATE_SHAPE = re.compile(
+    r"\d{4}(?:[-/.]\d{1,2}[-/.]\d{1,2}|年\d{1,2}月\d{1,2}日|\d{4})"
+)  # a date, if it existed
 _DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日", "%Y%m%d", "%Y-%m-%d %H:%M:%S")
 
 
@@ -331,6 +336,8 @@ def _date(value) -> dt.date:
             return dt.datetime.strptime(text, fmt).date()  # noqa: DTZ007 - a calendar date
         except ValueError:
             continue
+    if _DATE_SHAPE.fullmatch(text):
+        raise ValidationError(_("There is no such day in the calendar."))
     raise ValidationError(_("Enter a date as YYYY-MM-DD."))
 
 
@@ -497,7 +504,8 @@ class _Batch:
             self.report.add(row.number, header, row.raw.get(key, ""), " ".join(messages))
 
     def _clean(self, row: Row) -> dict | None:
-        """The row's cleaned values, or None after reporting why it fails."""
+        """The row's cleaned values, or None after reporting why it fails (the full check, for
+        the rows ``checked`` could not pass)."""
         try:
             values = self.cleaner.clean(row.data)
         except ValidationError as exc:
@@ -512,13 +520,15 @@ class _Batch:
             return None
         return values
 
-    def run(self, rows: list[Row], *, write: bool) -> Outcome:
+    def run(self, rows: list[tuple[Row, dict | None]], *, write: bool) -> Outcome:
+        """``rows`` as ``checked`` gives them: each row with its values when it passed."""
         prepared: list[tuple[Row, dict, list[tuple]]] = []
         seen = self.seen
-        for row in rows:
-            values = self._clean(row)
+        for row, values in rows:
             if values is None:
-                continue
+                values = self._clean(row)
+                if values is None:
+                    continue
             keys = _keys(values)
             key = next((k for k in keys if k in seen), None)
             if key is not None:
@@ -666,6 +676,15 @@ class _Batch:
             )
 
 
+def checked(cleaner: bulk.CustomerCleaner, rows: list[Row]) -> list[tuple[Row, dict | None]]:
+    """Each row with its cleaned values when every check passes, else with None (the batch
+    then runs the full check and reports why). Reads nothing from the database."""
+    return [
+        (row, None if row.errors or _tag_error(row.tags) else cleaner.quick(row.data))
+        for row in rows
+    ]
+
+
 def _tag_error(names: list[str]) -> str:
     limit = services.Tag._meta.get_field("name").max_length
     if any(len(n) > limit for n in names):
@@ -730,17 +749,21 @@ def process(
     return job
 
 
+#: From this many rows on, a second thread writes each batch while this one checks the next,
+#: so the database's own work (SQLite's C code, the PostgreSQL server) overlaps the checking.
+OVERLAP_MIN_ROWS = 5_000
+
+
 def _run_batches(job, table, columns, batch_args: dict, *, dry_run, batch_size, progress) -> None:
     """Each batch in its own transaction together with the job's counters and position."""
     report = batch_args["report"]
-    for begin in range(job.next_row, len(table.rows), batch_size):
-        chunk = table.rows[begin : begin + batch_size]
-        rows = [convert(begin + i + 2, cells, columns) for i, cells in enumerate(chunk)]
+
+    def write(begin: int, rows: list) -> None:
         before = job.report_offset
         try:
             with transaction.atomic():
                 outcome = _Batch(job, **batch_args).run(rows, write=not dry_run)
-                job.next_row = begin + len(chunk)
+                job.next_row = begin + len(rows)
                 job.imported += outcome.imported
                 job.updated += outcome.updated
                 job.skipped += outcome.skipped
@@ -764,8 +787,44 @@ def _run_batches(job, table, columns, batch_args: dict, *, dry_run, batch_size, 
             job.finished_at = timezone.now()
             job.save()
             raise
-        if progress:
-            progress(job)
+
+    batches = _checked_batches(job, table, columns, batch_args["cleaner"], batch_size)
+    if len(table.rows) - job.next_row < OVERLAP_MIN_ROWS or connection.in_atomic_block:
+        # Small, or inside the caller's transaction (which another connection cannot see).
+        for begin, rows in batches:
+            write(begin, rows)
+            if progress:
+                progress(job)
+        return
+    with ThreadPoolExecutor(1, thread_name_prefix="import-writer") as writer:
+        try:
+            pending = None
+            for begin, rows in batches:  # this batch is checked while the one before is written
+                if pending is not None:
+                    pending.result()
+                    if progress:
+                        progress(job)
+                # The writer thread sees this one's context: language, custom field definitions.
+                pending = writer.submit(contextvars.copy_context().run, write, begin, rows)
+            if pending is not None:
+                pending.result()
+                if progress:
+                    progress(job)
+        finally:
+            writer.submit(connections.close_all).result()  # the writer thread's own connection
+
+
+def _checked_batches(job, table, columns, cleaner, batch_size):
+    """(first row index, checked rows) for each batch from ``job.next_row`` on, in order."""
+    for begin in range(job.next_row, len(table.rows), batch_size):
+        yield begin, checked_batch(table, columns, cleaner, begin, batch_size)
+
+
+def checked_batch(table, columns, cleaner, begin: int, batch_size: int):
+    """The batch of rows from index ``begin``: converted and ``checked``."""
+    chunk = table.rows[begin : begin + batch_size]
+    rows = [convert(begin + i + 2, cells, columns) for i, cells in enumerate(chunk)]
+    return checked(cleaner, rows)
 
 
 def new_job(
