@@ -7,25 +7,32 @@ records, orders, opportunities, their stage log and leads with one INSERT per ch
 search text and amounts the services would store).
 """
 
+import bisect
 import datetime as dt
 import functools
 import itertools
+import json
+import multiprocessing
+import operator
 import random
 import time
-from collections.abc import Iterator
+import traceback
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from django.contrib.auth.hashers import make_password
 from django.core.management.color import no_style
 from django.db import connection, transaction
 from django.db.models import DateField, DateTimeField, JSONField, Max
 from django.utils import timezone
-from pypinyin import lazy_pinyin
 from stdnum.cn import ric
 
 from guanxi.accounts.models import Role, Team, User
 from guanxi.accounts.services import create_team
+from guanxi.core.pinyin import readings
+from guanxi.customers import search_index
 from guanxi.customers.models import (
     Contact,
     CustomerShare,
@@ -55,6 +62,8 @@ from guanxi.sales.pricing import LineAmounts, document_totals, line_amounts
 
 DEFAULT_SEED = 2026
 CHUNK = 5000
+COMPANY_TRIES = 20  # names taken in a row before a company's brand grows a character
+PARALLEL_FROM = 20_000  # customers; below, a child process costs more than it saves
 SALES_CUSTOMERS = 50_000  # customers with a sales history; more are sampled down to this
 
 CUSTOM_FIELDS = [
@@ -90,16 +99,29 @@ _ORIENTATIONS = [
 ]
 
 
-@functools.lru_cache(maxsize=100000)
+_VALID_PLACES: dict[tuple[str, str], bool] = {}
+
+
 def _valid_id_prefix(prefix: str) -> bool:
-    """Whether python-stdnum accepts resident IDs with this place code and birth date."""
-    body = prefix + "000"
-    return ric.is_valid(body + ric.calc_check_digit(body + "?"))
+    """Whether python-stdnum accepts resident IDs with this place code and birth date.
+
+    Given a real date (the generator's birthdays are), stdnum's answer depends on the place code
+    and the birth year only (was the code assigned that year?), so it is asked once per pair: a
+    million customers have a few thousand pairs, and each answer reads stdnum's place table."""
+    key = (prefix[:6], prefix[6:10])
+    found = _VALID_PLACES.get(key)
+    if found is None:
+        body = prefix + "000"
+        found = _VALID_PLACES[key] = ric.is_valid(body + ric.calc_check_digit(body + "?"))
+    return found
 
 
-@functools.lru_cache(maxsize=50000)
+@functools.lru_cache(maxsize=1 << 17)
 def _spelled(name: str) -> list[str]:
-    return lazy_pinyin(name)
+    """``pypinyin.lazy_pinyin(name)``: the first reading of each character, or of the phrase
+    pypinyin finds, read through core.pinyin's per-character cache (equal for every name the
+    generator can make; a test checks a sample)."""
+    return [found[0] for found in readings(name)]
 
 
 @dataclass
@@ -126,15 +148,19 @@ class DemoResult:
 
 
 class _Picker:
-    """Weighted choices with the cumulative weights computed once."""
+    """Weighted choices with the cumulative weights computed once: what
+    ``rng.choices(values, cum_weights=cum)[0]`` returns (the same draw from the same stream),
+    without its per-call checks, which cost more than the draw a million times over."""
 
     def __init__(self, rng: random.Random, pairs):
-        self.rng = rng
+        self.random = rng.random
         self.values = [v for v, _w in pairs]
         self.cum = list(itertools.accumulate(w for _v, w in pairs))
+        self.total = self.cum[-1] + 0.0
+        self.hi = len(self.values) - 1
 
     def __call__(self):
-        return self.rng.choices(self.values, cum_weights=self.cum)[0]
+        return self.values[bisect.bisect(self.cum, self.random() * self.total, 0, self.hi)]
 
 
 class _Generator:
@@ -192,14 +218,21 @@ class _Generator:
         return f"{local}@{rng.choice(data.EMAIL_DOMAINS)}"
 
     def company_name(self, city: str, industry: str) -> str:
+        """A company name not given yet: city, a two-character brand, the trade. A big city has
+        only 1,560 two-character brands per trade, which a few hundred thousand customers use
+        up; after COMPANY_TRIES names taken in a row the brand gets a character longer (so a
+        small demo, which never gets there, keeps its names)."""
         rng = self.rng
         short = city.removesuffix("市")
+        tries = 0
         while True:
-            brand = "".join(rng.sample(data.BRAND_CHARS, 2))
+            size = min(2 + tries // COMPANY_TRIES, len(data.BRAND_CHARS))
+            brand = "".join(rng.sample(data.BRAND_CHARS, size))
             name = f"{short}{brand}{data.TRADE_WORDS[industry]}有限公司"
             if name not in self.company_names:
                 self.company_names.add(name)
                 return name
+            tries += 1
 
     def address(self, region: data.Region) -> str:
         rng = self.rng
@@ -446,97 +479,270 @@ def _create_reference_data() -> dict[str, Tag]:
     return {t.name: t for t in Tag.objects.all()}
 
 
-@functools.lru_cache(maxsize=20000)
+@functools.lru_cache(maxsize=1 << 18)
 def _words(text: str) -> tuple[str, ...]:
     return tuple(build_search_text(text).split())
 
 
 def _search_text_of(row: dict) -> str:
-    """What customers.services stores in ``search_text``, with the pinyin of names (which repeat
-    a lot) computed once per name. Tokens never hold spaces, so joining the pieces and dropping
-    repeats gives the same line as one ``build_search_text`` call; a test holds it to that."""
-    tail = build_search_text(
-        "", phones=[row["phone"], row["phone_alt"]], email=row["email"], extra=[row["wechat_id"]]
-    ).split()
-    company = row["company_name"]
-    words = [*_words(row["name"]), *(_words(company) if company else ()), *tail]
+    """What customers.services stores in ``search_text`` (``search_text_for``) for a generated
+    customer's fields."""
+    return _search_text(*(row[key] for key in _SEARCHED))
+
+
+_SEARCHED = ("kind", "name", "company_name", "phone", "phone_alt", "email", "wechat_id")
+
+
+def _search_text(kind, name, company, phone, phone_alt, email, wechat_id) -> str:
+    """``search_text_for``, with the pinyin of people's names (which repeat a lot) computed
+    once per name; company names are unique. Tokens never hold spaces, so joining the pieces
+    and dropping repeats gives the same line as one ``build_search_text`` call; a test holds it
+    to that."""
+    tail = build_search_text("", phones=[phone, phone_alt], email=email, extra=[wechat_id])
+    named = _words(name) if kind == "person" else build_search_text(name).split()
+    words = [*named, *(build_search_text(company).split() if company else ()), *tail.split()]
     return " ".join(dict.fromkeys(words))
 
 
-def _history_rows(rows: list[dict], user_ids: list[int | None], at_field: str) -> list[dict]:
-    """The "created" history record of each row, as django-simple-history writes it."""
-    return [
-        {
-            **row,
-            "history_date": row[at_field],
-            "history_change_reason": "demo data",
-            "history_type": "+",
-            "history_user_id": user_id,
-        }
-        for row, user_id in zip(rows, user_ids, strict=True)
-    ]
+def _db_json(value, encoder=None) -> str:
+    return json.dumps(value, cls=encoder)  # what connection.ops.adapt_json_value stores
 
 
-def _save_chunk(
-    chunk: list[DemoCustomer],
-    users: dict[str, User],
-    tags: dict[str, Tag],
-    teams: dict[str, Team],
-    saved_ids: list[int],
-) -> int:
-    """Write a chunk of customers with their history, tags, followers, shares and contacts.
+class _Table:
+    """The INSERTs of one model's table: rows are tuples of ``columns`` (attribute names), every
+    other column takes its default (auto_now fields: the load's time), and ``prepare`` turns a
+    row's values into what the database adapter takes (the ORM's adapt_*field_value), so it can
+    run in another process than ``write``.
 
-    Rows go in with explicit ids through ``_bulk_insert`` (one executemany per table): the ORM's
-    bulk_create would build two model instances (record and history) per customer, most of the
-    time of a million-customer demo. The values are those the services store: the search text
-    of ``customers.services`` (a test holds it to that), the tag names, one "created" history
-    record by the owner at the creation time."""
-    base = _next_id(CustomerModel)
-    uid = {name: u.pk for name, u in users.items()}
-    rows, owners = [], []
-    for k, item in enumerate(chunk):
-        owner = uid[item.owner]
-        row = {
-            **item.fields,
-            "id": base + k,
-            "owner_id": owner,
-            "created_by_id": owner,
-            "tag_names": ", ".join(item.tags),
-        }
-        row["search_text"] = _search_text_of(row)
-        rows.append(row)
-        owners.append(owner)
-    _bulk_insert(CustomerModel, rows)
-    _bulk_insert(CustomerModel.history.model, _history_rows(rows, owners, "created_at"))
-    saved_ids += [row["id"] for row in rows]
-    tag_rows, follower_rows, shares, contacts, contact_owners = [], [], [], [], []
-    team_ids = {name: t.pk for name, t in teams.items()}
-    for row, item in zip(rows, chunk, strict=True):
-        pk = row["id"]
-        tag_rows += [{"customer_id": pk, "tag_id": tags[name].pk} for name in item.tags]
-        follower_rows += [{"customer_id": pk, "user_id": uid[u]} for u in item.followers]
-        for kind, name, level in item.shares:
-            shares.append(
-                {
-                    "customer_id": pk,
-                    "level": level,
-                    "created_by_id": row["owner_id"],
-                    "user_id": uid[name] if kind == "user" else None,
-                    "team_id": team_ids[name] if kind == "team" else None,
-                }
+    The ORM's bulk_create builds a model instance per row and prepares each value through its
+    field, several times slower than the rest of the demo put together at a million customers.
+    ``write`` uses executemany on SQLite and COPY on PostgreSQL."""
+
+    def __init__(self, model, columns, now: dt.datetime, *, prepared: bool = False):
+        by_name = {f.attname: f for f in model._meta.concrete_fields}
+        self.model = model
+        self.columns = tuple(columns)
+        rest = [
+            f
+            for f in model._meta.concrete_fields
+            if f.attname not in self.columns and not f.primary_key
+        ]
+        self.fields = [by_name[c] for c in self.columns] + rest
+        self.sqlite = connection.vendor == "sqlite"
+        self.zone = connection.timezone if self.sqlite else None
+        self.defaults = {f.attname: self._default(f, now) for f in self.fields}
+        self.adapters = [
+            (i, fn)
+            for i, f in enumerate(self.fields[: len(self.columns)])
+            if not prepared and (fn := self._adapter(f))
+        ]
+        self.constants = tuple(self.adapt(f, self.defaults[f.attname]) for f in rest)
+
+    @staticmethod
+    def _default(f, now):
+        return (
+            now
+            if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
+            else (f.get_default())
+        )
+
+    def _adapter(self, f):
+        if isinstance(f, JSONField):
+            return functools.partial(_db_json, encoder=f.encoder)
+        if not self.sqlite:
+            return None  # psycopg takes dates and aware datetimes as they are
+        if isinstance(f, DateTimeField):
+            return self._sqlite_datetime
+        if isinstance(f, DateField):
+            return str
+        return None
+
+    def _sqlite_datetime(self, value: dt.datetime) -> str:
+        # SQLite's adapt_datetimefield_value: naive in the connection's zone (UTC), as text.
+        if value.utcoffset() is not None:
+            value = value.astimezone(self.zone).replace(tzinfo=None)
+        return str(value)
+
+    def adapt(self, f, value):
+        fn = self._adapter(f)
+        return fn(value) if fn and value is not None else value
+
+    def prepare(self, row) -> tuple:
+        """``row`` (values of ``columns``) with every column, as the database adapter takes it."""
+        if self.adapters:
+            row = list(row)
+            for i, fn in self.adapters:
+                if row[i] is not None:
+                    row[i] = fn(row[i])
+        return (*row, *self.constants)
+
+    def write(self, rows: list[tuple]) -> None:
+        """INSERT prepared rows."""
+        if not rows:
+            return
+        ops = connection.ops
+        table = ops.quote_name(self.model._meta.db_table)
+        names = ", ".join(ops.quote_name(f.column) for f in self.fields)
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+                    for row in rows:
+                        copy.write_row(row)
+                return
+            marks = ", ".join(["%s"] * len(self.fields))
+            cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", rows)  # noqa: S608
+
+
+def _bulk_insert(model, rows: list[dict]) -> None:
+    """INSERT ``rows`` (dicts keyed by attname; a missing key takes the field's default)."""
+    if not rows:
+        return
+    columns = list(dict.fromkeys(k for row in rows for k in row))
+    table = _Table(model, columns, timezone.now())
+    get = operator.itemgetter(*columns)
+    prepared = []
+    for row in rows:
+        try:
+            values = get(row)
+        except KeyError:
+            values = tuple(row.get(c, table.defaults[c]) for c in columns)
+        prepared.append(table.prepare(values if len(columns) > 1 else (values,)))
+    table.write(prepared)
+
+
+# The generator's customer fields, in the order the customer rows hold them.
+_FIELDS = (
+    "kind", "name", "gender", "birthday", "birthday_calendar", "id_number", "phone", "phone_alt",
+    "email", "wechat_id", "company_name", "province", "city", "district", "address", "industry",
+    "occupation", "income_band", "value_orientation", "source_channel", "created_at", "notes",
+    "custom",
+)  # fmt: skip
+_CONTACT_FIELDS = ("name", "title", "phone", "email", "is_primary")
+_HISTORY = ("history_date", "history_change_reason", "history_type", "history_user_id")
+
+
+@dataclass
+class _Ids:
+    """Where the demo's rows start and the ids of what they point at, known before the customer
+    rows are made (in a child process for a big demo)."""
+
+    customer: int
+    contact: int
+    users: dict[str, int]
+    teams: dict[str, int]
+    tags: dict[str, int]
+
+
+class _CustomerTables:
+    """The tables a chunk of customers goes into, with how their rows are made: customers,
+    contacts and their "created" history records (by the owner at the creation time, as the
+    services write them), tags, followers and shares."""
+
+    def __init__(self, now: dt.datetime):
+        customer_columns = ("id", *_FIELDS, "owner_id", "created_by_id", "tag_names", "search_text")
+        contact_columns = ("id", *_CONTACT_FIELDS, "customer_id", "created_at")
+        self.contact_created = contact_columns.index("created_at")
+        self.customer = _Table(CustomerModel, customer_columns, now)
+        self.search_at = customer_columns.index("search_text")
+        self.searched = operator.itemgetter(*(customer_columns.index(k) for k in _SEARCHED))
+        self.customer_history, self.customer_copy = self._history(
+            CustomerModel.history.model, customer_columns, now
+        )
+        self.tag = _Table(CustomerModel.tags.through, ("customer_id", "tag_id"), now)
+        self.follower = _Table(CustomerModel.followers.through, ("customer_id", "user_id"), now)
+        self.share = _Table(
+            CustomerShare, ("customer_id", "level", "created_by_id", "user_id", "team_id"), now
+        )
+        self.contact = _Table(Contact, contact_columns, now)
+        self.contact_history, self.contact_copy = self._history(
+            Contact.history.model, contact_columns, now
+        )
+
+    @staticmethod
+    def _history(model, columns, now):
+        """The history table and what a history row copies from the record's prepared row (so
+        its values come prepared too)."""
+        names = {f.attname for f in model._meta.concrete_fields}
+        copied = [i for i, c in enumerate(columns) if c in names]
+        table = _Table(model, [columns[i] for i in copied] + list(_HISTORY), now, prepared=True)
+        return table, operator.itemgetter(*copied)
+
+    def with_search_text(self, customers: list[tuple]) -> list[tuple]:
+        """Customer rows made with ``search_text=False``, with their search text."""
+        at, searched = self.search_at, self.searched
+        return [(*row[:at], _search_text(*searched(row)), *row[at + 1 :]) for row in customers]
+
+    def rows(
+        self,
+        chunk: list[DemoCustomer],
+        first_id: int,
+        first_contact: int,
+        ids: _Ids,
+        *,
+        search_text: bool = True,
+    ):
+        """The prepared rows of ``chunk`` (customer ids from ``first_id``, contact ids from
+        ``first_contact``) by table (the attribute holding it here), in the order they are
+        written; without the customers' search text (left to ``with_search_text``) if
+        ``search_text`` is false."""
+        uid, team_ids, tag_ids = ids.users, ids.teams, ids.tags
+        created_at = _FIELDS.index("created_at") + 1
+        customers, history, tags, followers, shares, contacts, contact_history = (
+            [], [], [], [], [], [], []
+        )  # fmt: skip
+        fields_of = operator.itemgetter(*_FIELDS)
+        contact_of = operator.itemgetter(*_CONTACT_FIELDS)
+        contact_id = first_contact
+        for pk, item in enumerate(chunk, start=first_id):
+            owner = uid[item.owner]
+            row = self.customer.prepare(
+                (
+                    pk,
+                    *fields_of(item.fields),
+                    owner,
+                    owner,
+                    ", ".join(item.tags),
+                    _search_text_of(item.fields) if search_text else "",
+                )
             )
-        for c in item.contacts:
-            contacts.append({**c, "customer_id": pk, "created_at": row["created_at"]})
-            contact_owners.append(row["owner_id"])
-    _bulk_insert(CustomerModel.tags.through, tag_rows)
-    _bulk_insert(CustomerModel.followers.through, follower_rows)
-    _bulk_insert(CustomerShare, shares)
-    contact_base = _next_id(Contact)
-    for k, contact in enumerate(contacts):
-        contact["id"] = contact_base + k
-    _bulk_insert(Contact, contacts)
-    _bulk_insert(Contact.history.model, _history_rows(contacts, contact_owners, "created_at"))
-    return len(contacts)
+            customers.append(row)
+            history.append(
+                self.customer_history.prepare(
+                    (*self.customer_copy(row), row[created_at], "demo data", "+", owner)
+                )
+            )
+            tags += [(pk, tag_ids[name]) for name in item.tags]
+            followers += [(pk, uid[u]) for u in item.followers]
+            for kind, name, level in item.shares:
+                user = uid[name] if kind == "user" else None
+                team = team_ids[name] if kind == "team" else None
+                shares.append(self.share.prepare((pk, level, owner, user, team)))
+            for c in item.contacts:
+                contact = self.contact.prepare(
+                    (contact_id, *contact_of(c), pk, item.fields["created_at"])
+                )
+                contacts.append(contact)
+                at = contact[self.contact_created]
+                contact_history.append(
+                    self.contact_history.prepare(
+                        (*self.contact_copy(contact), at, "demo data", "+", owner)
+                    )
+                )
+                contact_id += 1
+        return [
+            ("customer", customers),
+            ("customer_history", history),
+            ("tag", [self.tag.prepare(r) for r in tags] if self.tag.constants else tags),
+            (
+                "follower",
+                [self.follower.prepare(r) for r in followers]
+                if self.follower.constants
+                else followers,
+            ),
+            ("share", shares),
+            ("contact", contacts),
+            ("contact_history", contact_history),
+        ]
 
 
 def _create_products() -> dict[str, Product]:
@@ -570,6 +776,13 @@ def _stage_map() -> dict[str, Stage] | None:
     return found
 
 
+@functools.lru_cache(maxsize=1 << 14)
+def _line_amounts(quantity: Decimal, price: Decimal, discount: str, tax: str) -> LineAmounts:
+    """pricing.line_amounts, once per kind of line (orders repeat a few hundred of them). The
+    rates come as text: Decimal("5") and Decimal("5.0") are equal keys but round differently."""
+    return line_amounts(quantity, price, Decimal(discount), Decimal(tax))
+
+
 def _priced(lines, products: dict[str, Product], **link) -> tuple[list[dict], LineAmounts]:
     """Line rows with the amounts the sales services compute (pricing.line_amounts on the list
     price: the demo has no price lists), and the document totals."""
@@ -577,7 +790,9 @@ def _priced(lines, products: dict[str, Product], **link) -> tuple[list[dict], Li
     for position, line in enumerate(lines):
         product = products[line.sku]
         quantity = Decimal(line.quantity)
-        money = line_amounts(quantity, product.list_price, line.discount_percent, line.tax_rate)
+        money = _line_amounts(
+            quantity, product.list_price, str(line.discount_percent), str(line.tax_rate)
+        )
         amounts.append(money)
         rows.append(
             {
@@ -596,38 +811,6 @@ def _priced(lines, products: dict[str, Product], **link) -> tuple[list[dict], Li
             }
         )
     return rows, document_totals(amounts)
-
-
-def _bulk_insert(model, rows: list[dict]) -> None:
-    """INSERT ``rows`` (dicts keyed by attname) with one executemany per chunk.
-
-    The ORM's bulk_create builds a model instance per row and prepares each value through its
-    field, several times slower than the rest of the demo put together at 100,000s of order
-    lines. Here every missing field takes its default (auto_now: now), and the only values that
-    need adapting (datetimes and dates, for SQLite) are adapted as the ORM would."""
-    if not rows:
-        return
-    ops, now = connection.ops, timezone.now()
-    fields = [
-        f for f in model._meta.concrete_fields if not (f.primary_key and f.attname not in rows[0])
-    ]
-    columns = []
-    for f in fields:
-        auto = getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
-        default = now if auto else f.get_default()
-        values = [row.get(f.attname, default) for row in rows]
-        if isinstance(f, DateTimeField):
-            values = [ops.adapt_datetimefield_value(v) for v in values]
-        elif isinstance(f, DateField):
-            values = [ops.adapt_datefield_value(v) for v in values]
-        elif isinstance(f, JSONField):
-            values = [f.get_db_prep_save(v, connection) for v in values]
-        columns.append(values)
-    names = ", ".join(ops.quote_name(f.column) for f in fields)
-    marks = ", ".join(["%s"] * len(fields))
-    sql = f"INSERT INTO {ops.quote_name(model._meta.db_table)} ({names}) VALUES ({marks})"  # noqa: S608
-    with connection.cursor() as cursor:
-        cursor.executemany(sql, list(zip(*columns, strict=True)))
 
 
 def _order_time(order_date: dt.date, number: int) -> dt.datetime:
@@ -758,39 +941,157 @@ def _save_sales(
     return len(demo_orders), len(opportunities), len(leads)
 
 
+def _demo_rows(
+    customers: int,
+    seed: int,
+    today: dt.date,
+    ids: _Ids,
+    tables: _CustomerTables,
+    *,
+    search_text: bool = True,
+) -> Iterator[tuple[str, Any]]:
+    """Everything the demo writes, in order, as messages: ("customers", [(table, rows), ...])
+    per chunk (tables by their name in ``tables``), then ("customers done", None), then ("sales", the SalesPlan of the buyers).
+
+    Beyond SALES_CUSTOMERS customers, a spread sample of that many buy: sales history for a
+    million customers (four million orders) would take most of an hour, and the million-customer
+    demo is for trying search and lists at scale (benchmarks/datagen.py makes big order books)."""
+    step = max(1, -(-customers // SALES_CUSTOMERS))
+    buyers: list[Buyer] = []
+    chunk: list[DemoCustomer] = []
+    first, contact = ids.customer, ids.contact
+    for position, item in enumerate(generate_customers(customers, seed, today)):
+        chunk.append(item)
+        if position % step == 0:
+            buyers.append(buyer_of(item))
+        if len(chunk) >= CHUNK or position == customers - 1:
+            batch = tables.rows(chunk, first, contact, ids, search_text=search_text)
+            yield "customers", batch
+            first += len(chunk)
+            contact += len(batch[-1][1])
+            chunk = []
+    yield "customers done", None
+    yield "sales", generate_sales(buyers, seed, today)
+
+
+def _send_all(produce: Callable[[], Iterator], sender) -> None:
+    """In the child process: send every message of ``produce()``, then ("end", None), or
+    ("error", the traceback)."""
+    try:
+        for message in produce():
+            sender.send(message)
+        sender.send(("end", None))
+    except BrokenPipeError:
+        pass  # the parent stopped listening (it failed): nothing to tell
+    except BaseException:
+        sender.send(("error", traceback.format_exc()))
+    finally:
+        sender.close()
+
+
+def _in_child(produce: Callable[[], Iterator]) -> Iterator:
+    """The messages of ``produce()``, made in a forked child process while this one writes the
+    previous ones (the pipe holds about one message, so the child stays a chunk ahead). The
+    child never touches the database: it inherits the ids and tables it needs."""
+    context = multiprocessing.get_context("fork")
+    receiver, sender = context.Pipe(duplex=False)
+    child = context.Process(target=_send_all, args=(produce, sender), daemon=True)
+    child.start()
+    sender.close()
+    try:
+        while True:
+            try:
+                kind, payload = receiver.recv()
+            except EOFError:
+                raise RuntimeError("The demo data process stopped unexpectedly.") from None
+            if kind == "error":
+                raise RuntimeError(f"Making the demo data failed:\n{payload}")
+            if kind == "end":
+                return
+            yield kind, payload
+    finally:
+        receiver.close()
+        child.join(timeout=10)
+        if child.is_alive():
+            child.terminate()
+            child.join()
+
+
+def _build_search_index() -> None:
+    """search_index.install over the loaded customers. PostgreSQL refuses CREATE INDEX on a
+    table with pending deferred foreign-key checks: those are run first (as the commit would)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            search_index.install()
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+    else:
+        search_index.install()
+
+
+def _use_child(customers: int, parallel: bool | None) -> bool:
+    if parallel is None:
+        parallel = customers >= PARALLEL_FROM
+    return parallel and "fork" in multiprocessing.get_all_start_methods()
+
+
 @transaction.atomic
 def load_demo(
-    customers: int = 300, seed: int = DEFAULT_SEED, today: dt.date | None = None
+    customers: int = 300,
+    seed: int = DEFAULT_SEED,
+    today: dt.date | None = None,
+    *,
+    parallel: bool | None = None,
 ) -> DemoResult:
     """Create the demo company (teams, users, products) and ``customers`` customers with two
-    years of orders, a year of opportunities and recent leads, in an empty database."""
+    years of orders, a year of opportunities and recent leads, in an empty database.
+
+    The customer rows are made in a child process while this one writes (``parallel``; by
+    default from PARALLEL_FROM customers), the same rows either way. The search index is
+    dropped for the load and built once over all the customers at the end (search_index's
+    install, exactly what its triggers would have written row by row, several times faster);
+    it all happens in one transaction, so nobody sees the table without it."""
     started = time.perf_counter()
     today = today or timezone.localdate()
     users = _create_people()
     teams = {t.name: t for t in Team.objects.all()}
     tags = _create_reference_data()
     products = _create_products()
+    tables = _CustomerTables(timezone.now())
+    ids = _Ids(
+        customer=_next_id(CustomerModel),
+        contact=_next_id(Contact),
+        users={name: u.pk for name, u in users.items()},
+        teams={name: t.pk for name, t in teams.items()},
+        tags={name: t.pk for name, t in tags.items()},
+    )
+
+    # With a child process, this one computes the search text: drawing the customers takes
+    # about as long as the pinyin and the writes together, so both cores stay busy.
+    in_child = _use_child(customers, parallel)
+
+    def produce() -> Iterator[tuple[str, Any]]:
+        return _demo_rows(customers, seed, today, ids, tables, search_text=not in_child)
+
+    search_index.uninstall()
     contacts = 0
-    customer_ids: list[int] = []
-    buyers: list[Buyer] = []
-    chunk: list[DemoCustomer] = []
-    # Beyond SALES_CUSTOMERS customers, a spread sample of that many buy: sales history for a
-    # million customers (four million orders) would take most of an hour, and the million-customer
-    # demo is for trying search and lists at scale (benchmarks/datagen.py makes big order books).
+    plan = SalesPlan()
+    for kind, payload in _in_child(produce) if in_child else produce():
+        if kind == "customers":
+            for table, rows in payload:
+                if table == "customer" and in_child:
+                    rows = tables.with_search_text(rows)  # noqa: PLW2901
+                getattr(tables, table).write(rows)
+            contacts += len(payload[-1][1])
+        elif kind == "customers done":
+            with connection.cursor() as cursor:
+                for sql in connection.ops.sequence_reset_sql(no_style(), [CustomerModel, Contact]):
+                    cursor.execute(sql)
+            _build_search_index()  # while the child draws the sales history
+        else:
+            plan = payload
     step = max(1, -(-customers // SALES_CUSTOMERS))
-    for position, item in enumerate(generate_customers(customers, seed, today)):
-        chunk.append(item)
-        if position % step == 0:
-            buyers.append(buyer_of(item))
-        if len(chunk) >= CHUNK:
-            contacts += _save_chunk(chunk, users, tags, teams, customer_ids)
-            chunk = []
-    if chunk:
-        contacts += _save_chunk(chunk, users, tags, teams, customer_ids)
-    with connection.cursor() as cursor:
-        for sql in connection.ops.sequence_reset_sql(no_style(), [CustomerModel, Contact]):
-            cursor.execute(sql)
-    plan = generate_sales(buyers, seed, today)
+    customer_ids = range(ids.customer, ids.customer + customers)
     orders, opportunities, leads = _save_sales(plan, customer_ids[::step], users, products)
     return DemoResult(
         customers=customers,

@@ -554,14 +554,15 @@ class _SalesGenerator:
             i for i, b in enumerate(self.buyers) if (self.today - b.created).days < 200 and b.phone
         ]
         converted: dict[int, int] = {}
+        free = list(recent)  # the recent customers not converted yet, in order
         for _n in range(count):
             status = rng.choices(
                 ["new", "contacted", "qualified", "disqualified", "converted"],
                 weights=[25, 25, 15, 15, 20],
             )[0]
-            free = [i for i in recent if i not in converted]
             if status == "converted" and free:
                 i = rng.choice(free)
+                free.remove(i)
                 converted[i] = len(self.plan.leads)
                 self.plan.leads.append(self.converted_lead(i))
                 continue
