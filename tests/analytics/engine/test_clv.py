@@ -396,6 +396,7 @@ def test_p_alive_is_a_probability(params, history):
 @settings(max_examples=200, deadline=None)
 @given(_params, _histories, st.floats(0, 1_000), st.floats(0, 1_000))
 @example({"r": 1.0, "alpha": 1.0, "a": 2.0, "b": 1.0}, (99, 0.0, 0.0), 0.0, 10.0)
+@example({"r": 3.0, "alpha": 1.0, "a": 0.25, "b": 1.0}, (1, 0.0, 0.0), 1.0, 2.4e-37)
 def test_expected_purchases_never_decrease_with_the_horizon(params, history, t1, t2):
     x, share, age = history
     recency = share * age if x > 0 else 0.0

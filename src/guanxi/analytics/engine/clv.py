@@ -315,7 +315,9 @@ class BetaGeoModel:
         params = self._fitted_params()
         x, tx, age = _histories(frequency, recency, T)
         horizon, x, tx, age = _same_length(t=_vector("t", t), frequency=x, recency=tx, T=age)
-        return _bgnbd.conditional_expected_purchases(params, horizon, x, tx, age)
+        expected = _bgnbd.conditional_expected_purchases(params, horizon, x, tx, age)
+        # A count: rounding near t = 0 can leave -1e-16, which is 0.
+        return np.maximum(expected, 0.0)
 
     def p_alive(self, frequency: Any, recency: Any, T: Any) -> np.ndarray:
         """Probability that each customer is still active (has not dropped out).

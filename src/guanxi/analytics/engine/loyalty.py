@@ -129,8 +129,8 @@ def classify(
     )
 
     usual = np.where(np.isnan(mean_gap) | (mean_gap <= 0), default_interval, mean_gap)
-    ratio = since / usual
-    with np.errstate(invalid="ignore", divide="ignore"):
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+        ratio = since / usual  # inf for a tiny usual gap: lost, as it should be
         cv = np.where(mean_gap > 0, std_gap / mean_gap, np.nan)
         base = np.select(
             [ratio > lost_r, (orders >= min_orders) & (cv <= cv_max) & (ratio <= due_r)],
