@@ -9,11 +9,21 @@ The company: HQ ▸ Sales East ▸ Guangzhou, and HQ ▸ Sales West.
 """
 
 import pytest
+from django.utils import translation
 
 from guanxi.accounts.services import create_team, create_user
 from guanxi.customers.services import create_customer
 
 PASSWORD = "Guanxi-test-2026"
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Every test starts and ends in the default language: a request in Chinese activates it
+    for the thread (LocaleMiddleware), and it must not leak into the next test."""
+    translation.deactivate()
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture
