@@ -13,7 +13,8 @@ For each database it
    ``--customers`` is larger than ``--demo-customers`` copies the demo's customers in SQL until
    there are that many (a benchmark-only shortcut that keeps the demo's names, pinyin, owners
    and the search index's triggers honest, and costs seconds instead of the demo's minutes);
-2. starts ``guanxi serve --workers 2 --threads 4 --no-jobs`` on 127.0.0.1:8109;
+2. starts ``guanxi serve --workers 2 --threads 4 --no-jobs`` on 127.0.0.1:8109 (``--workers``,
+   ``--threads``, ``--port`` to change);
 3. runs ``--clients`` keep-alive HTTP clients on loopback (asyncio, no dependency) for
    ``--duration`` seconds, each cycling through the customer list page, the API list (first
    page and a cursor page), the customer search API, the global search API and page, with a
@@ -381,9 +382,9 @@ def bench(db: str, args) -> dict:
             "--port",
             str(PORT),
             "--workers",
-            "2",
+            str(args.workers),
             "--threads",
-            "4",
+            str(args.threads),
             "--no-jobs",
         ],
         env=_env(db),
@@ -435,7 +436,8 @@ def report(runs: list[dict], args, command: str) -> str:
         f"Python {platform.python_version()}; load average at the end "
         f"{load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f}",
         f"- command: `{command}`",
-        f"- server: `guanxi serve --workers 2 --threads 4 --no-jobs` (gunicorn) on {HOST}:{PORT}; "
+        f"- server: `guanxi serve --workers {args.workers} --threads {args.threads} --no-jobs`"
+        f" (gunicorn) on {HOST}:{PORT}; "
         f"{args.clients} keep-alive clients on loopback for {args.duration:.0f} s each run",
         "",
     ]
@@ -469,7 +471,17 @@ def main() -> None:
     parser.add_argument("--reuse", action="store_true")
     parser.add_argument("--prepare-only", action="store_true", help="Only prepare the data.")
     parser.add_argument("--output", default=str(ROOT / "benchmarks" / "results" / "load.md"))
+    parser.add_argument("--port", type=int, default=PORT, help="Server port (8109).")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes (2).")
+    parser.add_argument(
+        "--threads",
+        type=int,
+        default=4,
+        help="Threads per worker (4); 1 runs gunicorn's sync workers, one request each, "
+        "no keep-alive, so every request goes to whichever worker is free.",
+    )
     args = parser.parse_args()
+    globals()["PORT"] = args.port  # the clients and the server command read it
     command = ".venv/bin/python benchmarks/bench_load.py " + " ".join(sys.argv[1:])
     runs: list[dict] = []
     for db in ("sqlite", "postgres") if args.db == "both" else (args.db,):
