@@ -10,7 +10,7 @@ from stdnum import exceptions as stdnum_exceptions
 from stdnum.cn import ric
 
 from guanxi.core.identity import normalize_resident_id
-from guanxi.core.phones import normalize_phone
+from guanxi.core.phones import display_phone, normalize_phone
 from guanxi.core.pinyin import pinyin_variants, readings
 
 
@@ -54,6 +54,23 @@ def test_the_cn_fast_path_is_not_used_for_another_region():
 def test_other_numbers_still_go_through_phonenumbers():
     for raw in ("02887654321", "12345", "8613800138000", "+1 650 253 0000", "0086 138 0013 8000"):
         assert _ours_phone(raw) == _library_phone(raw), raw
+
+
+def test_every_cn_number_of_eleven_digits_displays_as_phonenumbers_does():
+    rng = random.Random(11)
+    for prefix in range(100, 200):
+        for _ in range(40):
+            e164 = f"+86{prefix}{rng.randrange(10**8):08d}"
+            library = phonenumbers.format_number(
+                phonenumbers.parse(e164, None), phonenumbers.PhoneNumberFormat.INTERNATIONAL
+            )
+            assert display_phone(e164) == library, e164
+
+
+def test_other_numbers_display_through_phonenumbers():
+    assert display_phone("+862887654321") == "+86 28 8765 4321"
+    assert display_phone("+16502530000") == "+1 650-253-0000"
+    assert display_phone("not a number") == "not a number"
 
 
 def _library_ric(raw: str) -> str:

@@ -42,10 +42,18 @@ def normalize_phone(raw: str, region: str | None = None) -> str:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
+_CN_MOBILE_E164 = re.compile(r"\+86(1\d{10})")
+
+
 def display_phone(e164: str) -> str:
-    """A readable national form for a stored E.164 number."""
+    """A readable international form for a stored E.164 number ("+86 138 0013 8000")."""
     if not e164:
         return ""
+    # A CN mobile is grouped 3-4-4 (phonenumbers' format for every CN mobile pattern; tests
+    # compare the two): a list page shows 25-50 of them, 0.1-0.2 ms each through a full parse.
+    match = _CN_MOBILE_E164.fullmatch(e164)
+    if match is not None and _CN_MOBILE.fullmatch(national := match.group(1)):
+        return f"+86 {national[:3]} {national[3:7]} {national[7:]}"
     try:
         number = phonenumbers.parse(e164, None)
     except phonenumbers.NumberParseException:
