@@ -114,11 +114,16 @@ class PeekPage:
         return self.number - 1
 
 
+def page_number(value) -> int:
+    """A page number from a query string: 1-based; anything else is page 1."""
+    try:
+        return max(1, int(value))
+    except (TypeError, ValueError):
+        return 1
+
+
 def peek_page(qs: QuerySet, number, per_page: int) -> PeekPage:
     """Page ``number`` (1-based; anything else is page 1) of ``qs``, without a COUNT."""
-    try:
-        number = max(1, int(number))
-    except (TypeError, ValueError):
-        number = 1
+    number = page_number(number)
     offset = (number - 1) * per_page
     return PeekPage(list(qs[offset : offset + per_page + 1]), number, per_page)

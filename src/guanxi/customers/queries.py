@@ -60,11 +60,15 @@ def customers_for(
     city: str = "",
     kind: str = "",
     sort: str = "-id",
+    newest: int | None = None,
+    before: int | None = None,
 ) -> QuerySet[Customer]:
-    """The customers ``user`` may see, filtered and sorted as asked."""
+    """The customers ``user`` may see, filtered and sorted as asked.
+
+    ``newest`` (with ``sort="-id"``) says only the first ``newest`` rows with an id below
+    ``before`` will be read, a page: a search then reads only as many matches as that page
+    needs (see search)."""
     qs = Customer.objects.visible_to(user).select_related("owner")
-    if q:
-        qs = search(qs, q)
     if owner:
         qs = qs.filter(owner_id=owner)
     if tag:
@@ -74,19 +78,33 @@ def customers_for(
     if kind:
         qs = qs.filter(kind=kind)
     order = SORTS.get(sort, "-id")
+    if q:
+        qs = search(qs, q, newest=newest if order == "-id" else None, before=before)
     return qs.order_by(order, "-id" if order.startswith("-") else "id")
 
 
-def search(qs: QuerySet[Customer], q: str) -> QuerySet[Customer]:
+def search(
+    qs: QuerySet[Customer], q: str, *, newest: int | None = None, before: int | None = None
+) -> QuerySet[Customer]:
     """Match a query against the normalised search text (and exact phone / e-mail).
 
     3+ characters match anywhere ("wangwei", "1380013"), 1–2 characters the start of a word
-    ("ww", "王伟"). When few customers match, the index gives their ids and the visible ones
-    are picked by primary key; when many do, the rows are read newest first and the page fills
-    after a few of them (see customers.search_index)."""
+    ("ww", "王伟"). When the caller reads only the ``newest`` rows (id below ``before``), the
+    index is read newest first until that many of ``qs`` match. Otherwise, when few customers
+    match, the index gives their ids and the rows of ``qs`` are picked by primary key; when
+    many do, the rows are read newest first and the page fills after a few of them (see
+    customers.search_index)."""
     term = normalize_query(q)
     if not term:
         return qs
+    if newest is not None:
+
+        def keep(ids: list[int]) -> list[int]:
+            return list(qs.filter(search_index.ids_q("pk", ids)).values_list("pk", flat=True))
+
+        ids = search_index.newest_matches(term, keep, newest, before=before)
+        if ids is not None:
+            return qs.filter(search_index.ids_q("pk", ids))
     matched = search_index.few_matches(term)
     if matched is None:
         qs, matched = search_index.common_match(qs, term)
@@ -116,7 +134,7 @@ def search_customers(user, q: str, *, limit: int = 20) -> list[Customer]:
     base = list_columns(Customer.objects.visible_to(user))
     exact = exact_match(q)
     first = list(base.filter(exact).order_by("-id")[:limit]) if exact is not None else []
-    rest = search(base, q).exclude(pk__in=[c.pk for c in first]).order_by("-id")
+    rest = search(base, q, newest=limit).exclude(pk__in=[c.pk for c in first]).order_by("-id")
     return first + list(rest[: limit - len(first)]) if len(first) < limit else first
 
 

@@ -297,6 +297,43 @@ def _piece_match(term: str, cap: int) -> list[int] | None:
     return None
 
 
+def newest_matches(term: str, keep, want: int, *, before: int | None = None) -> list[int] | None:
+    """SQLite: the ids of the newest ``want`` customers (below id ``before``) that match ``term``
+    and that ``keep`` keeps (``keep(ids)`` answers the subset of ``ids`` the caller may show),
+    newest first; fewer when fewer match. None when this is not the cheaper way: on
+    PostgreSQL, for a long query (``_piece_match`` reads it for less), or when MATCH_CAP index
+    rows were read without finding ``want`` (the caller then goes the usual way).
+
+    The index is read newest first a batch at a time, and a read with ORDER BY rowid DESC
+    LIMIT n stops after n rows: a page of "wangwei" (2,260 of a million match) reads about a
+    hundred rows instead of all 2,260, and "ww" a few hundred instead of the 5,001 that prove
+    it common."""
+    if default_connection.vendor != "sqlite" or len(term) >= 2 * _PIECE or want <= 0:
+        return None
+    phrase, found, read = _fts_phrase(term), [], 0
+    batch = max(2 * want, 64)
+    with default_connection.cursor() as cursor:
+        while read < MATCH_CAP:
+            limit = min(batch, MATCH_CAP - read)
+            below = "AND rowid < %s " if before is not None else ""
+            cursor.execute(
+                f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s {below}"  # noqa: S608 - constant names, values bound
+                "ORDER BY rowid DESC LIMIT %s",
+                [phrase, *([before] if before is not None else []), limit],
+            )
+            ids = [pk for (pk,) in cursor.fetchall()]
+            read += len(ids)
+            kept = set(keep(ids)) if ids else set()
+            found += [pk for pk in ids if pk in kept]
+            if len(found) >= want or len(ids) < limit:
+                return found[:want]
+            # The next read: what is still wanted at the rate kept so far, at least twice as
+            # many as the last (a user who sees few of the matches reads in a few rounds).
+            rate = max(len(found), 1) / read
+            before, batch = ids[-1], max(2 * limit, int(1.25 * (want - len(found)) / rate))
+    return None
+
+
 def few_matches(term: str, cap: int | None = None) -> Q | None:
     """The condition "matches ``term``" as a primary-key lookup when at most ``cap`` customers
     match (None when more do). The index is read once; on SQLite its ids go back as one
