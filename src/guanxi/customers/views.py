@@ -13,6 +13,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -22,7 +23,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from guanxi.accounts.models import Role, Team
 from guanxi.accounts.queries import is_manager_of, teams_visible_to, users_visible_to
 from guanxi.core.identity import mask_id
-from guanxi.core.pagination import peek_page
+from guanxi.core.pagination import page_number, peek_page
 from guanxi.core.phones import display_phone, mask_phone
 from guanxi.customers import queries, services
 from guanxi.customers.duplicate_check import LikelyDuplicate, check_new_customer
@@ -125,16 +126,22 @@ def customer_list(request):
     }
     if params["sort"] not in queries.SORTS:
         params["sort"] = "-id"
-    qs = queries.list_columns(queries.customers_for(user, **params))
-    page = peek_page(qs, request.GET.get("page"), settings.CUSTOMER_PAGE_SIZE)
+    number, per_page = page_number(request.GET.get("page")), settings.CUSTOMER_PAGE_SIZE
+    # The rows up to this page and one more are read (a search reads no more matches).
+    qs = queries.list_columns(queries.customers_for(user, **params, newest=number * per_page + 1))
+    page = peek_page(qs, number, per_page)
     # Per-row values worked out once per page: a {% url %} or a lazy label in a 25-row loop
     # costs more than the rest of the row.
     card_url = _card_url()
     kind_labels = {value: str(label) for value, label in Kind.choices}
+    select = _("Select %(name)s")
     for customer in page.object_list:
         customer.shown_phone = _shown(user, customer, "phone")
         customer.card_url = card_url(customer.pk)
         customer.kind_label = kind_labels.get(customer.kind, customer.kind)
+        customer.select_label = select % {"name": customer.name}
+        # The exact time on hover, in the user's time zone (the column says "3 hours ago").
+        customer.updated_title = timezone.localtime(customer.updated_at).strftime("%Y-%m-%d %H:%M")
     filtered = any(params[k] for k in ("q", "owner", "tag", "city", "kind"))
     sorts = {}
     for column in SORTABLE:
