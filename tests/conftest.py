@@ -26,6 +26,16 @@ def _default_language():
     translation.deactivate()
 
 
+@pytest.fixture(autouse=True)
+def _cache_of_its_own(settings):
+    """Each test process keeps its own cache in memory: the file cache under the data directory
+    is shared by the two test processes, and one test's cache.clear() emptied the rate-limit
+    counts another was in the middle of (a 429 test answered 200)."""
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "tests"}
+    }
+
+
 @pytest.fixture
 def teams(db):
     hq = create_team("HQ")
