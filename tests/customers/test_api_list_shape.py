@@ -5,10 +5,10 @@ it would give, for every kind of row, and the JSON must carry the schema's field
 import pytest
 
 from guanxi.core.pagination import Page
+from guanxi.customers import pool
 from guanxi.customers.api import _list_item
 from guanxi.customers.models import Customer
 from guanxi.customers.schemas import CustomerListItem
-from guanxi.customers import pool
 from guanxi.customers.services import create_customer, delete_customer
 from tests.conftest import login
 

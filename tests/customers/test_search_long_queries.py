@@ -37,6 +37,7 @@ def test_an_email_query_finds_exactly_the_customers_whose_text_holds_it(alice, m
 
 
 def test_the_index_gives_the_same_ids_with_or_without_the_piece_lookup(mailbook, monkeypatch):
+    monkeypatch.setattr(search_index, "EMAIL_TAIL", 100)  # no name part is long enough
     by_piece = search_index.match_ids("wang_wei@example.com")
     monkeypatch.setattr(search_index, "PIECE_CAP", 0)  # every piece "too common"
     whole = search_index.match_ids("wang_wei@example.com")
@@ -70,6 +71,7 @@ def test_another_reps_customer_is_not_found_by_a_long_query(charlie, mailbook):
 
 
 def test_an_email_looked_up_by_its_name_part_alone_finds_the_same(mailbook, monkeypatch):
+    monkeypatch.setattr(search_index, "EMAIL_TAIL", 100)
     whole = search_index.match_ids("wang_wei@example.com")
     monkeypatch.setattr(search_index, "_PIECES", 0)  # only "wang_wei@" is tried
 
@@ -135,3 +137,47 @@ def test_postgres_tells_a_common_short_query_by_a_sample(alice, monkeypatch):
         assert search_index.match_ids("w", cap=1) is None  # 12 of 13: common, index not read
     assert search_index.match_ids("oy", cap=1) == [made[-1].pk]  # rare: read from the index
     assert names(customers_for(alice, q="w")) == [c.name for c in reversed(made[:12])]
+
+
+@pytest.mark.skipif("connection.vendor != 'sqlite'")
+def test_sqlite_answers_an_email_from_the_tail_index(mailbook, monkeypatch):
+    def no_fts_read(*args, **kwargs):
+        raise AssertionError("the FTS index was read")
+
+    monkeypatch.setattr(search_index, "_fts_ids", no_fts_read)
+
+    assert search_index.match_ids("wang_wei@example.com") == [
+        mailbook["王伟二"].pk,
+        mailbook["王伟"].pk,
+    ]
+    assert search_index.match_ids("ang_wei@example.c") == [
+        mailbook["张伟"].pk,
+        mailbook["王伟二"].pk,
+        mailbook["王伟"].pk,
+    ]
+
+
+@pytest.mark.skipif("connection.vendor != 'sqlite'")
+def test_the_tail_lookup_reads_the_tail_index(mailbook):
+    sql = (
+        f"EXPLAIN QUERY PLAN SELECT id FROM customers_customer WHERE email <> ''"  # noqa: S608
+        f" AND {search_index.EMAIL_TAIL_SQL} >= 'ng_wei@example.com'"
+        f" AND {search_index.EMAIL_TAIL_SQL} < 'ng_wei@example.com~'"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        plan = " ".join(str(row) for row in cursor.fetchall())
+
+    assert search_index.EMAIL_TAIL_INDEX in plan
+
+
+@pytest.mark.skipif("connection.vendor != 'sqlite'")
+def test_the_tail_index_comes_back_after_a_table_rebuild(db):
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP INDEX {search_index.EMAIL_TAIL_INDEX}")
+        search_index.install(connection)
+        cursor.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'index' AND name = %s",
+            [search_index.EMAIL_TAIL_INDEX],
+        )
+        assert cursor.fetchall() == [(search_index.EMAIL_TAIL_INDEX,)]

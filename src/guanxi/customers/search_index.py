@@ -16,10 +16,11 @@ every row, on both databases.
 visible customers by those ids (a handful of primary-key lookups, whoever the user is) and falls
 back to scanning newest-first when the query is common (the first page fills after a few rows).
 
-Two shortcuts keep long queries cheap at a million customers, with the same answer: on SQLite a
-query of 10+ characters is looked up by a rare 5-character piece and the rows found checked
-against the whole query (``_piece_match``); on PostgreSQL an e-mail is looked up in an index
-of the e-mails' reversed name parts (``_email_match``). Both exist because an index read costs
+Shortcuts keep long queries cheap at a million customers, with the same answer: an e-mail is
+looked up in an index of the e-mails' ends (SQLite, ``_email_tail_match``) or of their reversed
+name parts (PostgreSQL, ``_email_match``); on SQLite another query of 10+ characters is looked
+up by a rare 5-character piece and the rows found checked against the whole query
+(``_piece_match``). Both exist because an index read costs
 the sum of its trigrams' row lists, and an e-mail domain's trigrams are in a third of all rows.
 """
 
@@ -51,6 +52,12 @@ _TABLE = "customers_customer"
 #: is a range scan.
 EMAIL_NAME_INDEX = "customer_email_name_reversed"
 EMAIL_NAME_SQL = "reverse(split_part(lower(email), '@', 1))"
+#: SQLite: each e-mail from the last EMAIL_TAIL characters of its name part on ("gqiang@example
+#: .org"), indexed (migration 0014), so a search for an e-mail is a range scan of that index.
+EMAIL_TAIL = 6
+EMAIL_TAIL_INDEX = "customer_email_tail"
+EMAIL_TAIL_SQL = f"substr(lower(email), max(instr(email, '@') - {EMAIL_TAIL}, 1))"
+EMAIL_TAIL_INDEX_SQL = f"CREATE INDEX IF NOT EXISTS {EMAIL_TAIL_INDEX} ON {_TABLE} ({EMAIL_TAIL_SQL}) WHERE email <> ''"
 _FTS_TEXT = "'  ' || replace({row}.search_text, ' ', '  ')"
 _TRIGGERS = {
     f"{FTS_TABLE}_insert": (
@@ -94,6 +101,8 @@ def install(connection=None, *, concurrently: bool = False) -> None:
                 "USING gin (search_text gin_trgm_ops)"
             )
         elif connection.vendor == "sqlite":
+            # Also dropped when Django rebuilds the table to alter a column (0014 made it).
+            cursor.execute(EMAIL_TAIL_INDEX_SQL)
             cursor.execute("SELECT name FROM sqlite_master WHERE type IN ('table', 'trigger')")
             present = {name for (name,) in cursor.fetchall()} & {FTS_TABLE, *_TRIGGERS}
             if present == {FTS_TABLE, *_TRIGGERS}:
@@ -179,7 +188,9 @@ def _match_ids(term: str, cap: int) -> list[int] | None:
 
     connection = default_connection
     if connection.vendor == "sqlite":
-        ids = _piece_match(term, cap)
+        ids = _email_tail_match(term, cap)
+        if ids is None:
+            ids = _piece_match(term, cap)
         if ids is None:
             ids = _fts_ids(_fts_phrase(term), cap + 1)
     elif connection.vendor == "postgresql":
@@ -253,6 +264,27 @@ def _email_match(term: str, cap: int) -> list[int] | None:
     with default_connection.cursor() as cursor:
         cursor.execute(sql, params)
         return sorted((pk for (pk,) in cursor.fetchall()), reverse=True)
+
+
+def _email_tail_match(term: str, cap: int) -> list[int] | None:
+    """SQLite, a query with an "@" after a name of EMAIL_TAIL or more characters: the matches
+    are the e-mails whose name part ends with the query's name part and whose domain starts
+    with its domain part, so their indexed tails (EMAIL_TAIL_SQL) start with the name's last
+    EMAIL_TAIL characters, the "@" and the domain part: a range scan, each row then checked
+    against the whole query. "liangqiang@example.org" at a million customers: 117 -> 1 ms
+    (FTS5 reads the whole row lists of its common trigrams). None for any other query."""
+    name, at, domain = term.partition("@")
+    if not at or len(name) < EMAIL_TAIL:
+        return None
+    start = name[-EMAIL_TAIL:] + "@" + domain
+    sql = (
+        f"SELECT id FROM {_TABLE} WHERE email <> '' AND {EMAIL_TAIL_SQL} >= %s"  # noqa: S608 - constant names, values bound
+        f" AND {EMAIL_TAIL_SQL} < %s AND search_text LIKE %s ESCAPE '\\' ORDER BY id DESC LIMIT %s"
+    )
+    params = [start, start + "\U0010ffff", "%" + _like_escape(term) + "%", cap + 1]
+    with default_connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [pk for (pk,) in cursor.fetchall()]
 
 
 def _pieces(term: str) -> list[str]:
