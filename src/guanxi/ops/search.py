@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Q
 
+from guanxi.core.links import pk_url
 from guanxi.core.phones import display_phone
 from guanxi.customers import search_index
 from guanxi.customers.masking import SENSITIVE_FIELDS, masks_for
@@ -105,7 +106,8 @@ def search_opportunities(user, q: str, *, limit: int) -> list[Opportunity]:
 
 
 def global_search(user, q: str, *, limit: int = DROPDOWN_LIMIT) -> SearchResults:
-    """Up to ``limit`` customers (exact phone / e-mail first), contacts and opportunities."""
+    """Up to ``limit`` customers (exact phone / e-mail first), contacts and opportunities, each
+    with the ``url`` it links to (an opportunity also its ``customer_url``)."""
     q = (q or "").strip()[:100]
     results = SearchResults(q=q)
     if not normalize_query(q):
@@ -114,10 +116,15 @@ def global_search(user, q: str, *, limit: int = DROPDOWN_LIMIT) -> SearchResults
         results.customers = search_customers(user, q, limit=limit)
         results.contacts = search_contacts(user, q, limit=limit)
         results.opportunities = search_opportunities(user, q, limit=limit)
+    card, opportunity = pk_url("customers:detail"), pk_url("sales:opportunity")
     for customer in results.customers:
         _show_phone(user, customer, customer)
+        customer.url = card(customer.pk)
     for contact in results.contacts:
         _show_phone(user, contact.customer, contact)
+        contact.url = card(contact.customer_id)
+    for deal in results.opportunities:
+        deal.url, deal.customer_url = opportunity(deal.pk), card(deal.customer_id)
     return results
 
 

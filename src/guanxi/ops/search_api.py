@@ -4,7 +4,6 @@ under its own visibility rule and capped (see guanxi.ops.search)."""
 from decimal import Decimal
 from typing import Annotated
 
-from django.urls import reverse
 from ninja import Query, Router, Schema
 
 from guanxi.core.api_errors import error_responses
@@ -73,7 +72,7 @@ def search(
                 "email": c.email,
                 "company_name": c.company_name,
                 "city": c.city,
-                "url": reverse("customers:detail", args=[c.pk]),
+                "url": c.url,
             }
             for c in found.customers
         ],
@@ -86,7 +85,7 @@ def search(
                 "email": c.email,
                 "customer_id": c.customer_id,
                 "customer_name": c.customer.name,
-                "url": reverse("customers:detail", args=[c.customer_id]),
+                "url": c.url,
             }
             for c in found.contacts
         ],
@@ -99,7 +98,7 @@ def search(
                 "stage": o.stage.name,
                 "customer_id": o.customer_id,
                 "customer_name": o.customer.name,
-                "url": reverse("sales:opportunity", args=[o.pk]),
+                "url": o.url,
             }
             for o in found.opportunities
         ],
