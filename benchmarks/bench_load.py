@@ -13,8 +13,8 @@ For each database it
    ``--customers`` is larger than ``--demo-customers`` copies the demo's customers in SQL until
    there are that many (a benchmark-only shortcut that keeps the demo's names, pinyin, owners
    and the search index's triggers honest, and costs seconds instead of the demo's minutes);
-2. starts ``guanxi serve --workers 2 --threads 4 --no-jobs`` on 127.0.0.1:8109 (``--workers``,
-   ``--threads``, ``--port`` to change);
+2. starts ``guanxi serve --no-jobs`` (its default processes and threads) on 127.0.0.1:8109
+   (``--workers``, ``--threads``, ``--port`` to change);
 3. runs ``--clients`` keep-alive HTTP clients on loopback (asyncio, no dependency) for
    ``--duration`` seconds, each cycling through the customer list page, the API list (first
    page and a cursor page), the customer search API, the global search API and page, with a
@@ -39,6 +39,8 @@ import sys
 import time
 from pathlib import Path
 from urllib.parse import quote
+
+from guanxi.ops.management.commands.serve import DEFAULT_THREADS, DEFAULT_WORKERS
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "benchmarks" / "data" / "search"
@@ -251,7 +253,11 @@ class Client:
             if self.writer is None:
                 await self._connect()
             head = f"GET {path} HTTP/1.1\r\nHost: {HOST}:{PORT}\r\n"
-            head += "".join(f"{k}: {v}\r\n" for k, v in self.headers.items()) + "\r\n"
+            # As a browser and an API client ask: pages with the session cookie, the API with
+            # the token (both on every request signed in twice, once for nothing).
+            api = path.startswith("/api/")
+            sent = {k: v for k, v in self.headers.items() if (k == "Authorization") == api}
+            head += "".join(f"{k}: {v}\r\n" for k, v in sent.items()) + "\r\n"
             try:
                 self.writer.write(head.encode())
                 await self.writer.drain()
@@ -472,13 +478,18 @@ def main() -> None:
     parser.add_argument("--prepare-only", action="store_true", help="Only prepare the data.")
     parser.add_argument("--output", default=str(ROOT / "benchmarks" / "results" / "load.md"))
     parser.add_argument("--port", type=int, default=PORT, help="Server port (8109).")
-    parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes (2).")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=DEFAULT_WORKERS,
+        help=f"gunicorn worker processes (guanxi serve's default: {DEFAULT_WORKERS}).",
+    )
     parser.add_argument(
         "--threads",
         type=int,
-        default=4,
-        help="Threads per worker (4); 1 runs gunicorn's sync workers, one request each, "
-        "no keep-alive, so every request goes to whichever worker is free.",
+        default=DEFAULT_THREADS,
+        help=f"Threads per worker ({DEFAULT_THREADS}); 1 runs gunicorn's sync workers, one "
+        "request each, no keep-alive, so every request goes to whichever worker is free.",
     )
     args = parser.parse_args()
     globals()["PORT"] = args.port  # the clients and the server command read it
