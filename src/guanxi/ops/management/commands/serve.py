@@ -18,13 +18,18 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 STOP_TIMEOUT = 15  # seconds a child gets to finish before it is killed
 READY_TIMEOUT = 60
-#: Two web processes per core, two threads each: a Python thread holds the GIL while it
-#: renders, so the cores are used by processes. At 1,000,000 customers with 8 clients on two
-#: cores this served 92 requests/s (p95 204 ms) where 2 processes x 4 threads served 40 (p95
-#: 421 ms), the cores half idle (benchmarks/results/load.md). Threads, not gunicorn's sync
-#: workers: those are killed after 30 s (a long download) and keep no connection open.
+#: Two web processes per core, one request at a time each (gunicorn's sync workers): a Python
+#: thread holds the GIL while it renders, so the cores are used by processes, and a request
+#: goes to whichever process is free (a threaded worker keeps its clients' connections, and
+#: with several clients on one process the others idle). At 1,000,000 customers with 8
+#: clients on two cores: p95 112 ms at 113 requests/s, against 165 ms at 105 with 2 threads
+#: each and 421 ms at 40 with the former 2 processes x 4 threads (benchmarks/results/load.md).
+#: --threads 2 or more runs threaded workers, which keep connections alive.
 DEFAULT_WORKERS = 2 * (os.cpu_count() or 1)
-DEFAULT_THREADS = 2
+DEFAULT_THREADS = 1
+#: A sync worker busy for longer than this on one request is restarted (the slowest pages,
+#: a report over a million rows, take a few seconds; imports and big exports run as jobs).
+REQUEST_TIMEOUT = 120
 
 
 class Command(BaseCommand):
@@ -109,6 +114,8 @@ class Command(BaseCommand):
             str(threads),
             "--graceful-timeout",
             "10",
+            "--timeout",
+            str(REQUEST_TIMEOUT),
             "--no-control-socket",
             # Import the app once in the master, before the port opens: the address is printed
             # when the first page is fast, and the workers share the imported code's memory.
@@ -162,8 +169,9 @@ class Command(BaseCommand):
         shown = "localhost" if probe in ("127.0.0.1", "::1") else host
         jobs = "off" if no_jobs else "on"
         self.stdout.write(self.style.SUCCESS(f"Guanxi is running at http://{shown}:{port}/"))
+        web = f"{workers} workers" + (f" × {threads} threads" if threads > 1 else "")
         self.stdout.write(
-            f"  web: {workers} workers × {threads} threads; background jobs: {jobs};"
+            f"  web: {web}; background jobs: {jobs};"
             f" data: {settings.DATA_DIR}. Press Ctrl-C to stop."
         )
         if host not in ("127.0.0.1", "localhost", "::1") and "*" not in settings.ALLOWED_HOSTS:
