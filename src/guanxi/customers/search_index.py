@@ -20,8 +20,8 @@ Shortcuts keep long queries cheap at a million customers, with the same answer: 
 looked up in an index of the e-mails' ends (SQLite, ``_email_tail_match``) or of their reversed
 name parts (PostgreSQL, ``_email_match``); on SQLite another query of 10+ characters is looked
 up by a rare 5-character piece and the rows found checked against the whole query
-(``_piece_match``). Both exist because an index read costs
-the sum of its trigrams' row lists, and an e-mail domain's trigrams are in a third of all rows.
+(``_piece_match``). They exist because an index read costs the sum of its trigrams' row lists,
+and an e-mail domain's trigrams are in a third of all rows.
 """
 
 import contextlib
@@ -57,7 +57,10 @@ EMAIL_NAME_SQL = "reverse(split_part(lower(email), '@', 1))"
 EMAIL_TAIL = 6
 EMAIL_TAIL_INDEX = "customer_email_tail"
 EMAIL_TAIL_SQL = f"substr(lower(email), max(instr(email, '@') - {EMAIL_TAIL}, 1))"
-EMAIL_TAIL_INDEX_SQL = f"CREATE INDEX IF NOT EXISTS {EMAIL_TAIL_INDEX} ON {_TABLE} ({EMAIL_TAIL_SQL}) WHERE email <> ''"
+EMAIL_TAIL_INDEX_SQL = (
+    f"CREATE INDEX IF NOT EXISTS {EMAIL_TAIL_INDEX} ON {_TABLE} ({EMAIL_TAIL_SQL})"
+    " WHERE email <> ''"
+)
 _FTS_TEXT = "'  ' || replace({row}.search_text, ' ', '  ')"
 _TRIGGERS = {
     f"{FTS_TABLE}_insert": (
