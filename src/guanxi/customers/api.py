@@ -254,6 +254,17 @@ class ImportJobOut(Schema):
     report_url: str | None
 
 
+def dry_run_or_queue(job, process, dry_run: bool) -> Status:
+    """A dry run checks every row now with ``process`` (200, with the counts and a report); an
+    import is queued for the job worker (202). Customer and contact imports alike."""
+    if dry_run:
+        process(job, dry_run=True)
+        return Status(200, _job_out(job))
+    tasks.queue_import(job, resume=False)
+    job.refresh_from_db()
+    return Status(202, _job_out(job))
+
+
 def _job_out(job) -> dict:
     return {
         "id": job.pk,
@@ -329,12 +340,7 @@ def import_customers(
     """
     job = imports.save_upload(request.auth, file)
     imports.configure(request.auth, job, job.mapping, _user("owner", owner), on_duplicate)
-    if dry_run:
-        imports.process(job, dry_run=True)
-        return Status(200, _job_out(job))
-    tasks.queue_import(job, resume=False)
-    job.refresh_from_db()
-    return Status(202, _job_out(job))
+    return dry_run_or_queue(job, imports.process, dry_run)
 
 
 @router.get("/import/{int:job_id}", response={200: ImportJobOut, **READ_ERRORS})

@@ -12,12 +12,12 @@ from typing import Literal
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
-from ninja import File, Form, Router, Status
+from ninja import File, Form, Router
 from ninja.files import UploadedFile
 
 from guanxi.core.api_errors import error_responses
-from guanxi.customers import contact_imports, imports, tasks
-from guanxi.customers.api import ImportJobOut, _job_out
+from guanxi.customers import contact_imports, imports
+from guanxi.customers.api import ImportJobOut, _job_out, dry_run_or_queue
 
 router = Router(tags=["contacts"])
 
@@ -62,12 +62,7 @@ def import_contacts(
     """
     job = imports.save_upload(request.auth, file, open_job=contact_imports.new_job)
     contact_imports.configure(request.auth, job, _mapping(mapping, job), on_duplicate)
-    if dry_run:
-        contact_imports.process(job, dry_run=True)
-        return Status(200, _job_out(job))
-    tasks.queue_import(job, resume=False)
-    job.refresh_from_db()
-    return Status(202, _job_out(job))
+    return dry_run_or_queue(job, contact_imports.process, dry_run)
 
 
 @router.get("/import/{int:job_id}", response={200: ImportJobOut, **READ_ERRORS})
