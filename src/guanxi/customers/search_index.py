@@ -24,8 +24,6 @@ up by a rare 5-character piece and the rows found checked against the whole quer
 and an e-mail domain's trigrams are in a third of all rows.
 """
 
-import contextlib
-import contextvars
 import json
 
 from django.db import connection as default_connection
@@ -44,8 +42,6 @@ _PIECE = 5
 #: PostgreSQL: customers sampled to tell a common 1-2 character query (see _surely_common).
 SAMPLE_ROWS = 5000
 _PIECES = 3
-#: Lookups remembered within ``reuse_matches()`` (one search request asks the index once).
-_memo: contextvars.ContextVar[dict | None] = contextvars.ContextVar("search_memo", default=None)
 
 _TABLE = "customers_customer"
 #: PostgreSQL: the name part of the e-mail, reversed, indexed (migration 0011) so "ends with"
@@ -61,7 +57,15 @@ EMAIL_TAIL_INDEX_SQL = (
     f"CREATE INDEX IF NOT EXISTS {EMAIL_TAIL_INDEX} ON {_TABLE} ({EMAIL_TAIL_SQL})"
     " WHERE email <> ''"
 )
-_FTS_TEXT = "'  ' || replace({row}.search_text, ' ', '  ')"
+
+
+def fts_text(expr: str) -> str:
+    """The SQL that lays out the search text ``expr`` for an FTS5 trigram index: two spaces in
+    front and between words, so a 1-2 character phrase ("  ww") can match a word's start."""
+    return f"'  ' || replace({expr}, ' ', '  ')"
+
+
+_FTS_TEXT = fts_text("{row}.search_text")
 _TRIGGERS = {
     f"{FTS_TABLE}_insert": (
         f"CREATE TRIGGER {FTS_TABLE}_insert AFTER INSERT ON {_TABLE} BEGIN "  # noqa: S608 - constant names, values bound
@@ -156,46 +160,26 @@ def common_match(qs, term: str):
     return qs, like_q(term)
 
 
-def _fts_phrase(term: str) -> str:
+def fts_phrase(term: str) -> str:
+    """``term`` as an FTS5 phrase over text laid out as ``_FTS_TEXT`` lays it out: anywhere
+    for 3+ characters, at the start of a word for 1-2 (the two spaces in front of each word)."""
     text = term if len(term) >= 3 else f"  {term}"
     return '"' + text.replace('"', '""') + '"'
-
-
-@contextlib.contextmanager
-def reuse_matches():
-    """Within this block the same query reads the index once (the global search asks for the
-    customers matching ``q`` for customers and again for their opportunities)."""
-    token = _memo.set({})
-    try:
-        yield
-    finally:
-        _memo.reset(token)
 
 
 def match_ids(term: str, cap: int | None = None) -> list[int] | None:
     """The ids of the customers (deleted ones too) whose search text matches ``term``, newest
     first, when at most ``cap`` (default MATCH_CAP) do; None when more do."""
-    cap = MATCH_CAP if cap is None else cap
-    memo = _memo.get()
-    key = (default_connection.alias, term, cap)
-    if memo is not None and key in memo:
-        return memo[key]
-    ids = _match_ids(term, cap)
-    if memo is not None:
-        memo[key] = ids
-    return ids
-
-
-def _match_ids(term: str, cap: int) -> list[int] | None:
     from guanxi.customers.models import Customer
 
+    cap = MATCH_CAP if cap is None else cap
     connection = default_connection
     if connection.vendor == "sqlite":
         ids = _email_tail_match(term, cap)
         if ids is None:
             ids = _piece_match(term, cap)
         if ids is None:
-            ids = _fts_ids(_fts_phrase(term), cap + 1)
+            ids = _fts_ids(fts_phrase(term), cap + 1)
     elif connection.vendor == "postgresql":
         if len(term) <= 2 and _surely_common(term, cap):
             return None
@@ -230,7 +214,7 @@ def _surely_common(term: str, cap: int) -> bool:
         total = max(row[0], 0) if row else 0
         if total < 10 * cap:
             return False
-        start, word = _like_escape(term) + "%", "% " + _like_escape(term) + "%"
+        start, word = like_escape(term) + "%", "% " + like_escape(term) + "%"
         sample = (
             f"SELECT count(*), count(*) FILTER (WHERE search_text LIKE %s OR search_text LIKE %s) FROM {_TABLE}"  # noqa: S608 - constant names, values bound
             " TABLESAMPLE SYSTEM (%s)"
@@ -240,7 +224,8 @@ def _surely_common(term: str, cap: int) -> bool:
     return sampled > 0 and hits * total / sampled >= 2 * cap
 
 
-def _like_escape(text: str) -> str:
+def like_escape(text: str) -> str:
+    """``text`` for a LIKE pattern with ESCAPE '\\' (PostgreSQL's default escape)."""
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
@@ -259,9 +244,9 @@ def _email_match(term: str, cap: int) -> list[int] | None:
         " AND split_part(lower(email), '@', 2) LIKE %s AND (search_text || '') LIKE %s LIMIT %s"
     )
     params = [
-        _like_escape(name[::-1]) + "%",
-        _like_escape(domain) + "%",
-        "%" + _like_escape(term) + "%",
+        like_escape(name[::-1]) + "%",
+        like_escape(domain) + "%",
+        "%" + like_escape(term) + "%",
         cap + 1,
     ]
     with default_connection.cursor() as cursor:
@@ -284,7 +269,7 @@ def _email_tail_match(term: str, cap: int) -> list[int] | None:
         f"SELECT id FROM {_TABLE} WHERE email <> '' AND {EMAIL_TAIL_SQL} >= %s"  # noqa: S608 - constant names, values bound
         f" AND {EMAIL_TAIL_SQL} < %s AND search_text LIKE %s ESCAPE '\\' ORDER BY id DESC LIMIT %s"
     )
-    params = [start, start + "\U0010ffff", "%" + _like_escape(term) + "%", cap + 1]
+    params = [start, start + "\U0010ffff", "%" + like_escape(term) + "%", cap + 1]
     with default_connection.cursor() as cursor:
         cursor.execute(sql, params)
         return [pk for (pk,) in cursor.fetchall()]
@@ -319,7 +304,7 @@ def _piece_match(term: str, cap: int) -> list[int] | None:
     if len(term) < 2 * _PIECE:
         return None
     for piece in _pieces(term):
-        candidates = _fts_ids(_fts_phrase(piece), PIECE_CAP + 1)
+        candidates = _fts_ids(fts_phrase(piece), PIECE_CAP + 1)
         if len(candidates) > PIECE_CAP:
             continue
         if not candidates:
@@ -345,7 +330,7 @@ def newest_matches(term: str, keep, want: int, *, before: int | None = None) -> 
     it common."""
     if default_connection.vendor != "sqlite" or len(term) >= 2 * _PIECE or want <= 0:
         return None
-    phrase, found, read = _fts_phrase(term), [], 0
+    phrase, found, read = fts_phrase(term), [], 0
     batch = max(2 * want, 64)
     with default_connection.cursor() as cursor:
         while read < MATCH_CAP:
