@@ -98,11 +98,7 @@ def search(
     if not term:
         return qs
     if newest is not None:
-
-        def keep(ids: list[int]) -> list[int]:
-            return list(qs.filter(search_index.ids_q("pk", ids)).values_list("pk", flat=True))
-
-        ids = search_index.newest_matches(term, keep, newest, before=before)
+        ids = search_index.newest_matches(term, search_index.ids_among(qs), newest, before=before)
         if ids is not None:
             return qs.filter(search_index.ids_q("pk", ids))
     matched = search_index.few_matches(term)

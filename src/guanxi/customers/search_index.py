@@ -26,8 +26,9 @@ and an e-mail domain's trigrams are in a third of all rows.
 
 import json
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connection as default_connection
-from django.db.models import F, Q, TextField, Value
+from django.db.models import BooleanField, F, Q, TextField, Value
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Concat
 
@@ -372,3 +373,39 @@ def ids_q(field: str, ids: list[int]) -> Q:
     # PostgreSQL drives from a literal id list (an index scan on the primary key); fed through
     # a subquery it would guess 200 rows and walk the whole table in id order instead.
     return Q(**{f"{field}__in": ids})
+
+
+class _Ids(list):
+    """The stand-in for a batch of ids while a query's SQL is built (found again by identity
+    among its parameters)."""
+
+
+def ids_among(qs):
+    """``ids -> the primary keys of qs's rows among ids``, in qs's order: the SQL is built once
+    and run again for each batch. Building it is most of a small check's cost (a rep's
+    visibility rule: 0.8 of 1.6 ms for 100 ids), and a search checks batch after batch."""
+    connection = default_connection
+    marker = _Ids()
+    if connection.vendor == "sqlite":
+        narrowed = qs.filter(pk__in=RawSQL("SELECT value FROM json_each(%s)", [marker]))  # noqa: S611 - constant SQL, values bound
+    else:
+        meta = qs.model._meta
+        column = f"{connection.ops.quote_name(meta.db_table)}.{connection.ops.quote_name(meta.pk.column)}"
+        narrowed = qs.filter(RawSQL(f"{column} = ANY(%s)", [marker], output_field=BooleanField()))  # noqa: S611 - constant SQL, values bound
+    try:
+        sql, params = narrowed.values_list("pk", flat=True).query.sql_with_params()
+    except EmptyResultSet:  # qs.none(): an inactive user sees nothing
+        return lambda ids: []
+    params = list(params)
+    at = next(i for i, p in enumerate(params) if p is marker)
+
+    def among(ids) -> list[int]:
+        ids = list(ids)
+        if not ids:
+            return []
+        params[at] = json.dumps(ids) if connection.vendor == "sqlite" else ids
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return [pk for (pk,) in cursor.fetchall()]
+
+    return among
