@@ -162,7 +162,7 @@ def common_match(qs, term: str):
 
 
 def fts_phrase(term: str) -> str:
-    """``term`` as an FTS5 phrase over text laid out as ``_FTS_TEXT`` lays it out: anywhere
+    """``term`` as an FTS5 phrase over text laid out by ``fts_text``: anywhere
     for 3+ characters, at the start of a word for 1-2 (the two spaces in front of each word)."""
     text = term if len(term) >= 3 else f"  {term}"
     return '"' + text.replace('"', '""') + '"'

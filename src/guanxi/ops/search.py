@@ -23,8 +23,9 @@ from guanxi.sales.models import Opportunity
 #: Rows per group in the navbar dropdown and on the full results page.
 DROPDOWN_LIMIT = 5
 PAGE_LIMIT = 50
-#: Matching contacts and opportunities are checked for visibility this many at a time, newest
-#: first, in at most _BATCHES rounds (a user who sees few of very many matches gets fewer).
+#: Matching contacts are checked for visibility this many at a time, newest first, in at most
+#: _BATCHES rounds; opportunities in growing batches up to as many in all (a user who sees few
+#: of very many matches gets fewer).
 _BATCH = 500
 _BATCHES = 4
 #: What a found deal shows (the page, the dropdown, the API): fifty deals with every column
@@ -86,11 +87,11 @@ def search_opportunities(user, q: str, *, limit: int) -> list[Opportunity]:
 
     The opportunities' own index (sales.search_index, their name and their customer's search
     text) is read newest first a batch at a time (twice as many each time, up to _BATCHES *
-    _BATCH rows in all: a user who sees few of very many matches gets fewer); each batch is checked for visibility by its
-    customers' primary keys, since Opportunity.visible_to's "customer in every visible
-    customer" subquery would read a million customers per search on SQLite. An opportunity is
-    visible exactly when its customer is (sales' CustomerScopedQuerySet);
-    tests/ops/test_global_search.py holds the two rules together."""
+    _BATCH rows in all: a user who sees few of very many matches gets fewer); each batch is
+    checked for visibility by its customers' primary keys, since Opportunity.visible_to's
+    "customer in every visible customer" subquery would read a million customers per search
+    on SQLite. An opportunity is visible exactly when its customer is (sales'
+    CustomerScopedQuerySet); tests/ops/test_global_search.py holds the two rules together."""
     term = normalize_query(q)
     if not term:
         return []
@@ -99,6 +100,8 @@ def search_opportunities(user, q: str, *, limit: int) -> list[Opportunity]:
     before, batch, read = None, max(2 * limit, 64), 0
     while read < _BATCH * _BATCHES:
         ids = opportunity_index.newest_matching(term, batch, before=before)
+        if not ids:
+            break
         read += len(ids)
         owners = dict(
             Opportunity.objects.filter(search_index.ids_q("pk", ids)).values_list(

@@ -1,8 +1,8 @@
 """The index behind finding an opportunity by its name or by its customer: name, pinyin,
 initials, phone digits, e-mail, company (the customer's ``search_text``), on both databases.
 
-An opportunity's search text is its name (lower case, spaces removed, as a query is
-normalised) followed by its customer's ``search_text``. Triggers keep it in step with every
+An opportunity's search text is its name in lower case (its words, then run together, as a
+query is normalised without spaces) followed by its customer's ``search_text``. Triggers keep it in step with every
 write, the ORM's and bulk SQL's alike: an opportunity added, renamed, moved to another
 customer (a merge) or deleted, and a customer whose search text changed (renamed, new phone).
 Like customers.search_index, these are storage mechanics like an index, not business rules.
