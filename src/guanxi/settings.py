@@ -97,6 +97,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
+# Django's model backend, reading each request's user with their team in one statement.
+AUTHENTICATION_BACKENDS = ["guanxi.accounts.backends.UserBackend"]
+SESSION_ENGINE = "guanxi.core.sessions"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "customers:list"
 LOGOUT_REDIRECT_URL = "login"

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from guanxi.accounts.models import ApiToken, LoginFailure, Role, Team, TeamClosure, User
+from guanxi.accounts.signed_in import live_token
 
 
 @transaction.atomic
@@ -109,11 +110,7 @@ def user_for_token(token: str) -> User | None:
     """The active user owning this bearer token, or None."""
     if not token:
         return None
-    row = (
-        ApiToken.objects.select_related("user")
-        .filter(digest=_digest(token), revoked_at__isnull=True, user__is_active=True)
-        .first()
-    )
+    row = live_token(_digest(token))
     if row is None:
         return None
     now = timezone.now()
