@@ -51,6 +51,35 @@ def list_columns(qs: QuerySet[Customer]) -> QuerySet[Customer]:
     return qs.select_related("owner").only(*LIST_COLUMNS)
 
 
+_VISIBLE_AMONG: dict[tuple, object] = {}
+
+
+def visible_among(user):
+    """``ids -> the ids among them of customers user may see``, its SQL built once per process
+    for everyone who shares ``user``'s access key.
+
+    ``visible_to``'s SQL is fixed by the user's id, role, team and flags: the shares, teams and
+    pools it consults are read by the database when it runs. So one built query serves every
+    request of the same user until their role or team changes (building it was 0.3–0.5 ms a
+    time for a rep, and a search checks up to three kinds of record)."""
+    key = (
+        Customer.objects.db,
+        user.pk,
+        getattr(user, "role", None),
+        getattr(user, "team_id", None),
+        getattr(user, "is_superuser", False),
+        getattr(user, "is_active", False),
+        getattr(user, "is_authenticated", False),
+    )
+    among = _VISIBLE_AMONG.get(key)
+    if among is None:
+        among = search_index.ids_among(Customer.objects.visible_to(user).order_by())
+        if len(_VISIBLE_AMONG) >= 1024:  # a bound, not a policy: rebuilt on next use
+            _VISIBLE_AMONG.clear()
+        _VISIBLE_AMONG[key] = among
+    return among
+
+
 def customers_for(
     user,
     *,
@@ -79,12 +108,19 @@ def customers_for(
         qs = qs.filter(kind=kind)
     order = SORTS.get(sort, "-id")
     if q:
-        qs = search(qs, q, newest=newest if order == "-id" else None, before=before)
+        # Unfiltered, the rows searched are exactly the visible ones: their check is prepared.
+        among = None if owner or tag or city or kind else visible_among(user)
+        qs = search(qs, q, newest=newest if order == "-id" else None, before=before, among=among)
     return qs.order_by(order, "-id" if order.startswith("-") else "id")
 
 
 def search(
-    qs: QuerySet[Customer], q: str, *, newest: int | None = None, before: int | None = None
+    qs: QuerySet[Customer],
+    q: str,
+    *,
+    newest: int | None = None,
+    before: int | None = None,
+    among=None,
 ) -> QuerySet[Customer]:
     """Match a query against the normalised search text (and exact phone / e-mail).
 
@@ -93,12 +129,13 @@ def search(
     index is read newest first until that many of ``qs`` match. Otherwise, when few customers
     match, the index gives their ids and the rows of ``qs`` are picked by primary key; when
     many do, the rows are read newest first and the page fills after a few of them (see
-    customers.search_index)."""
+    customers.search_index). ``among`` may give ``search_index.ids_among(qs)`` ready built."""
     term = normalize_query(q)
     if not term:
         return qs
     if newest is not None:
-        ids = search_index.newest_matches(term, search_index.ids_among(qs), newest, before=before)
+        keep = among or search_index.ids_among(qs)
+        ids = search_index.newest_matches(term, keep, newest, before=before)
         if ids is not None:
             return qs.filter(search_index.ids_q("pk", ids))
     matched = search_index.few_matches(term)
@@ -130,7 +167,7 @@ def search_customers(user, q: str, *, limit: int = 20) -> list[Customer]:
     base = list_columns(Customer.objects.visible_to(user))
     exact = exact_match(q)
     first = list(base.filter(exact).order_by("-id")[:limit]) if exact is not None else []
-    rest = search(base, q, newest=limit).exclude(pk__in=[c.pk for c in first]).order_by("-id")
+    rest = search(base, q, newest=limit, among=visible_among(user)).exclude(pk__in=[c.pk for c in first]).order_by("-id")
     return first + list(rest[: limit - len(first)]) if len(first) < limit else first
 
 

@@ -396,13 +396,14 @@ def ids_among(qs):
         sql, params = narrowed.values_list("pk", flat=True).query.sql_with_params()
     except EmptyResultSet:  # qs.none(): an inactive user sees nothing
         return lambda ids: []
-    params = list(params)
-    at = next(i for i, p in enumerate(params) if p is marker)
+    fixed = tuple(params)
+    at = next(i for i, p in enumerate(fixed) if p is marker)
 
     def among(ids) -> list[int]:
         ids = list(ids)
         if not ids:
             return []
+        params = list(fixed)  # the function may be shared (visible_among): no state between calls
         params[at] = json.dumps(ids) if connection.vendor == "sqlite" else ids
         with connection.cursor() as cursor:
             cursor.execute(sql, params)

@@ -14,8 +14,8 @@ from guanxi.core.links import pk_url
 from guanxi.core.phones import display_phone
 from guanxi.customers import search_index
 from guanxi.customers.masking import SENSITIVE_FIELDS, masks_for
-from guanxi.customers.models import Contact, Customer
-from guanxi.customers.queries import search_customers
+from guanxi.customers.models import Contact
+from guanxi.customers.queries import search_customers, visible_among
 from guanxi.customers.search import normalize_query
 from guanxi.sales import search_index as opportunity_index
 from guanxi.sales.models import Opportunity
@@ -47,7 +47,7 @@ class SearchResults:
 
 def _visible_customers(user):
     """``ids -> the visible customers among ids`` (their visibility SQL built once)."""
-    among = search_index.ids_among(Customer.objects.visible_to(user).order_by())
+    among = visible_among(user)
     return lambda ids: set(among(ids))
 
 
