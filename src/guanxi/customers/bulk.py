@@ -356,12 +356,18 @@ def alive_matching(field_name: str, values: Iterable[str], columns: Iterable[str
     select = ", ".join(q(Customer._meta.get_field(c).column) for c in columns)
     if connection.vendor == "postgresql":
         condition, param = f"{q(field.column)} = ANY(%s)", list(values)
+        alive = f"{q('deleted_at')} IS NULL"
     else:
         condition = f"{q(field.column)} IN (SELECT value FROM json_each(%s))"  # noqa: S608
         param = json.dumps(list(values), ensure_ascii=False)
+        # "+": not through an index. SQLite cannot tell how many values the JSON array holds
+        # and otherwise walks the (deleted_at, id) index over every alive customer: 27 ms a
+        # key field and batch at 100,000 customers, growing with the table, against 1-7 ms
+        # through the field's own index.
+        alive = f"+{q('deleted_at')} IS NULL"
     sql = (
         f"SELECT {select} FROM {_table(Customer)} "  # noqa: S608 - quoted model names
-        f"WHERE {condition} AND {q('deleted_at')} IS NULL"
+        f"WHERE {condition} AND {alive}"
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, [param])
