@@ -167,7 +167,11 @@ def search_customers(user, q: str, *, limit: int = 20) -> list[Customer]:
     base = list_columns(Customer.objects.visible_to(user))
     exact = exact_match(q)
     first = list(base.filter(exact).order_by("-id")[:limit]) if exact is not None else []
-    rest = search(base, q, newest=limit, among=visible_among(user)).exclude(pk__in=[c.pk for c in first]).order_by("-id")
+    rest = (
+        search(base, q, newest=limit, among=visible_among(user))
+        .exclude(pk__in=[c.pk for c in first])
+        .order_by("-id")
+    )
     return first + list(rest[: limit - len(first)]) if len(first) < limit else first
 
 
