@@ -78,7 +78,12 @@ def keyset_page(
             qs = qs.filter(**{f"pk__{op}": pk})
         else:
             qs = qs.filter(Q(**{f"{field}__{op}": value}) | Q(**{field: value, f"pk__{op}": pk}))
-    rows = list(qs[: limit + 1])
+    return cut_page(list(qs[: limit + 1]), order, limit)
+
+
+def cut_page(rows: list, order: str, limit: int) -> tuple[list, str | None]:
+    """A page read as ``limit + 1`` rows in ``order``: (its first ``limit`` rows, the cursor
+    after them, or None when nothing follows)."""
     if len(rows) > limit:
         rows = rows[:limit]
         return rows, encode_cursor(order, rows[-1])

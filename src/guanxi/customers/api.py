@@ -22,6 +22,7 @@ from guanxi.core.pagination import (
     Cursor,
     Limit,
     Page,
+    cut_page,
     decode_cursor,
     keyset_page,
 )
@@ -30,7 +31,13 @@ from guanxi.customers.duplicate_check import check_new_customer
 from guanxi.customers.forms import split_tags
 from guanxi.customers.masking import SENSITIVE_FIELDS, masked_value, masks_for
 from guanxi.customers.models import Customer
-from guanxi.customers.queries import SORTS, customers_for, history_for, list_columns
+from guanxi.customers.queries import (
+    SORTS,
+    customer_rows,
+    customers_for,
+    history_for,
+    list_columns,
+)
 from guanxi.customers.schemas import (
     BulkTransferIn,
     CustomerIn,
@@ -165,22 +172,14 @@ def list_customers(
     ``q`` matches name, pinyin (full or initials), phone digits, e-mail and company.
     Phones are masked where your role sees them masked.
     """
-    # Newest first, the page reads at most limit + 1 rows below the cursor's id (a search then
-    # reads no more matches than that).
-    before = decode_cursor(cursor, ordering)[1] if cursor and ordering == "-id" else None
-    qs = list_columns(
-        customers_for(
-            request.auth,
-            q=q,
-            owner=owner,
-            tag=tag,
-            city=city,
-            kind=kind or "",
-            sort=ordering,
-            newest=limit + 1,
-            before=before,
-        )
-    )
+    filters = {"q": q, "owner": owner, "tag": tag, "city": city, "kind": kind or ""}
+    if ordering == "-id":
+        # Newest first, the page reads limit + 1 rows below the cursor's id (a search then
+        # reads no more matches than that).
+        before = decode_cursor(cursor, ordering)[1] if cursor else None
+        rows = customer_rows(request.auth, **filters, limit=limit + 1, before=before)
+        return _page(request.auth, *cut_page(rows, SORTS[ordering], limit))
+    qs = list_columns(customers_for(request.auth, **filters, sort=ordering))
     rows, next_cursor = keyset_page(qs, SORTS[ordering], cursor=cursor, limit=limit)
     return _page(request.auth, rows, next_cursor)
 

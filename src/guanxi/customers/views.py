@@ -24,7 +24,7 @@ from guanxi.accounts.models import Role, Team
 from guanxi.accounts.queries import is_manager_of, teams_visible_to, users_visible_to
 from guanxi.core.identity import mask_id
 from guanxi.core.links import pk_url
-from guanxi.core.pagination import page_number, peek_page
+from guanxi.core.pagination import PeekPage, page_number
 from guanxi.core.phones import display_phone, mask_phone
 from guanxi.customers import queries, services
 from guanxi.customers.duplicate_check import LikelyDuplicate, check_new_customer
@@ -121,9 +121,9 @@ def customer_list(request):
     if params["sort"] not in queries.SORTS:
         params["sort"] = "-id"
     number, per_page = page_number(request.GET.get("page")), settings.CUSTOMER_PAGE_SIZE
-    # The rows up to this page and one more are read (a search reads no more matches).
-    qs = queries.list_columns(queries.customers_for(user, **params, newest=number * per_page + 1))
-    page = peek_page(qs, number, per_page)
+    # The page's rows and one more (a search reads no more matches than that).
+    rows = queries.customer_rows(user, **params, offset=(number - 1) * per_page, limit=per_page + 1)
+    page = PeekPage(rows, number, per_page)
     # Per-row values worked out once per page: a {% url %} or a lazy label in a 25-row loop
     # costs more than the rest of the row.
     card_url = pk_url("customers:detail")
