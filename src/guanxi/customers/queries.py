@@ -248,9 +248,11 @@ def exact_match(q: str) -> Q | None:
 def search_customers(user, q: str, *, limit: int = 20) -> list[Customer]:
     """The best ``limit`` visible customers for ``q``: exact phone / e-mail matches first, then
     the rest newest first."""
-    base = list_columns(Customer.objects.visible_to(user))
     exact = exact_match(q)
-    first = list(base.filter(exact).order_by("-id")[:limit]) if exact is not None else []
+    if exact is None:  # a name, pinyin, initials or a few digits: newest first
+        return customer_rows(user, q=q, limit=limit)
+    base = list_columns(Customer.objects.visible_to(user))
+    first = list(base.filter(exact).order_by("-id")[:limit])
     rest = (
         search(base, q, newest=limit, among=visible_among(user))
         .exclude(pk__in=[c.pk for c in first])
