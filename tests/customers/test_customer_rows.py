@@ -4,7 +4,7 @@ the rows, columns and owners the queryset gives, for every kind of user and page
 import pytest
 
 from guanxi.accounts.models import User
-from guanxi.core.prepared import Prepared
+from guanxi.core.prepared import Prepared, ids_value, pk_among
 from guanxi.customers.models import Customer
 from guanxi.customers.queries import customer_rows, customers_for, list_columns
 from guanxi.customers.services import create_customer, share_customer
@@ -102,3 +102,14 @@ def test_a_prepared_query_runs_with_the_values_given_each_time(alice, book):
 
     assert [c.pk for c in first] == [c.pk for c in book[:3][::-1]]
     assert [c.pk for c in second] == [c.pk for c in book[:6][::-1]]
+
+
+def test_ids_given_at_run_time_pick_their_rows(book):
+    condition, marker = pk_among(Customer)
+    by_id = Prepared(Customer.objects.filter(condition).order_by("-id"), {"ids": marker})
+
+    picked = by_id.rows(ids=ids_value([book[0].pk, book[4].pk, 10**9]))
+    none = by_id.rows(ids=ids_value([]))
+
+    assert [c.pk for c in picked] == [book[4].pk, book[0].pk]
+    assert none == []

@@ -12,11 +12,13 @@ parameters unchanged (a raw SQL parameter, or a value that the field's preparati
 to itself, such as an integer), and it must not occur anywhere else in the query.
 """
 
-from collections.abc import Callable, Hashable
+import json
+from collections.abc import Callable, Hashable, Iterable
 
 from django.core.exceptions import EmptyResultSet
-from django.db import connections
-from django.db.models import QuerySet
+from django.db import DEFAULT_DB_ALIAS, connections
+from django.db.models import BooleanField, Model, Q, QuerySet
+from django.db.models.expressions import RawSQL
 from django.db.models.query import get_related_populators
 
 
@@ -82,3 +84,28 @@ def prepared(key: Hashable, build: Callable[[], tuple[QuerySet, dict[str, object
             _PREPARED.clear()
         _PREPARED[key] = found
     return found
+
+
+#: Stand-ins for "a list of ids given at run time" (never real values).
+_IDS_TEXT = "\x00ids\x00"
+_IDS_LIST = [-(2**62) - 1]
+
+
+def pk_among(model: type[Model]) -> tuple[Q | RawSQL, object]:
+    """(the condition "the primary key is one of a list given at run time", its marker): one
+    parameter however many ids, a JSON array on SQLite and an array on PostgreSQL. Give the
+    ids to ``rows`` through ``ids_value``."""
+    connection = connections[DEFAULT_DB_ALIAS]
+    if connection.vendor == "sqlite":
+        sql = "SELECT value FROM json_each(%s)"
+        return Q(pk__in=RawSQL(sql, [_IDS_TEXT])), _IDS_TEXT  # noqa: S611 - constant SQL, values bound
+    quote = connection.ops.quote_name
+    column = f"{quote(model._meta.db_table)}.{quote(model._meta.pk.column)}"
+    condition = RawSQL(f"{column} = ANY(%s)", [_IDS_LIST], output_field=BooleanField())  # noqa: S611 - quoted model names, values bound
+    return condition, _IDS_LIST
+
+
+def ids_value(ids: Iterable[int]):
+    """``ids`` as ``pk_among``'s marker takes them."""
+    ids = list(ids)
+    return json.dumps(ids) if connections[DEFAULT_DB_ALIAS].vendor == "sqlite" else ids

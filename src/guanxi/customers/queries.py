@@ -1,15 +1,12 @@
 """Reads over customers, always starting from ``visible_to(user)``."""
 
-import json
-
 from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
-from django.db.models.expressions import RawSQL
 
 from guanxi.accounts.models import Role, User
 from guanxi.accounts.services import subteam_ids
 from guanxi.core.phones import normalize_phone
-from guanxi.core.prepared import prepared
+from guanxi.core.prepared import ids_value, pk_among, prepared
 from guanxi.customers import search_index
 from guanxi.customers.models import Customer, OwnershipTransfer
 from guanxi.customers.search import normalize_query
@@ -86,8 +83,7 @@ def visible_among(user):
     return among
 
 
-#: Stand-ins for the values of a prepared list query (core.prepared): never real values.
-_IDS_MARK = "\x00ids\x00"
+#: The stand-in for a cursor's id in a prepared list query (core.prepared): never a real id.
 _BEFORE_MARK = -(2**62) - 2026
 
 
@@ -146,10 +142,9 @@ def _newest_rows(user, *, q: str, offset: int, limit: int, before: int | None):
     def build():
         qs = list_columns(Customer.objects.visible_to(user))
         markers: dict[str, object] = {}
-        if ids is not None:  # SQLite only (newest_matches answers None elsewhere)
-            sql = "SELECT value FROM json_each(%s)"
-            qs = qs.filter(pk__in=RawSQL(sql, [_IDS_MARK]))  # noqa: S611 - constant SQL, values bound
-            markers["ids"] = _IDS_MARK
+        if ids is not None:
+            condition, markers["ids"] = pk_among(Customer)
+            qs = qs.filter(condition)
         if before is not None:
             qs = qs.filter(pk__lt=_BEFORE_MARK)
             markers["before"] = _BEFORE_MARK
@@ -158,7 +153,7 @@ def _newest_rows(user, *, q: str, offset: int, limit: int, before: int | None):
     key = ("customers.newest", *_access_key(user), ids is not None, before is not None)
     values: dict[str, object] = {}
     if ids is not None:
-        values["ids"] = json.dumps(ids)
+        values["ids"] = ids_value(ids)
     if before is not None:
         values["before"] = before
     return prepared((*key, offset, limit), build).rows(**values)

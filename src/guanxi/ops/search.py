@@ -12,6 +12,7 @@ from django.db.models import Q
 
 from guanxi.core.links import pk_url
 from guanxi.core.phones import display_phone
+from guanxi.core.prepared import ids_value, pk_among, prepared
 from guanxi.customers import search_index
 from guanxi.customers.masking import SENSITIVE_FIELDS, masks_for
 from guanxi.customers.models import Contact
@@ -76,6 +77,8 @@ def search_contacts(user, q: str, *, limit: int) -> list[Contact]:
         if len(chosen) >= limit or len(batch) < _BATCH:
             break
         candidates = candidates.filter(pk__lt=batch[-1][0])
+    if not chosen:
+        return []
     return list(
         Contact.objects.filter(pk__in=chosen[:limit]).select_related("customer").order_by("-id")
     )
@@ -113,12 +116,23 @@ def search_opportunities(user, q: str, *, limit: int) -> list[Opportunity]:
         if len(chosen) >= limit or len(ids) < batch:
             break
         before, batch = ids[-1], 2 * batch
-    return list(
-        Opportunity.objects.filter(pk__in=chosen[:limit])
+    if not chosen:
+        return []
+    return prepared(("ops.found_deals", Opportunity.objects.db), _found_deals).rows(
+        ids=ids_value(chosen[:limit])
+    )
+
+
+def _found_deals():
+    """The deals shown, by id, newest first, with their customers and stages (built once)."""
+    condition, marker = pk_among(Opportunity)
+    qs = (
+        Opportunity.objects.filter(condition)
         .select_related("customer", "stage")
         .only(*_DEAL_COLUMNS)
         .order_by("-id")
     )
+    return qs, {"ids": marker}
 
 
 def global_search(user, q: str, *, limit: int = DROPDOWN_LIMIT) -> SearchResults:
