@@ -88,41 +88,21 @@ _BEFORE_MARK = -(2**62) - 2026
 
 
 def customer_rows(
-    user,
-    *,
-    q: str = "",
-    owner: int | None = None,
-    tag: str = "",
-    city: str = "",
-    kind: str = "",
-    sort: str = "-id",
-    offset: int = 0,
-    limit: int,
-    before: int | None = None,
+    user, *, offset: int = 0, limit: int, before: int | None = None, **filters
 ) -> list[Customer]:
-    """Rows ``offset`` to ``offset + limit`` of ``customers_for(user, …)`` with LIST_COLUMNS
-    (below id ``before`` when given, which needs sort "-id").
+    """Rows ``offset`` to ``offset + limit`` of ``customers_for(user, **filters)`` with
+    LIST_COLUMNS (below id ``before`` when given, which needs sort "-id").
 
     The common list, newest first without a filter (searched through the index on SQLite), runs
     SQL built once per access key and page shape: compiling a rep's list query cost as much as
     running it. Anything else builds the queryset."""
-    if sort == "-id" and not (owner or tag or city or kind):
+    unfiltered = not any(filters.get(k) for k in ("owner", "tag", "city", "kind"))
+    if filters.get("sort", "-id") == "-id" and unfiltered:
+        q = filters.get("q", "")
         rows = _newest_rows(user, q=q, offset=offset, limit=limit, before=before)
         if rows is not None:
             return rows
-    qs = list_columns(
-        customers_for(
-            user,
-            q=q,
-            owner=owner,
-            tag=tag,
-            city=city,
-            kind=kind,
-            sort=sort,
-            newest=offset + limit,
-            before=before,
-        )
-    )
+    qs = list_columns(customers_for(user, **filters, newest=offset + limit, before=before))
     if before is not None:
         qs = qs.filter(pk__lt=before)
     return list(qs[offset : offset + limit])
@@ -131,11 +111,9 @@ def customer_rows(
 def _newest_rows(user, *, q: str, offset: int, limit: int, before: int | None):
     """``customer_rows`` for the newest visible customers, or None where a search takes
     another path than the newest-first index read."""
-    ids = None
-    if normalize_query(q):
-        ids = search_index.newest_matches(
-            normalize_query(q), visible_among(user), offset + limit, before=before
-        )
+    ids, term = None, normalize_query(q)
+    if term:
+        ids = search_index.newest_matches(term, visible_among(user), offset + limit, before=before)
         if ids is None:
             return None
 
@@ -150,13 +128,13 @@ def _newest_rows(user, *, q: str, offset: int, limit: int, before: int | None):
             markers["before"] = _BEFORE_MARK
         return qs.order_by("-id")[offset : offset + limit], markers
 
-    key = ("customers.newest", *_access_key(user), ids is not None, before is not None)
+    shape = (ids is not None, before is not None, offset, limit)
     values: dict[str, object] = {}
     if ids is not None:
         values["ids"] = ids_value(ids)
     if before is not None:
         values["before"] = before
-    return prepared((*key, offset, limit), build).rows(**values)
+    return prepared(("customers.newest", *_access_key(user), *shape), build).rows(**values)
 
 
 def customers_for(
