@@ -157,3 +157,72 @@ def test_postgres_has_the_trigram_index(book):
         )
         (definition,) = cursor.fetchone()
     assert "gin_trgm_ops" in definition
+
+
+@sqlite_only
+def test_the_index_keys_each_customer_by_minus_its_id_so_newest_first_is_ascending(alice, book):
+    for n in range(3):
+        create_customer(alice, {"name": f"王伟{n}"})
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT rowid FROM {search_index.FTS_TABLE} WHERE {search_index.FTS_TABLE} "  # noqa: S608 - a constant
+            "MATCH '\"wangwei\"' ORDER BY rowid"
+        )
+        rowids = [rowid for (rowid,) in cursor.fetchall()]
+    newest_first = Customer.objects.filter(name__startswith="王伟").order_by("-pk")
+    assert rowids == [-pk for pk in newest_first.values_list("pk", flat=True)]
+
+
+@sqlite_only
+def test_an_index_of_the_earlier_layout_is_rebuilt_by_install(alice, book):
+    with connection.cursor() as cursor:
+        # The layout before: keyed by the id itself, its triggers writing new.id.
+        cursor.execute(f"DROP TRIGGER {search_index.FTS_TABLE}_insert")
+        cursor.execute(
+            f"CREATE TRIGGER {search_index.FTS_TABLE}_insert AFTER INSERT ON customers_customer "  # noqa: S608 - a constant
+            f"BEGIN INSERT INTO {search_index.FTS_TABLE}(rowid, search_text) "
+            "VALUES (new.id, new.search_text); END"
+        )
+        table = search_index.FTS_TABLE
+        cursor.execute(f"INSERT INTO {table}({table}) VALUES ('delete-all')")  # noqa: S608 - a constant
+        cursor.execute(
+            f"INSERT INTO {search_index.FTS_TABLE}(rowid, search_text) "  # noqa: S608 - a constant
+            "SELECT id, search_text FROM customers_customer"
+        )
+    search_index.install()
+    newest = create_customer(alice, {"name": "司马懿"})
+    assert search_index.match_ids("simayi") == [newest.pk]
+    assert search_index.match_ids("wangwei") == [book.pk]
+
+
+def test_newest_matches_pages_down_from_a_cursor(alice, book):
+    for n in range(5):
+        create_customer(alice, {"name": f"王伟{n}"})
+    everyone = lambda ids: ids  # noqa: E731 - keeps every id
+    first = search_index.newest_matches("wangwei", everyone, 3)
+    if first is None:  # PostgreSQL reads it another way
+        return
+    rest = search_index.newest_matches("wangwei", everyone, 10, before=first[-1])
+    assert first + rest == search_index.match_ids("wangwei")
+    assert first == sorted(first, reverse=True)
+
+
+def test_optimize_keeps_every_match(alice, book):
+    for n in range(3):  # each in its own transaction: a segment each on SQLite
+        create_customer(alice, {"name": f"王伟{n}"})
+    before = search_index.match_ids("wangwei")
+    merged = search_index.optimize()
+    assert merged == (connection.vendor == "sqlite")
+    assert search_index.match_ids("wangwei") == before
+    assert len(before) == 4
+
+
+def test_the_nightly_job_and_the_command_merge_the_index(alice, book):
+    from guanxi.customers.tasks import optimize_search_index
+
+    optimize_search_index.call_local()
+    out = io.StringIO()
+    call_command("customers", "search-index", stdout=out)
+    expected = "merged into one segment" if connection.vendor == "sqlite" else "nothing to do"
+    assert expected in out.getvalue()
+    assert search_index.match_ids("wangwei") == [book.pk]

@@ -8,9 +8,11 @@ every row, on both databases.
 - SQLite: an FTS5 table with the trigram tokenizer, contentless (the text is not stored twice),
   holding each customer's search text with words separated by two spaces and two spaces in
   front, so a 1–2 character query is a 3–4 character phrase ("  ww") that matches the start of
-  a word, and a longer one any substring. Triggers keep it in step with every write to the
-  customer table, including bulk inserts and updates that bypass the ORM's save(); they are
-  storage mechanics like an index, not business rules.
+  a word, and a longer one any substring. A customer's row in it is keyed by minus the
+  customer's id (``_ROWID``), so newest first is the index's ascending order, which FTS5
+  reads 1.5-2 times faster than descending (its segments are laid out ascending). Triggers
+  keep it in step with every write to the customer table, including bulk inserts and updates
+  that bypass the ORM's save(); they are storage mechanics like an index, not business rules.
 
 ``few_matches`` answers "which customers match, if only a few do": search then filters the
 visible customers by those ids (a handful of primary-key lookups, whoever the user is) and falls
@@ -60,6 +62,11 @@ EMAIL_TAIL_INDEX_SQL = (
 )
 
 
+#: The FTS5 rowid of customer ``{row}``: minus its id, so the newest come first in ascending
+#: order. Every read turns it back (``SELECT -rowid``; "below id b" is ``rowid > -b``).
+_ROWID = "-{row}.id"
+
+
 def fts_text(expr: str) -> str:
     """The SQL that lays out the search text ``expr`` for an FTS5 trigram index: two spaces in
     front and between words, so a 1-2 character phrase ("  ww") can match a word's start."""
@@ -70,21 +77,21 @@ _FTS_TEXT = fts_text("{row}.search_text")
 _TRIGGERS = {
     f"{FTS_TABLE}_insert": (
         f"CREATE TRIGGER {FTS_TABLE}_insert AFTER INSERT ON {_TABLE} BEGIN "  # noqa: S608 - constant names, values bound
-        f"INSERT INTO {FTS_TABLE}(rowid, search_text) VALUES (new.id, {_FTS_TEXT.format(row='new')}); "
+        f"INSERT INTO {FTS_TABLE}(rowid, search_text) VALUES ({_ROWID.format(row='new')}, {_FTS_TEXT.format(row='new')}); "
         "END"
     ),
     f"{FTS_TABLE}_delete": (
         f"CREATE TRIGGER {FTS_TABLE}_delete AFTER DELETE ON {_TABLE} BEGIN "  # noqa: S608 - constant names, values bound
         f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, search_text) "
-        f"VALUES ('delete', old.id, {_FTS_TEXT.format(row='old')}); "
+        f"VALUES ('delete', {_ROWID.format(row='old')}, {_FTS_TEXT.format(row='old')}); "
         "END"
     ),
     f"{FTS_TABLE}_update": (
         f"CREATE TRIGGER {FTS_TABLE}_update AFTER UPDATE OF id, search_text ON {_TABLE} "  # noqa: S608 - constant names, values bound
         "WHEN old.id IS NOT new.id OR old.search_text IS NOT new.search_text BEGIN "
         f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, search_text) "
-        f"VALUES ('delete', old.id, {_FTS_TEXT.format(row='old')}); "
-        f"INSERT INTO {FTS_TABLE}(rowid, search_text) VALUES (new.id, {_FTS_TEXT.format(row='new')}); "
+        f"VALUES ('delete', {_ROWID.format(row='old')}, {_FTS_TEXT.format(row='old')}); "
+        f"INSERT INTO {FTS_TABLE}(rowid, search_text) VALUES ({_ROWID.format(row='new')}, {_FTS_TEXT.format(row='new')}); "
         "END"
     ),
 }
@@ -94,7 +101,8 @@ def install(connection=None, *, concurrently: bool = False) -> None:
     """Create the index (and fill it) where it is missing; a no-op when it is in place.
 
     On SQLite a table rebuilt by a later migration (Django copies the table to alter a column)
-    loses its triggers: they are re-created and the FTS table refilled from scratch.
+    loses its triggers, and an index of an earlier layout (keyed by the id itself) has others:
+    the triggers are re-created and the FTS table refilled from scratch.
     ``concurrently`` builds the PostgreSQL index without blocking writes (outside a
     transaction only)."""
     connection = connection or default_connection
@@ -111,9 +119,9 @@ def install(connection=None, *, concurrently: bool = False) -> None:
         elif connection.vendor == "sqlite":
             # Also dropped when Django rebuilds the table to alter a column (0014 made it).
             cursor.execute(EMAIL_TAIL_INDEX_SQL)
-            cursor.execute("SELECT name FROM sqlite_master WHERE type IN ('table', 'trigger')")
-            present = {name for (name,) in cursor.fetchall()} & {FTS_TABLE, *_TRIGGERS}
-            if present == {FTS_TABLE, *_TRIGGERS}:
+            cursor.execute("SELECT name, sql FROM sqlite_master WHERE type IN ('table', 'trigger')")
+            present = dict(cursor.fetchall())
+            if FTS_TABLE in present and all(present.get(n) == sql for n, sql in _TRIGGERS.items()):
                 return
             for name in _TRIGGERS:
                 cursor.execute(f"DROP TRIGGER IF EXISTS {name}")
@@ -124,11 +132,27 @@ def install(connection=None, *, concurrently: bool = False) -> None:
             )
             fill = (
                 f"INSERT INTO {FTS_TABLE}(rowid, search_text) "  # noqa: S608 - constant names, values bound
-                f"SELECT id, {_FTS_TEXT.format(row=_TABLE)} FROM {_TABLE}"
+                f"SELECT {_ROWID.format(row=_TABLE)}, {_FTS_TEXT.format(row=_TABLE)} FROM {_TABLE}"
             )
             cursor.execute(fill)
             for sql in _TRIGGERS.values():
                 cursor.execute(sql)
+    if connection.vendor == "sqlite":
+        optimize(connection)
+
+
+def optimize(connection=None) -> bool:
+    """SQLite: merge the FTS5 index's segments into one, which makes its reads 10-45 % faster
+    at a million customers (about 4 s there). Every write transaction adds a small segment and
+    FTS5 merges only a few at a time; the nightly job (``customers.tasks.optimize_search_index``,
+    ``guanxi customers search-index``) and a rebuild merge them all. False on PostgreSQL, whose
+    GIN index needs no such care (autovacuum folds its pending list in)."""
+    connection = connection or default_connection
+    if connection.vendor != "sqlite" or FTS_TABLE not in connection.introspection.table_names():
+        return False
+    with connection.cursor() as cursor:
+        cursor.execute(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('optimize')")  # noqa: S608 - a constant
+    return True
 
 
 def uninstall(connection=None) -> None:
@@ -197,8 +221,8 @@ def match_ids(term: str, cap: int | None = None) -> list[int] | None:
 def _fts_ids(phrase: str, limit: int) -> list[int]:
     with default_connection.cursor() as cursor:
         matching = (
-            f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s "  # noqa: S608 - constant names, values bound
-            "ORDER BY rowid DESC LIMIT %s"
+            f"SELECT -rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s "  # noqa: S608 - constant names, values bound
+            "ORDER BY rowid LIMIT %s"
         )
         cursor.execute(matching, [phrase, limit])
         return [pk for (pk,) in cursor.fetchall()]
@@ -325,8 +349,8 @@ def newest_matches(term: str, keep, want: int, *, before: int | None = None) -> 
     PostgreSQL, for a long query (``_piece_match`` reads it for less), or when MATCH_CAP index
     rows were read without finding ``want`` (the caller then goes the usual way).
 
-    The index is read newest first a batch at a time, and a read with ORDER BY rowid DESC
-    LIMIT n stops after n rows: a page of "wangwei" (2,260 of a million match) reads about a
+    The index is read newest first (its ascending order) a batch at a time, and a read with
+    ORDER BY rowid LIMIT n stops after n rows: a page of "wangwei" (2,260 of a million match) reads about a
     hundred rows instead of all 2,260, and "ww" a few hundred instead of the 5,001 that prove
     it common."""
     if default_connection.vendor != "sqlite" or len(term) >= 2 * _PIECE or want <= 0:
@@ -336,11 +360,11 @@ def newest_matches(term: str, keep, want: int, *, before: int | None = None) -> 
     with default_connection.cursor() as cursor:
         while read < MATCH_CAP:
             limit = min(batch, MATCH_CAP - read)
-            below = "AND rowid < %s " if before is not None else ""
+            below = "AND rowid > %s " if before is not None else ""
             cursor.execute(
-                f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s {below}"  # noqa: S608 - constant names, values bound
-                "ORDER BY rowid DESC LIMIT %s",
-                [phrase, *([before] if before is not None else []), limit],
+                f"SELECT -rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s {below}"  # noqa: S608 - constant names, values bound
+                "ORDER BY rowid LIMIT %s",
+                [phrase, *([-before] if before is not None else []), limit],
             )
             ids = [pk for (pk,) in cursor.fetchall()]
             read += len(ids)
