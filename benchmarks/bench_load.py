@@ -13,7 +13,7 @@ For each database it
    ``--customers`` is larger than ``--demo-customers`` copies the demo's customers in SQL until
    there are that many (a benchmark-only shortcut that keeps the demo's names, pinyin, owners
    and the search index's triggers honest, and costs seconds instead of the demo's minutes),
-   then merges the search index's segments as the nightly job does;
+   then merges the search indexes' pending writes as the nightly job does;
 2. starts ``guanxi serve --no-jobs`` (its default processes and threads) on 127.0.0.1:8109
    (``--workers``, ``--threads``, ``--port`` to change);
 3. runs ``--clients`` keep-alive HTTP clients on loopback (asyncio, no dependency) for
@@ -101,8 +101,8 @@ print(json.dumps({"seconds": result.seconds, "cpu_seconds": time.process_time() 
 MULTIPLY = """
 import time
 from django.db import connection, transaction
-from guanxi.customers import search_index
 from guanxi.customers.models import Customer
+from guanxi.ops.search import optimize_indexes
 target = %d
 fields = [f.column for f in Customer._meta.concrete_fields if not f.primary_key]
 cols = ", ".join(connection.ops.quote_name(c) for c in fields)
@@ -125,8 +125,8 @@ if connection.vendor == "postgresql":
 else:
     with connection.cursor() as cursor:
         cursor.execute("PRAGMA optimize")
-    # What the nightly job does to the search index (customers.tasks.optimize_search_index).
-    search_index.optimize()
+# What the nightly job does to the search indexes (ops.tasks.optimize_search_indexes).
+optimize_indexes()
 print(json.dumps({"customers": have, "seconds": time.perf_counter() - started}))
 """
 

@@ -19,6 +19,7 @@ Guanxi's own commands:
   export customers FILE --user U [--format csv|xlsx]
                                        export the customers U may see (masked as U sees them)
   analytics refresh [--as-of DATE]     recompute value, lifetime value, churn, credit, rules
+  search optimize                      merge the search indexes' pending writes (nightly job)
 
 Everyday Django commands: migrate, createsuperuser, check, shell, dbshell, run_huey, …
 `guanxi help` lists them all; `guanxi help <command>` explains one.

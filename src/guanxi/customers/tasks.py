@@ -5,7 +5,7 @@ from django.db import transaction
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task, lock_task
 
-from guanxi.customers import contact_imports, exports, imports, pool, search_index
+from guanxi.customers import contact_imports, exports, imports, pool
 from guanxi.customers.models_import import ExportJob, ImportJob
 
 
@@ -56,14 +56,6 @@ def recycle_pool(now=None) -> None:
     """Each night: warn owners of customers about to return to the public pool and move
     those whose warning ran out (idempotent; one run at a time)."""
     pool.recycle(now)
-
-
-@db_periodic_task(crontab(hour="3", minute="0"))
-@lock_task("search-index-optimize")
-def optimize_search_index() -> None:
-    """Each night, after the day's imports and the duplicate scan: merge the customer search
-    index's segments (SQLite; a few seconds at a million customers)."""
-    search_index.optimize()
 
 
 from guanxi.customers.merge_tasks import nightly_duplicate_scan, scan_duplicates_task  # noqa: E402,F401

@@ -6,6 +6,7 @@ must never import sales); each domain keeps its own matching rule (customers.que
 sales.models), this module only asks each and caps each group.
 """
 
+import time
 from dataclasses import dataclass, field
 
 from django.db.models import Q
@@ -164,3 +165,13 @@ def _show_phone(user, customer, row) -> None:
         row.shown_phone = row.phone_display = SENSITIVE_FIELDS["phone"](row.phone)
     else:
         row.shown_phone, row.phone_display = row.phone, display_phone(row.phone)
+
+
+def optimize_indexes() -> dict[str, float | None]:
+    """Merge the customer and deal search indexes' pending writes (see
+    customers.search_index.merge_pending): ``{index: seconds}``, None for one not there."""
+    took: dict[str, float | None] = {}
+    for name, index in (("customers", search_index), ("deals", opportunity_index)):
+        started = time.perf_counter()
+        took[name] = time.perf_counter() - started if index.optimize() else None
+    return took

@@ -21,7 +21,7 @@ a query that more than MATCH_CAP customers matched found no opportunity by its c
 
 from django.db import connection as default_connection
 
-from guanxi.customers.search_index import fts_phrase, fts_text, like_escape
+from guanxi.customers.search_index import fts_phrase, fts_text, like_escape, merge_pending
 
 _TABLE = "sales_opportunity"
 _CUSTOMERS = "customers_customer"
@@ -162,6 +162,12 @@ def _install_postgresql(cursor, concurrently: bool) -> None:
         cursor.execute(
             f"CREATE INDEX {mode}{TRGM_INDEX} ON {_TABLE} USING gin (search_text gin_trgm_ops)"
         )
+
+
+def optimize(connection=None) -> bool:
+    """Merge what the deal index holds aside into its main structure (see
+    customers.search_index.merge_pending); False when the index is not there."""
+    return merge_pending(connection or default_connection, FTS_TABLE, TRGM_INDEX)
 
 
 def uninstall(connection=None) -> None:

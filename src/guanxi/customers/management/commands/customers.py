@@ -1,28 +1,19 @@
 """`guanxi customers duplicates [--scan] [--limit N] [--reason R] [--user USERNAME]`: look for
-duplicate customers again and list the best candidate pairs.
-
-`guanxi customers search-index`: merge the search index's segments now (what the nightly job
-does; SQLite only)."""
-
-import time
+duplicate customers again and list the best candidate pairs."""
 
 from django.core.management.base import BaseCommand, CommandError
 
 from guanxi.accounts.models import User
-from guanxi.customers import search_index
 from guanxi.customers.duplicates import pairs_for, scan_duplicates
 from guanxi.customers.models import DuplicatePair
 from guanxi.customers.models_merge import DuplicateReason
 
 
 class Command(BaseCommand):
-    help = (
-        "duplicates: find duplicate customers (--scan rescans every live customer) and list the"
-        " pairs. search-index: merge the search index's segments (SQLite)."
-    )
+    help = "Find duplicate customers (--scan rescans every live customer) and list the pairs."
 
     def add_arguments(self, parser):
-        parser.add_argument("what", choices=["duplicates", "search-index"])
+        parser.add_argument("what", choices=["duplicates"])
         parser.add_argument(
             "--scan", action="store_true", help="scan all live customers again first"
         )
@@ -33,14 +24,6 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options):
-        if options["what"] == "search-index":
-            started = time.perf_counter()
-            if search_index.optimize():
-                seconds = time.perf_counter() - started
-                self.stdout.write(f"search index merged into one segment in {seconds:.1f} s")
-            else:
-                self.stdout.write("nothing to do: PostgreSQL keeps its trigram index itself")
-            return
         if options["limit"] < 0:
             raise CommandError("--limit must be 0 or more.")
         if options["scan"]:
