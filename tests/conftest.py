@@ -12,6 +12,7 @@ import pytest
 from django.utils import translation
 
 from guanxi.accounts.services import create_team, create_user
+from guanxi.customers import search_index
 from guanxi.customers.services import create_customer
 
 PASSWORD = "Guanxi-test-2026"
@@ -24,6 +25,12 @@ def _default_language():
     translation.deactivate()
     yield
     translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
+def _no_remembered_search_verdicts():
+    """Each test starts with no query remembered as common (customers.search_index)."""
+    search_index.forget_common()
 
 
 @pytest.fixture(autouse=True)

@@ -195,7 +195,6 @@ def test_an_index_of_the_earlier_layout_is_rebuilt_by_install(alice, book):
     assert search_index.match_ids("wangwei") == [book.pk]
 
 
-@sqlite_only  # PostgreSQL reads a page another way (newest_matches answers None)
 def test_newest_matches_pages_down_from_a_cursor(alice, book):
     for n in range(5):
         create_customer(alice, {"name": f"王伟{n}"})
@@ -219,3 +218,50 @@ def test_optimize_of_a_missing_index_says_so(alice, book, monkeypatch):
     monkeypatch.setattr(search_index, "FTS_TABLE", "no_such_fts")
     monkeypatch.setattr(search_index, "TRGM_INDEX", "no_such_index")
     assert search_index.optimize() is False
+
+
+def test_gathered_matches_are_checked_newest_first_in_growing_batches(monkeypatch):
+    monkeypatch.setattr(search_index, "match_ids", lambda term: list(range(400, 0, -1)))
+    asked = []
+
+    def keep(ids):
+        asked.append(len(ids))
+        return [pk for pk in ids if pk % 50 == 0]
+
+    assert search_index._newest_gathered("wangwei", keep, 3, None) == [400, 350, 300]
+    assert asked == [64, 256]
+
+
+def test_gathered_matches_below_a_cursor(monkeypatch):
+    monkeypatch.setattr(search_index, "match_ids", lambda term: [9, 7, 5, 3, 1])
+    assert search_index._newest_gathered("wangwei", lambda ids: ids, 2, 7) == [5, 3]
+
+
+def test_a_query_found_common_is_remembered_and_answers_no_ids_without_reading(
+    alice, book, monkeypatch, django_assert_num_queries
+):
+    create_customer(alice, {"name": "王伟2"})
+    monkeypatch.setattr(search_index, "MATCH_CAP", 1)
+    assert search_index.match_ids("wangwei") is None
+    with django_assert_num_queries(0):
+        assert search_index.match_ids("wangwei") is None
+    assert names(customers_for(alice, q="wangwei")) == ["王伟2", "王伟"]
+
+
+def test_a_remembered_verdict_expires(alice, book, monkeypatch):
+    other = create_customer(alice, {"name": "王伟2"})
+    monkeypatch.setattr(search_index, "MATCH_CAP", 1)
+    monkeypatch.setattr(search_index, "COMMON_TTL", -1.0)
+    assert search_index.match_ids("wangwei") is None
+    Customer.objects.filter(pk=other.pk).delete()
+    assert search_index.match_ids("wangwei") == [book.pk]
+
+
+def test_forget_common_drops_the_verdicts(alice, book, monkeypatch):
+    other = create_customer(alice, {"name": "王伟2"})
+    monkeypatch.setattr(search_index, "MATCH_CAP", 1)
+    assert search_index.match_ids("wangwei") is None
+    Customer.objects.filter(pk=other.pk).delete()
+    assert search_index.match_ids("wangwei") is None  # remembered
+    search_index.forget_common()
+    assert search_index.match_ids("wangwei") == [book.pk]
