@@ -265,3 +265,9 @@ def test_forget_common_drops_the_verdicts(alice, book, monkeypatch):
     assert search_index.match_ids("wangwei") is None  # remembered
     search_index.forget_common()
     assert search_index.match_ids("wangwei") == [book.pk]
+
+
+@pytest.mark.parametrize("query", ["%", "a_c", "w%w", "\\"])
+def test_like_wildcards_in_a_query_are_plain_characters(alice, book, query):
+    create_customer(alice, {"name": "abc", "email": "abc@example.com"})
+    assert names(customers_for(alice, q=query)) == []

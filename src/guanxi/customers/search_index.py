@@ -194,6 +194,15 @@ def like_q(term: str, field: str = "search_text") -> Q:
     return Q(**{f"{field}__startswith": term}) | Q(**{f"{field}__contains": f" {term}"})
 
 
+def like_sql(term: str, column: str = "search_text") -> tuple[str, list[str]]:
+    """``like_q`` as SQL and its parameters, for reads that skip the ORM (PostgreSQL's
+    default LIKE escape, a backslash)."""
+    if len(term) >= 3:
+        return f"{column} LIKE %s", ["%" + like_escape(term) + "%"]
+    start = like_escape(term) + "%"
+    return f"({column} LIKE %s OR {column} LIKE %s)", [start, "% " + start]
+
+
 def common_match(qs, term: str):
     """(qs, condition) for a query many customers match: read newest first and test each row,
     which fills a page after a few rows. On PostgreSQL the condition is put on an expression
@@ -246,8 +255,6 @@ def match_ids(term: str, cap: int | None = None) -> list[int] | None:
 
 
 def _match_ids(term: str, cap: int) -> list[int] | None:
-    from guanxi.customers.models import Customer
-
     connection = default_connection
     if connection.vendor == "sqlite":
         ids = _email_tail_match(term, cap)
@@ -260,9 +267,15 @@ def _match_ids(term: str, cap: int) -> list[int] | None:
             return None
         ids = _email_match(term, cap)
         if ids is None:
-            # Unordered, so the planner reads the trigram index and stops at cap + 1.
-            matches = Customer.objects.filter(like_q(term)).order_by().values_list("pk", flat=True)
-            ids = sorted(matches[: cap + 1], reverse=True)
+            # Unordered, so the planner reads the trigram index and stops at cap + 1; read
+            # straight from the cursor (through the ORM, 2,260 ids cost 1-2 ms more).
+            match, params = like_sql(term)
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f"SELECT id FROM {_TABLE} WHERE {match} LIMIT %s",  # noqa: S608 - constant names, values bound
+                    [*params, cap + 1],
+                )
+                ids = sorted((pk for (pk,) in cursor.fetchall()), reverse=True)
     else:
         return None
     return ids if len(ids) <= cap else None
