@@ -82,6 +82,13 @@ DATABASES = {
         conn_max_age=env_int("DB_CONN_MAX_AGE", 60),
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_bool(
+    "DB_PREPARED_READS", True
+):
+    # psycopg never prepares on its own at this threshold: only the hot reads that ask for it
+    # (core.hot_reads.cursor). DB_PREPARED_READS=0 behind a pooler that cannot keep prepared
+    # statements (PgBouncer before 1.21 in transaction mode).
+    DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = 2**31 - 1
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets readers run beside the writer; IMMEDIATE avoids "database is locked" upgrades.
     DATABASES["default"]["OPTIONS"] = {

@@ -3,14 +3,17 @@ gives; sessions from before the change stay signed in."""
 
 import datetime as dt
 
+import pytest
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.contrib.sessions.models import Session
+from django.db import connection
 from django.utils import timezone
 
 from guanxi.accounts.backends import UserBackend
 from guanxi.accounts.models import User
 from guanxi.accounts.services import _digest, issue_token
 from guanxi.accounts.signed_in import live_token, user_with_team
+from guanxi.core.hot_reads import cursor, fetch_one
 from guanxi.core.notifications import mark_read, notify, unread_count
 from guanxi.core.sessions import SessionStore
 
@@ -122,3 +125,38 @@ def test_the_unread_count_is_the_users_unread_notifications(alice, bob):
 
     assert unread_count(alice) == 2
     assert unread_count(bob) == 1
+
+
+postgres_only = pytest.mark.skipif("connection.vendor != 'postgresql'")
+
+
+@postgres_only
+def test_a_hot_read_is_a_prepared_statement_on_postgresql(db):
+    for _ in range(2):
+        with cursor() as c:
+            c.execute("SELECT %s::int + 1", [41])
+            assert c.fetchone() == (42,)
+    with connection.cursor() as c:
+        c.execute(
+            "SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %s", ["%$1::int + 1%"]
+        )
+        assert c.fetchone() == (1,)
+
+
+@postgres_only
+def test_prepared_reads_can_be_turned_off(db, monkeypatch):
+    connection.ensure_connection()
+    monkeypatch.setattr(connection.connection, "prepare_threshold", None)
+    with cursor() as c:
+        c.execute("SELECT %s::int + 2", [40])
+        assert c.fetchone() == (42,)
+    with connection.cursor() as c:
+        c.execute(
+            "SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %s", ["%$1::int + 2%"]
+        )
+        assert c.fetchone() == (0,)
+
+
+def test_hot_reads_are_in_the_query_log(db, django_assert_num_queries):
+    with django_assert_num_queries(1):
+        assert fetch_one("SELECT 1 + %s", [1]) == (2,)

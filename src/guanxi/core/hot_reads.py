@@ -69,6 +69,43 @@ def _converters(model: type[Model], vendor: str) -> list[tuple]:
 
 
 def fetch_one(sql: str, params: list):
-    with connections[DEFAULT_DB_ALIAS].cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchone()
+    with cursor() as c:
+        c.execute(sql, params)
+        return c.fetchone()
+
+
+def cursor(db: str = DEFAULT_DB_ALIAS):
+    """A cursor for a hot read of fixed shape. On PostgreSQL its statements are prepared on the
+    server: parsed and planned once per connection, then only run. Planning was half of the
+    database's work for a page's small reads (a list page: 0.71 ms planning, 0.65 running).
+    Elsewhere, and while queries are logged (DEBUG, tests that count or read them: Django can
+    only show a client-side query's text), it is the usual cursor. Either way Django wraps it
+    as its own (execute wrappers, database errors).
+
+    Only for SQL whose best plan does not depend on its values (primary keys, id arrays, a
+    user's visibility): after five runs PostgreSQL may keep one generic plan for all values,
+    which would not do for a search pattern."""
+    connection = connections[db]
+    if connection.vendor != "postgresql":
+        return connection.cursor()
+    connection.ensure_connection()
+    off = connection.connection.prepare_threshold is None  # DB_PREPARED_READS=0
+    if off or connection.queries_logged:
+        return connection.cursor()
+    with connection.wrap_database_errors:
+        raw = _prepared_cursor_class()(connection.connection)
+    return connection.make_cursor(raw)
+
+
+@cache
+def _prepared_cursor_class():
+    from django.db.backends.postgresql.base import ServerBindingCursor
+
+    class PreparedCursor(ServerBindingCursor):
+        """Binds on the server and prepares every statement it runs (psycopg keeps the
+        connection's prepared statements by SQL and parameter types, up to 100)."""
+
+        def execute(self, query, params=None, *, prepare=None, binary=None):
+            return super().execute(query, params, prepare=True, binary=binary)
+
+    return PreparedCursor

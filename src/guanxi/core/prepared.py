@@ -21,6 +21,8 @@ from django.db.models import BooleanField, Model, Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.db.models.query import get_related_populators
 
+from guanxi.core.hot_reads import cursor as hot_cursor
+
 
 class Prepared:
     """``qs`` compiled once; ``rows(name=value, …)`` runs it with values for its markers."""
@@ -57,7 +59,7 @@ class Prepared:
         params = list(self.params)  # shared between requests: nothing kept between runs
         for name, value in values.items():
             params[self.places[name]] = value
-        with connections[self.db].cursor() as cursor:
+        with hot_cursor(self.db) as cursor:
             cursor.execute(self.sql, params)
             raw = cursor.fetchall()
         if self.compiler.has_extra_select:

@@ -35,6 +35,8 @@ from django.db.models import BooleanField, F, Q, TextField, Value
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Concat
 
+from guanxi.core.hot_reads import cursor as hot_cursor
+
 FTS_TABLE = "customers_customer_fts"
 TRGM_INDEX = "customer_search_trgm"
 #: Up to this many matches search filters by id; more, and the query is "common".
@@ -521,7 +523,7 @@ def ids_among(qs):
             return []
         params = list(fixed)  # the function may be shared (visible_among): no state between calls
         params[at] = json.dumps(ids) if connection.vendor == "sqlite" else ids
-        with connection.cursor() as cursor:
+        with hot_cursor() as cursor:  # planned once per connection on PostgreSQL
             cursor.execute(sql, params)
             return [pk for (pk,) in cursor.fetchall()]
 
