@@ -17,6 +17,8 @@ from guanxi.core.hot_reads import cursor, fetch_one
 from guanxi.core.notifications import mark_read, notify, unread_count
 from guanxi.core.sessions import SessionStore
 
+postgres_only = pytest.mark.skipif("connection.vendor != 'postgresql'")
+
 
 def _field_values(user: User) -> dict:
     return {f.attname: getattr(user, f.attname) for f in User._meta.concrete_fields}
@@ -125,9 +127,6 @@ def test_the_unread_count_is_the_users_unread_notifications(alice, bob):
 
     assert unread_count(alice) == 2
     assert unread_count(bob) == 1
-
-
-postgres_only = pytest.mark.skipif("connection.vendor != 'postgresql'")
 
 
 @postgres_only

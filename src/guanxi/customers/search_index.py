@@ -421,9 +421,9 @@ def newest_matches(term: str, keep, want: int, *, before: int | None = None) -> 
     matches are gathered and checked newest first a batch at a time.
 
     SQLite: the index is read newest first (its ascending order) a batch at a time, and a
-    read with ORDER BY rowid LIMIT n stops after n rows: a page of "wangwei" (2,260 of a million match) reads about a
-    hundred rows instead of all 2,260, and "ww" a few hundred instead of the 5,001 that prove
-    it common."""
+    read with ORDER BY rowid LIMIT n stops after n rows: a page of "wangwei" (2,260 of a
+    million match) reads about a hundred rows instead of all 2,260, and "ww" a few hundred
+    instead of the 5,001 that prove it common."""
     if want <= 0:
         return None
     if default_connection.vendor == "postgresql":
