@@ -129,17 +129,20 @@ def test_the_unread_count_is_the_users_unread_notifications(alice, bob):
     assert unread_count(bob) == 1
 
 
+def _prepared(pattern: str) -> int:
+    """How many of this connection's prepared statements match ``pattern`` (LIKE)."""
+    with connection.cursor() as c:
+        c.execute("SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %s", [pattern])
+        return c.fetchone()[0]
+
+
 @postgres_only
 def test_a_hot_read_is_a_prepared_statement_on_postgresql(db):
     for _ in range(2):
         with cursor() as c:
             c.execute("SELECT %s::int + 1", [41])
             assert c.fetchone() == (42,)
-    with connection.cursor() as c:
-        c.execute(
-            "SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %s", ["%$1::int + 1%"]
-        )
-        assert c.fetchone() == (1,)
+    assert _prepared("%$1::int + 1%") == 1
 
 
 @postgres_only
@@ -149,11 +152,7 @@ def test_prepared_reads_can_be_turned_off(db, monkeypatch):
     with cursor() as c:
         c.execute("SELECT %s::int + 2", [40])
         assert c.fetchone() == (42,)
-    with connection.cursor() as c:
-        c.execute(
-            "SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %s", ["%$1::int + 2%"]
-        )
-        assert c.fetchone() == (0,)
+    assert _prepared("%$1::int + 2%") == 0
 
 
 def test_hot_reads_are_in_the_query_log(db, django_assert_num_queries):
