@@ -220,7 +220,7 @@ def test_optimize_of_a_missing_index_says_so(alice, book, monkeypatch):
     assert search_index.optimize() is False
 
 
-def test_gathered_matches_are_checked_newest_first_in_growing_batches(monkeypatch):
+def test_gathered_matches_are_checked_newest_first_in_batches(monkeypatch):
     monkeypatch.setattr(search_index, "match_ids", lambda term: list(range(400, 0, -1)))
     asked = []
 
@@ -229,7 +229,21 @@ def test_gathered_matches_are_checked_newest_first_in_growing_batches(monkeypatc
         return [pk for pk in ids if pk % 50 == 0]
 
     assert search_index._newest_gathered("wangwei", keep, 3, None) == [400, 350, 300]
-    assert asked == [64, 256]
+    assert asked == [64, 64]
+
+
+def test_the_next_gathered_batch_is_sized_by_the_rate_kept_so_far(monkeypatch):
+    monkeypatch.setattr(search_index, "match_ids", lambda term: list(range(400, 0, -1)))
+    asked = []
+
+    def keep(ids):
+        asked.append(len(ids))
+        return [pk for pk in ids if pk % 10 == 0]
+
+    found = search_index._newest_gathered("wangwei", keep, 20, None)
+    assert found == list(range(400, 200, -10))
+    # 7 of the first 64 kept; 13 more wanted at that rate, half as many again: 179.
+    assert asked == [64, 179]
 
 
 def test_gathered_matches_below_a_cursor(monkeypatch):

@@ -27,6 +27,7 @@ and an e-mail domain's trigrams are in a third of all rows.
 """
 
 import json
+import math
 import time
 
 from django.core.exceptions import EmptyResultSet
@@ -48,6 +49,8 @@ _PIECE = 5
 #: PostgreSQL: customers sampled to tell a common 1-2 character query (see _surely_common).
 SAMPLE_ROWS = 5000
 _PIECES = 3
+#: The fewest ids a batch checks for visibility (a query costs about as much as 60 ids).
+_FIRST_BATCH = 64
 
 _TABLE = "customers_customer"
 #: PostgreSQL: the name part of the e-mail, reversed, indexed (migration 0011) so "ends with"
@@ -447,30 +450,42 @@ def newest_matches(term: str, keep, want: int, *, before: int | None = None) -> 
             found += [pk for pk in ids if pk in kept]
             if len(found) >= want or len(ids) < limit:
                 return found[:want]
-            # The next read: what is still wanted at the rate kept so far, at least twice as
-            # many as the last (a user who sees few of the matches reads in a few rounds).
-            rate = max(len(found), 1) / read
-            before, batch = ids[-1], max(2 * limit, int(1.25 * (want - len(found)) / rate))
+            # At least twice as many as the last: each read starts the phrase afresh.
+            before = ids[-1]
+            batch = next_batch(want - len(found), len(found), read, least=2 * limit)
     return None
 
 
 def _newest_gathered(term: str, keep, want: int, before: int | None) -> list[int] | None:
     """PostgreSQL's ``newest_matches``: the matching ids (when at most MATCH_CAP), newest
-    first, checked by ``keep`` in batches growing fourfold until ``want`` are kept. One query
-    asking for the visible rows among all of them (a rep's "wangwei": 2,260 ids) cost 7-11 ms;
-    the first batch of 64 usually fills a page."""
+    first, checked by ``keep`` a batch at a time until ``want`` are kept. One query asking for
+    the visible rows among all of them (a rep's "wangwei": 2,260 ids) cost 7-11 ms; the first
+    batch usually fills a page.
+
+    Each id checked costs the database about 6 µs, so a batch after the first is sized by the
+    rate kept so far: what is still wanted, half as many again to spare. A rep who sees one
+    customer in thirteen fills a page of 50 after about 900 ids, not the 2,142 that batches
+    growing fourfold (102, 408, 1,632) read."""
     ids = match_ids(term)
     if ids is None:
         return None
     if before is not None:
         ids = [pk for pk in ids if pk < before]
-    found, start, batch = [], 0, max(2 * want, 64)
+    found, start, batch = [], 0, max(2 * want, _FIRST_BATCH)
     while start < len(ids) and len(found) < want:
         chunk = ids[start : start + batch]
         kept = set(keep(chunk))
         found += [pk for pk in chunk if pk in kept]
-        start, batch = start + batch, 4 * batch
+        start += len(chunk)
+        batch = next_batch(want - len(found), len(found), start, least=_FIRST_BATCH)
     return found[:want]
+
+
+def next_batch(missing: int, kept: int, read: int, *, least: int) -> int:
+    """How many rows to read next to find ``missing`` more, at the rate kept so far (``kept``
+    of ``read``, at least one counted) and half as many again to spare; at least ``least``."""
+    rate = max(kept, 1) / read
+    return max(least, math.ceil(1.5 * missing / rate))
 
 
 def few_matches(term: str, cap: int | None = None) -> Q | None:

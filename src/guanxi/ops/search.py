@@ -90,8 +90,9 @@ def search_opportunities(user, q: str, *, limit: int) -> list[Opportunity]:
     digits, e-mail, company), matches ``q``, newest first.
 
     The opportunities' own index (sales.search_index, their name and their customer's search
-    text) is read newest first a batch at a time (twice as many each time, up to _BATCHES *
-    _BATCH rows in all: a user who sees few of very many matches gets fewer); each batch is
+    text) is read newest first a batch at a time (at least twice as many each time, more when
+    few were visible, up to _BATCHES * _BATCH rows in all: a user who sees few of very many
+    matches gets fewer); each batch is
     checked for visibility by its customers' primary keys, since Opportunity.visible_to's
     "customer in every visible customer" subquery would read a million customers per search
     on SQLite. An opportunity is visible exactly when its customer is (sales'
@@ -116,7 +117,10 @@ def search_opportunities(user, q: str, *, limit: int) -> list[Opportunity]:
         chosen += [pk for pk in ids if owners.get(pk) in visible]
         if len(chosen) >= limit or len(ids) < batch:
             break
-        before, batch = ids[-1], 2 * batch
+        # Each read gathers every match below ``before`` again: as few rounds as will do.
+        before = ids[-1]
+        batch = search_index.next_batch(limit - len(chosen), len(chosen), read, least=2 * batch)
+        batch = min(batch, _BATCH * _BATCHES - read)
     if not chosen:
         return []
     return prepared(("ops.found_deals", Opportunity.objects.db), _found_deals).rows(
