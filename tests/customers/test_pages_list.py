@@ -1,5 +1,7 @@
 """The customer list page: visibility, search, filters, sorting, pagination, bulk actions."""
 
+import re
+
 import pytest
 from django.test import override_settings
 from django.urls import reverse
@@ -205,3 +207,26 @@ def test_transfer_all_link_comes_with_the_htmx_table_when_filtering_by_owner(cli
         LIST, {"owner": alice.pk}, headers={"HX-Request": "true", "HX-Target": "customer-table"}
     )
     assert f"{reverse('customers:transfer_all')}?from_user={alice.pk}" in response.content.decode()
+
+
+def test_the_filter_form_keeps_the_chosen_owner_tag_and_kind(client, mike, alices_book, alice):
+    body = login(client, mike).get(LIST, {"owner": alice.pk, "tag": "VIP", "kind": "person"})
+    html = body.content.decode()
+    assert f'<option value="{alice.pk}" selected>{alice}</option>' in html
+    assert '<option value="VIP" selected>VIP</option>' in html
+    assert '<option value="person" selected>Person</option>' in html
+    assert '<option value="company">Company</option>' in html
+
+
+def test_the_bulk_form_offers_colleagues_and_teams_to_share_with(client, alices_book, alice, bob):
+    html = login(client, alice).get(LIST).content.decode()
+    assert f'<option value="user:{bob.pk}">{bob}</option>' in html
+    assert f'<option value="team:{alice.team.pk}">{alice.team}</option>' in html
+
+
+def test_a_row_shows_the_kind_icon_tags_and_when_it_changed(client, alices_book):
+    html = login(client, alices_book).get(LIST, {"tag": "经销商"}).content.decode()
+    row = html[html.index("深圳华强电子有限公司") - 400 :]
+    assert "bi-building" in row
+    assert '<span class="badge text-bg-secondary tag-badge me-1">经销商</span>' in row
+    assert re.search(r"(now|ago)</td>", row)  # "now", "3 seconds ago": naturaltime

@@ -8,6 +8,7 @@ customer's data writes the view to the access log.
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.humanize.templatetags.humanize import naturaltime
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
@@ -133,6 +134,9 @@ def customer_list(request):
         customer.shown_phone = _shown(user, customer, "phone")
         customer.card_url = card_url(customer.pk)
         customer.kind_label = kind_labels.get(customer.kind, customer.kind)
+        customer.kind_icon = "bi-building" if customer.kind == Kind.COMPANY else "bi-person"
+        customer.tag_list = split_tags(customer.tag_names)
+        customer.updated_ago = naturaltime(customer.updated_at)
         customer.select_label = select % {"name": customer.name}
         # The exact time on hover, in the user's time zone (the column says "3 hours ago").
         customer.updated_title = timezone.localtime(customer.updated_at).strftime("%Y-%m-%d %H:%M")
@@ -163,7 +167,7 @@ def customer_list(request):
     context.update(
         {
             "owners": queries.transfer_targets(user),
-            "tags": Tag.objects.only("name"),
+            "tags": Tag.objects.values_list("name", "name"),
             "kinds": Kind.choices,
             "teams": teams_visible_to(user),
             "levels": services.ShareLevel.choices,
