@@ -242,8 +242,8 @@ def test_the_next_gathered_batch_is_sized_by_the_rate_kept_so_far(monkeypatch):
 
     found = search_index._newest_gathered("wangwei", keep, 20, None)
     assert found == list(range(400, 200, -10))
-    # 7 of the first 64 kept; 13 more wanted at that rate, half as many again: 179.
-    assert asked == [64, 179]
+    # 7 of the first 64 kept; 13 more wanted at that rate, a quarter as many again: 149.
+    assert asked == [64, 149]
 
 
 def test_gathered_matches_below_a_cursor(monkeypatch):
