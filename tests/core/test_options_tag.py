@@ -34,3 +34,10 @@ def test_labels_and_values_are_escaped():
     html = render("{% options pairs %}", pairs=[('"><script>', "<b>x</b>")])
     assert "<script>" not in html and "<b>" not in html
     assert "&lt;b&gt;x&lt;/b&gt;" in html
+
+
+def test_objects_can_give_another_attribute_as_the_value(db):
+    team = Team.objects.create(name="华北")
+    assert render('{% options teams "华北" value="name" %}', teams=[team]) == (
+        '<option value="华北" selected>华北</option>'
+    )

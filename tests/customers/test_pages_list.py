@@ -230,3 +230,16 @@ def test_a_row_shows_the_kind_icon_tags_and_when_it_changed(client, alices_book)
     assert "bi-building" in row
     assert '<span class="badge text-bg-secondary tag-badge me-1">经销商</span>' in row
     assert re.search(r"(now|ago)</td>", row)  # "now", "3 seconds ago": naturaltime
+
+
+def test_the_new_owner_choices_leave_out_analysts_and_inactive_users(
+    client, alices_book, bob, nina
+):
+    bob.is_active = False
+    bob.save(update_fields=["is_active"])
+    html = login(client, alices_book).get(LIST).content.decode()
+    owners = html[
+        html.index('name="to_user"') : html.index("</select>", html.index('name="to_user"'))
+    ]
+    assert str(alices_book) in owners
+    assert str(bob) not in owners and str(nina) not in owners

@@ -22,7 +22,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from guanxi.accounts.models import Role, Team
-from guanxi.accounts.queries import is_manager_of, teams_visible_to, users_visible_to
+from guanxi.accounts.queries import is_manager_of, team_rows, teams_visible_to, users_visible_to
 from guanxi.core.identity import mask_id
 from guanxi.core.links import pk_url
 from guanxi.core.pagination import PeekPage, page_number
@@ -47,7 +47,7 @@ from guanxi.customers.forms import (
 )
 from guanxi.customers.masking import SENSITIVE_FIELDS, masks_for
 from guanxi.customers.merge import merges_into
-from guanxi.customers.models import BirthdayCalendar, Customer, Kind, Tag
+from guanxi.customers.models import BirthdayCalendar, Customer, Kind
 
 TABS = ("contacts", "tags", "history", "sharing", "followers")
 # Tabs of the card served by the sales app (which may import customers, not the reverse).
@@ -166,10 +166,10 @@ def customer_list(request):
         return render(request, "customers/partials/list_table.html", context)
     context.update(
         {
-            "owners": queries.transfer_targets(user),
-            "tags": Tag.objects.values_list("name", "name"),
+            "owners": queries.transfer_target_rows(user),
+            "tags": queries.tag_rows(),
             "kinds": Kind.choices,
-            "teams": teams_visible_to(user),
+            "teams": team_rows(user),
             "levels": services.ShareLevel.choices,
             "bulk_actions": BulkForm.ACTIONS,
         }

@@ -12,14 +12,15 @@ register = template.Library()
 
 
 @register.simple_tag
-def options(items, selected=None, prefix=""):
-    """``<option>`` elements for ``items``: (value, label) pairs, or objects (their pk and
-    ``str``). The option whose value, compared as text, is ``selected`` is marked selected;
-    ``prefix`` goes before every value ("user:" for a share target). Labels are escaped."""
+def options(items, selected=None, prefix="", value="pk"):
+    """``<option>`` elements for ``items``: (value, label) pairs, or objects (the attribute
+    named by ``value``, the pk by default, and their ``str``). The option whose value, compared
+    as text, is ``selected`` is marked selected; ``prefix`` goes before every value ("user:"
+    for a share target). Labels are escaped."""
     chosen = None if selected in (None, "") else str(selected)
     rows = []
     for item in items:
-        value, label = item if isinstance(item, tuple) else (item.pk, item)
-        value = f"{prefix}{value}"
-        rows.append((value, " selected" if value == chosen else "", label))
+        key, label = item if isinstance(item, tuple) else (getattr(item, value), item)
+        key = f"{prefix}{key}"
+        rows.append((key, " selected" if key == chosen else "", label))
     return format_html_join("", '<option value="{}"{}>{}</option>', rows)
