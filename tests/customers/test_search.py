@@ -220,27 +220,24 @@ def test_optimize_of_a_missing_index_says_so(alice, book, monkeypatch):
     assert search_index.optimize() is False
 
 
-def test_gathered_matches_are_checked_newest_first_in_batches(monkeypatch):
+def _gather(monkeypatch, every: int, want: int) -> tuple[list[int], list[int]]:
+    """Ids 400..1 match, the user may see every ``every``-th: (ids found, batch sizes asked)."""
     monkeypatch.setattr(search_index, "match_ids", lambda term: list(range(400, 0, -1)))
     asked = []
 
     def keep(ids):
         asked.append(len(ids))
-        return [pk for pk in ids if pk % 50 == 0]
+        return [pk for pk in ids if pk % every == 0]
 
-    assert search_index._newest_gathered("wangwei", keep, 3, None) == [400, 350, 300]
-    assert asked == [64, 64]
+    return search_index._newest_gathered("wangwei", keep, want, None), asked
+
+
+def test_gathered_matches_are_checked_newest_first_in_batches(monkeypatch):
+    assert _gather(monkeypatch, every=50, want=3) == ([400, 350, 300], [64, 64])
 
 
 def test_the_next_gathered_batch_is_sized_by_the_rate_kept_so_far(monkeypatch):
-    monkeypatch.setattr(search_index, "match_ids", lambda term: list(range(400, 0, -1)))
-    asked = []
-
-    def keep(ids):
-        asked.append(len(ids))
-        return [pk for pk in ids if pk % 10 == 0]
-
-    found = search_index._newest_gathered("wangwei", keep, 20, None)
+    found, asked = _gather(monkeypatch, every=10, want=20)
     assert found == list(range(400, 200, -10))
     # 7 of the first 64 kept; 13 more wanted at that rate, a quarter as many again: 149.
     assert asked == [64, 149]
