@@ -6,6 +6,7 @@ import pytest
 from django.test import override_settings
 from django.urls import reverse
 
+from guanxi.accounts.services import create_user
 from guanxi.customers.models import Customer, CustomerShare, OwnershipTransfer
 from guanxi.customers.services import create_customer
 from tests.conftest import login
@@ -243,3 +244,9 @@ def test_the_new_owner_choices_leave_out_analysts_and_inactive_users(
     ]
     assert str(alices_book) in owners
     assert str(bob) not in owners and str(nina) not in owners
+
+
+def test_a_colleague_without_a_team_is_offered_by_name_alone(client, alices_book):
+    loner = create_user("loner", "Loner-pass-2026", role="rep", validate_password=False)
+    html = login(client, alices_book).get(LIST).content.decode()
+    assert f'<option value="{loner.pk}">{loner}</option>' in html
