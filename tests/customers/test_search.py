@@ -278,6 +278,26 @@ def test_forget_common_drops_the_verdicts(alice, book, monkeypatch):
     assert search_index.match_ids("wangwei") == [book.pk]
 
 
+@postgres_only
+def test_a_short_query_found_not_common_is_not_sampled_again(alice, book, monkeypatch):
+    sampled = []
+
+    def surely_common(term, cap):
+        sampled.append(term)
+        return False
+
+    monkeypatch.setattr(search_index, "_surely_common", surely_common)
+    assert search_index.match_ids("ww") == [book.pk]
+    assert search_index.match_ids("ww") == [book.pk]
+    assert sampled == ["ww"]
+
+
+def test_a_query_found_not_common_still_finds_new_matches(alice, book):
+    assert search_index.match_ids("wangwei") == [book.pk]
+    other = create_customer(alice, {"name": "王伟2"})
+    assert search_index.match_ids("wangwei") == [other.pk, book.pk]
+
+
 @pytest.mark.parametrize("query", ["%", "a_c", "w%w", "\\"])
 def test_like_wildcards_in_a_query_are_plain_characters(alice, book, query):
     create_customer(alice, {"name": "abc", "email": "abc@example.com"})

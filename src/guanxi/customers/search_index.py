@@ -226,40 +226,47 @@ def fts_phrase(term: str) -> str:
     return '"' + text.replace('"', '""') + '"'
 
 
-#: Queries found to match more than the cap lately, per process: (database, term, cap) ->
-#: until when (time.monotonic). A verdict, not a result: it only sends the next search for the
-#: same query the newest-first way at once (same rows) instead of gathering thousands of
-#: matches again to learn it is common (PostgreSQL "chenj": 16 ms; a list search asked up to
-#: three times). Matches of a common query cannot fall below the cap in COMMON_TTL without
-#: thousands of deletions, and then the search is only slower until the verdict expires.
+#: Verdicts on queries lately, per process: (database, term, cap) -> (common, until when,
+#: time.monotonic). A verdict, not a result; it only spares the next search for the same query
+#: a step that gives the same rows:
+#: - common (more than the cap match): the next search goes the newest-first way at once
+#:   instead of gathering thousands of matches again to learn it (PostgreSQL "chenj": 16 ms; a
+#:   list search asked up to three times);
+#: - not common: on PostgreSQL a 1-2 character query is not sampled again (5,000 rows, about
+#:   6 ms for "qz") before its matches are gathered.
+#: A query's matches cannot cross the cap in COMMON_TTL without thousands of new or deleted
+#: customers, and then the search is only slower until the verdict expires.
 COMMON_TTL = 300.0
-_COMMON: dict[tuple, float] = {}
+_VERDICTS: dict[tuple, tuple[bool, float]] = {}
 
 
 def forget_common() -> None:
     """Drop every remembered verdict (tests: each starts with none)."""
-    _COMMON.clear()
+    _VERDICTS.clear()
 
 
 def match_ids(term: str, cap: int | None = None) -> list[int] | None:
     """The ids of the customers (deleted ones too) whose search text matches ``term``, newest
-    first, when at most ``cap`` (default MATCH_CAP) do; None when more do (remembered for
-    COMMON_TTL seconds)."""
+    first, when at most ``cap`` (default MATCH_CAP) do; None when more do. Either verdict is
+    remembered for COMMON_TTL seconds."""
     cap = MATCH_CAP if cap is None else cap
     connection = default_connection
     key = (connection.alias, connection.settings_dict["NAME"], term, cap)
     now = time.monotonic()
-    if _COMMON.get(key, 0.0) > now:
+    common, until = _VERDICTS.get(key, (False, 0.0))
+    known = until > now
+    if known and common:
         return None
-    ids = _match_ids(term, cap)
-    if ids is None:
-        if len(_COMMON) >= 4096:  # a bound, not a policy
-            _COMMON.clear()
-        _COMMON[key] = now + COMMON_TTL
+    ids = _match_ids(term, cap, sample=not known)
+    if len(_VERDICTS) >= 4096:  # a bound, not a policy
+        _VERDICTS.clear()
+    _VERDICTS[key] = (ids is None, now + COMMON_TTL)
     return ids
 
 
-def _match_ids(term: str, cap: int) -> list[int] | None:
+def _match_ids(term: str, cap: int, *, sample: bool = True) -> list[int] | None:
+    """``match_ids`` without the verdicts; ``sample`` False skips PostgreSQL's sample of a
+    1-2 character query (lately found not common)."""
     connection = default_connection
     if connection.vendor == "sqlite":
         ids = _email_tail_match(term, cap)
@@ -268,7 +275,7 @@ def _match_ids(term: str, cap: int) -> list[int] | None:
         if ids is None:
             ids = _fts_ids(fts_phrase(term), cap + 1)
     elif connection.vendor == "postgresql":
-        if len(term) <= 2 and _surely_common(term, cap):
+        if sample and len(term) <= 2 and _surely_common(term, cap):
             return None
         ids = _email_match(term, cap)
         if ids is None:
