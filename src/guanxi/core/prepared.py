@@ -7,19 +7,31 @@ the SQL, its parameters and Django's own description of the columns, and on each
 values where the markers were and turns the rows into model instances as ``QuerySet`` does
 (converters, ``from_db``, ``select_related`` objects).
 
+Those instances are built straight where that is all ``from_db`` would do (``_plain``): Django's
+``from_db`` pads a row to all of the model's fields, looking each one up in the list of names
+read, and ``Model.__init__`` walks them again to leave the unread ones deferred. For a customer
+read with 14 of its 40 fields and its owner that was 18 µs a row, a tenth of a list page; its
+attribute dict and state, set directly, take under 2.
+
 A marker is a value placed in the queryset where a later value goes; it must reach the SQL
 parameters unchanged (a raw SQL parameter, or a value that the field's preparation leaves equal
 to itself, such as an integer), and it must not occur anywhere else in the query.
 """
 
+import inspect
 import json
 from collections.abc import Callable, Hashable, Iterable
+from functools import partial
 
 from django.core.exceptions import EmptyResultSet
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import BooleanField, Model, Q, QuerySet
+from django.db.models.base import ModelState
 from django.db.models.expressions import RawSQL
-from django.db.models.query import get_related_populators
+from django.db.models.fields.related_descriptors import ForeignKeyDeferredAttribute
+from django.db.models.query import RelatedPopulator, get_related_populators
+from django.db.models.query_utils import DeferredAttribute
+from django.db.models.signals import post_init, pre_init
 
 from guanxi.core.hot_reads import cursor as hot_cursor
 
@@ -51,7 +63,10 @@ class Prepared:
         self.start, self.end = fields[0], fields[-1] + 1
         self.model = info["model"]
         self.init_list = [s[0].target.attname for s in self.compiler.select[self.start : self.end]]
-        self.populators = get_related_populators(info, self.compiler.select, self.db)
+        self.plain = _plain(self.model, self.init_list)
+        self.populators = [
+            _Related(p) for p in get_related_populators(info, self.compiler.select, self.db)
+        ]
 
     def rows(self, **values) -> list:
         if self.sql is None:
@@ -64,13 +79,87 @@ class Prepared:
             raw = cursor.fetchall()
         if self.compiler.has_extra_select:
             raw = [row[: self.compiler.col_count] for row in raw]
+        model, db, names = self.model, self.db, self.init_list
+        build = (
+            partial(_instance, model)
+            if self.plain and not _init_receivers(model)
+            else model.from_db
+        )
+        related = [p.for_run() for p in self.populators]
         out = []
         for row in self.compiler.results_iter([raw]):
-            obj = self.model.from_db(self.db, self.init_list, row[self.start : self.end])
-            for populator in self.populators:
-                populator.populate(row, obj)
+            obj = build(db, names, row[self.start : self.end])
+            for populate in related:
+                populate(row, obj)
             out.append(obj)
         return out
+
+
+#: The descriptors Django puts on a model for its columns and foreign keys' ids: setting one on
+#: a new instance stores the value in the instance's dict and does nothing else.
+_STORED = (DeferredAttribute, ForeignKeyDeferredAttribute)
+
+
+def _plain(model: type[Model], names: list[str]) -> bool:
+    """Whether ``model.from_db(db, names, values)`` only sets those attributes and the state:
+    Django's own ``from_db`` and each name a column's plain attribute."""
+    return model.from_db.__func__ is Model.from_db.__func__ and all(
+        type(inspect.getattr_static(model, name, None)) in _STORED for name in names
+    )
+
+
+def _init_receivers(model: type[Model]) -> bool:
+    """Whether something listens for ``model``'s instances being made (``Model.__init__``
+    sends pre_init and post_init; an instance built straight would not)."""
+    return pre_init.has_listeners(model) or post_init.has_listeners(model)
+
+
+def _instance(model: type[Model], db: str, names: list[str], values) -> Model:
+    """What ``model.from_db(db, names, values)`` returns, for a model and names ``_plain``
+    accepts."""
+    obj = model.__new__(model)
+    state = ModelState()
+    state.adding, state.db = False, db
+    attributes = obj.__dict__
+    attributes["_state"] = state
+    attributes.update(zip(names, values, strict=True))
+    return obj
+
+
+class _Related:
+    """A ``select_related`` object (``RelatedPopulator.populate``), built straight when the
+    related model and its columns allow it and nothing further is selected through it."""
+
+    def __init__(self, populator: RelatedPopulator):
+        self.populator = populator
+        self.plain = (
+            populator.reorder_for_init is None
+            and not populator.related_populators
+            and _plain(populator.model_cls, populator.init_list)
+        )
+
+    def for_run(self) -> Callable[[tuple, Model], None]:
+        """``populate(row, obj)`` for one run of the query."""
+        p = self.populator
+        if not self.plain or _init_receivers(p.model_cls):
+            return p.populate
+        model, db, names, start, end, pk = (
+            p.model_cls,
+            p.db,
+            p.init_list,
+            p.cols_start,
+            p.cols_end,
+            p.pk_idx,
+        )
+
+        def populate(row: tuple, obj: Model) -> None:
+            values = row[start:end]
+            related = None if values[pk] is None else _instance(model, db, names, values)
+            p.local_setter(obj, related)
+            if related is not None:
+                p.remote_setter(related, obj)
+
+        return populate
 
 
 _PREPARED: dict[Hashable, Prepared] = {}
