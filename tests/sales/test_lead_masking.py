@@ -13,6 +13,7 @@ from guanxi.sales.services import create_lead
 from tests.conftest import login
 
 PHONE, MASKED_PHONE = "+8613911112222", "+86139****2222"
+SHOWN_MASKED = "+86 139 **** 2222"  # pages group it as they group a full number
 
 
 @pytest.fixture
@@ -65,10 +66,10 @@ def test_an_analyst_sees_them_masked_everywhere(client, lead, nina):
     login(client, nina)
     listing = client.get(reverse("sales:leads")).content.decode()
     assert "zhao@example.com" not in listing and "z***@example.com" in listing
-    assert MASKED_PHONE in listing
+    assert SHOWN_MASKED in listing
     page = client.get(reverse("sales:lead", args=[lead.pk])).content.decode()
     assert "zhao@example.com" not in page and "13911112222" not in page
-    assert "1391111" not in page.replace(MASKED_PHONE, "")
+    assert SHOWN_MASKED in page and "139 1111" not in page
     body = client.get(f"/api/v1/leads/{lead.pk}").json()
     assert (body["phone"], body["email"], body["masked"]) == (
         MASKED_PHONE,

@@ -8,9 +8,10 @@ each reveal is written to the access log.
 
 from guanxi.accounts.models import Role
 from guanxi.core.identity import mask_id
-from guanxi.core.phones import mask_phone
+from guanxi.core.phones import display_phone, mask_phone
 
 SENSITIVE_FIELDS = {"phone": mask_phone, "phone_alt": mask_phone, "id_number": mask_id}
+PHONE_FIELDS = ("phone", "phone_alt")
 
 
 def masks_for(user, customer) -> bool:
@@ -27,3 +28,11 @@ def masked_value(user, customer, field: str) -> str:
     if field in SENSITIVE_FIELDS and masks_for(user, customer):
         return SENSITIVE_FIELDS[field](value)
     return value
+
+
+def shown_value(field: str, value: str, masked: bool) -> str:
+    """A sensitive value as pages show it: a phone grouped for reading, its middle digits
+    hidden when masked ("+86 138 **** 8000"); an ID number as stored, or masked."""
+    if field in PHONE_FIELDS:
+        return display_phone(value, masked=masked)
+    return SENSITIVE_FIELDS[field](value) if masked and value else value

@@ -6,8 +6,8 @@ import re
 from django.utils.formats import date_format
 
 from guanxi.core.identity import mask_id
-from guanxi.core.phones import display_phone, mask_phone
-from guanxi.customers.masking import SENSITIVE_FIELDS, masks_for
+from guanxi.core.phones import display_phone
+from guanxi.customers.masking import SENSITIVE_FIELDS, masks_for, shown_value
 from guanxi.customers.merge import (
     CUSTOM_PREFIX,
     OTHER,
@@ -27,7 +27,7 @@ def pair_detail(user, pair) -> str:
     parts = []
     for part in (pair.detail or "").split("; "):
         if part.startswith("+") and part[1:].isdigit():
-            part = mask_phone(part) if masked else display_phone(part)
+            part = display_phone(part, masked=masked)
         elif _ID.match(part) and masked:
             part = mask_id(part)
         parts.append(part)
@@ -42,9 +42,7 @@ def _shown(user, customer: Customer, name: str) -> str:
     if value in (None, ""):
         return ""
     if name in SENSITIVE_FIELDS:
-        if masks_for(user, customer):
-            return SENSITIVE_FIELDS[name](value)
-        return display_phone(value) if name != "id_number" else value
+        return shown_value(name, value, masks_for(user, customer))
     field = Customer._meta.get_field(name)
     if field.choices:
         return str(getattr(customer, f"get_{name}_display")())

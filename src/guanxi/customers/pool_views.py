@@ -22,7 +22,7 @@ from guanxi.accounts.models import Role, Team
 from guanxi.core.phones import display_phone
 from guanxi.customers import pool, queries, services
 from guanxi.customers.forms import apply_errors
-from guanxi.customers.masking import SENSITIVE_FIELDS, masks_for
+from guanxi.customers.masking import masks_for
 from guanxi.customers.models import Customer, PoolRule, SourceChannel, Tag
 
 MAX_DAYS_FILTER = 3650
@@ -86,10 +86,7 @@ def pool_list(request):
     qs = pool.pool_for(user, now=now, **params).prefetch_related("tags")
     page = Paginator(qs, settings.CUSTOMER_PAGE_SIZE).get_page(request.GET.get("page"))
     for customer in page.object_list:
-        value = customer.phone
-        customer.shown_phone = (
-            SENSITIVE_FIELDS["phone"](value) if masks_for(user, customer) else display_phone(value)
-        )
+        customer.shown_phone = display_phone(customer.phone, masked=masks_for(user, customer))
     query = request.GET.copy()
     query.pop("page", None)
     context = {

@@ -23,10 +23,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from guanxi.accounts.models import Role, Team
 from guanxi.accounts.queries import is_manager_of, team_rows, teams_visible_to, users_visible_to
-from guanxi.core.identity import mask_id
 from guanxi.core.links import pk_url
 from guanxi.core.pagination import PeekPage, page_number
-from guanxi.core.phones import display_phone, mask_phone
+from guanxi.core.phones import display_phone
 from guanxi.customers import queries, services
 from guanxi.customers.duplicate_check import LikelyDuplicate, check_new_customer
 from guanxi.customers.forms import (
@@ -45,7 +44,7 @@ from guanxi.customers.forms import (
     selected_ids,
     split_tags,
 )
-from guanxi.customers.masking import SENSITIVE_FIELDS, masks_for
+from guanxi.customers.masking import SENSITIVE_FIELDS, masks_for, shown_value
 from guanxi.customers.merge import merges_into
 from guanxi.customers.models import BirthdayCalendar, Customer, Kind
 
@@ -57,7 +56,6 @@ INTERACTIONS_TABS = ("timeline",)
 # The Key account tab is served by the keyaccounts app.
 KEYACCOUNT_TABS = ("keyaccount",)
 SORTABLE = ("name", "city", "created", "updated")
-PHONE_FIELDS = ("phone", "phone_alt")
 
 
 # ---------------------------------------------------------------- helpers
@@ -86,12 +84,9 @@ def _require_writer(user) -> None:
 
 def _shown(user, customer, field: str, masked: bool | None = None) -> str:
     """A sensitive value as this user may see it: masked, or in full and readable."""
-    value = getattr(customer, field)
     if masked is None:
         masked = masks_for(user, customer)
-    if masked:
-        return SENSITIVE_FIELDS[field](value)
-    return display_phone(value) if field in PHONE_FIELDS else value
+    return shown_value(field, getattr(customer, field), masked)
 
 
 def _can_edit(user, customer) -> bool:
@@ -359,9 +354,7 @@ def _tab_context(request, customer, tab: str, base: dict | None = None) -> dict:
         masked = masks_for(user, customer)
         contacts = list(customer.contacts.all())
         for contact in contacts:
-            contact.shown_phone = (
-                mask_phone(contact.phone) if masked else display_phone(contact.phone)
-            )
+            contact.shown_phone = display_phone(contact.phone, masked=masked)
         ctx["contacts"] = contacts
         ctx.setdefault("contact_form", ContactForm(prefix="contact"))
     elif tab == "tags":
@@ -438,9 +431,7 @@ def _history_value(field: str, value, masked: bool, names: dict) -> str:
     if value in (None, ""):
         return ""
     if field in SENSITIVE_FIELDS:
-        if masked:
-            return mask_id(value) if field == "id_number" else mask_phone(value)
-        return display_phone(value) if field in PHONE_FIELDS else value
+        return shown_value(field, value, masked)
     if field in ("owner", "deleted_by"):
         return names.get(value, f"#{value}")
     if field == "pool_team":  # whose public pool (team names are not sensitive)
@@ -479,7 +470,7 @@ def reveal(request, pk, field):
     if field not in SENSITIVE_FIELDS:
         raise Http404
     value = services.reveal_field(request.user, pk, field, request=request)
-    shown = display_phone(value) if field in PHONE_FIELDS else value
+    shown = shown_value(field, value, masked=False)
     return render(request, "customers/partials/revealed.html", {"value": shown})
 
 

@@ -165,10 +165,9 @@ def global_search(user, q: str, *, limit: int = DROPDOWN_LIMIT) -> SearchResults
 def _show_phone(user, customer, row) -> None:
     """``shown_phone`` as the API gives it (E.164, or masked as on the record) and
     ``phone_display`` as pages print it."""
-    if row.phone and masks_for(user, customer):
-        row.shown_phone = row.phone_display = SENSITIVE_FIELDS["phone"](row.phone)
-    else:
-        row.shown_phone, row.phone_display = row.phone, display_phone(row.phone)
+    masked = bool(row.phone) and masks_for(user, customer)
+    row.shown_phone = SENSITIVE_FIELDS["phone"](row.phone) if masked else row.phone
+    row.phone_display = display_phone(row.phone, masked=masked)
 
 
 def optimize_indexes() -> dict[str, float | None]:

@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from guanxi.core.phones import display_phone
 from guanxi.sales import lead_routing, queries, services
 from guanxi.sales.forms import LeadConvertForm, LeadForm, LeadStatusForm, apply_errors
 from guanxi.sales.masking import lead_masks_for, masked_lead_value
@@ -26,7 +27,7 @@ def _show_masked(user, leads) -> None:
     """Give each lead the phone and e-mail this user may see (masked by role)."""
     for lead in leads:
         lead.masked = lead_masks_for(user, lead)
-        lead.shown_phone = masked_lead_value(user, lead, "phone", masked=lead.masked)
+        lead.shown_phone = display_phone(lead.phone, masked=lead.masked)
         lead.shown_email = masked_lead_value(user, lead, "email", masked=lead.masked)
 
 
