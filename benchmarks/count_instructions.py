@@ -13,7 +13,7 @@ as the admin and as the rep, with its query mix; the cursor page left out) in on
 through Django's test client, under ``valgrind --tool=callgrind``: once with no round (start-up
 and warm-up alone), once with one round, and divides the difference by the requests. The data
 is the load benchmark's (run ``bench_load.py --prepare-only`` first); on PostgreSQL the
-database server's own work is not counted, only the web process's. It takes 10–15 minutes a
+database server's own work is not counted, only the web process's. It took 6–11 minutes a
 tree on two cores (valgrind runs the interpreter some 50× slower). Needs valgrind (Debian's
 ``valgrind`` package). Not one of ``make bench``'s benchmarks (no peer, and it needs the load
 benchmark's data): a tool for comparing two versions of the code.
