@@ -198,7 +198,7 @@ def test_an_index_of_the_earlier_layout_is_rebuilt_by_install(alice, book):
 def test_newest_matches_pages_down_from_a_cursor(alice, book):
     for n in range(5):
         create_customer(alice, {"name": f"王伟{n}"})
-    everyone = lambda ids: ids  # noqa: E731 - keeps every id
+    everyone = search_index.ids_among(Customer.objects.order_by())
     first = search_index.newest_matches("wangwei", everyone, 3)
     rest = search_index.newest_matches("wangwei", everyone, 10, before=first[-1])
     assert first + rest == search_index.match_ids("wangwei")
@@ -218,34 +218,6 @@ def test_optimize_of_a_missing_index_says_so(alice, book, monkeypatch):
     monkeypatch.setattr(search_index, "FTS_TABLE", "no_such_fts")
     monkeypatch.setattr(search_index, "TRGM_INDEX", "no_such_index")
     assert search_index.optimize() is False
-
-
-def _gather(monkeypatch, every: int, want: int) -> tuple[list[int], list[int]]:
-    """Ids 400..1 match, the user may see every ``every``-th: (ids found, batch sizes asked)."""
-    monkeypatch.setattr(search_index, "match_ids", lambda term: list(range(400, 0, -1)))
-    asked = []
-
-    def keep(ids):
-        asked.append(len(ids))
-        return [pk for pk in ids if pk % every == 0]
-
-    return search_index._newest_gathered("wangwei", keep, want, None), asked
-
-
-def test_gathered_matches_are_checked_newest_first_in_batches(monkeypatch):
-    assert _gather(monkeypatch, every=50, want=3) == ([400, 350, 300], [64, 64])
-
-
-def test_the_next_gathered_batch_is_sized_by_the_rate_kept_so_far(monkeypatch):
-    found, asked = _gather(monkeypatch, every=10, want=20)
-    assert found == list(range(400, 200, -10))
-    # 7 of the first 64 kept; 13 more wanted at that rate, a quarter as many again: 149.
-    assert asked == [64, 149]
-
-
-def test_gathered_matches_below_a_cursor(monkeypatch):
-    monkeypatch.setattr(search_index, "match_ids", lambda term: [9, 7, 5, 3, 1])
-    assert search_index._newest_gathered("wangwei", lambda ids: ids, 2, 7) == [5, 3]
 
 
 def test_a_query_found_common_is_remembered_and_answers_no_ids_without_reading(
