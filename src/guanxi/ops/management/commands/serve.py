@@ -18,14 +18,18 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 STOP_TIMEOUT = 15  # seconds a child gets to finish before it is killed
 READY_TIMEOUT = 60
-#: Two web processes per core, one request at a time each (gunicorn's sync workers): a Python
-#: thread holds the GIL while it renders, so the cores are used by processes, and a request
-#: goes to whichever process is free (a threaded worker keeps its clients' connections, and
-#: with several clients on one process the others idle). At 1,000,000 customers with 8
-#: clients on two cores: p95 112 ms at 113 requests/s, against 165 ms at 105 with 2 threads
-#: each and 421 ms at 40 with the former 2 processes x 4 threads (benchmarks/results/load.md).
-#: --threads 2 or more runs threaded workers, which keep connections alive.
-DEFAULT_WORKERS = 2 * (os.cpu_count() or 1)
+#: One web process per core and one spare, one request at a time each (gunicorn's sync
+#: workers): a Python thread holds the GIL while it renders, so the cores are used by
+#: processes, and a request goes to whichever process is free (a threaded worker keeps its
+#: clients' connections, and with several clients on one process the others idle). At
+#: 1,000,000 customers with 8 clients on two cores: p95 112 ms at 113 requests/s, against 165
+#: ms at 105 with 2 threads each and 421 ms at 40 with the former 2 processes x 4 threads; later,
+#: three rounds of 2, 3 and 4 processes in turn: PostgreSQL p95 53-66 ms with 3 against 61-69
+#: with 4, SQLite 38-41 against 41-48 (2 did a little better still, with no process spare for
+#: a slow report; more processes only share the same cores and their caches:
+#: benchmarks/results/load.md). --threads 2 or more runs threaded workers, which keep
+#: connections alive.
+DEFAULT_WORKERS = (os.cpu_count() or 1) + 1
 DEFAULT_THREADS = 1
 #: A sync worker busy for longer than this on one request is restarted (the slowest pages,
 #: a report over a million rows, take a few seconds; imports and big exports run as jobs).
@@ -52,7 +56,7 @@ class Command(BaseCommand):
             "--workers",
             type=int,
             default=DEFAULT_WORKERS,
-            help=f"Web worker processes (two per core: {DEFAULT_WORKERS}).",
+            help=f"Web worker processes (one per core and one spare: {DEFAULT_WORKERS}).",
         )
         parser.add_argument(
             "--threads",
