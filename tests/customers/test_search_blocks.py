@@ -91,12 +91,15 @@ def test_the_newest_block_alone_fills_a_small_page(alice, book, reads):
     assert reads == [(top_block(), top_block())]
 
 
-def test_older_blocks_are_read_newest_first_until_the_page_is_full(book, reads):
+def test_older_blocks_are_read_newest_first_until_the_page_is_full(alice, book, reads):
+    newest = create_customer(alice, {"name": "王伟99"})  # the newest block matches
+
     found = search_index.newest_matches("wangwei", everyone(), 6)
 
-    assert found == [c.pk for c in reversed(book)][:6]
-    assert [last for _first, last in reads] == sorted({last for _f, last in reads}, reverse=True)
+    assert found == [newest.pk, *[c.pk for c in reversed(book)][:5]]
     assert reads[0] == (top_block(), top_block())
+    lasts = [last for _first, last in reads]
+    assert lasts == sorted(set(lasts), reverse=True)  # each read older than the one before
     assert all(first > 0 for first, _last in reads)  # stopped before the oldest
 
 
