@@ -503,7 +503,7 @@ def _newest_in_blocks(term: str, among: "Among", want: int, before: int | None) 
     for visibility as they are read.
 
     At a million customers (16 blocks) a page of "wangwei" (2,260 match) read every match
-    and checked them for the user: 20-23 ms of the database's time; its newest block holds
+    and checked them for the user: 20-22 ms of the database's time; its newest block holds
     about 150. The first read is the newest block; each next one as many blocks as the rate
     found so far says the page still needs, a quarter again to spare (``next_batch``); when
     none matched yet, the rest in one read (the query is rare: reading it block by block
