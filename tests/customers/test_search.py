@@ -149,16 +149,6 @@ def test_the_index_is_rebuilt_when_a_migration_dropped_its_triggers(alice, book)
     assert search_index.match_ids("wangwei") == [book.pk]
 
 
-@postgres_only
-def test_postgres_has_the_trigram_index(book):
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT indexdef FROM pg_indexes WHERE indexname = %s", [search_index.TRGM_INDEX]
-        )
-        (definition,) = cursor.fetchone()
-    assert "gin_trgm_ops" in definition
-
-
 @sqlite_only
 def test_the_index_keys_each_customer_by_minus_its_id_so_newest_first_is_ascending(alice, book):
     for n in range(3):
