@@ -146,3 +146,17 @@ def test_opportunities_found_are_exactly_those_their_own_visible_to_allows(alice
         assert {o.pk for o in found} == allowed & {
             o.pk for o in Opportunity.objects.filter(name__regex="项目|采购")
         }
+
+
+def test_a_reps_older_deals_are_found_past_a_batch_of_others_newer_ones(
+    alice, charlie, alices_customer, charlies_customer
+):
+    mine = [
+        create_opportunity(alice, alices_customer.pk, {"name": f"续约{i}"}).pk for i in range(3)
+    ]
+    for i in range(70):  # newer than hers, all matching, more than the first batch reads
+        create_opportunity(charlie, charlies_customer.pk, {"name": f"续约项目{i}"})
+
+    found = global_search(alice, "续约", limit=5).opportunities
+
+    assert [o.pk for o in found] == sorted(mine, reverse=True)

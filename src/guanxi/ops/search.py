@@ -92,9 +92,9 @@ def search_opportunities(user, q: str, *, limit: int) -> list[Opportunity]:
     The opportunities' own index (sales.search_index, their name and their customer's search
     text) is read newest first a batch at a time (at least twice as many each time, more when
     few were visible, up to _BATCHES * _BATCH rows in all: a user who sees few of very many
-    matches gets fewer); each batch is checked for visibility by its customers' primary keys,
-    since Opportunity.visible_to's "customer in every visible customer" subquery would read a
-    million customers per search on SQLite. An opportunity is visible exactly when its
+    matches gets fewer); each batch is checked for visibility by the primary keys of the customers
+    the index read gives with the deals, since Opportunity.visible_to's "customer in every
+    visible customer" subquery would read a million customers per search on SQLite. An opportunity is visible exactly when its
     customer is (sales' CustomerScopedQuerySet); tests/ops/test_global_search.py holds the
     two rules together."""
     term = normalize_query(q)
@@ -104,21 +104,16 @@ def search_opportunities(user, q: str, *, limit: int) -> list[Opportunity]:
     visible_among = _visible_customers(user)
     before, batch, read = None, max(2 * limit, 64), 0
     while read < _BATCH * _BATCHES:
-        ids = opportunity_index.newest_matching(term, batch, before=before)
-        if not ids:
+        found = opportunity_index.newest_matching(term, batch, before=before)
+        if not found:
             break
-        read += len(ids)
-        owners = dict(
-            Opportunity.objects.filter(search_index.ids_q("pk", ids)).values_list(
-                "pk", "customer_id"
-            )
-        )
-        visible = visible_among(set(owners.values()))
-        chosen += [pk for pk in ids if owners.get(pk) in visible]
-        if len(chosen) >= limit or len(ids) < batch:
+        read += len(found)
+        visible = visible_among({customer for _pk, customer in found})
+        chosen += [pk for pk, customer in found if customer in visible]
+        if len(chosen) >= limit or len(found) < batch:
             break
         # Each read gathers every match below ``before`` again: as few rounds as will do.
-        before = ids[-1]
+        before = found[-1][0]
         batch = search_index.next_batch(limit - len(chosen), len(chosen), read, least=2 * batch)
         batch = min(batch, _BATCH * _BATCHES - read)
     if not chosen:
