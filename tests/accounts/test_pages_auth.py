@@ -239,3 +239,26 @@ def test_unknown_language_changes_nothing(client, alice):
 def test_language_switch_never_redirects_off_site(client, db):
     response = switch(client, "en", "https://evil.example/")
     assert response["Location"] == "/"
+
+
+def test_a_request_carries_the_signed_in_user_itself(client, alice):
+    response = login(client, alice).get(reverse("customers:list"))
+
+    assert type(response.wsgi_request.user) is User
+    assert response.wsgi_request.user.pk == alice.pk
+
+
+def test_a_stranger_is_the_anonymous_user(client, db):
+    response = client.get(reverse("login"))
+
+    assert response.wsgi_request.user.is_anonymous
+
+
+def test_a_deactivated_users_session_signs_them_out(client, alice):
+    login(client, alice)
+    User.objects.filter(pk=alice.pk).update(is_active=False)
+
+    response = client.get(reverse("customers:list"))
+
+    assert response.status_code == 302
+    assert response.wsgi_request.user.is_anonymous
