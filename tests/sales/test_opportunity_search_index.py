@@ -39,6 +39,18 @@ def test_a_short_chinese_query_matches_inside_the_name(deal):
     assert found("采购") == [deal.pk]
 
 
+def test_a_short_chinese_query_needs_its_characters_together(alice, alices_customer, deal):
+    create_opportunity(alice, alices_customer.pk, {"name": "购置采集设备"})  # 购 and 采 apart
+
+    assert found("采购") == [deal.pk]
+
+
+def test_a_single_chinese_character_is_found_in_names_newest_first(alice, alices_customer, deal):
+    later = create_opportunity(alice, alices_customer.pk, {"name": "软件采购"})
+
+    assert found("购") == [later.pk, deal.pk]
+
+
 def test_a_short_latin_query_matches_a_word_start_only(alice, alices_customer):
     words = create_opportunity(alice, alices_customer.pk, {"name": "Li Ning renewal"})
     create_opportunity(alice, alices_customer.pk, {"name": "Aligned rollout"})
@@ -123,6 +135,22 @@ def test_install_repairs_a_lost_trigger_and_refills(deal):
 
     assert found("维护合同") == [deal.pk]
     assert found("wangwei") == [deal.pk]
+
+
+@pytest.mark.skipif("connection.vendor != 'postgresql'")
+def test_install_rebuilds_a_lost_name_index(deal):
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP INDEX {search_index.NAME_INDEX}")
+        # The deal's deferred foreign-key checks, run as the commit would: PostgreSQL refuses
+        # CREATE INDEX while they are pending.
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+
+    search_index.install()
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_indexes WHERE indexname = %s", [search_index.NAME_INDEX])
+        assert cursor.fetchone() is not None
+    assert found("采购") == [deal.pk]
 
 
 def test_install_is_a_no_op_when_in_place(deal, django_assert_max_num_queries):

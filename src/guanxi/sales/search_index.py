@@ -12,7 +12,10 @@ Like customers.search_index, these are storage mechanics like an index, not busi
   one, so a row is removed by its id alone: the customer's text it was built from may have
   changed since.
 - PostgreSQL: a ``search_text`` column on the opportunity table that the model does not
-  declare (Django never writes it; a BEFORE trigger fills it) with a pg_trgm GIN index.
+  declare (Django never writes it; a BEFORE trigger fills it) with a pg_trgm GIN index, and a
+  GIN index of each name's characters for a 1-2 character Chinese query anywhere in a name
+  (trigrams need three characters; without it that query read every deal, newest first, 6 ms
+  at 14,500 deals for one that few names hold).
 
 Before this index, opportunities were matched through the customers matching the query
 (reading up to MATCH_CAP of a million customers' index rows: 10-40 ms for a common name) and
@@ -27,6 +30,9 @@ _TABLE = "sales_opportunity"
 _CUSTOMERS = "customers_customer"
 FTS_TABLE = "sales_opportunity_fts"
 TRGM_INDEX = "opportunity_search_trgm"
+NAME_INDEX = "opportunity_name_chars"
+#: A name as the array of its characters, the expression NAME_INDEX holds.
+_NAME_CHARS = "string_to_array(name, NULL)"
 #: The name's words, then the name run together (a query is normalised without spaces).
 _NAME_TEXT = "lower({row}.name) || ' ' || lower(replace({row}.name, ' ', ''))"
 
@@ -156,12 +162,18 @@ def _install_postgresql(cursor, concurrently: bool) -> None:
         )
     # Only when missing: CREATE INDEX, even IF NOT EXISTS, is refused in a transaction with
     # deferred foreign-key checks pending (a post_migrate or a test's transaction).
-    cursor.execute("SELECT 1 FROM pg_indexes WHERE indexname = %s", [TRGM_INDEX])
-    if cursor.fetchone() is None:
-        mode = "CONCURRENTLY " if concurrently else ""
-        cursor.execute(
-            f"CREATE INDEX {mode}{TRGM_INDEX} ON {_TABLE} USING gin (search_text gin_trgm_ops)"
-        )
+    mode = "CONCURRENTLY " if concurrently else ""
+    for name, columns in (
+        (TRGM_INDEX, "search_text gin_trgm_ops"),
+        (NAME_INDEX, f"({_NAME_CHARS})"),
+    ):
+        cursor.execute("SELECT 1 FROM pg_indexes WHERE indexname = %s", [name])
+        if cursor.fetchone() is None:
+            cursor.execute(f"CREATE INDEX {mode}{name} ON {_TABLE} USING gin ({columns})")
+            if name == NAME_INDEX:
+                # The statistics of the characters the planner reads (autovacuum would
+                # gather them later): a second or so at a million deals.
+                cursor.execute(f"ANALYZE {_TABLE}")
 
 
 def optimize(connection=None) -> bool:
@@ -179,6 +191,7 @@ def uninstall(connection=None) -> None:
             cursor.execute(f"DROP FUNCTION IF EXISTS {_TABLE}_search_text()")
             cursor.execute(f"DROP FUNCTION IF EXISTS {_TABLE}_customer_search_text()")
             cursor.execute(f"DROP INDEX IF EXISTS {TRGM_INDEX}")
+            cursor.execute(f"DROP INDEX IF EXISTS {NAME_INDEX}")
             cursor.execute(f"ALTER TABLE {_TABLE} DROP COLUMN IF EXISTS search_text")
         elif connection.vendor == "sqlite":
             _uninstall_sqlite(cursor)
@@ -226,12 +239,21 @@ def _index_read(term: str, limit: int, before: int | None) -> list[tuple[int, in
 
 
 def _name_read(term: str, limit: int, before: int | None) -> list[tuple[int, int]]:
-    find = "instr(name, %s)" if default_connection.vendor == "sqlite" else "strpos(name, %s)"
+    if default_connection.vendor == "sqlite":
+        sql = (
+            f"SELECT id, customer_id FROM {_TABLE} WHERE instr(name, %s) > 0 "  # noqa: S608 - constant names, values bound
+            f"{_below('id', before)}ORDER BY id DESC LIMIT %s"
+        )
+        return _rows(sql, [term], before, limit)
+    # The planner picks, from NAME_INDEX's statistics of each character: the names holding
+    # a rare one through the index, a common one by walking the deals newest first (at 14,500
+    # deals: "王伟" 0.1 ms instead of 5.8, "年" 0.8 either way). strpos keeps the names that
+    # hold the characters together.
     sql = (
-        f"SELECT id, customer_id FROM {_TABLE} WHERE {find} > 0 "  # noqa: S608 - constant names, values bound
-        f"{_below('id', before)}ORDER BY id DESC LIMIT %s"
+        f"SELECT id, customer_id FROM {_TABLE} WHERE {_NAME_CHARS} @> %s::text[] "  # noqa: S608 - constant names, values bound
+        f"AND strpos(name, %s) > 0 {_below('id', before)}ORDER BY id DESC LIMIT %s"
     )
-    return _rows(sql, [term], before, limit)
+    return _rows(sql, [list(term), term], before, limit)
 
 
 def _below(column: str, before: int | None) -> str:
