@@ -92,11 +92,11 @@ def search_opportunities(user, q: str, *, limit: int) -> list[Opportunity]:
     The opportunities' own index (sales.search_index, their name and their customer's search
     text) is read newest first a batch at a time (at least twice as many each time, more when
     few were visible, up to _BATCHES * _BATCH rows in all: a user who sees few of very many
-    matches gets fewer); each batch is checked for visibility by the primary keys of the customers
-    the index read gives with the deals, since Opportunity.visible_to's "customer in every
-    visible customer" subquery would read a million customers per search on SQLite. An opportunity is visible exactly when its
-    customer is (sales' CustomerScopedQuerySet); tests/ops/test_global_search.py holds the
-    two rules together."""
+    matches gets fewer); each batch is checked for visibility by the primary keys of the
+    customers the index read gives with the deals, since Opportunity.visible_to's "customer in
+    every visible customer" subquery would read a million customers per search on SQLite. An
+    opportunity is visible exactly when its customer is (sales' CustomerScopedQuerySet);
+    tests/ops/test_global_search.py holds the two rules together."""
     term = normalize_query(q)
     if not term:
         return []

@@ -264,4 +264,4 @@ def _rows(sql: str, params: list, before: int | None, limit: int) -> list[tuple[
     params = [*params, *([before] if before is not None else []), limit]
     with default_connection.cursor() as cursor:
         cursor.execute(sql, params)
-        return [(pk, customer) for pk, customer in cursor.fetchall()]
+        return cursor.fetchall()
