@@ -50,6 +50,7 @@ MIDDLEWARE = [
     "guanxi.accounts.middleware.ResolvedUserMiddleware",
     "guanxi.accounts.middleware.UserLanguageMiddleware",
     "guanxi.accounts.middleware.UserTimezoneMiddleware",
+    "guanxi.core.middleware.RefuseNulMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
