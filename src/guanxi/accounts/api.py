@@ -9,6 +9,7 @@ from guanxi.accounts.queries import teams_visible_to, users_visible_to
 from guanxi.accounts.schemas import MeOut, TeamOut, TokenIn, TokenOut, UserOut
 from guanxi.accounts.services import issue_token, sign_in
 from guanxi.core.api_errors import error_responses
+from guanxi.core.ids import Id
 from guanxi.core.pagination import DEFAULT_LIMIT, Cursor, Limit, Page, keyset_page
 
 router = Router(tags=["accounts"])
@@ -35,7 +36,7 @@ def me(request):
 
 @router.get("/users", response={200: Page[UserOut], **error_responses(401, 422)})
 def list_users(
-    request, cursor: Cursor = None, limit: Limit = DEFAULT_LIMIT, team: int | None = None
+    request, cursor: Cursor = None, limit: Limit = DEFAULT_LIMIT, team: Id | None = None
 ):
     """Active colleagues, by username (to pick an owner, a share or a transfer target)."""
     qs = users_visible_to(request.auth)

@@ -25,6 +25,7 @@ from django.views.decorators.http import require_POST
 
 from guanxi.accounts import forms, queries, services
 from guanxi.accounts.models import Role, Team, User
+from guanxi.core.ids import int_or_none
 
 USERS_PAGE_SIZE = 50
 
@@ -148,10 +149,7 @@ def set_language_for_user(request):
 def users_list(request):
     status = request.GET.get("status", "active")
     active = {"active": True, "inactive": False}.get(status)
-    try:
-        team_id = int(request.GET.get("team", "") or 0) or None
-    except ValueError:
-        team_id = None
+    team_id = int_or_none(request.GET.get("team")) or None
     role = request.GET.get("role", "")
     qs = queries.user_directory(
         q=request.GET.get("q", "").strip(),

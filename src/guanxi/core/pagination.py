@@ -119,10 +119,15 @@ class PeekPage:
         return self.number - 1
 
 
+#: The last page number a query string may ask for: its rows' offset stays far inside the 64-bit
+#: range the databases take (a larger one was a 500); such a page is past the end of any list.
+MAX_PAGE = 10**9
+
+
 def page_number(value) -> int:
-    """A page number from a query string: 1-based; anything else is page 1."""
+    """A page number from a query string: 1-based, at most MAX_PAGE; anything else is page 1."""
     try:
-        return max(1, int(value))
+        return min(max(1, int(value)), MAX_PAGE)
     except (TypeError, ValueError):
         return 1
 

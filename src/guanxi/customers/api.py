@@ -17,6 +17,7 @@ from guanxi.accounts.queries import teams_visible_to, users_visible_to
 from guanxi.accounts.schemas import UserRef
 from guanxi.core.api_errors import error_responses
 from guanxi.core.etags import etag, expected_version
+from guanxi.core.ids import Id
 from guanxi.core.pagination import (
     DEFAULT_LIMIT,
     Cursor,
@@ -161,7 +162,7 @@ def list_customers(
     cursor: Cursor = None,
     limit: Limit = DEFAULT_LIMIT,
     q: str = "",
-    owner: int | None = None,
+    owner: Id | None = None,
     tag: str = "",
     city: str = "",
     kind: Query[KindChoice | None] = None,
@@ -287,7 +288,7 @@ def export_customers(
     request,
     format: Query[Literal["csv", "xlsx"]] = "csv",  # noqa: A002 - the public parameter name
     q: str = "",
-    owner: int | None = None,
+    owner: Id | None = None,
     tag: str = "",
     city: str = "",
     kind: Query[KindChoice | None] = None,

@@ -20,6 +20,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from guanxi.core.access_log import log_access
+from guanxi.core.ids import int_or_none
 from guanxi.core.notifications import notify
 from guanxi.customers.masking import masked_value
 from guanxi.customers.models import Customer, CustomField, Kind
@@ -76,17 +77,11 @@ def neutralise(value: str) -> str:
 def filters_from(params) -> dict:
     """The list filters (the same ones as the list page) from a query dict."""
 
-    def _int(raw):
-        try:
-            return int(raw)
-        except (TypeError, ValueError):
-            return None
-
     sort = params.get("sort", "-id")
     kind = params.get("kind", "")
     return {
         "q": (params.get("q") or "").strip()[:100],
-        "owner": _int(params.get("owner")),
+        "owner": int_or_none(params.get("owner")),
         "tag": (params.get("tag") or "").strip()[:50],
         "city": (params.get("city") or "").strip()[:30],
         "kind": kind if kind in Kind.values else "",

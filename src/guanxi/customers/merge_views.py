@@ -13,18 +13,12 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from guanxi.core.ids import int_or_none
 from guanxi.customers import duplicates, merge
 from guanxi.customers.merge_display import comparison_rows, pair_detail
 from guanxi.customers.merge_tasks import scan_duplicates_task
 from guanxi.customers.models_merge import DuplicateReason
 from guanxi.customers.services import StaleVersion, access_customer, record_view
-
-
-def _int(value) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
 
 
 @login_required
@@ -35,7 +29,7 @@ def duplicate_list(request):
     if reason not in DuplicateReason.values:
         reason = ""
     qs = duplicates.pairs_for(user, reason=reason)
-    customer_id = _int(request.GET.get("customer"))
+    customer_id = int_or_none(request.GET.get("customer"))
     if customer_id:
         qs = qs.filter(customer_a_id=customer_id) | qs.filter(customer_b_id=customer_id)
     page = Paginator(qs, settings.CUSTOMER_PAGE_SIZE).get_page(request.GET.get("page"))
@@ -86,7 +80,7 @@ def duplicate_dismiss(request):
 @login_required
 def merge_pick(request):
     """Compare any two customers by id (from the form on the duplicates page)."""
-    first, second = _int(request.GET.get("survivor")), _int(request.GET.get("other"))
+    first, second = int_or_none(request.GET.get("survivor")), int_or_none(request.GET.get("other"))
     if not first or not second:
         messages.error(request, _("Enter the numbers of two customers."))
         return redirect("customers:duplicates")
@@ -120,8 +114,8 @@ def merge_compare(request, survivor_id, other_id):
                 survivor.pk,
                 other.pk,
                 chosen,
-                survivor_version=_int(request.POST.get("survivor_version")),
-                other_version=_int(request.POST.get("other_version")),
+                survivor_version=int_or_none(request.POST.get("survivor_version")),
+                other_version=int_or_none(request.POST.get("other_version")),
                 request=request,
             )
         except StaleVersion:

@@ -23,6 +23,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from guanxi.accounts.models import Role, Team
 from guanxi.accounts.queries import is_manager_of, team_rows, teams_visible_to, users_visible_to
+from guanxi.core.ids import int_or_none
 from guanxi.core.links import pk_url
 from guanxi.core.pagination import PeekPage, page_number
 from guanxi.core.phones import display_phone
@@ -70,13 +71,6 @@ def _safe_next(request, default: str) -> str:
     return default
 
 
-def _int(value) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
-
-
 def _require_writer(user) -> None:
     if not user.can_write:
         raise PermissionDenied(_("Your role is read-only."))
@@ -108,7 +102,7 @@ def customer_list(request):
     user = request.user
     params = {
         "q": request.GET.get("q", "").strip()[:100],
-        "owner": _int(request.GET.get("owner")),
+        "owner": int_or_none(request.GET.get("owner")),
         "tag": request.GET.get("tag", "").strip()[:50],
         "city": request.GET.get("city", "").strip()[:30],
         "kind": request.GET.get("kind", "") if request.GET.get("kind") in Kind.values else "",
@@ -275,7 +269,7 @@ def transfer_all(request):
                 return redirect(f"{reverse('customers:list')}?owner={to_user.pk}")
     else:
         form = TransferAllForm(
-            initial={"from_user": _int(request.GET.get("from_user"))}, **form_kwargs
+            initial={"from_user": int_or_none(request.GET.get("from_user"))}, **form_kwargs
         )
     return render(request, "customers/transfer_all.html", {"nav": "customers", "form": form})
 
@@ -532,7 +526,7 @@ def customer_edit(request, pk):
     conflict = []
     status = 200
     if request.method == "POST":
-        version = _int(request.POST.get("version")) or customer.version
+        version = int_or_none(request.POST.get("version")) or customer.version
         if form.is_valid():
             try:
                 services.update_customer(

@@ -11,6 +11,7 @@ from ninja import File, Query, Router, Status
 from ninja.files import UploadedFile
 
 from guanxi.core.api_errors import error_responses
+from guanxi.core.ids import MAX_ID, Id
 from guanxi.core.pagination import DEFAULT_LIMIT, Cursor, Limit, Page, keyset_page
 from guanxi.customers.services import access_customer
 from guanxi.interactions import queries, services
@@ -180,7 +181,7 @@ def list_tasks(
     due_before: str | None = None,
     due_after: str | None = None,
     assignee: Query[str | None] = None,
-    customer: int | None = None,
+    customer: Id | None = None,
 ):
     """Tasks you can see, by due time. ``assignee=me`` (or a user id) filters by assignee;
     ``due_before`` / ``due_after`` take ISO 8601 (a date means its start)."""
@@ -191,7 +192,7 @@ def list_tasks(
     if assignee:
         if assignee == "me":
             assignee_id = user.pk
-        elif assignee.isdigit():
+        elif assignee.isdigit() and int(assignee) <= MAX_ID:
             assignee_id = int(assignee)
         else:
             raise ValidationError({"assignee": _('Enter "me" or a user id.')})

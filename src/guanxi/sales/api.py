@@ -16,6 +16,7 @@ from ninja import Header, Query, Router, Status
 
 from guanxi.core.api_errors import error_responses
 from guanxi.core.etags import etag, expected_version
+from guanxi.core.ids import Id
 from guanxi.core.pagination import DEFAULT_LIMIT, Cursor, Limit, Page, keyset_page
 from guanxi.customers.services import access_customer
 from guanxi.sales import queries, services
@@ -81,8 +82,8 @@ def list_pipelines(request):
 @router.get("/sales/funnel", response={200: FunnelOut, **READ_ERRORS})
 def sales_funnel(
     request,
-    pipeline: int | None = None,
-    team: int | None = None,
+    pipeline: Id | None = None,
+    team: Id | None = None,
     start: Annotated[dt.date | None, Query(alias="from")] = None,
     end: Annotated[dt.date | None, Query(alias="to")] = None,
 ):
@@ -101,7 +102,7 @@ def sales_funnel(
 
 @router.get("/sales/forecast", response={200: ForecastOut, **READ_ERRORS})
 def sales_forecast(
-    request, period: str, team: int | None = None, months: Annotated[int, Query(ge=1, le=60)] = 12
+    request, period: str, team: Id | None = None, months: Annotated[int, Query(ge=1, le=60)] = 12
 ):
     """The forecast of a month (2026-11) or quarter (2026-Q4): won, weighted pipeline, commit,
     best case and the forecast from win rates of the past ``months`` months; per rep, per team
@@ -164,7 +165,7 @@ def update_product(request, product_id: int, payload: ProductPatch):
 
 
 @router.get("/products/{int:product_id}/price", response={200: PriceOut, **READ_ERRORS})
-def product_price(request, product_id: int, customer: int | None = None, on: dt.date | None = None):
+def product_price(request, product_id: int, customer: Id | None = None, on: dt.date | None = None):
     """The price for a customer on a date: the most specific valid price list, else the list
     price."""
     product = _product(product_id)
@@ -253,12 +254,12 @@ def list_orders(
     request,
     cursor: Cursor = None,
     limit: Limit = DEFAULT_LIMIT,
-    customer: int | None = None,
+    customer: Id | None = None,
     start: Annotated[dt.date | None, Query(alias="from")] = None,
     end: Annotated[dt.date | None, Query(alias="to")] = None,
     status: Annotated[list[OrderStatus] | None, Query()] = None,
     purchases: bool = False,
-    owner: int | None = None,
+    owner: Id | None = None,
 ):
     """Orders you may see, newest order date first, with their lines. ``from``/``to`` bound the
     order date (inclusive); ``status`` may repeat; ``purchases=true`` keeps only the purchase
@@ -327,7 +328,7 @@ def list_quotes(
     request,
     cursor: Cursor = None,
     limit: Limit = DEFAULT_LIMIT,
-    customer: int | None = None,
+    customer: Id | None = None,
     status: str = "",
 ):
     qs = queries.quotes_for(request.auth, customer=customer, status=status).prefetch_related(
@@ -377,10 +378,10 @@ def list_opportunities(
     request,
     cursor: Cursor = None,
     limit: Limit = DEFAULT_LIMIT,
-    pipeline: int | None = None,
-    stage: int | None = None,
-    owner: int | None = None,
-    customer: int | None = None,
+    pipeline: Id | None = None,
+    stage: Id | None = None,
+    owner: Id | None = None,
+    customer: Id | None = None,
     status: StageKind = "",
 ):
     """Opportunities you may see (those of customers you may see), newest first."""
@@ -471,7 +472,7 @@ def list_leads(
     cursor: Cursor = None,
     limit: Limit = DEFAULT_LIMIT,
     status: LeadStatus | None = None,
-    owner: int | None = None,
+    owner: Id | None = None,
     q: str = "",
 ):
     """Your leads (a manager: the team's and the unassigned; admin and analyst: all)."""

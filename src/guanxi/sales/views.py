@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from django.views.decorators.http import require_http_methods, require_POST
 
+from guanxi.core.ids import int_or_none
 from guanxi.customers import services as customer_services
 from guanxi.customers.models import Customer
 from guanxi.customers.views import TABS as CUSTOMER_TABS
@@ -33,7 +34,6 @@ from guanxi.sales.views_common import (
     PAGE_SIZE,
     customer_choices,
     date_or_none,
-    int_or_none,
     owners_for,
     querystring_without,
     require_writer,

@@ -6,18 +6,12 @@ from django.core.exceptions import PermissionDenied
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
+from guanxi.core.ids import int_or_none
 from guanxi.customers.models import Customer
 from guanxi.customers.queries import assignable_owners, search
 
 CUSTOMER_CHOICES = 50
 PAGE_SIZE = 25
-
-
-def int_or_none(value) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
 
 
 def date_or_none(value) -> dt.date | None:

@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from guanxi.core.ids import int_or_none
 from guanxi.customers.services import access_customer
 from guanxi.sales import queries, services
 from guanxi.sales.forms import (
@@ -25,7 +26,6 @@ from guanxi.sales.views_common import (
     PAGE_SIZE,
     customer_choices,
     date_or_none,
-    int_or_none,
     querystring_without,
     require_writer,
 )

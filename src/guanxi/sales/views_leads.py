@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from guanxi.core.ids import int_or_none
 from guanxi.core.phones import display_phone
 from guanxi.sales import lead_routing, queries, services
 from guanxi.sales.forms import LeadConvertForm, LeadForm, LeadStatusForm, apply_errors
@@ -16,7 +17,6 @@ from guanxi.sales.models import Lead
 from guanxi.sales.views_common import (
     PAGE_SIZE,
     customer_choices,
-    int_or_none,
     owners_for,
     querystring_without,
     require_writer,

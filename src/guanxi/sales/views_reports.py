@@ -9,11 +9,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from guanxi.accounts.queries import teams_visible_to
+from guanxi.core.ids import int_or_none
 from guanxi.sales import queries
 from guanxi.sales.forecast import forecast, months_before
 from guanxi.sales.funnel import funnel
 from guanxi.sales.views import _pipeline
-from guanxi.sales.views_common import date_or_none, int_or_none
+from guanxi.sales.views_common import date_or_none
 
 
 def _team(user, value):
