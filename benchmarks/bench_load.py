@@ -248,10 +248,10 @@ def tree_cpu_seconds(root: int) -> float:
 
 
 def postgres_cpu_seconds() -> float:
-    """CPU time of every ``postgres`` process on the machine (the server's backends, kept open
-    by the web processes, and its own housekeeping): the database's share of the cores. A
-    backend that exits during a run takes its time with it; none does here (connections are
-    kept open)."""
+    """CPU time of every ``postgres`` process on the machine (the server's backends and its own
+    housekeeping): the database's share of the cores. A backend that exits during a run (the
+    web processes reopen their connections after ``CONN_MAX_AGE``) leaves its time in the
+    postmaster's reaped children's time, which is counted too."""
     total = 0
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
@@ -261,7 +261,7 @@ def postgres_cpu_seconds() -> float:
         name, rest = text.split("(", 1)[1].rsplit(")", 1)
         if name == "postgres":
             fields = rest.split()
-            total += int(fields[11]) + int(fields[12])
+            total += sum(int(field) for field in fields[11:15])
     return total / os.sysconf("SC_CLK_TCK")
 
 
