@@ -160,3 +160,32 @@ def test_export_command_writes_xlsx(alice, alices_customer, tmp_path):
     call_command("export", "customers", str(path), "--user", "alice", stdout=io.StringIO())
     sheet = CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0).to_python()
     assert sheet[1][sheet[0].index("name")] == "王伟"
+
+
+def test_export_shows_choice_labels(client, alice):
+    create_customer(alice, {"name": "李娜", "kind": "person", "gender": "female"})
+
+    table = _csv(login(client, alice).get(URL, {"format": "csv"}))
+
+    assert (_column(table, "kind"), _column(table, "gender")) == (["Person"], ["Female"])
+
+
+def test_export_choice_labels_follow_the_active_language(client, alice):
+    create_customer(alice, {"name": "李娜", "kind": "person", "gender": "female"})
+    client = login(client, alice)
+
+    table = _csv(client.get(URL, {"format": "csv"}, HTTP_ACCEPT_LANGUAGE="zh-hans"))
+
+    with translation.override("zh-hans"):
+        expected = [str(Customer._meta.get_field("gender").verbose_name)]
+    gender = table[0].index(expected[0])
+    assert table[1][gender] == "女"
+
+
+def test_export_shows_a_stored_value_outside_the_choices_as_it_is(client, alice):
+    customer = create_customer(alice, {"name": "李娜"})
+    Customer.objects.filter(pk=customer.pk).update(income_band="legacy-band")
+
+    table = _csv(login(client, alice).get(URL, {"format": "csv"}))
+
+    assert _column(table, "income band") == ["legacy-band"]
