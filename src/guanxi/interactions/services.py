@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from guanxi.accounts.models import User
+from guanxi.core.days import check_moment
 from guanxi.core.notifications import notify
 from guanxi.customers.models import Contact, Customer
 from guanxi.customers.pool import record_followup
@@ -124,7 +125,7 @@ def parse_when(value, field: str, user, *, date_only_time: dt.time) -> dt.dateti
             )
     if timezone.is_naive(moment):
         moment = moment.replace(tzinfo=zone)
-    return moment
+    return check_moment(moment, field)
 
 
 def _positive_int(value, field: str) -> int | None:

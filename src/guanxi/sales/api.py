@@ -4,7 +4,6 @@ prefixes (/sales/…, /orders, /products, /quotes, /opportunities, /leads). Each
 calls a service or query, and shapes the answer; access control and rules live in
 sales.services / sales.queries / sales.funnel / sales.forecast."""
 
-import datetime as dt
 from typing import Annotated
 
 from django.core.exceptions import ValidationError
@@ -15,6 +14,7 @@ from django.utils.translation import gettext as _
 from ninja import Header, Query, Router, Status
 
 from guanxi.core.api_errors import error_responses
+from guanxi.core.days import Day
 from guanxi.core.etags import etag, expected_version
 from guanxi.core.ids import Id
 from guanxi.core.pagination import DEFAULT_LIMIT, Cursor, Limit, Page, keyset_page
@@ -84,8 +84,8 @@ def sales_funnel(
     request,
     pipeline: Id | None = None,
     team: Id | None = None,
-    start: Annotated[dt.date | None, Query(alias="from")] = None,
-    end: Annotated[dt.date | None, Query(alias="to")] = None,
+    start: Annotated[Day | None, Query(alias="from")] = None,
+    end: Annotated[Day | None, Query(alias="to")] = None,
 ):
     """The funnel of the opportunities created from ``from`` to ``to`` (inclusive), of a team
     and its sub-teams if given, among those you may see."""
@@ -165,7 +165,7 @@ def update_product(request, product_id: int, payload: ProductPatch):
 
 
 @router.get("/products/{int:product_id}/price", response={200: PriceOut, **READ_ERRORS})
-def product_price(request, product_id: int, customer: Id | None = None, on: dt.date | None = None):
+def product_price(request, product_id: int, customer: Id | None = None, on: Day | None = None):
     """The price for a customer on a date: the most specific valid price list, else the list
     price."""
     product = _product(product_id)
@@ -255,8 +255,8 @@ def list_orders(
     cursor: Cursor = None,
     limit: Limit = DEFAULT_LIMIT,
     customer: Id | None = None,
-    start: Annotated[dt.date | None, Query(alias="from")] = None,
-    end: Annotated[dt.date | None, Query(alias="to")] = None,
+    start: Annotated[Day | None, Query(alias="from")] = None,
+    end: Annotated[Day | None, Query(alias="to")] = None,
     status: Annotated[list[OrderStatus] | None, Query()] = None,
     purchases: bool = False,
     owner: Id | None = None,

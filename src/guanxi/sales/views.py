@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from django.views.decorators.http import require_http_methods, require_POST
 
+from guanxi.core.days import day_or_none
 from guanxi.core.ids import int_or_none
 from guanxi.customers import services as customer_services
 from guanxi.customers.models import Customer
@@ -33,7 +34,6 @@ from guanxi.sales.templatetags.sales_tags import money0
 from guanxi.sales.views_common import (
     PAGE_SIZE,
     customer_choices,
-    date_or_none,
     owners_for,
     querystring_without,
     require_writer,
@@ -270,7 +270,7 @@ def opportunity_list(request):
         customer=params["customer"],
         status=params["status"],
     )
-    close_start = date_or_none(f"{params['close']}-01") if params["close"] else None
+    close_start = day_or_none(f"{params['close']}-01") if params["close"] else None
     if close_start:
         next_month = (close_start.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
         qs = qs.filter(expected_close_date__gte=close_start, expected_close_date__lt=next_month)

@@ -1,7 +1,5 @@
 """Helpers shared by the sales pages."""
 
-import datetime as dt
-
 from django.core.exceptions import PermissionDenied
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -12,13 +10,6 @@ from guanxi.customers.queries import assignable_owners, search
 
 CUSTOMER_CHOICES = 50
 PAGE_SIZE = 25
-
-
-def date_or_none(value) -> dt.date | None:
-    try:
-        return dt.date.fromisoformat((value or "").strip())
-    except ValueError:
-        return None
 
 
 def require_writer(user) -> None:

@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from guanxi.core.days import day_or_none
 from guanxi.core.ids import int_or_none
 from guanxi.customers.services import access_customer
 from guanxi.sales import queries, services
@@ -25,7 +26,6 @@ from guanxi.sales.models import Order, Product, Quote
 from guanxi.sales.views_common import (
     PAGE_SIZE,
     customer_choices,
-    date_or_none,
     querystring_without,
     require_writer,
 )
@@ -136,7 +136,7 @@ def price(request):
     if request.GET.get("customer"):
         customer = access_customer(request.user, request.GET["customer"])
     amount, price_list = services.resolve_price(
-        product, customer, date_or_none(request.GET.get("on"))
+        product, customer, day_or_none(request.GET.get("on"))
     )
     return JsonResponse(
         {
@@ -164,8 +164,8 @@ def order_list(request):
         "status": request.GET.get("status", "")
         if request.GET.get("status") in Order.Status.values
         else "",
-        "start": date_or_none(request.GET.get("start")),
-        "end": date_or_none(request.GET.get("end")),
+        "start": day_or_none(request.GET.get("start")),
+        "end": day_or_none(request.GET.get("end")),
     }
     customer = None
     if params["customer"]:

@@ -9,12 +9,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from guanxi.accounts.queries import teams_visible_to
+from guanxi.core.days import day_or_none
 from guanxi.core.ids import int_or_none
 from guanxi.sales import queries
 from guanxi.sales.forecast import forecast, months_before
 from guanxi.sales.funnel import funnel
 from guanxi.sales.views import _pipeline
-from guanxi.sales.views_common import date_or_none
 
 
 def _team(user, value):
@@ -30,8 +30,8 @@ def funnel_page(request):
     pipelines = list(queries.pipelines())
     pipeline = _pipeline(pipelines, request.GET.get("pipeline"))
     team = _team(user, request.GET.get("team"))
-    start = date_or_none(request.GET.get("start"))
-    end = date_or_none(request.GET.get("end"))
+    start = day_or_none(request.GET.get("start"))
+    end = day_or_none(request.GET.get("end"))
     measure = "amount" if request.GET.get("measure") == "amount" else "count"
     errors = []
     if start and end and end < start:
