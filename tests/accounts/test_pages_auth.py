@@ -79,6 +79,18 @@ def test_sign_in_never_redirects_off_site(client, alice, evil):
     assert response["Location"] == reverse("customers:list")
 
 
+@pytest.mark.parametrize("word", ["-1", "1e3", "home", "customers:list"])
+def test_sign_in_with_a_bare_word_as_next_goes_to_the_list(client, alice, word):
+    response = sign_in(client, "alice", PASSWORD, next=word)
+    assert response["Location"] == reverse("customers:list")
+
+
+def test_signed_in_user_visiting_login_with_a_bare_word_as_next_is_sent_to_the_list(client, alice):
+    login(client, alice)
+    response = client.get(reverse("login"), {"next": "-1"})
+    assert response["Location"] == reverse("customers:list")
+
+
 def test_login_page_does_not_echo_an_off_site_next(client, db):
     response = client.get(reverse("login"), {"next": "https://evil.example/"})
     assert response.context["next"] == ""

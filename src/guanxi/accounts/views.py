@@ -16,7 +16,6 @@ from django.core.paginator import Paginator
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
@@ -26,17 +25,9 @@ from django.views.decorators.http import require_POST
 from guanxi.accounts import forms, queries, services
 from guanxi.accounts.models import Role, Team, User
 from guanxi.core.ids import int_or_none
+from guanxi.core.links import local_url
 
 USERS_PAGE_SIZE = 50
-
-
-def safe_next(request, url: str | None) -> str | None:
-    """``url`` when it points back into this site, else None (no open redirects)."""
-    if url and url_has_allowed_host_and_scheme(
-        url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return url
-    return None
 
 
 def set_language_cookie(response, language: str) -> None:
@@ -74,7 +65,7 @@ def admin_required(view):
 def login_view(request):
     next_url = request.POST.get("next") or request.GET.get("next", "")
     if request.method != "POST" and request.user.is_authenticated:
-        return redirect(safe_next(request, next_url) or reverse("customers:list"))
+        return redirect(local_url(request, next_url) or reverse("customers:list"))
     form = forms.LoginForm(request.POST or None)
     locked = False
     if request.method == "POST" and form.is_valid():
@@ -89,14 +80,14 @@ def login_view(request):
             form.add_error(None, exc)
         else:
             auth_login(request, user)
-            response = redirect(safe_next(request, next_url) or reverse("customers:list"))
+            response = redirect(local_url(request, next_url) or reverse("customers:list"))
             if user.language:
                 set_language_cookie(response, user.language)
             return response
     return render(
         request,
         "accounts/login.html",
-        {"form": form, "next": safe_next(request, next_url) or "", "locked": locked},
+        {"form": form, "next": local_url(request, next_url) or "", "locked": locked},
     )
 
 
@@ -130,8 +121,8 @@ def set_language_for_user(request):
     """Like django.views.i18n.set_language, and it also saves the choice on a signed-in user."""
     language = request.POST.get("language", "")
     next_url = (
-        safe_next(request, request.POST.get("next") or request.GET.get("next"))
-        or safe_next(request, request.headers.get("referer"))
+        local_url(request, request.POST.get("next") or request.GET.get("next"))
+        or local_url(request, request.headers.get("referer"))
         or "/"
     )
     response = HttpResponseRedirect(next_url)

@@ -8,10 +8,10 @@ from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from guanxi.core.links import local_url
 from guanxi.core.notifications import (
     email_available,
     email_configured,
@@ -104,12 +104,8 @@ def notification_open(request, pk: int):
     """Mark the notification read and follow its link (only ever to this site)."""
     notification = get_object_or_404(notifications_for(request.user), pk=pk)
     mark_read(request.user, [notification.pk])
-    url = notification.url
-    if url and url_has_allowed_host_and_scheme(
-        url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return redirect(url)
-    return redirect("notifications")
+    url = local_url(request, notification.url)
+    return redirect(url) if url else redirect("notifications")
 
 
 def _page_query(request) -> str:

@@ -13,12 +13,12 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from guanxi.accounts.models import Role, Team
+from guanxi.core.links import local_url
 from guanxi.core.phones import display_phone
 from guanxi.customers import pool, queries, services
 from guanxi.customers.forms import apply_errors
@@ -50,12 +50,7 @@ class ReleaseForm(forms.Form):
 
 
 def _back(request, default: str) -> str:
-    target = request.POST.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return default
+    return local_url(request, request.POST.get("next")) or default
 
 
 def _int(value) -> int | None:

@@ -16,7 +16,6 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
@@ -24,7 +23,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from guanxi.accounts.models import Role, Team
 from guanxi.accounts.queries import is_manager_of, team_rows, teams_visible_to, users_visible_to
 from guanxi.core.ids import int_or_none
-from guanxi.core.links import pk_url
+from guanxi.core.links import next_url, pk_url
 from guanxi.core.pagination import PeekPage, page_number
 from guanxi.core.phones import display_phone
 from guanxi.customers import queries, services
@@ -60,15 +59,6 @@ SORTABLE = ("name", "city", "created", "updated")
 
 
 # ---------------------------------------------------------------- helpers
-
-
-def _safe_next(request, default: str) -> str:
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return default
 
 
 def _require_writer(user) -> None:
@@ -172,7 +162,7 @@ def bulk_action(request):
     """Transfer, share or tag the selected customers; rows the user may not touch are skipped."""
     user = request.user
     _require_writer(user)
-    back = _safe_next(request, reverse("customers:list"))
+    back = next_url(request, reverse("customers:list"))
     form = BulkForm(request.POST)
     ids = selected_ids(request.POST)
     if not ids:
@@ -652,7 +642,7 @@ def customer_restore(request, pk):
         messages.error(request, " ".join(exc.messages))
         return redirect("customers:recycle_bin")
     messages.success(request, _("%(name)s restored.") % {"name": customer.name})
-    target = _safe_next(request, reverse("customers:recycle_bin"))
+    target = next_url(request, reverse("customers:recycle_bin"))
     if request.htmx:
         response = HttpResponse(status=204)
         response["HX-Redirect"] = target

@@ -6,11 +6,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from guanxi.accounts.queries import users_visible_to
+from guanxi.core.links import next_url
 from guanxi.customers import services as customer_services
 from guanxi.customers.views import TABS as CUSTOMER_TABS
 from guanxi.interactions import queries, services
@@ -202,13 +202,6 @@ def my_day_page(request):
     return render(request, "interactions/my_day.html", {"day": day, "nav": "my_day"})
 
 
-def _next_url(request, default: str) -> str:
-    url = request.POST.get("next") or request.GET.get("next") or ""
-    if url and url_has_allowed_host_and_scheme(url, allowed_hosts={request.get_host()}):
-        return url
-    return default
-
-
 def _task_form_page(request, form, *, task=None, customer=None, status=200):
     return render(
         request,
@@ -218,7 +211,7 @@ def _task_form_page(request, form, *, task=None, customer=None, status=200):
             "task": task,
             "customer": customer,
             "nav": "my_day",
-            "next": _next_url(request, ""),
+            "next": next_url(request, ""),
         },
         status=status,
     )
@@ -255,7 +248,7 @@ def task_new(request):
         if customer
         else reverse("interactions:my_day")
     )
-    return redirect(_next_url(request, default))
+    return redirect(next_url(request, default))
 
 
 def _local_input(value, user) -> str:
@@ -295,7 +288,7 @@ def task_edit(request, pk):
     if form.errors:
         return _task_form_page(request, form, task=task, customer=task.customer, status=422)
     messages.success(request, _("Task saved."))
-    return redirect(_next_url(request, reverse("interactions:my_day")))
+    return redirect(next_url(request, reverse("interactions:my_day")))
 
 
 def _task_row(request, task):
@@ -309,7 +302,7 @@ def task_complete(request, pk):
     task = services.complete_task(request.user, pk)
     if request.htmx:
         return _task_row(request, task)
-    return redirect(_next_url(request, reverse("interactions:my_day")))
+    return redirect(next_url(request, reverse("interactions:my_day")))
 
 
 @login_required
@@ -318,7 +311,7 @@ def task_reopen(request, pk):
     task = services.reopen_task(request.user, pk)
     if request.htmx:
         return _task_row(request, task)
-    return redirect(_next_url(request, reverse("interactions:my_day")))
+    return redirect(next_url(request, reverse("interactions:my_day")))
 
 
 # --- calendar feed -------------------------------------------------------------------------

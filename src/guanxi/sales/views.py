@@ -24,6 +24,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from guanxi.core.days import day_or_none
 from guanxi.core.ids import int_or_none
+from guanxi.core.links import next_url
 from guanxi.customers import services as customer_services
 from guanxi.customers.models import Customer
 from guanxi.customers.views import TABS as CUSTOMER_TABS
@@ -37,7 +38,6 @@ from guanxi.sales.views_common import (
     owners_for,
     querystring_without,
     require_writer,
-    safe_next,
 )
 
 BOARD_LIMIT = 50
@@ -202,7 +202,7 @@ def opportunity_move(request, pk):
     opp = services.access_opportunity(user, pk)
     require_writer(user)
     wants_json = "application/json" in request.headers.get("Accept", "")
-    back = safe_next(request, reverse("sales:opportunity", args=[opp.pk]))
+    back = next_url(request, reverse("sales:opportunity", args=[opp.pk]))
     stage_id = request.POST.get("stage")
     try:
         moved = services.move_opportunity(

@@ -1,7 +1,6 @@
 """Helpers shared by the sales pages."""
 
 from django.core.exceptions import PermissionDenied
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
 from guanxi.core.ids import int_or_none
@@ -15,15 +14,6 @@ PAGE_SIZE = 25
 def require_writer(user) -> None:
     if not user.can_write:
         raise PermissionDenied(_("Your role is read-only."))
-
-
-def safe_next(request, default: str) -> str:
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return default
 
 
 def owners_for(user):
