@@ -37,27 +37,18 @@ import sys
 import time
 from pathlib import Path
 
+import bench_load  # beside this file: its data, made as it makes it
+
 ROOT = Path(__file__).resolve().parents[1]
-LOAD_DATA = ROOT / "benchmarks" / "data" / "search"
 OUT = ROOT / "benchmarks" / "data" / "export"
-PG_BENCH = "postgres://postgres@127.0.0.1:5432/guanxi_bench_search"
 RUNS = (("guanxi", "csv"), ("guanxi", "xlsx"), ("django-import-export", "csv"))
 USER = "admin"
-
-
-def _env(db: str) -> dict:
-    env = dict(os.environ, DJANGO_SETTINGS_MODULE="guanxi.settings", GUANXI_DATA_DIR=str(LOAD_DATA))
-    env.pop("DATABASE_URL", None)
-    env["PYTHONPATH"] = str(ROOT / "src")
-    if db == "postgres":
-        env["DATABASE_URL"] = PG_BENCH
-    return env
 
 
 def run_one(db: str, tool: str, fmt: str, rows: int) -> dict:
     out = subprocess.run(
         [sys.executable, __file__, "--child", tool, "--format", fmt, "--rows", str(rows)],
-        env=_env(db),
+        env=bench_load._env(db),  # the load benchmark's data
         capture_output=True,
         text=True,
         check=False,
@@ -197,9 +188,6 @@ def main() -> None:
         print(json.dumps(child(args.child, args.format, args.rows)))
         return
     databases = ("sqlite", "postgres") if args.db == "both" else (args.db,)
-    sys.path.insert(0, str(ROOT / "benchmarks"))
-    import bench_load
-
     for db in databases:  # the load benchmark's data, made the way it makes it when missing
         print(f"{db}: {bench_load.prepare(db, 1_000_000, 50_000, reuse=True)}", flush=True)
     started, load = dt.datetime.now(dt.UTC), os.getloadavg()
