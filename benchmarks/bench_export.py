@@ -91,13 +91,7 @@ def child(tool: str, fmt: str, rows: int) -> dict:
         wall, cpu = time.perf_counter(), time.process_time()
         if tool == "guanxi":
             queryset, _count = exports.start_export(user, filters, fmt, via="cli")
-            queryset = queryset[:rows]
-            if fmt == "csv":
-                with target.open("wb") as out:
-                    for chunk in exports.csv_chunks(user, queryset):
-                        out.write(chunk)
-            else:
-                exports.write_xlsx(user, queryset, str(target))
+            exports.write_file(user, queryset[:rows], fmt, target)  # as `guanxi export` does
         else:
             from django.conf import settings
             from import_export import resources

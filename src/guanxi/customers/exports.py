@@ -213,6 +213,18 @@ def write_xlsx(user, queryset, target, progress: Callable[[int], None] | None = 
         progress(r)
 
 
+def write_file(
+    user, queryset, fmt: str, path: Path, progress: Callable[[int], None] | None = None
+) -> None:
+    """Write the export of ``queryset`` in ``fmt`` ("csv" or "xlsx") to ``path``."""
+    if fmt == "csv":
+        with path.open("wb") as out:
+            for chunk in csv_chunks(user, queryset, progress):
+                out.write(chunk)
+    else:
+        write_xlsx(user, queryset, str(path), progress)
+
+
 def xlsx_bytes(user, queryset) -> bytes:
     buffer = io.BytesIO()
     write_xlsx(user, queryset, buffer)
@@ -265,12 +277,7 @@ def run_job(job: ExportJob) -> ExportJob:
 
         queryset = customers_for(user, **job.filters)
         try:
-            if job.format == "csv":
-                with partial.open("wb") as out:
-                    for chunk in csv_chunks(user, queryset, progress):
-                        out.write(chunk)
-            else:
-                write_xlsx(user, queryset, str(partial), progress)
+            write_file(user, queryset, job.format, partial, progress)
         except Exception as exc:
             shutil.rmtree(folder, ignore_errors=True)
             ExportJob.objects.filter(pk=job.pk).update(

@@ -42,10 +42,5 @@ class Command(BaseCommand):
             params["owner"] = owner.pk
         filters = exports.filters_from(params)
         queryset, count = exports.start_export(user, filters, fmt, via="cli")
-        if fmt == "csv":
-            with path.open("wb") as out:
-                for chunk in exports.csv_chunks(user, queryset):
-                    out.write(chunk)
-        else:
-            exports.write_xlsx(user, queryset, str(path))
+        exports.write_file(user, queryset, fmt, path)
         self.stdout.write(f"exported {count} customers to {path}")
