@@ -2,6 +2,7 @@
 number of queries that does not grow with the rows."""
 
 import datetime as dt
+import gc
 import io
 
 import pytest
@@ -185,3 +186,19 @@ def test_updating_many_customers_reads_the_custom_fields_once(alice, custom_fiel
     reads = [q for q in queries if "customers_customfield" in q["sql"]]
     assert len(reads) == 3  # the automatic mapping, its check, the validation: none per row
     assert Customer.objects.filter(city="深圳").count() == 20
+
+
+def test_an_import_leaves_the_collector_on_and_nothing_frozen(alice, tmp_path):
+    _queries_for_import(tmp_path, alice, 0, 30)
+
+    assert Customer.objects.count() == 30
+    assert gc.isenabled() and gc.get_freeze_count() == 0
+
+
+def test_an_import_leaves_what_was_frozen_before_it_frozen(alice, tmp_path):
+    gc.freeze()  # as a server that froze what it loaded at start
+    try:
+        _queries_for_import(tmp_path, alice, 0, 30)
+        assert gc.get_freeze_count() > 0  # not unfrozen (a few frozen objects were freed)
+    finally:
+        gc.unfreeze()

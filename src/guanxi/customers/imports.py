@@ -123,6 +123,11 @@ def read_table(path: str | Path, *, no_rows: str = "") -> Table:
     """Headers and rows of a CSV or XLSX file (first non-empty row is the header); ``no_rows``
     is the message when only the header is there (other importers name their own records)."""
     path = Path(path)
+    with collector_paused():  # lists of strings: the collector's passes over them find nothing
+        return _read_table(path, no_rows)
+
+
+def _read_table(path: Path, no_rows: str) -> Table:
     if path.suffix.lower() in XLSX_SUFFIXES:
         from python_calamine import CalamineError, CalamineWorkbook
 
@@ -142,7 +147,7 @@ def read_table(path: str | Path, *, no_rows: str = "") -> Table:
             raise ImportFileError(
                 _("The CSV file cannot be read: %(error)s") % {"error": exc}
             ) from None
-    rows = [list(r) for r in raw_rows]
+    rows = [r if type(r) is list else list(r) for r in raw_rows]
     while rows and _blank(rows[0]):
         rows.pop(0)
     if not rows:
@@ -152,7 +157,7 @@ def read_table(path: str | Path, *, no_rows: str = "") -> Table:
     if not data:
         raise ImportFileError(no_rows or _("The file has a header row but no customers."))
     width = len(headers)
-    data = [(r + [None] * (width - len(r)))[:width] for r in data]
+    data = [r if len(r) == width else (r + [None] * (width - len(r)))[:width] for r in data]
     return Table(headers=headers, rows=data, encoding=encoding)
 
 
@@ -807,14 +812,17 @@ def _run_batches(job, table, columns, batch_args: dict, *, dry_run, batch_size, 
     if len(table.rows) - job.next_row >= PROCESS_MIN_ROWS and not connection.in_atomic_block:
         checker = import_checker.start(table.rows, columns, cleaner, begins, batch_size, check_here)
     try:
-        for position, begin in enumerate(begins):
-            with collector_paused():
-                write(
-                    begin,
-                    partial(checker.checked, position) if checker else partial(check_here, begin),
-                )
-            if progress:
-                progress(job)
+        with collector_spared():
+            for position, begin in enumerate(begins):
+                with collector_paused():
+                    write(
+                        begin,
+                        partial(checker.checked, position)
+                        if checker
+                        else partial(check_here, begin),
+                    )
+                if progress:
+                    progress(job)
     finally:
         if checker:
             checker.close()
@@ -836,6 +844,22 @@ def collector_paused():
         yield
     finally:
         gc.enable()
+
+
+@contextmanager
+def collector_spared():
+    """What is alive now (above all the file's table, millions of strings) out of the
+    collector's full passes until the end: 1.3 s of them between the batches of a
+    100,000-row import, 0.4 s spared. Unless something is frozen already (a server that froze
+    what it loaded at start): that is left as it is."""
+    if gc.get_freeze_count():
+        yield
+        return
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
 
 
 def checked_batch(table, columns, cleaner, begin: int, batch_size: int):
