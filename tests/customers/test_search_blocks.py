@@ -5,6 +5,7 @@ many."""
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from guanxi.customers import search_index
 from guanxi.customers.models import Customer
@@ -112,6 +113,20 @@ def test_a_query_the_newest_block_does_not_match_reads_the_rest_at_once(alice, r
 
     assert found == [oldest.pk]
     assert reads == [(top_block(), top_block()), (0, top_block() - 1)]
+
+
+def test_a_read_of_several_newer_blocks_names_them_to_the_index_not_an_id_range(alice, book):
+    """A range of ids made the planner read the primary key over it too (24 ms instead of 9
+    at a million customers)."""
+    top = top_block()
+    with CaptureQueriesContext(connection) as queries:
+        found = everyone().in_blocks("wangwei", top - 5, top, None)
+
+    (sql,) = [q["sql"] for q in queries.captured_queries]
+    assert "/ 4) = ANY(" in sql and ">=" not in sql
+    matching = Customer.objects.filter(pk__gte=(top - 5) * 4, search_text__contains="wangwei")
+    assert sorted(found) == sorted(matching.values_list("pk", flat=True))
+    assert found  # the book's newest 王伟s
 
 
 def test_a_rep_finds_only_the_matches_she_may_see(alice, book):
