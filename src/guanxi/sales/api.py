@@ -383,10 +383,19 @@ def list_opportunities(
     owner: Id | None = None,
     customer: Id | None = None,
     status: StageKind = "",
+    q: str = "",
 ):
-    """Opportunities you may see (those of customers you may see), newest first."""
+    """Opportunities you may see (those of customers you may see), newest first; ``q``
+    finds them by name or by their customer's name, pinyin, initials, phone digits, e-mail or
+    company, as the global search does."""
     qs = queries.opportunities_for(
-        request.auth, pipeline=pipeline, stage=stage, owner=owner, customer=customer, status=status
+        request.auth,
+        pipeline=pipeline,
+        stage=stage,
+        owner=owner,
+        customer=customer,
+        status=status,
+        q=q,
     )
     rows, nxt = keyset_page(qs, "-id", cursor=cursor, limit=limit)
     return {"items": rows, "next_cursor": nxt}

@@ -10,6 +10,8 @@ from django.db.models import Count, Exists, F, Max, Min, OuterRef, Prefetch, Q, 
 from django.utils.translation import gettext as _
 
 from guanxi.customers.models import Customer
+from guanxi.customers.search import normalize_query
+from guanxi.sales import search_index
 from guanxi.sales.models import (
     PURCHASE_STATUSES,
     Lead,
@@ -84,9 +86,15 @@ def opportunities_for(
     owner: int | None = None,
     customer: int | None = None,
     status: str = "",
+    q: str = "",
 ) -> QuerySet[Opportunity]:
-    """Visible opportunities, newest first; status is open, won or lost (the stage kind)."""
+    """Visible opportunities, newest first; status is open, won or lost (the stage kind);
+    ``q`` finds them by name or by their customer (name, pinyin, initials, phone digits,
+    e-mail, company), as the global search does."""
     qs = visible_opportunities(user).select_related("customer", "owner", "stage")
+    term = normalize_query((q or "").strip()[:100])
+    if term:
+        qs = qs.filter(search_index.matching(term))
     if pipeline:
         qs = qs.filter(pipeline_id=pipeline)
     if stage:

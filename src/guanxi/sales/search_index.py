@@ -23,6 +23,8 @@ a query that more than MATCH_CAP customers matched found no opportunity by its c
 """
 
 from django.db import connection as default_connection
+from django.db.models import BooleanField
+from django.db.models.expressions import RawSQL
 
 from guanxi.customers.search_index import fts_phrase, fts_text, like_sql, merge_pending
 
@@ -216,6 +218,28 @@ def newest_matching(term: str, limit: int, *, before: int | None = None) -> list
         named = _name_read(term, limit, before)
         found = sorted(set(found) | set(named), reverse=True)[:limit]
     return found
+
+
+def matching(term: str) -> RawSQL:
+    """The condition "the opportunity matches ``term``" (a normalised query), with the
+    matching rule of ``newest_matching`` but no limit, for a list filtered, sorted and paged
+    as any other: the index's matches (SQLite: an FTS5 phrase; PostgreSQL: the trigram
+    index), and for a 1-2 character Chinese query the names holding it anywhere."""
+    column = f'"{_TABLE}"'
+    if default_connection.vendor == "sqlite":
+        sql = f"{column}.id IN (SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s)"  # noqa: S608 - constant names, values bound
+        params = [fts_phrase(term)]
+        by_name = f"instr({column}.name, %s) > 0"
+        name_params = [term]
+    else:
+        sql, params = like_sql(term, f"{column}.search_text")
+        # Through NAME_INDEX (the name's characters), then the characters together.
+        chars = _NAME_CHARS.replace("name", f"{column}.name")
+        by_name = f"({chars} @> %s::text[] AND strpos({column}.name, %s) > 0)"
+        name_params = [list(term), term]
+    if len(term) < 3 and not term.isascii():
+        sql, params = f"({sql} OR {by_name})", [*params, *name_params]
+    return RawSQL(sql, params, output_field=BooleanField())  # noqa: S611 - constant SQL, values bound
 
 
 def _index_read(term: str, limit: int, before: int | None) -> list[tuple[int, int]]:

@@ -252,6 +252,7 @@ def opportunity_list(request):
     user = request.user
     pipelines = list(queries.pipelines())
     params = {
+        "q": request.GET.get("q", "").strip()[:100],
         "pipeline": int_or_none(request.GET.get("pipeline")),
         "stage": int_or_none(request.GET.get("stage")),
         "owner": int_or_none(request.GET.get("owner")),
@@ -269,6 +270,7 @@ def opportunity_list(request):
         owner=params["owner"],
         customer=params["customer"],
         status=params["status"],
+        q=params["q"],
     )
     close_start = day_or_none(f"{params['close']}-01") if params["close"] else None
     if close_start:
@@ -278,7 +280,9 @@ def opportunity_list(request):
         params["close"] = ""
     qs = qs.order_by(*LIST_SORTS[params["sort"]])
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    filtered = any(params[k] for k in ("pipeline", "stage", "owner", "customer", "status", "close"))
+    filtered = any(
+        params[k] for k in ("q", "pipeline", "stage", "owner", "customer", "status", "close")
+    )
     context = {
         "nav": "sales",
         "sales_nav": "opportunities",
