@@ -33,8 +33,8 @@ _CUSTOMERS = "customers_customer"
 FTS_TABLE = "sales_opportunity_fts"
 TRGM_INDEX = "opportunity_search_trgm"
 NAME_INDEX = "opportunity_name_chars"
-#: A name as the array of its characters, the expression NAME_INDEX holds.
-_NAME_CHARS = "string_to_array(name, NULL)"
+#: A name column as the array of its characters; NAME_INDEX holds it of ``name``.
+_NAME_CHARS = "string_to_array({name}, NULL)"
 #: The name's words, then the name run together (a query is normalised without spaces).
 _NAME_TEXT = "lower({row}.name) || ' ' || lower(replace({row}.name, ' ', ''))"
 
@@ -167,7 +167,7 @@ def _install_postgresql(cursor, concurrently: bool) -> None:
     mode = "CONCURRENTLY " if concurrently else ""
     for name, columns in (
         (TRGM_INDEX, "search_text gin_trgm_ops"),
-        (NAME_INDEX, f"({_NAME_CHARS})"),
+        (NAME_INDEX, f"({_NAME_CHARS.format(name='name')})"),
     ):
         cursor.execute("SELECT 1 FROM pg_indexes WHERE indexname = %s", [name])
         if cursor.fetchone() is None:
@@ -214,10 +214,25 @@ def newest_matching(term: str, limit: int, *, before: int | None = None) -> list
     scan of the names newest first. Each read stops after ``limit`` rows. The customer comes
     with each deal so that a search checks who may see it without reading the deals again."""
     found = _index_read(term, limit, before)
-    if len(term) < 3 and not term.isascii():
+    if _by_name(term):
         named = _name_read(term, limit, before)
         found = sorted(set(found) | set(named), reverse=True)[:limit]
     return found
+
+
+def _by_name(term: str) -> bool:
+    """Whether ``term`` also matches anywhere in a deal's name: a 1-2 character Chinese query
+    (Chinese names have no spaces to start a word)."""
+    return len(term) < 3 and not term.isascii()
+
+
+def _name_condition(term: str, name: str = "name") -> tuple[str, list]:
+    """The condition "the name column ``name`` holds ``term``" and its parameters: on
+    PostgreSQL through NAME_INDEX (the name's characters), then the characters together."""
+    if default_connection.vendor == "sqlite":
+        return f"instr({name}, %s) > 0", [term]
+    chars = _NAME_CHARS.format(name=name)
+    return f"{chars} @> %s::text[] AND strpos({name}, %s) > 0", [list(term), term]
 
 
 def matching(term: str) -> RawSQL:
@@ -225,20 +240,15 @@ def matching(term: str) -> RawSQL:
     matching rule of ``newest_matching`` but no limit, for a list filtered, sorted and paged
     as any other: the index's matches (SQLite: an FTS5 phrase; PostgreSQL: the trigram
     index), and for a 1-2 character Chinese query the names holding it anywhere."""
-    column = f'"{_TABLE}"'
+    table = default_connection.ops.quote_name(_TABLE)
     if default_connection.vendor == "sqlite":
-        sql = f"{column}.id IN (SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s)"  # noqa: S608 - constant names, values bound
+        sql = f"{table}.id IN (SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s)"  # noqa: S608 - constant names, values bound
         params = [fts_phrase(term)]
-        by_name = f"instr({column}.name, %s) > 0"
-        name_params = [term]
     else:
-        sql, params = like_sql(term, f"{column}.search_text")
-        # Through NAME_INDEX (the name's characters), then the characters together.
-        chars = _NAME_CHARS.replace("name", f"{column}.name")
-        by_name = f"({chars} @> %s::text[] AND strpos({column}.name, %s) > 0)"
-        name_params = [list(term), term]
-    if len(term) < 3 and not term.isascii():
-        sql, params = f"({sql} OR {by_name})", [*params, *name_params]
+        sql, params = like_sql(term, f"{table}.search_text")
+    if _by_name(term):
+        by_name, name_params = _name_condition(term, f"{table}.name")
+        sql, params = f"({sql} OR ({by_name}))", [*params, *name_params]
     return RawSQL(sql, params, output_field=BooleanField())  # noqa: S611 - constant SQL, values bound
 
 
@@ -263,21 +273,15 @@ def _index_read(term: str, limit: int, before: int | None) -> list[tuple[int, in
 
 
 def _name_read(term: str, limit: int, before: int | None) -> list[tuple[int, int]]:
-    if default_connection.vendor == "sqlite":
-        sql = (
-            f"SELECT id, customer_id FROM {_TABLE} WHERE instr(name, %s) > 0 "  # noqa: S608 - constant names, values bound
-            f"{_below('id', before)}ORDER BY id DESC LIMIT %s"
-        )
-        return _rows(sql, [term], before, limit)
-    # The planner picks, from NAME_INDEX's statistics of each character: the names holding
-    # a rare one through the index, a common one by walking the deals newest first (at 14,500
-    # deals: "王伟" 0.1 ms instead of 5.8, "年" 0.8 either way). strpos keeps the names that
-    # hold the characters together.
+    # PostgreSQL: the planner picks, from NAME_INDEX's statistics of each character, the
+    # names holding a rare one through the index, a common one by walking the deals newest
+    # first (at 14,500 deals: "王伟" 0.1 ms instead of 5.8, "年" 0.8 either way).
+    condition, params = _name_condition(term)
     sql = (
-        f"SELECT id, customer_id FROM {_TABLE} WHERE {_NAME_CHARS} @> %s::text[] "  # noqa: S608 - constant names, values bound
-        f"AND strpos(name, %s) > 0 {_below('id', before)}ORDER BY id DESC LIMIT %s"
+        f"SELECT id, customer_id FROM {_TABLE} WHERE {condition} "  # noqa: S608 - constant names, values bound
+        f"{_below('id', before)}ORDER BY id DESC LIMIT %s"
     )
-    return _rows(sql, [list(term), term], before, limit)
+    return _rows(sql, params, before, limit)
 
 
 def _below(column: str, before: int | None) -> str:
