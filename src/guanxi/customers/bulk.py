@@ -14,10 +14,11 @@ import json
 import operator
 import sqlite3
 from collections.abc import Iterable
+from contextlib import contextmanager
 
 from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator, MaxLengthValidator, validate_email
-from django.db import DEFAULT_DB_ALIAS, connection, connections
+from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.utils import timezone
 
 from guanxi.core.identity import normalize_resident_id, normalize_uscc
@@ -346,32 +347,67 @@ def _insert_tags(ids: list[int], tags: list[list[str]]) -> None:
     _insert_many(through, fields, rows)
 
 
-def alive_matching(field_name: str, values: Iterable[str], columns: Iterable[str]) -> list[dict]:
+def alive_matching(
+    field_name: str,
+    values: Iterable[str],
+    columns: Iterable[str],
+    *,
+    companies: Iterable[str] | None = None,
+) -> list[dict]:
     """The alive customers whose ``field_name`` is one of ``values``, as dicts of ``columns``:
     one statement however many values (a JSON array on SQLite, an array on PostgreSQL), so a
-    batch's duplicate check is one query per key field, not one per row."""
+    batch's duplicate check is one query per key field, not one per row.
+
+    ``companies`` narrows a lookup by name to what can be the same customer: companies, and
+    people of one of those companies (not every 王伟 of a million customers).
+
+    Each value is looked up through the field's own index, whatever the table's statistics
+    say. During an import into a new table they are those of an empty table, and the planners
+    then read every alive customer through the index of ``deleted_at`` for each key field and
+    batch (PostgreSQL 22 ms at 100,000 customers, SQLite 27 ms, growing with the table);
+    PostgreSQL also prefers reading all of them to 2,000 index probes at 100,000 customers
+    (22 against 7 ms). So the statement names only the key field, and customers in the
+    recycle bin are left out here."""
     field = Customer._meta.get_field(field_name)
-    columns = list(columns)
     q = connection.ops.quote_name
-    select = ", ".join(q(Customer._meta.get_field(c).column) for c in columns)
+    columns = list(columns)
+    select = ", ".join(q(Customer._meta.get_field(c).column) for c in [*columns, "deleted_at"])
+    params: list = []
+    condition = _one_of(q(field.column), values, params)
+    if companies is not None:
+        params.append(Kind.COMPANY)
+        condition += f" AND ({q('kind')} = %s OR {_one_of(q('company_name'), companies, params)})"
+    sql = f"SELECT {select} FROM {_table(Customer)} WHERE {condition}"  # noqa: S608 - quoted names
+    with _index_probes(), connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    return [dict(zip(columns, row[:-1], strict=True)) for row in rows if row[-1] is None]
+
+
+@contextmanager
+def _index_probes():
+    """On PostgreSQL, the statements inside planned as index probes: no reading of the whole
+    table (sequential or through a bitmap of the alive customers). In a transaction, which
+    starts here when none is open; the planner's settings are the defaults again after."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off; SET LOCAL enable_bitmapscan = off")
+        yield
+        cursor.execute(
+            "SET LOCAL enable_seqscan TO DEFAULT; SET LOCAL enable_bitmapscan TO DEFAULT"
+        )
+
+
+def _one_of(column: str, values: Iterable[str], params: list) -> str:
+    """The condition "``column`` is one of ``values``" in one parameter, appended to
+    ``params``: an array on PostgreSQL, a JSON array on SQLite."""
     if connection.vendor == "postgresql":
-        condition, param = f"{q(field.column)} = ANY(%s)", list(values)
-        alive = f"{q('deleted_at')} IS NULL"
-    else:
-        condition = f"{q(field.column)} IN (SELECT value FROM json_each(%s))"  # noqa: S608
-        param = json.dumps(list(values), ensure_ascii=False)
-        # "+": not through an index. SQLite cannot tell how many values the JSON array holds
-        # and otherwise walks the (deleted_at, id) index over every alive customer: 27 ms a
-        # key field and batch at 100,000 customers, growing with the table, against 1-7 ms
-        # through the field's own index.
-        alive = f"+{q('deleted_at')} IS NULL"
-    sql = (
-        f"SELECT {select} FROM {_table(Customer)} "  # noqa: S608 - quoted model names
-        f"WHERE {condition} AND {alive}"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [param])
-        return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
+        params.append(list(values))
+        return f"{column} = ANY(%s)"
+    params.append(json.dumps(list(values), ensure_ascii=False))
+    return f"{column} IN (SELECT value FROM json_each(%s))"  # noqa: S608 - a quoted name
 
 
 def chunks(values: Iterable, size: int):

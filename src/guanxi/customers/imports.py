@@ -611,26 +611,34 @@ class _Batch:
 
     def _existing(self, prepared) -> dict[tuple, tuple[int, Customer | None]]:
         """{key: (id, customer)} of the alive customers sharing a key with a row: one query per
-        key field and batch, the lowest id winning a key. The full customer is loaded only when
-        rows may update it."""
+        key field and batch, the lowest id winning a key. Only the keys rows have, so only
+        customers a row matches are then checked for reach; the full customer is loaded only
+        when rows may update it."""
         if not prepared:
             return {}
-        wanted: dict[str, set] = {"phone": set(), "email": set(), "id_number": set(), "name": set()}
-        for _row, _values, keys in prepared:
-            for key in keys:
-                wanted[key[0]].add(key[1])
-        full = self.job.on_duplicate == OnDuplicate.UPDATE
+        wanted = {key for _row, _values, keys in prepared for key in keys}
+        values: dict[str, set] = {"phone": set(), "email": set(), "id_number": set(), "name": set()}
+        companies: set[str] = set()
+        for key in wanted:
+            values[key[0]].add(key[1])
+            if key[0] == "name":
+                companies.add(key[2])
         records: dict[int, dict] = {}
-        for field_name, values in wanted.items():
-            if values:
-                for record in bulk.alive_matching(field_name, values, KEY_FIELDS):
+        for field_name, field_values in values.items():
+            if field_values:
+                narrow = companies if field_name == "name" else None
+                for record in bulk.alive_matching(
+                    field_name, field_values, KEY_FIELDS, companies=narrow
+                ):
                     records[record["id"]] = record
-        customers = Customer.objects.in_bulk(list(records)) if full and records else {}
-        found: dict[tuple, tuple[int, Customer | None]] = {}
+        found: dict[tuple, int] = {}
         for pk in sorted(records):
             for key in _keys(records[pk]):
-                found.setdefault(key, (pk, customers.get(pk)))
-        return found
+                if key in wanted:
+                    found.setdefault(key, pk)
+        full = self.job.on_duplicate == OnDuplicate.UPDATE
+        customers = Customer.objects.in_bulk(set(found.values())) if full and found else {}
+        return {key: (pk, customers.get(pk)) for key, pk in found.items()}
 
     def _reach(self, manager_method, ids: list[int]) -> set[int]:
         if not ids:
