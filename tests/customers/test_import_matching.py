@@ -65,18 +65,25 @@ def test_a_customer_in_the_recycle_bin_is_no_duplicate(alice, tmp_path):
     assert "imported 1, updated 0, skipped 0, failed 0" in out
 
 
-def test_a_lookup_by_name_reads_only_companies_and_people_of_the_companies_asked(alice):
+def test_people_are_looked_up_by_name_and_employer(alice):
     create_customer(alice, {"name": "王伟", "company_name": "长城汽车"})
     create_customer(alice, {"name": "王伟"})
     create_customer(alice, {"name": "王伟", "kind": "company"})
     byd = create_customer(alice, {"name": "王伟", "company_name": "比亚迪"})
+    li = create_customer(alice, {"name": "李娜", "company_name": "长城汽车"})
 
-    found = bulk.alive_matching("name", {"王伟"}, ("id", "kind"), companies={"比亚迪"})
+    found = bulk.alive_people({("王伟", "比亚迪"), ("李娜", "长城汽车")}, ("id",))
 
-    assert sorted((r["kind"], r["id"] == byd.pk) for r in found) == [
-        ("company", False),
-        ("person", True),
-    ]
+    assert sorted(r["id"] for r in found) == [byd.pk, li.pk]
+
+
+def test_companies_are_looked_up_by_name_among_companies(alice):
+    create_customer(alice, {"name": "Acme", "company_name": "Acme"})
+    company = create_customer(alice, {"name": "Acme", "kind": "company"})
+
+    found = bulk.alive_matching("name", {"Acme"}, ("id",), kind="company")
+
+    assert [r["id"] for r in found] == [company.pk]
 
 
 def test_a_lookup_finds_every_value_asked_in_one_query(alice):

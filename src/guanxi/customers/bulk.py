@@ -348,18 +348,12 @@ def _insert_tags(ids: list[int], tags: list[list[str]]) -> None:
 
 
 def alive_matching(
-    field_name: str,
-    values: Iterable[str],
-    columns: Iterable[str],
-    *,
-    companies: Iterable[str] | None = None,
+    field_name: str, values: Iterable[str], columns: Iterable[str], *, kind: str = ""
 ) -> list[dict]:
-    """The alive customers whose ``field_name`` is one of ``values``, as dicts of ``columns``:
-    one statement however many values (a JSON array on SQLite, an array on PostgreSQL), so a
-    batch's duplicate check is one query per key field, not one per row.
-
-    ``companies`` narrows a lookup by name to what can be the same customer: companies, and
-    people of one of those companies (not every 王伟 of a million customers).
+    """The alive customers whose ``field_name`` is one of ``values`` (and of ``kind``, when
+    given), as dicts of ``columns``: one statement however many values (a JSON array on SQLite,
+    an array on PostgreSQL), so a batch's duplicate check is one query per key field, not one
+    per row.
 
     Each value is looked up through the field's own index, whatever the table's statistics
     say. During an import into a new table they are those of an empty table, and the planners
@@ -367,17 +361,48 @@ def alive_matching(
     batch (PostgreSQL 22 ms at 100,000 customers, SQLite 27 ms, growing with the table);
     PostgreSQL also prefers reading all of them to 2,000 index probes at 100,000 customers
     (22 against 7 ms). So the statement names only the key field, and customers in the
-    recycle bin are left out here."""
-    field = Customer._meta.get_field(field_name)
+    recycle bin are left out after it."""
+    q = connection.ops.quote_name
+    params: list = []
+    condition = _one_of(q(Customer._meta.get_field(field_name).column), values, params)
+    if kind:
+        condition += f" AND {q('kind')} = %s"
+        params.append(kind)
+    return _alive(condition, params, columns)
+
+
+def alive_people(pairs: Iterable[tuple[str, str]], columns: Iterable[str]) -> list[dict]:
+    """The alive people (not companies) with one of these (name, employer) ``pairs``, as dicts
+    of ``columns``: each pair one probe of the (name, company_name) index, not a read of every
+    namesake (8,680 of them for a batch of 2,000 rows at a million customers: 56-102 ms, against
+    4 ms)."""
+    q = connection.ops.quote_name
+    names, companies = zip(*pairs, strict=True) if pairs else ((), ())
+    if connection.vendor == "postgresql":
+        # Each pair a probe: the subquery, kept apart by OFFSET 0, run once a pair.
+        pair = f"{q('name')} = v.name AND {q('company_name')} = v.company"
+        source = "unnest(%s::text[], %s::text[]) AS v(name, company)"
+        params = [list(names), list(companies)]
+    else:
+        pair = (
+            f"({q('name')}, {q('company_name')}) IN "  # noqa: S608 - quoted names
+            "(SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]') FROM json_each(%s))"
+        )
+        source = ""
+        params = [json.dumps(list(zip(names, companies, strict=True)), ensure_ascii=False)]
+    params.append(Kind.COMPANY)
+    return _alive(f"{pair} AND {q('kind')} <> %s", params, columns, source=source)
+
+
+def _alive(condition: str, params: list, columns: Iterable[str], *, source: str = "") -> list[dict]:
+    """Customers meeting ``condition``, those in the recycle bin left out, as dicts of
+    ``columns``; from a LATERAL subquery for each row of ``source`` when given (PostgreSQL)."""
     q = connection.ops.quote_name
     columns = list(columns)
     select = ", ".join(q(Customer._meta.get_field(c).column) for c in [*columns, "deleted_at"])
-    params: list = []
-    condition = _one_of(q(field.column), values, params)
-    if companies is not None:
-        params.append(Kind.COMPANY)
-        condition += f" AND ({q('kind')} = %s OR {_one_of(q('company_name'), companies, params)})"
     sql = f"SELECT {select} FROM {_table(Customer)} WHERE {condition}"  # noqa: S608 - quoted names
+    if source:
+        sql = f"SELECT c.* FROM {source} CROSS JOIN LATERAL ({sql} OFFSET 0) AS c"  # noqa: S608
     with _index_probes(), connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()

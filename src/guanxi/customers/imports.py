@@ -617,20 +617,28 @@ class _Batch:
         if not prepared:
             return {}
         wanted = {key for _row, _values, keys in prepared for key in keys}
-        values: dict[str, set] = {"phone": set(), "email": set(), "id_number": set(), "name": set()}
+        values: dict[str, set] = {"phone": set(), "email": set(), "id_number": set()}
+        people: set[tuple[str, str]] = set()
         companies: set[str] = set()
         for key in wanted:
-            values[key[0]].add(key[1])
-            if key[0] == "name":
-                companies.add(key[2])
-        records: dict[int, dict] = {}
-        for field_name, field_values in values.items():
-            if field_values:
-                narrow = companies if field_name == "name" else None
-                for record in bulk.alive_matching(
-                    field_name, field_values, KEY_FIELDS, companies=narrow
-                ):
-                    records[record["id"]] = record
+            if key[0] != "name":
+                values[key[0]].add(key[1])
+            elif key[2]:
+                people.add(key[1:])  # (name, employer)
+            else:
+                companies.add(key[1])
+        found_lists = [
+            bulk.alive_matching(field_name, field_values, KEY_FIELDS)
+            for field_name, field_values in values.items()
+            if field_values
+        ]
+        if people:
+            found_lists.append(bulk.alive_people(people, KEY_FIELDS))
+        if companies:
+            found_lists.append(
+                bulk.alive_matching("name", companies, KEY_FIELDS, kind=Kind.COMPANY)
+            )
+        records = {record["id"]: record for found in found_lists for record in found}
         found: dict[tuple, int] = {}
         for pk in sorted(records):
             for key in _keys(records[pk]):

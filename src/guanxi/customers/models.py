@@ -337,7 +337,9 @@ class Customer(TimeStamped, Versioned, SoftDeletable):
         indexes = [
             models.Index(fields=["owner", "-id"], name="customer_owner_id"),
             models.Index(fields=["deleted_at", "-id"], name="customer_alive_id"),
-            models.Index(fields=["name"], name="customer_name"),
+            # By name, and a person by name and employer (the import's duplicate key) without
+            # reading every namesake.
+            models.Index(fields=["name", "company_name"], name="customer_name_company"),
             models.Index(
                 fields=["-pooled_at", "-id"],
                 name="customer_pool",
