@@ -9,7 +9,8 @@ model's) and, unless it is a dry run, writes the rows in atomic batches (``bulk.
 customers, history rows and tags in a few statements). Duplicates are looked up once per key
 field and batch; the custom field definitions are read once per import. A long import converts
 and checks its rows in a second process (``import_checker``) while this one matches and
-writes them, so it uses two cores.
+writes them, so it uses two cores; on PostgreSQL two connections write (``import_writers``), so
+the server writes two batches at once, still committed in the file's order.
 
 A row is either fully written or listed in the error report (row, column, value, reason);
 after each batch the job records how far it got, in the same transaction, so a job that
