@@ -64,6 +64,20 @@ def test_api_import_queues_the_job_and_reports_progress(client, alice):
     assert Customer.objects.get().owner == alice
 
 
+def test_api_import_of_a_file_larger_than_a_request_body_may_be_is_taken(client, alice, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1024  # 2.5 MB by default: a real file is larger
+    rows = "".join(f"客户{i},1380013{i:04d}\n" for i in range(200)).encode()
+    data = "姓名,手机\n".encode() + rows
+    assert len(data) > settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+
+    response = login(client, alice).post(
+        IMPORT, {"file": SimpleUploadedFile("c.csv", data), "dry_run": "true"}
+    )
+
+    assert response.status_code == 200, response.content
+    assert response.json()["imported"] == 200
+
+
 def test_api_import_of_an_empty_file_is_a_field_error(client, alice):
     response = login(client, alice).post(IMPORT, {"file": SimpleUploadedFile("c.csv", b"")})
     assert response.status_code == 422

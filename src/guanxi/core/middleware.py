@@ -27,11 +27,19 @@ class RefuseNulMiddleware:
         field = None
         if "%00" in request.META.get("QUERY_STRING", ""):
             field = _nul_parameter(request.GET)
-        if field is None and request.path.startswith("/api/") and _JSON_NUL in request.body:
+        if field is None and _json_api_body(request) and _JSON_NUL in request.body:
             field = _nul_field(request.body)
         if field is not None:
             return _refused(request, field)
         return self.get_response(request)
+
+
+def _json_api_body(request) -> bool:
+    """Whether the request is an API call with a JSON body. Only then is its body read here:
+    a file uploaded to the API (an import) is larger than a request body may be held in memory
+    (``DATA_UPLOAD_MAX_MEMORY_SIZE``), and reading it as a body refused every import of more
+    than 2.5 MB with a bare 400 page."""
+    return request.path.startswith("/api/") and request.content_type == "application/json"
 
 
 def _nul_parameter(query) -> str | None:
