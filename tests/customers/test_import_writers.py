@@ -11,6 +11,7 @@ import re
 
 import pytest
 from django.db import DatabaseError, connection
+from django.utils import translation
 
 from guanxi.customers import bulk, import_writers, imports
 from guanxi.customers.models import Customer
@@ -129,3 +130,25 @@ def test_the_writing_connections_are_closed_at_the_end(alice, custom_fields, tmp
 
     assert job.status == "done" and len(aside) == 6
     assert connections_here() == before
+
+
+def test_a_batch_finding_the_job_moved_by_another_run_rolls_back(
+    alice, custom_fields, tmp_path, monkeypatch, aside
+):
+    real = bulk.insert_customers
+
+    def another_run_moves_the_job(rows, *args, **kwargs):
+        numbers = {int(re.sub(r"\D", "", r["name"]) or -1) for r in rows}
+        if any(BATCH <= n < 2 * BATCH for n in numbers):  # the second batch
+            ImportJob.objects.update(next_row=140)
+        return real(rows, *args, **kwargs)
+
+    monkeypatch.setattr(imports, "insert_customers", another_run_moves_the_job)
+
+    with translation.override("zh-hans"), pytest.raises(import_writers.OutOfOrder):
+        _import(alice, _file(tmp_path))
+
+    job = ImportJob.objects.get()
+    assert (job.status, job.next_row) == ("failed", BATCH)
+    assert job.error == f"此导入的另一次运行已从第 {BATCH + 2} 行继续。"
+    assert Customer.objects.count() == job.imported

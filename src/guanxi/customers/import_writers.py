@@ -25,6 +25,7 @@ from dataclasses import dataclass
 
 from django.db import connections, transaction
 from django.db.models import F
+from django.utils.translation import gettext as _
 
 from guanxi.customers.models_import import ImportJob
 
@@ -35,7 +36,16 @@ COUNTERS = ("imported", "updated", "skipped", "failed")
 
 
 class OutOfOrder(RuntimeError):
-    """The job's position was not where the batch before left it."""
+    """The job's position was not where the batch before left it: another run of the same job
+    moved it. Its message is in the language active where it is read (the importer's), not
+    the writing thread's."""
+
+    def __init__(self, row: int):
+        super().__init__(row)
+        self.row = row
+
+    def __str__(self) -> str:
+        return _("Another run of this import went on from row %(row)d.") % {"row": self.row}
 
 
 @dataclass
@@ -94,7 +104,7 @@ class Writers:
                         **{c: F(c) + getattr(outcome, c) for c in COUNTERS},
                     )
                     if moved != 1:
-                        raise OutOfOrder(f"The import's position moved away from row {begin}.")
+                        raise OutOfOrder(begin + 2)
             except BaseException as exc:  # handed to the importer, which raises it
                 future.set_exception(exc)
             else:
