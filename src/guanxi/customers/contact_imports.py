@@ -354,12 +354,7 @@ def process(
                     job.report_offset = report.offset()
                     job.save()
             except Exception as exc:
-                report.rollback(before)
-                job.refresh_from_db()
-                job.status = ImportJob.Status.FAILED
-                job.error = str(exc)[:2000] or exc.__class__.__name__
-                job.finished_at = timezone.now()
-                job.save()
+                imports.stop_failed(job, report, before, exc)
                 raise
             if progress:
                 progress(job)

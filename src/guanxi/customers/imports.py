@@ -794,15 +794,7 @@ def _run_batches(job, table, columns, batch_args: dict, *, dry_run, batch_size, 
     report = batch_args["report"]
     cleaner = batch_args["cleaner"]
 
-    def fail(before: int, exc: BaseException) -> None:
-        """The job stopped: failed, its report cut back to ``before`` (the end of the last
-        batch that committed)."""
-        report.rollback(before)
-        job.refresh_from_db()
-        job.status = ImportJob.Status.FAILED
-        job.error = str(exc)[:2000] or exc.__class__.__name__
-        job.finished_at = timezone.now()
-        job.save()
+    fail = partial(stop_failed, job, report)
 
     def write(begin: int, checked_rows: Callable[[], list]) -> None:
         before = job.report_offset
@@ -867,6 +859,18 @@ def _run_batches(job, table, columns, batch_args: dict, *, dry_run, batch_size, 
             writers.close()
         if checker:
             checker.close()
+
+
+def stop_failed(job, report: _Report, before: int, exc: BaseException) -> None:
+    """The import ``job`` stopped on ``exc``: failed, its report cut back to ``before`` (the
+    end of the last batch that committed), its counters and position as that batch left them.
+    (Customers', contacts' and orders' imports alike.)"""
+    report.rollback(before)
+    job.refresh_from_db()
+    job.status = ImportJob.Status.FAILED
+    job.error = str(exc)[:2000] or exc.__class__.__name__
+    job.finished_at = timezone.now()
+    job.save()
 
 
 @contextmanager
