@@ -179,3 +179,34 @@ def test_another_rep_cannot_open_a_contacts_import(client, alice, bob, tmp_path)
     client = login(client, bob)
     assert client.get(f"/customers/import/{job.pk}/").status_code == 404
     assert client.get(f"/customers/import/{job.pk}/status/").status_code == 404
+
+
+def test_a_batch_that_fails_to_write_stops_the_job_after_the_last_batch_written(
+    alice, acme, tmp_path, monkeypatch
+):
+    from django.db import DatabaseError
+
+    from guanxi.customers import contact_imports
+
+    path = write_csv(
+        tmp_path,
+        "客户编号,联系人,手机\n"
+        f"{acme.pk},张经理,13912345678\n{acme.pk},李会计,1234\n{acme.pk},王太太,13700137000\n",
+    )
+    real = contact_imports.bulk_create_with_history
+
+    def full_on_the_third_row(contacts, *args, **kwargs):
+        if any(c.name == "王太太" for c in contacts):
+            raise DatabaseError("the disk is full")
+        return real(contacts, *args, **kwargs)
+
+    monkeypatch.setattr(contact_imports, "bulk_create_with_history", full_on_the_third_row)
+
+    with pytest.raises(CommandError, match="the disk is full.*--resume"):
+        run(path, "--user", "alice", "--batch-size", "1")
+
+    job = ImportJob.objects.get()
+    assert (job.status, job.next_row, job.imported, job.failed) == ("failed", 2, 1, 1)
+    assert job.error == "the disk is full"
+    assert list(Contact.objects.values_list("name", flat=True)) == ["张经理"]
+    assert [line.split(",")[0] for line in report_rows(path)] == ["3"]  # 李会计's phone

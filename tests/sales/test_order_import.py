@@ -339,3 +339,31 @@ def test_a_resumed_job_skips_the_batches_already_committed(alice, good_file):
     job.save()
     outcome = order_imports.process(job, resume=True, batch_lines=1)
     assert outcome.orders == 0 and Order.objects.count() == 2
+
+
+def test_a_batch_that_fails_to_write_stops_the_job_after_the_last_batch_written(
+    alice, good_file, monkeypatch
+):
+    from django.db import DatabaseError
+
+    real = order_imports._Batch.write
+
+    def full_at_the_second_order(self, orders):
+        if any(o.key == "SO-H2" for o in orders):
+            raise DatabaseError("the disk is full")
+        return real(self, orders)
+
+    monkeypatch.setattr(order_imports._Batch, "write", full_at_the_second_order)
+    job = order_imports.new_job(alice, good_file)
+
+    with pytest.raises(DatabaseError):
+        order_imports.process(job, batch_lines=1)  # an order a batch
+
+    job.refresh_from_db()
+    assert (job.status, job.next_row, job.imported, job.error) == (
+        "failed",
+        2,
+        1,
+        "the disk is full",
+    )
+    assert list(Order.objects.values_list("number", flat=True)) == ["SO-H1"]
