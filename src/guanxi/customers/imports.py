@@ -612,9 +612,9 @@ class _Batch:
 
     def _existing(self, prepared) -> dict[tuple, tuple[int, Customer | None]]:
         """{key: (id, customer)} of the alive customers sharing a key with a row: one query per
-        key field and batch, the lowest id winning a key. Only the keys rows have, so only
-        customers a row matches are then checked for reach; the full customer is loaded only
-        when rows may update it."""
+        key field and batch (names: people and companies apart), the lowest id winning a key.
+        Only the keys rows have, so only customers a row matches are then checked for reach;
+        the full customer is loaded only when rows may update it."""
         if not prepared:
             return {}
         wanted = {key for _row, _values, keys in prepared for key in keys}
