@@ -245,14 +245,16 @@ class Customer(TimeStamped, Versioned, SoftDeletable):
         default=BirthdayCalendar.SOLAR,
         help_text=_("Which calendar the customer celebrates the birthday by."),
     )
-    id_number = models.CharField(_("ID number / USCC"), max_length=18, blank=True, db_index=True)
-    phone = models.CharField(_("mobile phone"), max_length=20, blank=True, db_index=True)
+    # Indexed in Meta: one plain index each (a field's db_index adds a second, for LIKE, on
+    # PostgreSQL, which no read uses and every write pays for).
+    id_number = models.CharField(_("ID number / USCC"), max_length=18, blank=True)
+    phone = models.CharField(_("mobile phone"), max_length=20, blank=True)
     phone_alt = models.CharField(_("other phone"), max_length=20, blank=True)
-    email = models.EmailField(_("e-mail"), max_length=254, blank=True, db_index=True)
+    email = models.EmailField(_("e-mail"), max_length=254, blank=True)
     wechat_id = models.CharField(_("WeChat ID"), max_length=64, blank=True)
     company_name = models.CharField(_("employer"), max_length=120, blank=True)
     province = models.CharField(_("province"), max_length=30, blank=True)
-    city = models.CharField(_("city"), max_length=30, blank=True, db_index=True)
+    city = models.CharField(_("city"), max_length=30, blank=True)
     district = models.CharField(_("district"), max_length=30, blank=True)
     address = models.CharField(_("address"), max_length=255, blank=True)
     industry = models.CharField(_("industry"), max_length=60, blank=True)
@@ -275,6 +277,7 @@ class Customer(TimeStamped, Versioned, SoftDeletable):
         null=True,
         blank=True,
         on_delete=models.PROTECT,
+        db_index=False,  # customer_owner_id (owner, -id) answers every read by owner
         related_name="owned_customers",
         verbose_name=_("owner"),
         help_text=_("Empty while the customer is in the public pool."),
@@ -305,6 +308,9 @@ class Customer(TimeStamped, Versioned, SoftDeletable):
         settings.AUTH_USER_MODEL, blank=True, related_name="followed_customers"
     )
     search_text = models.TextField(editable=False, blank=True)
+    # SoftDeletable's, without its own index: customer_alive_id (deleted_at, -id) answers
+    # every read by it.
+    deleted_at = models.DateTimeField(_("deleted"), null=True, blank=True)
 
     history = HistoricalRecords(
         excluded_fields=[
@@ -340,6 +346,10 @@ class Customer(TimeStamped, Versioned, SoftDeletable):
             # By name, and a person by name and employer (the import's duplicate key) without
             # reading every namesake.
             models.Index(fields=["name", "company_name"], name="customer_name_company"),
+            models.Index(fields=["phone"], name="customer_phone"),
+            models.Index(fields=["email"], name="customer_email"),
+            models.Index(fields=["id_number"], name="customer_id_number"),
+            models.Index(fields=["city"], name="customer_city"),
             models.Index(
                 fields=["-pooled_at", "-id"],
                 name="customer_pool",

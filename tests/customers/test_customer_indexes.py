@@ -1,0 +1,57 @@
+"""The customer table keeps one index for each way it is read and no more (each costs every
+write): no second (LIKE) index of a field on PostgreSQL, no single-column index of a column a
+composite index starts with; and a rep's list, read by owner, still goes through an index."""
+
+import pytest
+from django.db import connection
+
+from guanxi.customers.models import Customer
+
+pytestmark = pytest.mark.django_db
+
+
+def _indexes() -> dict[str, tuple]:
+    with connection.cursor() as cursor:
+        constraints = connection.introspection.get_constraints(cursor, Customer._meta.db_table)
+    return {
+        name: tuple(c["columns"])
+        for name, c in constraints.items()
+        if c["index"] and not c["primary_key"]
+    }
+
+
+def test_each_key_field_has_one_plain_index():
+    indexes = _indexes()
+
+    for column in ("phone", "email", "id_number", "city"):
+        assert [n for n, cols in indexes.items() if cols == (column,)] == [f"customer_{column}"]
+    assert not [name for name in indexes if name.endswith("_like")]
+
+
+def test_no_single_column_index_repeats_the_start_of_a_composite_one():
+    indexes = _indexes()
+
+    assert ("owner_id",) not in indexes.values() and ("deleted_at",) not in indexes.values()
+    assert indexes["customer_owner_id"][0] == "owner_id"
+    assert indexes["customer_alive_id"][0] == "deleted_at"
+
+
+def test_a_reps_customers_are_read_through_the_owner_index(alice):
+    from guanxi.customers.services import create_customer
+
+    create_customer(alice, {"name": "王伟"})
+    sql, params = (
+        Customer.objects.filter(owner=alice, deleted_at=None)
+        .order_by("-id")
+        .query.sql_with_params()
+    )
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("EXPLAIN QUERY PLAN " + sql, params)
+            plan = " ".join(str(row) for row in cursor.fetchall())
+        else:
+            cursor.execute("SET enable_seqscan = off")
+            cursor.execute("EXPLAIN " + sql, params)
+            plan = " ".join(row[0] for row in cursor.fetchall())
+            cursor.execute("SET enable_seqscan = on")
+    assert "customer_owner_id" in plan or "customer_alive_id" in plan
