@@ -75,3 +75,15 @@ def test_an_escaped_backslash_before_u0000_is_plain_text(client, alice):
     response = _post(login(client, alice), "/api/v1/customers", {"name": "C:\\u0000 王伟"})
 
     assert response.status_code == 201
+
+
+def test_an_api_body_with_a_nul_sent_as_plain_text_is_refused_too(client, alice):
+    from guanxi.customers.models import Customer
+
+    response = login(client, alice).post(
+        "/api/v1/customers", data=json.dumps({"name": "王\u0000伟"}), content_type="text/plain"
+    )
+
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == "name"
+    assert not Customer.objects.exists()

@@ -35,11 +35,12 @@ class RefuseNulMiddleware:
 
 
 def _json_api_body(request) -> bool:
-    """Whether the request is an API call with a JSON body. Only then is its body read here:
-    a file uploaded to the API (an import) is larger than a request body may be held in memory
-    (``DATA_UPLOAD_MAX_MEMORY_SIZE``), and reading it as a body refused every import of more
-    than 2.5 MB with a bare 400 page."""
-    return request.path.startswith("/api/") and request.content_type == "application/json"
+    """Whether the request is an API call whose body may be JSON: any but a multipart upload
+    (the API parses a body as JSON whatever its content type says). A file uploaded to the API
+    (an import) is larger than a request body may be held in memory
+    (``DATA_UPLOAD_MAX_MEMORY_SIZE``): reading it as a body refused every import of more than
+    2.5 MB with a bare 400 page. Its other fields are checked by the API's own schema."""
+    return request.path.startswith("/api/") and request.content_type != "multipart/form-data"
 
 
 def _nul_parameter(query) -> str | None:
