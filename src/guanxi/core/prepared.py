@@ -13,9 +13,10 @@ read, and ``Model.__init__`` walks them again to leave the unread ones deferred.
 read with 14 of its 40 fields and its owner that was 18 µs a row, a tenth of a list page; its
 attribute dict and state, set directly, take under 2.
 
-A marker is a value placed in the queryset where a later value goes; it must reach the SQL
-parameters unchanged (a raw SQL parameter, or a value that the field's preparation leaves equal
-to itself, such as an integer), and it must not occur anywhere else in the query.
+A marker is a value placed in the queryset where a later value goes, once or in several places
+(each then takes the value); it must reach the SQL parameters unchanged (a raw SQL parameter, or
+a value that the field's preparation leaves equal to itself, such as an integer), and it must not
+occur anywhere else in the query.
 """
 
 import inspect
@@ -55,9 +56,9 @@ class Prepared:
             found = [
                 i for i, p in enumerate(self.params) if type(p) is type(marker) and p == marker
             ]
-            if len(found) != 1:
-                raise ValueError(f"marker {name!r} found {len(found)} times in the parameters")
-            self.places[name] = found[0]
+            if not found:
+                raise ValueError(f"marker {name!r} not found in the parameters")
+            self.places[name] = found
         info = self.compiler.klass_info
         fields = info["select_fields"]
         self.start, self.end = fields[0], fields[-1] + 1
@@ -73,7 +74,8 @@ class Prepared:
             return []
         params = list(self.params)  # shared between requests: nothing kept between runs
         for name, value in values.items():
-            params[self.places[name]] = value
+            for place in self.places[name]:
+                params[place] = value
         with hot_cursor(self.db) as cursor:
             cursor.execute(self.sql, params)
             raw = cursor.fetchall()

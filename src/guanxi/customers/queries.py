@@ -118,11 +118,14 @@ def _newest_rows(user, *, q: str, offset: int, limit: int, before: int | None):
             return None
 
     def build():
-        qs = list_columns(Customer.objects.visible_to(user))
         markers: dict[str, object] = {}
         if ids is not None:
+            qs = list_columns(Customer.objects.visible_to(user))
             condition, markers["ids"] = pk_among(Customer)
             qs = qs.filter(condition)
+        else:
+            below = None if before is None else _BEFORE_MARK
+            qs = list_columns(Customer.objects.visible_to(user, newest=offset + limit, below=below))
         if before is not None:
             qs = qs.filter(pk__lt=_BEFORE_MARK)
             markers["before"] = _BEFORE_MARK
