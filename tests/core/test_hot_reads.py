@@ -158,3 +158,17 @@ def test_prepared_reads_can_be_turned_off(db, monkeypatch):
 def test_hot_reads_are_in_the_query_log(db, django_assert_num_queries):
     with django_assert_num_queries(1):
         assert fetch_one("SELECT 1 + %s", [1]) == (2,)
+
+
+@postgres_only
+def test_a_hot_read_is_planned_once_not_on_every_run(db):
+    for _ in range(7):
+        with cursor() as c:
+            c.execute("SELECT count(*) FROM accounts_user WHERE id = %s", [7])
+    with connection.cursor() as c:
+        c.execute(
+            "SELECT generic_plans, custom_plans FROM pg_prepared_statements"
+            " WHERE statement LIKE %s",
+            ["%accounts_user WHERE id = $1%"],
+        )
+        assert c.fetchall() == [(7, 0)]
