@@ -83,8 +83,8 @@ def cursor(db: str = DEFAULT_DB_ALIAS):
     as its own (execute wrappers, database errors).
 
     Only for SQL whose best plan does not depend on its values (primary keys, id arrays, a
-    user's visibility): after five runs PostgreSQL may keep one generic plan for all values,
-    which would not do for a search pattern."""
+    user's visibility): PostgreSQL keeps one generic plan for all values from the first run
+    (``plan_cache_mode`` in the settings), which would not do for a search pattern."""
     connection = connections[db]
     if connection.vendor != "postgresql":
         return connection.cursor()

@@ -1,5 +1,5 @@
 """Two partial indexes for a list that reads each way a user sees customers newest first
-(CustomerQuerySet.newest_seen): her own alive customers by owner, and the alive pool."""
+(``visible_to(user, newest=n)``): her own alive customers by owner, and the alive pool."""
 
 from django.db import migrations, models
 
