@@ -7,7 +7,8 @@ from django.utils import timezone
 
 from guanxi.accounts.models import User
 from guanxi.customers.models import Customer
-from guanxi.customers.queries import customer_rows
+from guanxi.customers import search_index
+from guanxi.customers.queries import customer_rows, customers_for, list_columns
 from guanxi.customers.services import create_customer, delete_customer, share_customer
 
 WHO = ["alice", "bob", "charlie", "mike", "newcomer"]
@@ -153,3 +154,29 @@ def test_a_page_is_one_statement(world, alice, django_assert_num_queries):
 
     with django_assert_num_queries(1):
         customer_rows(alice, limit=5)
+
+
+@pytest.mark.parametrize("who", [*WHO, "ada"])
+@pytest.mark.parametrize("q", ["pool", "shared", "sh", "alice 2"])
+def test_a_common_query_tested_in_each_way_finds_what_the_walk_finds(
+    request, world, monkeypatch, who, q
+):
+    monkeypatch.setattr(search_index, "MATCH_CAP", 1)  # every query is now "common"
+    search_index.forget_common()
+    user = request.getfixturevalue(who)
+    walked = [c.pk for c in list_columns(customers_for(user, q=q)).order_by("-id")]
+
+    for limit, before in ((3, None), (50, None), (4, world[30].pk)):
+        rows = customer_rows(user, q=q, limit=limit, before=before)
+        expected = [pk for pk in walked if before is None or pk < before][:limit]
+        assert [c.pk for c in rows] == expected
+    assert walked or who != "alice"  # Alice finds each query's customers
+
+
+def test_the_rows_tested_are_each_ways_own(world, alice):
+    def named_alice(qs):
+        return qs.filter(name__startswith="alice")
+
+    seen = Customer.objects.visible_to(alice, newest=50, tested=named_alice)
+
+    assert sorted(seen.values_list("name", flat=True)) == [f"alice {i}" for i in range(4)]

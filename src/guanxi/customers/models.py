@@ -11,7 +11,7 @@ from functools import reduce
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connections, models
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _g
 from django.utils.translation import gettext_lazy as _
@@ -183,6 +183,7 @@ class CustomerQuerySet(SoftDeleteQuerySet):
         include_deleted: bool = False,
         newest: int | None = None,
         below: int | None = None,
+        tested=None,
     ):
         """The one entry point of access control: the customers ``user`` may see.
 
@@ -192,12 +193,18 @@ class CustomerQuerySet(SoftDeleteQuerySet):
         ``newest=n`` is for a page newest first: what it gives holds the ``n`` newest of them
         (with an id below ``below`` when given), read way by way (``_newest_seen``) where the
         user sees only some customers; the caller orders by -id and slices. Alive ones only.
+        ``tested`` (a function narrowing a customer queryset) keeps only the customers it lets
+        through, tested row by row as each way is read: a condition many customers meet.
         """
         if newest is not None:
             if include_deleted:
                 raise ValueError("newest= reads alive customers only")
-            seen = self._newest_seen(user, newest, below=below)
-            qs = self.visible_to(user) if seen is None else self.alive().filter(pk__in=seen)
+            seen = self._newest_seen(user, newest, below=below, tested=tested)
+            if seen is not None:
+                qs = self.alive().filter(pk__in=seen)
+            else:
+                qs = self.visible_to(user)
+                qs = tested(qs) if tested else qs
             return qs if below is None else qs.filter(pk__lt=below)
         qs = self if include_deleted else self.alive()
         ways = self.ways_seen(user)
@@ -219,10 +226,12 @@ class CustomerQuerySet(SoftDeleteQuerySet):
         ways = cls._reach(user, SEEN_LEVELS, pools=False, shares=shares)
         return [*ways, cls._pool_reach(user)]
 
-    def _newest_seen(self, user, n: int, *, below: int | None = None) -> "QuerySet | None":
+    def _newest_seen(
+        self, user, n: int, *, below: int | None = None, tested=None
+    ) -> "QuerySet | None":
         """The ids of the ``n`` newest customers ``user`` sees (with an id below ``below`` when
-        given), as one subquery; None when the user sees every customer or none (the plain
-        newest-first read is right then).
+        given, and that ``tested`` lets through), as one subquery; None when the user sees every
+        customer or none (the plain newest-first read is right then).
 
         A rep's list read the customers newest first and skipped those she may not see: a new
         rep with none of her own walked all of a million (0.4 s), and anyone's list walked every
@@ -236,13 +245,18 @@ class CustomerQuerySet(SoftDeleteQuerySet):
         parts = []
         for way in ways:
             part = self.alive().filter(way)
+            if tested:
+                part = tested(part)
             if below is not None:
                 part = part.filter(pk__lt=below)
             parts.append(part.order_by("-id").values("id")[:n])
         for holder in self._share_holders(user):
-            part = CustomerShare.objects.filter(holder, level__in=SEEN_LEVELS).exclude(
-                customer__deleted_at__isnull=False
-            )
+            part = CustomerShare.objects.filter(**holder, level__in=SEEN_LEVELS)
+            if tested:  # the customer tested by primary key, the shares still read in order
+                matching = tested(self.alive().filter(pk=OuterRef("customer_id")))
+                part = part.filter(Exists(matching))
+            else:
+                part = part.exclude(customer__deleted_at__isnull=False)
             if below is not None:
                 part = part.filter(customer_id__lt=below)
             parts.append(part.order_by("-customer_id").values("customer_id")[:n])
@@ -273,7 +287,7 @@ class CustomerQuerySet(SoftDeleteQuerySet):
         ways = [Q(owner_id=user.pk)]
         if shares:
             shared = CustomerShare.objects.filter(level__in=levels).filter(
-                reduce(operator.or_, cls._share_holders(user))
+                reduce(operator.or_, (Q(**holder) for holder in cls._share_holders(user)))
             )
             ways.append(Q(pk__in=shared.values("customer_id")))
         if user.role == Role.MANAGER and user.team_id:
@@ -283,9 +297,9 @@ class CustomerQuerySet(SoftDeleteQuerySet):
         return ways
 
     @staticmethod
-    def _share_holders(user) -> list[Q]:
-        """Whom a share to ``user`` names: the user, or the user's team."""
-        return [Q(user_id=user.pk), *([Q(team_id=user.team_id)] if user.team_id else [])]
+    def _share_holders(user) -> list[dict]:
+        """Whom a share to ``user`` names (lookups on the share): the user, or the user's team."""
+        return [{"user_id": user.pk}, *([{"team_id": user.team_id}] if user.team_id else [])]
 
     @staticmethod
     def _pool_reach(user) -> Q:
