@@ -6,8 +6,8 @@ import pytest
 from django.utils import timezone
 
 from guanxi.accounts.models import User
-from guanxi.customers.models import Customer
 from guanxi.customers import search_index
+from guanxi.customers.models import Customer
 from guanxi.customers.queries import customer_rows, customers_for, list_columns
 from guanxi.customers.services import create_customer, delete_customer, share_customer
 
