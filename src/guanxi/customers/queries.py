@@ -107,12 +107,12 @@ def customer_rows(
             return rows
         term = normalize_query(q)
         if connection.vendor == "sqlite" and search_index.few_matches(term) is None:
-            # SQLite, many customers match, and the index's newest matches did not fill the
-            # page (or the query is long): each way the user sees customers is read newest first,
-            # every row tested. Read over all customers, a new rep's "ww" or "zhang" walked a
-            # million (0.60-0.66 s; now 21-32 ms); a rep who sees many is not sent here.
-            # PostgreSQL comes here for every 1-2 character query many match, and planning this
-            # one each time cost a rep's "li" 4 ms of the 5 it took.
+            # SQLite, more than MATCH_CAP customers match, and the index's newest matches did
+            # not fill the page: the user sees few of them. Each way she sees customers is read
+            # newest first, every row tested; read over all customers, a new rep's "ww" or
+            # "zhang" walked a million (0.57-0.72 s; now 20-29 ms). PostgreSQL comes here for
+            # every 1-2 character query many match, whoever asks, and planning this one each
+            # time cost a rep's "li" 4 ms of the 5 it took.
             seen = Customer.objects.visible_to(
                 user, newest=offset + limit, below=before, tested=partial(_matching, term)
             )
