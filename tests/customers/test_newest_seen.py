@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 
 from guanxi.accounts.models import User
-from guanxi.customers import search_index
+from guanxi.customers import queries, search_index
 from guanxi.customers.models import Customer
 from guanxi.customers.queries import customer_rows, customers_for, list_columns
 from guanxi.customers.services import create_customer, delete_customer, share_customer
@@ -158,10 +158,14 @@ def test_a_page_is_one_statement(world, alice, django_assert_num_queries):
 
 @pytest.mark.parametrize("who", [*WHO, "ada"])
 @pytest.mark.parametrize("q", ["pool", "shared", "sh", "alice 2"])
+@pytest.mark.parametrize("window", [3, 12, 20_000])  # PostgreSQL: the page in the newest or not
 def test_a_common_query_tested_in_each_way_finds_what_the_walk_finds(
-    request, world, monkeypatch, who, q
+    request, world, monkeypatch, who, q, window
 ):
     monkeypatch.setattr(search_index, "MATCH_CAP", 1)  # every query is now "common"
+    # and the index's newest matches never fill a page (as for a million customers)
+    monkeypatch.setattr(search_index, "newest_matches", lambda *args, **kwargs: None)
+    monkeypatch.setattr(queries, "COMMON_WINDOW", window)
     search_index.forget_common()
     user = request.getfixturevalue(who)
     walked = [c.pk for c in list_columns(customers_for(user, q=q)).order_by("-id")]
