@@ -9,6 +9,7 @@ from decimal import Decimal, InvalidOperation
 from functools import reduce
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import connections, models
 from django.db.models import Exists, OuterRef, Q, QuerySet
@@ -175,6 +176,11 @@ def custom_fields_cached():
 SEEN_LEVELS = (ShareLevel.READ, ShareLevel.EDIT)
 
 
+#: The most members of a manager's team read one by one (``CustomerQuerySet._team_ways``);
+#: a larger team is read as one way. SQLite allows 500 parts in one compound SELECT.
+MEMBERS_APART = 64
+
+
 class CustomerQuerySet(SoftDeleteQuerySet):
     def visible_to(
         self,
@@ -194,7 +200,9 @@ class CustomerQuerySet(SoftDeleteQuerySet):
         (with an id below ``below`` when given), read way by way (``_newest_seen``) where the
         user sees only some customers; the caller orders by -id and slices. Alive ones only.
         ``tested`` (a function narrowing a customer queryset) keeps only the customers it lets
-        through, tested row by row as each way is read: a condition many customers meet.
+        through, tested row by row as each way is read: a condition many customers meet. Its
+        SQL is then for this request only: a manager's team is read as its members now are,
+        one way each (``_newest_seen``).
         """
         if newest is not None:
             if include_deleted:
@@ -215,15 +223,16 @@ class CustomerQuerySet(SoftDeleteQuerySet):
         return qs.filter(reduce(operator.or_, ways))
 
     @classmethod
-    def ways_seen(cls, user, *, shares: bool = True) -> list[Q] | None:
+    def ways_seen(cls, user, *, shares: bool = True, apart: bool = False) -> list[Q] | None:
         """The ways ``user`` reaches a customer, one condition each: owning it, a share (not
         with ``shares=False``), their team's (a manager), the pools. visible_to shows those
-        matching any of them; None is for who sees every customer, [] for who sees none."""
+        matching any of them; None is for who sees every customer, [] for who sees none.
+        ``apart``: a manager's team as one way per member (``_team_ways``)."""
         if not getattr(user, "is_authenticated", False) or not user.is_active:
             return []
         if user.is_superuser or user.role in (Role.ADMIN, Role.ANALYST):
             return None
-        ways = cls._reach(user, SEEN_LEVELS, pools=False, shares=shares)
+        ways = cls._reach(user, SEEN_LEVELS, pools=False, shares=shares, apart=apart)
         return [*ways, cls._pool_reach(user)]
 
     def _newest_seen(
@@ -239,7 +248,7 @@ class CustomerQuerySet(SoftDeleteQuerySet):
         on its own, at most ``n`` of each: her own customers through customer_owner_alive, the
         pool through customer_pool_newest, the shares from the share's side (its index is in
         customer order; read from the customers' side, SQLite walked them all)."""
-        ways = self.ways_seen(user, shares=False)
+        ways = self.ways_seen(user, shares=False, apart=tested is not None)
         if not ways:
             return None
         parts = []
@@ -280,10 +289,12 @@ class CustomerQuerySet(SoftDeleteQuerySet):
         return qs.filter(reduce(operator.or_, self._reach(user, levels=(ShareLevel.EDIT,))))
 
     @classmethod
-    def _reach(cls, user, levels, *, pools: bool = True, shares: bool = True) -> list[Q]:
+    def _reach(
+        cls, user, levels, *, pools: bool = True, shares: bool = True, apart: bool = False
+    ) -> list[Q]:
         """Owning, shares at ``levels`` (unless ``shares`` is False), and for a manager the
-        team's customers and (``pools``) the pooled customers of the team's pools, which they
-        edit to assign them."""
+        team's customers (``_team_ways``) and (``pools``) the pooled customers of the team's
+        pools, which they edit to assign them."""
         ways = [Q(owner_id=user.pk)]
         if shares:
             shared = CustomerShare.objects.filter(level__in=levels).filter(
@@ -291,10 +302,32 @@ class CustomerQuerySet(SoftDeleteQuerySet):
             )
             ways.append(Q(pk__in=shared.values("customer_id")))
         if user.role == Role.MANAGER and user.team_id:
-            ways.append(Q(owner__team_id__in=subteam_ids(user.team_id)))
+            ways += cls._team_ways(user, apart=apart)
             if pools:
                 ways.append(Q(owner__isnull=True, pool_team_id__in=subteam_ids(user.team_id)))
         return ways
+
+    @staticmethod
+    def _team_ways(user, *, apart: bool = False) -> list[Q]:
+        """A manager's team: the customers owned by anyone in the team or a sub-team, as one
+        condition; with ``apart``, one condition per member as the team now is (at most
+        MEMBERS_APART of them), each read through customer_owner_alive. Read as one, the
+        team's newest customers are found by walking every customer newest first, which a
+        condition few of them meet made a walk of all of a million (0.2-0.4 s); the members
+        are read now, so such SQL must not outlive the request."""
+        team = Q(owner__team_id__in=subteam_ids(user.team_id))
+        if not apart:
+            return [team]
+        members = list(
+            get_user_model()
+            .objects.filter(team_id__in=subteam_ids(user.team_id))
+            .exclude(pk=user.pk)
+            .order_by("pk")
+            .values_list("pk", flat=True)[: MEMBERS_APART + 1]
+        )
+        if len(members) > MEMBERS_APART:
+            return [team]
+        return [Q(owner_id=pk) for pk in members]
 
     @staticmethod
     def _share_holders(user) -> list[dict]:

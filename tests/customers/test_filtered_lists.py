@@ -1,0 +1,208 @@
+"""A list filtered by owner, tag, city or kind, newest first, read the fast ways (each way the
+user sees customers on its own, a tag's customers through its links, a manager's team member by
+member) gives exactly the rows of the plain filtered query: for every kind of user, filter,
+page size and cursor, with a search or without."""
+
+import pytest
+
+from guanxi.customers import queries, search_index
+from guanxi.customers.models import Customer, Tag
+from guanxi.customers.queries import customer_rows, customers_for, list_columns, newest_tagged
+from guanxi.customers.services import create_customer, share_customer
+
+WHO = ["alice", "bob", "charlie", "mike", "newcomer", "ada"]
+CITIES = ["广州市", "上海市", "宁波市"]
+
+
+@pytest.fixture
+def labelled(world):
+    """The world's customers (those in the recycle bin too) with a city, a kind and tags,
+    spread so that each filter keeps some of each way's customers and not the newest ones."""
+    vip = Tag.objects.create(name="VIP")
+    fair = Tag.objects.create(name="展会2026")
+    Tag.objects.create(name="nobody")
+    links = []
+    for i, customer in enumerate(world):
+        Customer.objects.filter(pk=customer.pk).update(
+            city=CITIES[i % 3], kind="company" if i % 4 == 0 else "person"
+        )
+        if i % 5 in (0, 2) and i < len(world) - 6:  # not on the newest
+            links.append(Customer.tags.through(customer_id=customer.pk, tag_id=vip.pk))
+        if i % 7 == 3:
+            links.append(Customer.tags.through(customer_id=customer.pk, tag_id=fair.pk))
+    Customer.tags.through.objects.bulk_create(links)
+    return world
+
+
+FILTERS = [
+    {"city": "上海市"},
+    {"kind": "company"},
+    {"city": "宁波市", "kind": "company"},
+    {"tag": "VIP"},
+    {"tag": "VIP", "city": "广州市"},
+    {"tag": "展会2026", "kind": "person"},
+    {"tag": "nobody"},
+    {"tag": "no such tag"},
+    {"owner": "alice"},
+    {"owner": "charlie", "city": "上海市"},
+]
+
+
+def _filters(request, filters: dict) -> dict:
+    owner = filters.get("owner")
+    if owner:
+        return {**filters, "owner": request.getfixturevalue(owner).pk}
+    return filters
+
+
+def _walked(user, **filters) -> list[int]:
+    """The plain filtered query's ids newest first: what every faster read must give."""
+    return [c.pk for c in list_columns(customers_for(user, **filters)).order_by("-id")]
+
+
+@pytest.mark.parametrize("who", WHO)
+@pytest.mark.parametrize("filters", FILTERS, ids=lambda f: "+".join(map(str, f.values())))
+def test_a_filtered_page_holds_the_plain_querys_newest_rows(request, labelled, who, filters):
+    user = request.getfixturevalue(who)
+    filters = _filters(request, filters)
+    walked = _walked(user, **filters)
+
+    for limit, before in ((2, None), (50, None), (3, labelled[25].pk), (50, labelled[9].pk)):
+        rows = customer_rows(user, limit=limit, before=before, **filters)
+        expected = [pk for pk in walked if before is None or pk < before][:limit]
+        assert [c.pk for c in rows] == expected
+
+
+@pytest.mark.parametrize("who", WHO)
+@pytest.mark.parametrize("filters", FILTERS[:7], ids=lambda f: "+".join(map(str, f.values())))
+def test_a_filtered_page_by_number_holds_the_same_rows(request, labelled, who, filters):
+    user = request.getfixturevalue(who)
+    walked = _walked(user, **filters)
+
+    rows = customer_rows(user, offset=3, limit=4, **filters)
+
+    assert [c.pk for c in rows] == walked[3:7]
+
+
+def test_the_filters_are_not_empty_for_the_tests_to_mean_something(labelled, alice, mike):
+    assert len(_walked(alice, tag="VIP")) >= 5
+    assert len(_walked(alice, city="上海市")) >= 5
+    assert len(_walked(mike, kind="company")) >= 3
+    assert _walked(alice, tag="nobody") == []
+
+
+@pytest.mark.parametrize("who", WHO)
+@pytest.mark.parametrize("q", ["pool", "sh", "alice 2"])
+@pytest.mark.parametrize(
+    "filters", [{"city": "上海市"}, {"kind": "person", "city": "广州市"}, {"tag": "VIP"}]
+)
+def test_a_common_query_in_a_filtered_list_finds_what_the_walk_finds(
+    request, labelled, monkeypatch, who, q, filters
+):
+    monkeypatch.setattr(search_index, "MATCH_CAP", 1)  # every query is now "common"
+    monkeypatch.setattr(search_index, "newest_matches", lambda *args, **kwargs: None)
+    monkeypatch.setattr(queries, "COMMON_WINDOW", 5)  # PostgreSQL: past the newest too
+    search_index.forget_common()
+    user = request.getfixturevalue(who)
+    walked = _walked(user, q=q, **filters)
+
+    for limit, before in ((3, None), (50, None), (4, labelled[30].pk)):
+        rows = customer_rows(user, q=q, limit=limit, before=before, **filters)
+        expected = [pk for pk in walked if before is None or pk < before][:limit]
+        assert [c.pk for c in rows] == expected
+
+
+@pytest.mark.parametrize("who", WHO)
+@pytest.mark.parametrize("q", ["pool", "alice"])
+def test_a_rare_query_in_a_filtered_list_finds_what_the_walk_finds(request, labelled, who, q):
+    search_index.forget_common()
+    user = request.getfixturevalue(who)
+    walked = _walked(user, q=q, city="上海市")
+
+    rows = customer_rows(user, q=q, city="上海市", limit=50)
+
+    assert [c.pk for c in rows] == walked
+
+
+@pytest.mark.parametrize("filters", [{"city": "上海市"}, {"tag": "VIP"}, {"kind": "company"}])
+def test_a_large_team_is_read_as_one_way_with_the_same_rows(labelled, monkeypatch, mike, filters):
+    walked = _walked(mike, **filters)
+    monkeypatch.setattr("guanxi.customers.models.MEMBERS_APART", 1)
+
+    assert [c.pk for c in customer_rows(mike, limit=50, **filters)] == walked
+
+
+def test_a_managers_team_read_apart_is_one_way_per_member_but_himself(
+    labelled, mike, alice, bob, newcomer
+):
+    ways = Customer.objects.all()._team_ways(mike, apart=True)
+
+    assert {way.children[0] for way in ways} == {
+        ("owner_id", alice.pk),
+        ("owner_id", bob.pk),
+        ("owner_id", newcomer.pk),
+    }
+    assert len(Customer.objects.all()._team_ways(mike)) == 1  # as one condition otherwise
+
+
+def test_a_tags_newest_customers_are_found_past_many_newer_untagged_ones(alice, ada):
+    old = [create_customer(alice, {"name": f"old {i}"}) for i in range(3)]
+    for i in range(150):
+        create_customer(alice, {"name": f"newer {i}"})
+    vip = Tag.objects.create(name="VIP")
+    for customer in old:
+        customer.tags.add(vip)
+    among = search_index.ids_among(Customer.objects.visible_to(ada))
+
+    assert newest_tagged(vip.pk, among, 2) == [old[2].pk, old[1].pk]
+    assert newest_tagged(vip.pk, among, 10) == [old[2].pk, old[1].pk, old[0].pk]
+    assert newest_tagged(vip.pk, among, 10, before=old[1].pk) == [old[0].pk]
+
+
+def test_a_tags_customers_are_read_in_growing_batches_until_enough_are_seen(
+    alice, bob, django_assert_max_num_queries
+):
+    vip = Tag.objects.create(name="VIP")
+    mine = create_customer(alice, {"name": "mine"})
+    mine.tags.add(vip)
+    for i in range(300):  # newer, tagged, and not Alice's
+        create_customer(bob, {"name": f"bob {i}"}).tags.add(vip)
+    among = search_index.ids_among(Customer.objects.visible_to(alice))
+
+    with django_assert_max_num_queries(8):  # batches of 64, 128, 256: not one per customer
+        assert newest_tagged(vip.pk, among, 5) == [mine.pk]
+
+
+def test_a_customer_in_the_recycle_bin_is_not_in_a_tags_list(labelled, alice):
+    deleted = Customer.objects.get(name="alice deleted")  # her own, the newest of hers
+    deleted.tags.add(Tag.objects.get(name="VIP"))
+
+    rows = customer_rows(alice, tag="VIP", limit=100)
+
+    assert rows
+    assert deleted.pk not in {c.pk for c in rows}
+
+
+def test_the_api_filtered_by_tag_never_shows_another_reps_customers(client, alice, charlie):
+    vip = Tag.objects.create(name="VIP")
+    mine = create_customer(alice, {"name": "mine"})
+    mine.tags.add(vip)
+    for i in range(20):
+        create_customer(charlie, {"name": f"charlie {i}"}).tags.add(vip)
+    client.force_login(alice)
+
+    page = client.get("/api/v1/customers?tag=VIP&limit=10").json()
+
+    assert [row["id"] for row in page["items"]] == [mine.pk]
+
+
+def test_filtering_by_another_reps_name_shows_only_what_he_shared(client, alice, charlie):
+    hidden = create_customer(charlie, {"name": "hidden", "city": "上海市"})
+    shared = create_customer(charlie, {"name": "shared", "city": "上海市"})
+    share_customer(charlie, shared.pk, to_user=alice, level="read")
+    client.force_login(alice)
+
+    page = client.get(f"/api/v1/customers?owner={charlie.pk}&city=上海市").json()
+
+    assert [row["id"] for row in page["items"]] == [shared.pk]
+    assert client.get(f"/api/v1/customers/{hidden.pk}").status_code == 404
