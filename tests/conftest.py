@@ -12,7 +12,7 @@ import pytest
 from django.utils import translation
 
 from guanxi.accounts.services import create_team, create_user
-from guanxi.customers import search_index
+from guanxi.customers import queries, search_index
 from guanxi.customers.services import create_customer
 
 PASSWORD = "Guanxi-test-2026"
@@ -29,8 +29,24 @@ def _default_language():
 
 @pytest.fixture(autouse=True)
 def _no_remembered_search_verdicts():
-    """Each test starts with no query remembered as common (customers.search_index)."""
+    """Each test starts with no query remembered as common (customers.search_index) and no
+    user as seeing few customers (customers.queries)."""
     search_index.forget_common()
+    queries.forget_reach()
+
+
+@pytest.fixture(autouse=True)
+def _nobody_sees_few(monkeypatch):
+    """A test's users see a handful of customers, fewer than SMALL_REACH: each of their
+    searches would read their ways (``queries.sees_few``) and no test would reach the search
+    index's paths. Tests of that path ask for it (``small_reach``)."""
+    monkeypatch.setattr(queries, "SMALL_REACH", 0)
+
+
+@pytest.fixture
+def small_reach(monkeypatch):
+    """Users who see up to 5,000 customers see few (the default SMALL_REACH)."""
+    monkeypatch.setattr(queries, "SMALL_REACH", 5_000)
 
 
 @pytest.fixture(autouse=True)

@@ -91,13 +91,22 @@ def test_the_filters_are_not_empty_for_the_tests_to_mean_something(labelled, ali
     assert _walked(alice, tag="nobody") == []
 
 
+@pytest.fixture(params=["sees many", "sees few"])
+def reach(request):
+    """Each search test twice: the users seeing many customers (the index's ways) and seeing
+    few (their own ways, ``queries.sees_few``)."""
+    if request.param == "sees few":
+        request.getfixturevalue("small_reach")
+    return request.param
+
+
 @pytest.mark.parametrize("who", WHO)
 @pytest.mark.parametrize("q", ["pool", "sh", "alice 2"])
 @pytest.mark.parametrize(
-    "filters", [{"city": "上海市"}, {"kind": "person", "city": "广州市"}, {"tag": "VIP"}]
+    "filters", [{}, {"city": "上海市"}, {"kind": "person", "city": "广州市"}, {"tag": "VIP"}]
 )
 def test_a_common_query_in_a_filtered_list_finds_what_the_walk_finds(
-    request, labelled, monkeypatch, who, q, filters
+    request, labelled, monkeypatch, reach, who, q, filters
 ):
     monkeypatch.setattr(search_index, "MATCH_CAP", 1)  # every query is now "common"
     monkeypatch.setattr(search_index, "newest_matches", lambda *args, **kwargs: None)
@@ -113,15 +122,39 @@ def test_a_common_query_in_a_filtered_list_finds_what_the_walk_finds(
 
 
 @pytest.mark.parametrize("who", WHO)
-@pytest.mark.parametrize("q", ["pool", "alice"])
-def test_a_rare_query_in_a_filtered_list_finds_what_the_walk_finds(request, labelled, who, q):
-    search_index.forget_common()
+@pytest.mark.parametrize("q", ["pool", "alice", "al", "nobody at all"])
+@pytest.mark.parametrize("filters", [{}, {"city": "上海市"}, {"tag": "VIP"}])
+def test_a_query_in_a_list_finds_what_the_walk_finds(request, labelled, reach, who, q, filters):
     user = request.getfixturevalue(who)
-    walked = _walked(user, q=q, city="上海市")
+    walked = _walked(user, q=q, **filters)
 
-    rows = customer_rows(user, q=q, city="上海市", limit=50)
+    for limit, before in ((2, None), (50, None), (3, labelled[30].pk)):
+        rows = customer_rows(user, q=q, limit=limit, before=before, **filters)
+        expected = [pk for pk in walked if before is None or pk < before][:limit]
+        assert [c.pk for c in rows] == expected
 
-    assert [c.pk for c in rows] == walked
+
+def test_a_user_who_sees_few_customers_is_known_by_them(labelled, small_reach, alice, ada):
+    assert queries.sees_few(alice)
+    assert not queries.sees_few(ada)  # sees every customer: the index's ways
+
+
+def test_a_user_who_sees_more_than_the_small_reach_does_not_see_few(
+    labelled, monkeypatch, alice, newcomer
+):
+    monkeypatch.setattr(queries, "SMALL_REACH", 20)
+
+    assert not queries.sees_few(alice)  # 24 customers
+    assert queries.sees_few(newcomer)  # 16
+
+
+def test_whether_a_user_sees_few_is_counted_once_a_minute(
+    labelled, small_reach, alice, django_assert_num_queries
+):
+    queries.sees_few(alice)
+
+    with django_assert_num_queries(0):
+        assert queries.sees_few(alice)
 
 
 @pytest.mark.parametrize("filters", [{"city": "上海市"}, {"tag": "VIP"}, {"kind": "company"}])

@@ -190,6 +190,7 @@ class CustomerQuerySet(SoftDeleteQuerySet):
         newest: int | None = None,
         below: int | None = None,
         tested=None,
+        once: bool = False,
     ):
         """The one entry point of access control: the customers ``user`` may see.
 
@@ -200,14 +201,14 @@ class CustomerQuerySet(SoftDeleteQuerySet):
         (with an id below ``below`` when given), read way by way (``_newest_seen``) where the
         user sees only some customers; the caller orders by -id and slices. Alive ones only.
         ``tested`` (a function narrowing a customer queryset) keeps only the customers it lets
-        through, tested row by row as each way is read: a condition many customers meet. Its
-        SQL is then for this request only: a manager's team is read as its members now are,
-        one way each (``_newest_seen``).
+        through, tested row by row as each way is read: a condition many customers meet.
+        ``once`` says the SQL is run now and not kept (as a prepared read keeps it): a
+        manager's team is then read as its members now are, one way each (``_team_ways``).
         """
         if newest is not None:
             if include_deleted:
                 raise ValueError("newest= reads alive customers only")
-            seen = self._newest_seen(user, newest, below=below, tested=tested)
+            seen = self._newest_seen(user, newest, below=below, tested=tested, once=once)
             if seen is not None:
                 qs = self.alive().filter(pk__in=seen)
             else:
@@ -236,7 +237,7 @@ class CustomerQuerySet(SoftDeleteQuerySet):
         return [*ways, cls._pool_reach(user)]
 
     def _newest_seen(
-        self, user, n: int, *, below: int | None = None, tested=None
+        self, user, n: int, *, below: int | None = None, tested=None, once: bool = False
     ) -> "QuerySet | None":
         """The ids of the ``n`` newest customers ``user`` sees (with an id below ``below`` when
         given, and that ``tested`` lets through), as one subquery; None when the user sees every
@@ -248,7 +249,7 @@ class CustomerQuerySet(SoftDeleteQuerySet):
         on its own, at most ``n`` of each: her own customers through customer_owner_alive, the
         pool through customer_pool_newest, the shares from the share's side (its index is in
         customer order; read from the customers' side, SQLite walked them all)."""
-        ways = self.ways_seen(user, shares=False, apart=tested is not None)
+        ways = self.ways_seen(user, shares=False, apart=once)
         if not ways:
             return None
         parts = []
