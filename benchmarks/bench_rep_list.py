@@ -1,6 +1,6 @@
 """A customer list's first page for every kind of user at a million customers: read way by way
 (what Guanxi does, ``visible_to(user, newest=50)``) beside the newest-first walk it replaced;
-and the list searched for common queries.
+and the list filtered and searched.
 
     .venv/bin/python benchmarks/bench_rep_list.py [--db sqlite|postgres|both] [--runs 40]
         [--output benchmarks/results/rep_list.md]
@@ -13,9 +13,11 @@ newest 20,000 customers (as after her import); on PostgreSQL it vacuums the tabl
 For each user it times, in one process, the SQL of the list's first page of 50 both ways,
 prepared as the list runs it (on PostgreSQL the walk with the plans chosen as before,
 ``plan_cache_mode=auto``, the new read with one kept plan, as the settings now ask), median of
-``--runs`` after five warm-up runs, and checks both give the same ids. Then the list searched
-for queries many customers match ("ww", "zhang", "li") by the admin, a rep and the new rep: the
-whole read in Python as the list runs it now, beside the read it took before.
+``--runs`` after five warm-up runs, and checks both give the same ids. Then the list filtered
+(tag, city, kind, owner) and searched ("zhang", "ww", "li", alone and in a filtered list) by
+the admin, two reps, two managers and the new rep: the whole read in Python as the list runs it
+now, beside the read it ran before the sixteenth session (``old_rows``), both checked to give
+the same ids.
 """
 
 from __future__ import annotations
@@ -44,6 +46,22 @@ USERS = [
     ("wang.fang*", "rep owning 14 %, after another's 20,000-row import"),
 ]
 IMPORTED = 20_000
+#: The list filtered and searched: (label, filters, query); "<owner>" is wang.fang's id.
+CASES = [
+    ("tag 车主 (on the oldest 5 %)", {"tag": "车主"}, ""),
+    ("tag 展会2026", {"tag": "展会2026"}, ""),
+    ("city 上海市 (25 %)", {"city": "上海市"}, ""),
+    ("city 宁波市 (1.9 %)", {"city": "宁波市"}, ""),
+    ("companies (15 %)", {"kind": "company"}, ""),
+    ("宁波市 companies", {"city": "宁波市", "kind": "company"}, ""),
+    ("owner wang.fang", {"owner": "<owner>"}, ""),
+    ('search "zhang"', {}, "zhang"),
+    ('search "ww"', {}, "ww"),
+    ('search "li"', {}, "li"),
+    ('companies, search "wang"', {"kind": "company"}, "wang"),
+    ('上海市, search "ww"', {"city": "上海市"}, "ww"),
+]
+FILTER_USERS = ["admin", "wang.fang", "lin.xiao", "he.jing", "xu.ming", "bench.newcomer"]
 
 CHILD = r"""
 import json, statistics, sys, time
@@ -53,11 +71,12 @@ from django.db import connection, transaction
 from guanxi.accounts.models import User
 from guanxi.accounts.services import create_user
 from guanxi.core.hot_reads import cursor as hot_cursor
+from guanxi.customers import queries
 from guanxi.customers.models import Customer
 from guanxi.customers.queries import customer_rows, customers_for, list_columns
 
 runs, imported = int(sys.argv[1]), int(sys.argv[2])
-users = json.loads(sys.argv[3])
+users, CASES, FILTER_USERS = json.loads(sys.argv[3]), json.loads(sys.argv[4]), json.loads(sys.argv[5])
 
 def timed(sql, params, plans=None):
     # Median ms of the runs after 5, and the ids; plans: PostgreSQL's plan_cache_mode for the
@@ -85,35 +104,65 @@ def measure(name):
     ways_ms, ways_ids = timed(*ways.query.sql_with_params())
     return {"user": name, "walk_ms": walk_ms, "ways_ms": ways_ms, "same": walk_ids == ways_ids}
 
-def searched(name, q):
-    # The list searched for a query many customers match: customer_rows as the list runs it,
-    # beside the read it took before (customers_for: visible_to, then the search, newest first).
+def old_rows(user, q, narrowed):
+    # What the list read before this session's change (5956a9a): a filtered list the plain
+    # filtered query newest first; a search in a filtered list customers_for's (the index's
+    # newest matches, else the walk); a search alone customer_rows without sees_few.
+    if not q:
+        plain = queries._narrowed(Customer.objects.visible_to(user), **narrowed)
+        return list(list_columns(plain).order_by("-id")[:50])
+    if narrowed:
+        return list(list_columns(customers_for(user, q=q, **narrowed, newest=50))[:50])
+    saved, queries.sees_few = queries.sees_few, lambda user: False
+    try:
+        return customer_rows(user, q=q, limit=50)
+    finally:
+        queries.sees_few = saved
+
+def filtered(name, label, narrowed, q):
+    # The list filtered and searched: customer_rows as the list runs it now, beside the read
+    # it ran before; median of filter_runs after one.
     user = User.objects.get(username=name)
+    narrowed = {k: (owner_id if v == "<owner>" else v) for k, v in narrowed.items()}
     timings = {}
-    for label, read in (
-        ("now", lambda: customer_rows(user, q=q, limit=50)),
-        ("before", lambda: list(list_columns(customers_for(user, q=q, newest=50))[:50])),
+    for key, read in (
+        ("now", lambda: customer_rows(user, q=q, limit=50, **narrowed)),
+        ("before", lambda: old_rows(user, q, narrowed)),
     ):
         times = []
-        for i in range(search_runs + 2):
+        for i in range(filter_runs + 1):
             start = time.perf_counter()
             rows = read()
             times.append(1000 * (time.perf_counter() - start))
-        timings[label] = (statistics.median(times[2:]), [c.pk for c in rows])
-    return {"user": name, "q": q, "before_ms": timings["before"][0], "now_ms": timings["now"][0],
+        timings[key] = (statistics.median(times[1:]), [c.pk for c in rows])
+    return {"user": name, "case": label, "before_ms": timings["before"][0],
+            "now_ms": timings["now"][0], "rows": len(timings["now"][1]),
             "same": timings["before"][1] == timings["now"][1]}
 
-out, search = [], []
-search_runs = max(3, runs // 4)
+def probe(name):
+    # queries.sees_few's count, which a process runs once a minute per user who searches.
+    user = User.objects.get(username=name)
+    times = []
+    for i in range(filter_runs + 1):
+        queries.forget_reach()
+        start = time.perf_counter()
+        few = queries.sees_few(user)
+        times.append(1000 * (time.perf_counter() - start))
+    return {"user": name, "ms": statistics.median(times[1:]), "few": few}
+
+out, search, probes = [], [], []
+filter_runs = max(3, runs // 8)
 with transaction.atomic():  # rolled back: the two users and the owners changed leave no trace
     lin = User.objects.get(username="lin.xiao")
     create_user("bench.newcomer", "x" * 16, role="rep", team=lin.team, validate_password=False)
     for name in users:
         if not name.endswith("*"):
             out.append(measure(name))
-    for name in ("admin", "wang.fang", "bench.newcomer"):
-        for q in ("ww", "zhang", "li"):
-            search.append(searched(name, q))
+    owner_id = User.objects.get(username="wang.fang").pk
+    for name in FILTER_USERS:
+        for label, narrowed, q in CASES:
+            search.append(filtered(name, label, narrowed, q))
+        probes.append(probe(name))
     importer = create_user(
         "bench.importer", "x" * 16, role="rep", team=lin.team, validate_password=False
     )
@@ -123,7 +172,7 @@ with transaction.atomic():  # rolled back: the two users and the owners changed 
         if name.endswith("*"):
             out.append(measure(name))
     transaction.set_rollback(True)
-print(json.dumps({"list": out, "search": search}))
+print(json.dumps({"list": out, "search": search, "probes": probes}))
 """
 
 
@@ -136,7 +185,16 @@ def run(db: str, runs: int, users: list[str]) -> dict:
         capture_output=True,
     )
     done = subprocess.run(
-        [sys.executable, "-c", CHILD, str(runs), str(IMPORTED), json.dumps(users)],
+        [
+            sys.executable,
+            "-c",
+            CHILD,
+            str(runs),
+            str(IMPORTED),
+            json.dumps(users),
+            json.dumps(CASES),
+            json.dumps(FILTER_USERS),
+        ],
         env=env,
         text=True,
         capture_output=True,
@@ -195,28 +253,50 @@ def main() -> None:
             )
     lines += [
         "",
-        "## The list searched for a query many customers match",
+        "## The list filtered and searched",
         "",
-        "The whole read in Python, median of"
-        f" {max(3, args.runs // 4)} runs after 2: **walk**, every visible customer newest first,"
-        " each tested (`customers_for`: what the list read when the index's newest matches did"
-        " not fill its page); **the list**, `customer_rows(user, q=…, limit=50)` as it runs now."
-        " For the admin and the rep the index fills the page, as before this change (the list"
-        " is faster than the walk there through its own prepared read); for the new rep it does"
-        " not: the list now reads each way she sees customers, testing every row (on PostgreSQL,"
-        " which comes here for every 1-2 character query many match, after the newest 20,000"
-        ' customers did not fill the page). A 3+ character query on PostgreSQL ("zhang") goes'
-        " through the index's blocks, as before.",
+        "The whole read in Python (`customer_rows(user, limit=50, …)` as the list and the API"
+        f" run it), median of {max(3, args.runs // 8)} runs after one, each cell the read before"
+        " this change → now, and the rows found (of 50). **Before** is what the list ran at"
+        " 5956a9a: a filtered list the plain filtered query newest first (`visible_to(user)`"
+        " and the filters); a search the index's newest matches among the user's customers,"
+        " else every customer newest first, each tested. **Now** a filtered list reads each way"
+        " a tag's or a city's customers newest first through its index, checked a batch at a"
+        " time; other filters read each way the user sees customers newest first, the filters"
+        " tested row by row (a manager's team member by member); a user who sees at most 5,000"
+        " customers (the new rep) has every filtered list and search read her ways. Every cell gave the same ids both ways unless marked. Users: the admin;"
+        " reps owning 14 % and 3 %; managers of teams owning 3 % and 33 %; a new rep with"
+        " none of her own (the pool is empty in this data: she sees her team's shares).",
         "",
-        "| user | query | database | walk | the list | same ids |",
-        "|---|---|---|---:|---:|---|",
     ]
+    users_shown = ["admin", "rep 14 %", "rep 3 %", "manager 3 %", "manager 33 %", "new rep"]
     for db, result in results.items():
+        cells: dict[str, dict[str, str]] = {}
         for row in result["search"]:
-            lines.append(
-                f"| {labels[row['user']]} | {row['q']} | {db} | {row['before_ms']:.1f} ms |"
-                f" {row['now_ms']:.1f} ms | {'yes' if row['same'] else '**no**'} |"
+            mark = "" if row["same"] else " **differ**"
+            cells.setdefault(row["case"], {})[row["user"]] = (
+                f"{row['before_ms']:.1f} → **{row['now_ms']:.1f}** ({row['rows']}){mark}"
             )
+        lines += [
+            f"### {db}",
+            "",
+            "| list | " + " | ".join(users_shown) + " |",
+            "|---|" + "---:|" * len(users_shown),
+        ]
+        for label, _narrowed, _q in CASES:
+            row = cells[label]
+            lines.append(f"| {label} | " + " | ".join(row[u] for u in FILTER_USERS) + " |")
+        lines += [
+            "",
+            "Whether the user sees few customers (`sees_few`, counted once a minute per process"
+            " and user before a search): "
+            + ", ".join(
+                f"{shown} {p['ms']:.1f} ms"
+                for shown, p in zip(users_shown, result["probes"], strict=True)
+            )
+            + ".",
+            "",
+        ]
     Path(args.output).write_text("\n".join(lines) + "\n")
     print("\n".join(lines))
 

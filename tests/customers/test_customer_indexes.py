@@ -11,9 +11,9 @@ from guanxi.customers.models import Customer
 pytestmark = pytest.mark.django_db
 
 
-def _indexes() -> dict[str, tuple]:
+def _indexes(table: str = Customer._meta.db_table) -> dict[str, tuple]:
     with connection.cursor() as cursor:
-        constraints = connection.introspection.get_constraints(cursor, Customer._meta.db_table)
+        constraints = connection.introspection.get_constraints(cursor, table)
     return {
         name: tuple(c["columns"])
         for name, c in constraints.items()
@@ -24,9 +24,22 @@ def _indexes() -> dict[str, tuple]:
 def test_each_key_field_has_one_plain_index():
     indexes = _indexes()
 
-    for column in ("phone", "email", "id_number", "city"):
+    for column in ("phone", "email", "id_number"):
         assert [n for n, cols in indexes.items() if cols == (column,)] == [f"customer_{column}"]
     assert not [name for name in indexes if name.endswith("_like")]
+
+
+def test_the_city_is_indexed_with_the_id_for_a_citys_newest_customers():
+    indexes = _indexes()
+
+    assert indexes["customer_city_newest"] == ("city", "id")
+    assert ("city",) not in indexes.values()
+
+
+def test_a_tags_links_are_indexed_by_tag_and_customer_for_its_newest_customers():
+    indexes = _indexes(Customer.tags.through._meta.db_table)
+
+    assert indexes["customer_tags_newest"] == ("tag_id", "customer_id")
 
 
 def test_no_single_column_index_repeats_the_start_of_a_composite_one():

@@ -7,7 +7,7 @@ import pytest
 
 from guanxi.customers import queries, search_index
 from guanxi.customers.models import Customer, Tag
-from guanxi.customers.queries import customer_rows, customers_for, list_columns, newest_tagged
+from guanxi.customers.queries import customer_rows, customers_for, list_columns, newest_among
 from guanxi.customers.services import create_customer, share_customer
 
 WHO = ["alice", "bob", "charlie", "mike", "newcomer", "ada"]
@@ -60,9 +60,18 @@ def _walked(user, **filters) -> list[int]:
     return [c.pk for c in list_columns(customers_for(user, **filters)).order_by("-id")]
 
 
+@pytest.fixture(params=["sees many", "sees few"])
+def reach(request):
+    """Each search test twice: the users seeing many customers (the index's ways) and seeing
+    few (their own ways, ``queries.sees_few``)."""
+    if request.param == "sees few":
+        request.getfixturevalue("small_reach")
+    return request.param
+
+
 @pytest.mark.parametrize("who", WHO)
 @pytest.mark.parametrize("filters", FILTERS, ids=lambda f: "+".join(map(str, f.values())))
-def test_a_filtered_page_holds_the_plain_querys_newest_rows(request, labelled, who, filters):
+def test_a_filtered_page_holds_the_plain_querys_newest_rows(request, labelled, reach, who, filters):
     user = request.getfixturevalue(who)
     filters = _filters(request, filters)
     walked = _walked(user, **filters)
@@ -89,15 +98,6 @@ def test_the_filters_are_not_empty_for_the_tests_to_mean_something(labelled, ali
     assert len(_walked(alice, city="上海市")) >= 5
     assert len(_walked(mike, kind="company")) >= 3
     assert _walked(alice, tag="nobody") == []
-
-
-@pytest.fixture(params=["sees many", "sees few"])
-def reach(request):
-    """Each search test twice: the users seeing many customers (the index's ways) and seeing
-    few (their own ways, ``queries.sees_few``)."""
-    if request.param == "sees few":
-        request.getfixturevalue("small_reach")
-    return request.param
 
 
 @pytest.mark.parametrize("who", WHO)
@@ -178,6 +178,11 @@ def test_a_managers_team_read_apart_is_one_way_per_member_but_himself(
     assert len(Customer.objects.all()._team_ways(mike)) == 1  # as one condition otherwise
 
 
+def _tagged(tag: Tag):
+    links = Customer.tags.through.objects.filter(tag=tag).order_by("-customer_id")
+    return links.values_list("customer_id", flat=True)
+
+
 def test_a_tags_newest_customers_are_found_past_many_newer_untagged_ones(alice, ada):
     old = [create_customer(alice, {"name": f"old {i}"}) for i in range(3)]
     for i in range(150):
@@ -186,13 +191,14 @@ def test_a_tags_newest_customers_are_found_past_many_newer_untagged_ones(alice, 
     for customer in old:
         customer.tags.add(vip)
     among = search_index.ids_among(Customer.objects.visible_to(ada))
+    tagged = _tagged(vip)
 
-    assert newest_tagged(vip.pk, among, 2) == [old[2].pk, old[1].pk]
-    assert newest_tagged(vip.pk, among, 10) == [old[2].pk, old[1].pk, old[0].pk]
-    assert newest_tagged(vip.pk, among, 10, before=old[1].pk) == [old[0].pk]
+    assert newest_among(tagged, "customer_id", among, 2) == [old[2].pk, old[1].pk]
+    assert newest_among(tagged, "customer_id", among, 10) == [c.pk for c in reversed(old)]
+    assert newest_among(tagged, "customer_id", among, 10, before=old[1].pk) == [old[0].pk]
 
 
-def test_a_tags_customers_are_read_in_growing_batches_until_enough_are_seen(
+def test_a_filters_customers_are_read_in_growing_batches_until_enough_are_seen(
     alice, bob, django_assert_max_num_queries
 ):
     vip = Tag.objects.create(name="VIP")
@@ -203,7 +209,17 @@ def test_a_tags_customers_are_read_in_growing_batches_until_enough_are_seen(
     among = search_index.ids_among(Customer.objects.visible_to(alice))
 
     with django_assert_max_num_queries(8):  # batches of 64, 128, 256: not one per customer
-        assert newest_tagged(vip.pk, among, 5) == [mine.pk]
+        assert newest_among(_tagged(vip), "customer_id", among, 5) == [mine.pk]
+
+
+def test_a_citys_newest_customers_are_read_through_its_index(alice, ada):
+    mine = [create_customer(alice, {"name": f"宁波 {i}", "city": "宁波市"}) for i in range(3)]
+    for i in range(100):
+        create_customer(alice, {"name": f"上海 {i}", "city": "上海市"})
+    in_city = Customer.objects.filter(city="宁波市").order_by("-id").values_list("id", flat=True)
+    among = search_index.ids_among(Customer.objects.visible_to(ada))
+
+    assert newest_among(in_city, "id", among, 2) == [mine[2].pk, mine[1].pk]
 
 
 def test_a_customer_in_the_recycle_bin_is_not_in_a_tags_list(labelled, alice):
