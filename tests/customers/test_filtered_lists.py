@@ -255,3 +255,14 @@ def test_filtering_by_another_reps_name_shows_only_what_he_shared(client, alice,
 
     assert [row["id"] for row in page["items"]] == [shared.pk]
     assert client.get(f"/api/v1/customers/{hidden.pk}").status_code == 404
+
+
+def test_the_list_page_filtered_by_tag_shows_only_what_the_rep_may_see(client, alice, charlie):
+    vip = Tag.objects.create(name="VIP")
+    create_customer(alice, {"name": "我的客户"}).tags.add(vip)
+    create_customer(charlie, {"name": "别人的客户"}).tags.add(vip)
+    client.force_login(alice)
+
+    page = client.get("/customers/", {"tag": "VIP"}).content.decode()
+
+    assert "我的客户" in page and "别人的客户" not in page

@@ -231,14 +231,13 @@ def sees_few(user) -> bool:
     million customers). Reading her customers, each tested, costs at most her few. Counted way
     by way, SMALL_REACH + 1 of each at most: a rep who sees many reads that many ids of her
     own (about a millisecond) once a minute."""
-    ways = Customer.objects.all().ways_seen(user)
-    if not ways:  # sees every customer, or none
-        return False
     key, now = _access_key(user), time.monotonic()
     few, until = _REACH.get(key, (False, 0.0))
     if until <= now:
-        seen = Customer.objects.visible_to(user, newest=SMALL_REACH + 1, once=True)
-        few = seen.count() <= SMALL_REACH
+        few = False
+        if Customer.objects.all().ways_seen(user):  # else sees every customer, or none
+            seen = Customer.objects.visible_to(user, newest=SMALL_REACH + 1, once=True)
+            few = seen.count() <= SMALL_REACH
         if len(_REACH) >= 4096:  # a bound, not a policy
             _REACH.clear()
         _REACH[key] = (few, now + REACH_TTL)

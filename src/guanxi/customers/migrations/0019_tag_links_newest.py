@@ -1,5 +1,5 @@
 """An index of tag links by (tag, customer): a list filtered by a tag reads that tag's
-customers newest first through it (``queries.newest_tagged``). Django's own indexes of the
+customers newest first through it (``queries.newest_among``). Django's own indexes of the
 link table are by customer and tag, and by tag alone, in no customer order."""
 
 from django.db import migrations
