@@ -30,7 +30,7 @@ from guanxi.core.pagination import (
 from guanxi.customers import exports, import_views, imports, services, tasks
 from guanxi.customers.duplicate_check import check_new_customer
 from guanxi.customers.forms import split_tags
-from guanxi.customers.masking import SENSITIVE_FIELDS, masked_value, masks_for
+from guanxi.customers.masking import SENSITIVE_FIELDS, listed_columns, masked_value, masks_for
 from guanxi.customers.models import Customer
 from guanxi.customers.queries import (
     SORTS,
@@ -77,14 +77,7 @@ def _list_item(user, customer: Customer) -> dict:
     (tests/customers/test_api_list_shape.py holds the row to the schema)."""
     owner = customer.owner
     return {
-        "id": customer.pk,
-        "kind": customer.kind,
-        "name": customer.name,
-        "phone": masked_value(user, customer, "phone"),
-        "email": customer.email,
-        "company_name": customer.company_name,
-        "province": customer.province,
-        "city": customer.city,
+        **listed_columns(user, customer),
         "owner": None
         if owner is None
         else {"id": owner.pk, "username": owner.username, "display_name": str(owner)},

@@ -36,3 +36,18 @@ def shown_value(field: str, value: str, masked: bool) -> str:
     if field in PHONE_FIELDS:
         return display_phone(value, masked=masked)
     return SENSITIVE_FIELDS[field](value) if masked and value else value
+
+
+def listed_columns(user, customer) -> dict:
+    """The columns every customer list's JSON starts with, in its order, the phone as ``user``
+    sees it (the customer list and the pool's)."""
+    return {
+        "id": customer.pk,
+        "kind": customer.kind,
+        "name": customer.name,
+        "phone": masked_value(user, customer, "phone"),
+        "email": customer.email,
+        "company_name": customer.company_name,
+        "province": customer.province,
+        "city": customer.city,
+    }

@@ -17,7 +17,7 @@ from guanxi.core.etags import etag
 from guanxi.core.pagination import DEFAULT_LIMIT, Cursor, Limit, Page, keyset_page
 from guanxi.customers import pool
 from guanxi.customers.duplicate_check import LikelyDuplicate
-from guanxi.customers.masking import masked_value, masks_for
+from guanxi.customers.masking import listed_columns, masks_for
 from guanxi.customers.models import PoolRule, SourceChannel
 from guanxi.customers.models_pool import PoolScope
 
@@ -130,14 +130,7 @@ class RuleOut(Schema):
 
 def _item(user, customer) -> dict:
     return {
-        "id": customer.pk,
-        "kind": customer.kind,
-        "name": customer.name,
-        "phone": masked_value(user, customer, "phone"),
-        "email": customer.email,
-        "company_name": customer.company_name,
-        "province": customer.province,
-        "city": customer.city,
+        **listed_columns(user, customer),
         "source_channel": customer.source_channel,
         "tags": [t.name for t in customer.tags.all()],
         "masked": masks_for(user, customer),
