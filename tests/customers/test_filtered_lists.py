@@ -109,6 +109,7 @@ def test_a_common_query_in_a_filtered_list_finds_what_the_walk_finds(
     request, labelled, monkeypatch, reach, who, q, filters
 ):
     monkeypatch.setattr(search_index, "MATCH_CAP", 1)  # every query is now "common"
+    monkeypatch.setattr(queries, "FILTERED_MATCH_CAP", 1)  # within a filter too
     monkeypatch.setattr(search_index, "newest_matches", lambda *args, **kwargs: None)
     monkeypatch.setattr(queries, "COMMON_WINDOW", 5)  # PostgreSQL: past the newest too
     search_index.forget_common()
@@ -130,6 +131,27 @@ def test_a_query_in_a_list_finds_what_the_walk_finds(request, labelled, reach, w
 
     for limit, before in ((2, None), (50, None), (3, labelled[30].pk)):
         rows = customer_rows(user, q=q, limit=limit, before=before, **filters)
+        expected = [pk for pk in walked if before is None or pk < before][:limit]
+        assert [c.pk for c in rows] == expected
+
+
+@pytest.mark.parametrize("who", WHO)
+@pytest.mark.parametrize("q", ["pool", "sh"])
+def test_a_query_too_common_for_the_index_but_not_within_a_filter_is_picked_by_its_ids(
+    request, labelled, monkeypatch, who, q
+):
+    monkeypatch.setattr(search_index, "MATCH_CAP", 1)  # common for the list without a filter
+    monkeypatch.setattr(search_index, "newest_matches", lambda *args, **kwargs: None)
+
+    def not_way_by_way(*args, **kwargs):
+        raise AssertionError("read way by way")
+
+    monkeypatch.setattr(queries, "_common_rows", not_way_by_way)
+    user = request.getfixturevalue(who)
+    walked = _walked(user, q=q, city="上海市")
+
+    for limit, before in ((2, None), (50, None), (3, labelled[30].pk)):
+        rows = customer_rows(user, q=q, city="上海市", limit=limit, before=before)
         expected = [pk for pk in walked if before is None or pk < before][:limit]
         assert [c.pk for c in rows] == expected
 

@@ -124,14 +124,26 @@ def customer_rows(
         ids = search_index.newest_matches(term, among, offset + limit, before=before)
         if ids is not None:
             return _rows_of(ids, offset=offset, limit=limit)
-        if search_index.few_matches(term) is None:
+        matched = search_index.few_matches(term, FILTERED_MATCH_CAP)
+        if matched is None:
             return _common_rows(user, term, **window, narrowed=narrowed)
-        newest_first = False  # the index was read: the few matches are picked by id below
+        qs = list_columns(customers_for(user, **narrowed).filter(matched))
+        if before is not None:
+            qs = qs.filter(pk__lt=before)
+        return list(qs[offset : offset + limit])
     newest = offset + limit if newest_first else None
     qs = list_columns(customers_for(user, **filters, newest=newest, before=before))
     if before is not None:
         qs = qs.filter(pk__lt=before)
     return list(qs[offset : offset + limit])
+
+
+#: How many customers a query may match for a search within a filtered list to pick its matches
+#: by id (``search_index.few_matches``) rather than read each way the user sees customers,
+#: testing every row: four times MATCH_CAP, as a filter keeps fewer of the matches. A rep's
+#: "ww" (5,860 match at a million customers) in 上海市 read her 140,000 customers one by one
+#: (129 ms on SQLite); by its matches' ids, 18 ms.
+FILTERED_MATCH_CAP = 20_000
 
 
 def _filtered_rows(
