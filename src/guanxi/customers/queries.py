@@ -127,10 +127,7 @@ def customer_rows(
         matched = search_index.few_matches(term, FILTERED_MATCH_CAP)
         if matched is None:
             return _common_rows(user, term, **window, narrowed=narrowed)
-        qs = list_columns(customers_for(user, **narrowed).filter(matched))
-        if before is not None:
-            qs = qs.filter(pk__lt=before)
-        return list(qs[offset : offset + limit])
+        return _newest_page(customers_for(user, **narrowed).filter(matched), **window)
     newest = offset + limit if newest_first else None
     qs = list_columns(customers_for(user, **filters, newest=newest, before=before))
     if before is not None:
@@ -169,14 +166,22 @@ def _filtered_rows(
     seen = Customer.objects.visible_to(
         user, newest=offset + limit, below=before, tested=tested, once=True
     )
-    return list(list_columns(seen).order_by("-id")[offset : offset + limit])
+    return _newest_page(seen, offset=offset, limit=limit)
 
 
 def _rows_of(ids: list[int], *, offset: int, limit: int) -> list[Customer]:
-    """LIST_COLUMNS of the customers ``ids`` (already checked against what the user may see),
-    rows ``offset`` to ``offset + limit`` newest first."""
-    rows = list_columns(Customer.objects.filter(search_index.ids_q("pk", ids)))
-    return list(rows.order_by("-id")[offset : offset + limit])
+    """The customers ``ids`` (already checked against what the user may see) as a page."""
+    ids_read = Customer.objects.filter(search_index.ids_q("pk", ids))
+    return _newest_page(ids_read, offset=offset, limit=limit)
+
+
+def _newest_page(qs, *, offset: int, limit: int, before: int | None = None) -> list[Customer]:
+    """Rows ``offset`` to ``offset + limit`` of ``qs`` newest first (below id ``before`` when
+    given) with LIST_COLUMNS."""
+    qs = list_columns(qs).order_by("-id")
+    if before is not None:
+        qs = qs.filter(pk__lt=before)
+    return list(qs[offset : offset + limit])
 
 
 #: How many of the newest customers a search many customers match reads on PostgreSQL before
@@ -194,8 +199,8 @@ def _common_rows(
     narrowed: dict | None = None,
     few: bool = False,
 ):
-    """``customer_rows`` for a query more than MATCH_CAP customers match: the visible customers
-    newest first, each tested.
+    """``customer_rows`` for a query too many customers match to pick them by id, or searched
+    by a user who sees few customers: the visible customers newest first, each tested.
 
     Read over all customers, a user who sees few of them walked them all: a new rep's "ww" or
     "li" at a million customers took 0.5-0.72 s. Read way by way instead (each way she sees
@@ -211,17 +216,16 @@ def _common_rows(
     def tested(qs):
         return _matching(term, _narrowed(qs, **(narrowed or {}), row_by_row=True))
 
-    end = offset + limit
     if connection.vendor == "postgresql" and not few and Customer.objects.all().ways_seen(user):
         top = Customer.objects.aggregate(top=Max("id"))["top"] or 0
         window = tested(Customer.objects.visible_to(user)).filter(pk__gt=top - COMMON_WINDOW)
-        if before is not None:
-            window = window.filter(pk__lt=before)
-        rows = list(list_columns(window).order_by("-id")[offset:end])
+        rows = _newest_page(window, offset=offset, limit=limit, before=before)
         if len(rows) == limit:
             return rows
-    seen = Customer.objects.visible_to(user, newest=end, below=before, tested=tested, once=True)
-    return list(list_columns(seen).order_by("-id")[offset:end])
+    seen = Customer.objects.visible_to(
+        user, newest=offset + limit, below=before, tested=tested, once=True
+    )
+    return _newest_page(seen, offset=offset, limit=limit)
 
 
 #: A user who sees at most this many customers has every search and filtered list read each
