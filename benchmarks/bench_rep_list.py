@@ -60,6 +60,7 @@ CASES = [
     ('search "li"', {}, "li"),
     ('companies, search "wang"', {"kind": "company"}, "wang"),
     ('上海市, search "ww"', {"city": "上海市"}, "ww"),
+    ('tag 车主, search "wang"', {"tag": "车主"}, "wang"),
 ]
 FILTER_USERS = ["admin", "wang.fang", "lin.xiao", "he.jing", "xu.ming", "bench.newcomer"]
 
