@@ -264,3 +264,22 @@ def test_a_query_found_not_common_still_finds_new_matches(alice, book):
 def test_like_wildcards_in_a_query_are_plain_characters(alice, book, query):
     create_customer(alice, {"name": "abc", "email": "abc@example.com"})
     assert names(customers_for(alice, q=query)) == []
+
+
+def test_customers_picked_by_their_ids_are_those_ids(alice, book):
+    wanted = list(Customer.objects.values_list("pk", flat=True)[:3])
+
+    picked = Customer.objects.filter(search_index.ids_q("pk", wanted))
+
+    assert sorted(picked.values_list("pk", flat=True)) == sorted(wanted)
+
+
+@postgres_only
+def test_thousands_of_ids_go_to_postgresql_as_one_array(alice, book):
+    wanted = [book.pk, *range(10**9, 10**9 + 5_000)]
+
+    picked = Customer.objects.filter(search_index.ids_q("pk", wanted))
+    sql, params = picked.values_list("pk", flat=True).query.sql_with_params()
+
+    assert "= ANY(%s::bigint[])" in sql and len(params) == 1
+    assert list(picked.values_list("pk", flat=True)) == [book.pk]

@@ -32,7 +32,7 @@ import time
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connection as default_connection
-from django.db.models import BooleanField, F, Q, TextField, Value
+from django.db.models import BigAutoField, BooleanField, F, Lookup, Q, TextField, Value
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Concat
 
@@ -560,13 +560,32 @@ def few_matches(term: str, cap: int | None = None) -> Q | None:
 
 
 def ids_q(field: str, ids: list[int]) -> Q:
-    """The condition "``field`` is one of ``ids``" for thousands of ids: on SQLite one JSON
-    parameter (Django would bind and check each id, milliseconds for a few thousand)."""
+    """The condition "``field`` is one of ``ids``" for thousands of ids, as one parameter:
+    Django binds and checks each value of an ``__in`` (a 11,540-id list on PostgreSQL: 65 ms
+    to build the SQL and as long again to run it, against 9 ms as one array). On SQLite a JSON
+    array read by json_each; on PostgreSQL ``= ANY`` of an array (``AnyOf``): the planner
+    drives from it as from a literal list (an index scan on the key), whereas fed through a
+    subquery it would guess 200 rows and walk the whole table in id order instead."""
     if default_connection.vendor == "sqlite":
         return Q(**{f"{field}__in": RawSQL("SELECT value FROM json_each(%s)", [json.dumps(ids)])})  # noqa: S611 - constant SQL, values bound
-    # PostgreSQL drives from a literal id list (an index scan on the primary key); fed through
-    # a subquery it would guess 200 rows and walk the whole table in id order instead.
+    if default_connection.vendor == "postgresql":
+        return Q(**{f"{field}__any_of": ids})
     return Q(**{f"{field}__in": ids})
+
+
+@BigAutoField.register_lookup
+class AnyOf(Lookup):
+    """``id__any_of=[...]``, PostgreSQL: ``id = ANY(%s::bigint[])``, the ids one parameter."""
+
+    lookup_name = "any_of"
+    prepare_rhs = False
+
+    def get_prep_lookup(self):
+        return [int(pk) for pk in self.rhs]
+
+    def as_sql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        return f"{lhs} = ANY(%s::bigint[])", [*lhs_params, self.rhs]
 
 
 class _Ids(list):
