@@ -30,7 +30,7 @@ def _default_language():
 @pytest.fixture(autouse=True)
 def _no_remembered_search_verdicts():
     """Each test starts with no query remembered as common (customers.search_index) and no
-    user as seeing few customers (customers.queries)."""
+    user as seeing few customers, no city as small (customers.queries)."""
     search_index.forget_common()
     queries.forget_reach()
 

@@ -100,20 +100,37 @@ def test_the_filters_are_not_empty_for_the_tests_to_mean_something(labelled, ali
     assert _walked(alice, tag="nobody") == []
 
 
-@pytest.mark.parametrize("who", WHO)
-@pytest.mark.parametrize("q", ["pool", "sh", "alice 2"])
-@pytest.mark.parametrize(
-    "filters", [{}, {"city": "上海市"}, {"kind": "person", "city": "广州市"}, {"tag": "VIP"}]
-)
-def test_a_common_query_in_a_filtered_list_finds_what_the_walk_finds(
-    request, labelled, monkeypatch, reach, who, q, filters
-):
-    monkeypatch.setattr(search_index, "MATCH_CAP", 1)  # every query is now "common"
-    monkeypatch.setattr(queries, "FILTERED_MATCH_CAP", 1)  # within a filter too
+@pytest.fixture
+def common(monkeypatch):
+    """Every query is "common": too many match to pick them by id, with a filter or without,
+    and the index's newest matches are not read."""
+    monkeypatch.setattr(search_index, "MATCH_CAP", 1)
+    monkeypatch.setattr(queries, "FILTERED_MATCH_CAP", 1)
     monkeypatch.setattr(search_index, "newest_matches", lambda *args, **kwargs: None)
     monkeypatch.setattr(queries, "COMMON_WINDOW", 5)  # PostgreSQL: past the newest too
     search_index.forget_common()
+
+
+@pytest.mark.parametrize("who", WHO)
+@pytest.mark.parametrize("q", ["pool", "sh", "alice 2"])
+@pytest.mark.parametrize(
+    "filters",
+    [
+        {},
+        {"city": "上海市"},
+        {"kind": "person", "city": "广州市"},
+        {"tag": "VIP"},
+        {"owner": "alice"},
+        {"owner": "charlie", "kind": "person"},
+    ],
+    ids=lambda f: "+".join(map(str, f.values())) or "none",
+)
+def test_a_common_query_in_a_filtered_list_finds_what_the_walk_finds(
+    request, labelled, monkeypatch, common, reach, who, q, filters
+):
+    monkeypatch.setattr(queries, "SMALL_CITY", 0)  # a city is read way by way
     user = request.getfixturevalue(who)
+    filters = _filters(request, filters)
     walked = _walked(user, q=q, **filters)
 
     for limit, before in ((3, None), (50, None), (4, labelled[30].pk)):
@@ -154,6 +171,69 @@ def test_a_query_too_common_for_the_index_but_not_within_a_filter_is_picked_by_i
         rows = customer_rows(user, q=q, city="上海市", limit=limit, before=before)
         expected = [pk for pk in walked if before is None or pk < before][:limit]
         assert [c.pk for c in rows] == expected
+
+
+def _not_way_by_way(*args, **kwargs):
+    raise AssertionError("read way by way")
+
+
+@pytest.mark.parametrize("who", WHO)
+@pytest.mark.parametrize("q", ["pool", "sh"])
+@pytest.mark.parametrize("filters", [{"city": "上海市"}, {"city": "宁波市", "kind": "company"}])
+def test_a_common_query_in_a_small_citys_list_reads_the_citys_customers(
+    request, labelled, monkeypatch, common, who, q, filters
+):
+    monkeypatch.setattr(queries, "_common_rows", _not_way_by_way)
+    user = request.getfixturevalue(who)
+    walked = _walked(user, q=q, **filters)
+
+    for limit, before in ((2, None), (50, None), (3, labelled[30].pk)):
+        rows = customer_rows(user, q=q, limit=limit, before=before, **filters)
+        expected = [pk for pk in walked if before is None or pk < before][:limit]
+        assert [c.pk for c in rows] == expected
+
+
+def test_a_city_of_at_most_the_small_city_customers_is_small(labelled, monkeypatch):
+    in_shanghai = Customer.objects.filter(city="上海市").count()  # the bin's too
+    monkeypatch.setattr(queries, "SMALL_CITY", in_shanghai)
+
+    assert queries.small_city("上海市")
+    queries.forget_reach()
+    monkeypatch.setattr(queries, "SMALL_CITY", in_shanghai - 1)
+    assert not queries.small_city("上海市")
+    assert not queries.small_city("")  # no city filter
+
+
+def test_whether_a_city_is_small_is_counted_once_a_minute(labelled, django_assert_num_queries):
+    queries.small_city("上海市")
+
+    with django_assert_num_queries(0):
+        assert queries.small_city("上海市")
+
+
+def test_a_list_of_another_teams_rep_reads_only_the_shares(labelled, mike, alice, charlie):
+    reach = Customer.objects.all()
+    assert reach.ways_seen(mike, shares=False, apart=True, owner=charlie.pk) == []
+    assert reach.ways_seen(alice, shares=False, owner=charlie.pk) == []
+
+
+def test_a_list_of_a_team_members_customers_reads_only_that_member(labelled, mike, alice):
+    ways = Customer.objects.all().ways_seen(mike, shares=False, apart=True, owner=alice.pk)
+
+    assert [way.children for way in ways] == [[("owner_id", alice.pk)]]
+
+
+def test_a_reps_list_of_her_own_customers_reads_only_them(labelled, alice):
+    ways = Customer.objects.all().ways_seen(alice, shares=False, owner=alice.pk)
+
+    assert [way.children for way in ways] == [[("owner_id", alice.pk)]]
+
+
+def test_a_user_who_sees_many_may_see_few_of_one_owner(labelled, monkeypatch, alice, charlie):
+    monkeypatch.setattr(queries, "SMALL_REACH", 20)
+
+    assert not queries.sees_few(alice)  # 24 customers
+    assert queries.sees_few(alice, owner=charlie.pk)  # what charlie shared with her
 
 
 def test_a_user_who_sees_few_customers_is_known_by_them(labelled, small_reach, alice, ada):
