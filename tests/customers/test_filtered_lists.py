@@ -141,7 +141,9 @@ def test_a_common_query_in_a_filtered_list_finds_what_the_walk_finds(
 
 @pytest.mark.parametrize("who", WHO)
 @pytest.mark.parametrize("q", ["pool", "alice", "al", "nobody at all"])
-@pytest.mark.parametrize("filters", [{}, {"city": "上海市"}, {"tag": "VIP"}])
+@pytest.mark.parametrize(
+    "filters", [{}, {"city": "上海市"}, {"tag": "VIP"}, {"kind": "company"}, {"kind": "person"}]
+)
 def test_a_query_in_a_list_finds_what_the_walk_finds(request, labelled, reach, who, q, filters):
     user = request.getfixturevalue(who)
     walked = _walked(user, q=q, **filters)

@@ -283,3 +283,48 @@ def test_thousands_of_ids_go_to_postgresql_as_one_array(alice, book):
 
     assert "= ANY(%s::bigint[])" in sql and len(params) == 1
     assert list(picked.values_list("pk", flat=True)) == [book.pk]
+
+
+@pytest.fixture
+def firms(alice, book):
+    """Two companies beside book's people: 王伟 the person and 王伟贸易 the company match
+    "wangwei"."""
+    return [
+        create_customer(alice, {"kind": "company", "name": name})
+        for name in ("王伟贸易有限公司", "李娜科技有限公司")
+    ]
+
+
+@sqlite_only
+@pytest.mark.parametrize(
+    ("kind", "expected"), [("company", "王伟贸易有限公司"), ("person", "王伟")]
+)
+def test_the_index_answers_a_query_for_one_kind_of_customer(alice, firms, kind, expected):
+    ids = search_index.match_ids("wangwei", kind=kind)
+
+    assert names(Customer.objects.filter(pk__in=ids)) == [expected]
+
+
+@sqlite_only
+def test_a_customer_whose_kind_changes_is_found_as_the_new_kind(alice, book):
+    Customer.objects.filter(pk=book.pk).update(kind="company")  # past save(): the trigger
+
+    assert search_index.match_ids("wangwei", kind="company") == [book.pk]
+    assert search_index.match_ids("wangwei", kind="person") == []
+
+
+def test_an_unknown_kind_does_not_narrow_the_index(alice, firms, book):
+    assert search_index.fts_phrase("wangwei", "robot") == '"wangwei"'
+    assert len(search_index.match_ids("wangwei", kind="robot")) == 2
+
+
+def test_no_query_can_hold_the_kind_mark(alice, firms):
+    assert search_index.fts_phrase("\x1fc\x1f") == '"  c"'
+    assert names(customers_for(alice, q="\x1fc\x1f")) == names(customers_for(alice, q="c"))
+
+
+@pytest.mark.parametrize("kind", ["company", "person"])
+def test_a_search_within_one_kind_finds_only_that_kind(alice, firms, kind):
+    found = customers_for(alice, q="wangwei", kind=kind)
+
+    assert [c.kind for c in found] == [kind]
