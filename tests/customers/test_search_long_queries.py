@@ -121,6 +121,18 @@ def test_postgres_tells_a_common_short_query_by_a_sample(alice, monkeypatch):
     assert names(customers_for(alice, q="w")) == [c.name for c in reversed(made[:12])]
 
 
+@pytest.mark.skipif("connection.vendor != 'postgresql'")
+def test_postgres_samples_a_short_query_among_one_kind(alice, monkeypatch):
+    for i in range(12):
+        create_customer(alice, {"name": f"王{i}"})
+    firm = create_customer(alice, {"kind": "company", "name": "王氏贸易"})
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE customers_customer")
+
+    assert search_index.match_ids("w", cap=1) is None  # 13 of 13: common
+    assert search_index.match_ids("w", cap=1, kind="company") == [firm.pk]  # 1 of them
+
+
 def test_an_email_is_answered_from_the_email_index(mailbook, monkeypatch):
     """SQLite: the index of the e-mails' ends; PostgreSQL: of their reversed name parts. The
     trigram index (FTS5 / pg_trgm) is never read."""
