@@ -155,12 +155,28 @@ def test_a_query_in_a_list_finds_what_the_walk_finds(request, labelled, reach, w
 
 
 @pytest.mark.parametrize("who", WHO)
+@pytest.mark.parametrize("q", ["pool", "alice", "al", "nobody at all"])
+def test_a_query_in_a_large_citys_list_finds_what_the_walk_finds(
+    request, labelled, monkeypatch, reach, who, q
+):
+    monkeypatch.setattr(queries, "SMALL_CITY", 0)  # read from the index's side
+    user = request.getfixturevalue(who)
+    walked = _walked(user, q=q, city="上海市", kind="person")
+
+    for limit, before in ((2, None), (50, None), (3, labelled[30].pk)):
+        rows = customer_rows(user, q=q, city="上海市", kind="person", limit=limit, before=before)
+        expected = [pk for pk in walked if before is None or pk < before][:limit]
+        assert [c.pk for c in rows] == expected
+
+
+@pytest.mark.parametrize("who", WHO)
 @pytest.mark.parametrize("q", ["pool", "sh"])
 def test_a_query_too_common_for_the_index_but_not_within_a_filter_is_picked_by_its_ids(
     request, labelled, monkeypatch, who, q
 ):
     monkeypatch.setattr(search_index, "MATCH_CAP", 1)  # common for the list without a filter
     monkeypatch.setattr(search_index, "newest_matches", lambda *args, **kwargs: None)
+    monkeypatch.setattr(queries, "SMALL_CITY", 0)  # not read through the city's index
 
     def not_way_by_way(*args, **kwargs):
         raise AssertionError("read way by way")
