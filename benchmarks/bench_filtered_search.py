@@ -11,7 +11,8 @@ Uses the data bench_load.py prepares (``bench_load.py --prepare-only``), migrate
 migrations; the new rep is added in a transaction that rolls back. ``--src`` runs the grid with
 each given source tree in turn (another checkout's ``src``, to compare code on the same data
 and machine; the first is the one migrated). The report gives, per database and source, the
-spread of the 528 reads, how many took more than 50 ms, and the slowest.
+spread of the 528 reads, how many took more than 50 ms, and the slowest; every read is kept
+beside it as JSON (the output's name, ``.json``).
 """
 
 from __future__ import annotations
@@ -162,6 +163,10 @@ def main() -> None:
             lines.append(f"| {_label(cell)} | {cell['ms']:.1f} | {cell['rows']} |")
         lines.append("")
     Path(args.output).write_text("\n".join(lines) + "\n")
+    every = [
+        {"db": db, "src": src, **cell} for (db, src), cells in results.items() for cell in cells
+    ]
+    Path(args.output).with_suffix(".json").write_text(json.dumps(every, ensure_ascii=False))
     print("\n".join(lines))
 
 
