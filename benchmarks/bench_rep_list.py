@@ -114,7 +114,7 @@ def old_rows(user, q, narrowed):
         return list(list_columns(plain).order_by("-id")[:50])
     if narrowed:
         return list(list_columns(customers_for(user, q=q, **narrowed, newest=50))[:50])
-    saved, queries.sees_few = queries.sees_few, lambda user: False
+    saved, queries.sees_few = queries.sees_few, lambda user, **kwargs: False
     try:
         return customer_rows(user, q=q, limit=50)
     finally:
