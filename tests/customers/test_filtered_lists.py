@@ -55,6 +55,14 @@ def _filters(request, filters: dict) -> dict:
     return filters
 
 
+def _pages_are_the_walks(user, walked: list[int], pages, **filters) -> None:
+    """Each (limit, before) page of ``customer_rows`` holds the walk's rows below ``before``."""
+    for limit, before in pages:
+        rows = customer_rows(user, limit=limit, before=before, **filters)
+        expected = [pk for pk in walked if before is None or pk < before][:limit]
+        assert [c.pk for c in rows] == expected
+
+
 def _walked(user, **filters) -> list[int]:
     """The plain filtered query's ids newest first: what every faster read must give."""
     return [c.pk for c in list_columns(customers_for(user, **filters)).order_by("-id")]
@@ -76,10 +84,9 @@ def test_a_filtered_page_holds_the_plain_querys_newest_rows(request, labelled, r
     filters = _filters(request, filters)
     walked = _walked(user, **filters)
 
-    for limit, before in ((2, None), (50, None), (3, labelled[25].pk), (50, labelled[9].pk)):
-        rows = customer_rows(user, limit=limit, before=before, **filters)
-        expected = [pk for pk in walked if before is None or pk < before][:limit]
-        assert [c.pk for c in rows] == expected
+    _pages_are_the_walks(
+        user, walked, ((2, None), (50, None), (3, labelled[25].pk), (50, labelled[9].pk)), **filters
+    )
 
 
 @pytest.mark.parametrize("who", WHO)
@@ -133,10 +140,9 @@ def test_a_common_query_in_a_filtered_list_finds_what_the_walk_finds(
     filters = _filters(request, filters)
     walked = _walked(user, q=q, **filters)
 
-    for limit, before in ((3, None), (50, None), (4, labelled[30].pk)):
-        rows = customer_rows(user, q=q, limit=limit, before=before, **filters)
-        expected = [pk for pk in walked if before is None or pk < before][:limit]
-        assert [c.pk for c in rows] == expected
+    _pages_are_the_walks(
+        user, walked, ((3, None), (50, None), (4, labelled[30].pk)), q=q, **filters
+    )
 
 
 @pytest.mark.parametrize("who", WHO)
@@ -148,10 +154,9 @@ def test_a_query_in_a_list_finds_what_the_walk_finds(request, labelled, reach, w
     user = request.getfixturevalue(who)
     walked = _walked(user, q=q, **filters)
 
-    for limit, before in ((2, None), (50, None), (3, labelled[30].pk)):
-        rows = customer_rows(user, q=q, limit=limit, before=before, **filters)
-        expected = [pk for pk in walked if before is None or pk < before][:limit]
-        assert [c.pk for c in rows] == expected
+    _pages_are_the_walks(
+        user, walked, ((2, None), (50, None), (3, labelled[30].pk)), q=q, **filters
+    )
 
 
 @pytest.mark.parametrize("who", WHO)
@@ -163,10 +168,14 @@ def test_a_query_in_a_large_citys_list_finds_what_the_walk_finds(
     user = request.getfixturevalue(who)
     walked = _walked(user, q=q, city="上海市", kind="person")
 
-    for limit, before in ((2, None), (50, None), (3, labelled[30].pk)):
-        rows = customer_rows(user, q=q, city="上海市", kind="person", limit=limit, before=before)
-        expected = [pk for pk in walked if before is None or pk < before][:limit]
-        assert [c.pk for c in rows] == expected
+    _pages_are_the_walks(
+        user,
+        walked,
+        ((2, None), (50, None), (3, labelled[30].pk)),
+        q=q,
+        city="上海市",
+        kind="person",
+    )
 
 
 @pytest.mark.parametrize("who", WHO)
@@ -185,10 +194,9 @@ def test_a_query_too_common_for_the_index_but_not_within_a_filter_is_picked_by_i
     user = request.getfixturevalue(who)
     walked = _walked(user, q=q, city="上海市")
 
-    for limit, before in ((2, None), (50, None), (3, labelled[30].pk)):
-        rows = customer_rows(user, q=q, city="上海市", limit=limit, before=before)
-        expected = [pk for pk in walked if before is None or pk < before][:limit]
-        assert [c.pk for c in rows] == expected
+    _pages_are_the_walks(
+        user, walked, ((2, None), (50, None), (3, labelled[30].pk)), q=q, city="上海市"
+    )
 
 
 def _not_way_by_way(*args, **kwargs):
@@ -205,10 +213,9 @@ def test_a_common_query_in_a_small_citys_list_reads_the_citys_customers(
     user = request.getfixturevalue(who)
     walked = _walked(user, q=q, **filters)
 
-    for limit, before in ((2, None), (50, None), (3, labelled[30].pk)):
-        rows = customer_rows(user, q=q, limit=limit, before=before, **filters)
-        expected = [pk for pk in walked if before is None or pk < before][:limit]
-        assert [c.pk for c in rows] == expected
+    _pages_are_the_walks(
+        user, walked, ((2, None), (50, None), (3, labelled[30].pk)), q=q, **filters
+    )
 
 
 def test_a_city_of_at_most_the_small_city_customers_is_small(labelled, monkeypatch):
