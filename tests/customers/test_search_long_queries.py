@@ -122,7 +122,7 @@ def test_postgres_tells_a_common_short_query_by_a_sample(alice, monkeypatch):
 
 
 @pytest.mark.skipif("connection.vendor != 'postgresql'")
-def test_postgres_samples_a_short_query_among_one_kind(alice, monkeypatch):
+def test_postgres_samples_a_short_query_among_one_kind(alice):
     for i in range(12):
         create_customer(alice, {"name": f"王{i}"})
     firm = create_customer(alice, {"kind": "company", "name": "王氏贸易"})
