@@ -194,6 +194,15 @@ def _filtered_rows(
     if not Customer.objects.all().ways_seen(user):  # sees every customer, or none
         return None
     tested = partial(_narrowed, **narrowed, row_by_row=True)
+    return _page_of_ways(user, tested, narrowed, offset=offset, limit=limit, before=before)
+
+
+def _page_of_ways(
+    user, tested, narrowed: dict, *, offset: int, limit: int, before: int | None
+) -> list[Customer]:
+    """A newest-first page of the customers ``user`` sees that ``tested`` lets through, each
+    way she sees them read on its own as the SQL is run now (``visible_to(newest=, once=)``),
+    only the ways that may reach the owner ``narrowed`` names, if any."""
     seen = Customer.objects.visible_to(
         user,
         newest=offset + limit,
@@ -258,15 +267,7 @@ def _common_rows(
         rows = _newest_page(window, offset=offset, limit=limit, before=before)
         if len(rows) == limit:
             return rows
-    seen = Customer.objects.visible_to(
-        user,
-        newest=offset + limit,
-        below=before,
-        tested=tested,
-        once=True,
-        owner=(narrowed or {}).get("owner"),
-    )
-    return _newest_page(seen, offset=offset, limit=limit)
+    return _page_of_ways(user, tested, narrowed or {}, offset=offset, limit=limit, before=before)
 
 
 #: A user who sees at most this many customers has every search and filtered list read each
