@@ -244,7 +244,7 @@ def test_forget_common_drops_the_verdicts(alice, book, monkeypatch):
 def test_a_short_query_found_not_common_is_not_sampled_again(alice, book, monkeypatch):
     sampled = []
 
-    def surely_common(term, cap, kind=""):
+    def surely_common(term, cap, kind="", city=""):
         sampled.append(term)
         return False
 
@@ -326,3 +326,45 @@ def test_a_search_within_one_kind_finds_only_that_kind(alice, firms, kind):
     found = customers_for(alice, q="wangwei", kind=kind)
 
     assert [c.kind for c in found] == [kind]
+
+
+@pytest.fixture
+def cities(alice, book):
+    """Two more 王伟, in 杭州市 and 上海市, beside book's (no city)."""
+    return {
+        city: create_customer(alice, {"name": "王伟", "city": city})
+        for city in ("杭州市", "上海市")
+    }
+
+
+@postgres_only
+def test_postgresql_answers_a_query_in_one_city_from_the_index(alice, cities):
+    assert search_index.match_ids("wangwei", city="杭州市") == [cities["杭州市"].pk]
+    assert search_index.match_ids("ww", city="上海市") == [cities["上海市"].pk]
+
+
+@postgres_only
+def test_in_one_city_postgresql_counts_only_its_matches_against_the_cap(alice, cities):
+    assert search_index.match_ids("wangwei", 1) is None
+    assert search_index.match_ids("wangwei", 1, city="杭州市") == [cities["杭州市"].pk]
+
+
+@postgres_only
+def test_a_customer_who_moves_is_found_in_the_new_city(alice, cities):
+    moved = cities["杭州市"]
+    Customer.objects.filter(pk=moved.pk).update(city="上海市")
+
+    assert search_index.match_ids("wangwei", city="杭州市") == []
+    assert moved.pk in search_index.match_ids("wangwei", city="上海市")
+
+
+@sqlite_only
+def test_sqlite_reads_every_citys_matches_for_a_query_in_one_city(alice, book, cities):
+    assert len(search_index.match_ids("wangwei", city="杭州市")) == 3
+
+
+@pytest.mark.parametrize("city", ["杭州市", "上海市"])
+def test_a_search_within_one_city_finds_only_that_city(alice, cities, city):
+    found = customers_for(alice, q="wangwei", city=city)
+
+    assert [c.pk for c in found] == [cities[city].pk]

@@ -144,7 +144,7 @@ def test_an_email_is_looked_up_by_its_own_index(alice, reads):
 
 
 def test_a_short_query_far_more_customers_match_goes_the_usual_way(alice, book, monkeypatch, reads):
-    monkeypatch.setattr(search_index, "_surely_common", lambda term, cap, kind="": True)
+    monkeypatch.setattr(search_index, "_surely_common", lambda term, cap, kind="", city="": True)
 
     assert search_index.newest_matches("ww", everyone(), 5) is None
     assert reads == []
@@ -156,24 +156,27 @@ def test_an_empty_table_has_no_matches(reads):
     assert reads == []
 
 
-def test_the_index_holds_each_customers_id_block(db):
+def test_the_index_holds_each_customers_id_block_kind_and_city(db):
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT indexdef FROM pg_indexes WHERE indexname = %s", [search_index.TRGM_INDEX]
         )
         (definition,) = cursor.fetchone()
 
-    assert "(id / 65536)" in definition
-    assert "gin_trgm_ops" in definition
+    assert "((id / 65536)), kind, city, search_text gin_trgm_ops" in definition
 
 
-def test_install_replaces_an_index_without_the_blocks(db):
+@pytest.mark.parametrize(
+    ("name", "columns"),
+    [
+        ("customer_search_trgm", "search_text gin_trgm_ops"),
+        ("customer_search_trgm_kinds", "(id / 65536), kind, search_text gin_trgm_ops"),
+    ],
+)
+def test_install_replaces_an_index_of_an_earlier_layout(db, name, columns):
     search_index.uninstall()
     with connection.cursor() as cursor:
-        cursor.execute(
-            "CREATE INDEX customer_search_trgm ON customers_customer "
-            "USING gin (search_text gin_trgm_ops)"
-        )
+        cursor.execute(f"CREATE INDEX {name} ON customers_customer USING gin ({columns})")
 
     search_index.install()
 

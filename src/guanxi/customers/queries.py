@@ -121,11 +121,11 @@ def customer_rows(
             return rows
     elif newest_first and "tag" not in narrowed:
         among = search_index.ids_among(customers_for(user, **narrowed).order_by())
-        kind = narrowed.get("kind", "")
-        ids = search_index.newest_matches(term, among, offset + limit, before=before, kind=kind)
+        within = {"kind": narrowed.get("kind", ""), "city": narrowed.get("city", "")}
+        ids = search_index.newest_matches(term, among, offset + limit, before=before, **within)
         if ids is not None:
             return _rows_of(ids, offset=offset, limit=limit)
-        matched = search_index.few_matches(term, FILTERED_MATCH_CAP, kind=kind)
+        matched = search_index.few_matches(term, FILTERED_MATCH_CAP, **within)
         if matched is None and small_city(narrowed.get("city", "")):
             shown = _matching(term, customers_for(user, **narrowed))
             return _newest_page(shown, **window)
