@@ -369,11 +369,12 @@ def _fts_ids(phrase: str, limit: int) -> list[int]:
 
 def _surely_common(term: str, cap: int, kind: str = "", city: str = "") -> bool:
     """PostgreSQL, a 1-2 character query: True when a sample of about SAMPLE_ROWS customers
-    (a few milliseconds) says far more than ``cap`` (of ``kind``, in ``city``) match. The trigram index cannot stop at
-    cap + 1 (it gathers every match first: 20-80 ms for "li" or "张" at a million), and such a
-    query goes the newest-first way anyway; either way the answer is the same. The sample is
-    the same pages each time (REPEATABLE), so they stay in the database's cache: a fresh
-    random sample read about 220 pages from disk each time (4-15 ms against 2.5)."""
+    (a few milliseconds) says far more than ``cap`` (of ``kind``, in ``city``) match. The
+    trigram index cannot stop at cap + 1 (it gathers every match first: 20-80 ms for "li" or
+    "张" at a million), and such a query goes the newest-first way anyway; either way the
+    answer is the same. The sample is the same pages each time (REPEATABLE), so they stay in
+    the database's cache: a fresh random sample read about 220 pages from disk each time (4-15
+    ms against 2.5)."""
     with default_connection.cursor() as cursor:
         cursor.execute("SELECT reltuples FROM pg_class WHERE oid = %s::regclass", [_TABLE])
         row = cursor.fetchone()
