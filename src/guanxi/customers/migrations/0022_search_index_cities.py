@@ -1,8 +1,8 @@
 """The customer search index also holds each customer's city, so a search in a city asks the
 index for both: on PostgreSQL the trigram index gains a city column (btree_gin), built
 concurrently beside the old one, which is then dropped (64 s at a million customers on 2
-cores, searches answering all the while). SQLite's index is unchanged (a search in a city
-reads the city's matches as before)."""
+cores, searches answering all the while); on SQLite the FTS5 index gains a city column,
+refilled by ``search_index.install`` after this migrate."""
 
 from django.db import migrations
 
