@@ -4,6 +4,7 @@ member) gives exactly the rows of the plain filtered query: for every kind of us
 page size and cursor, with a search or without."""
 
 import pytest
+from django.db import connection  # noqa: F401 - read by the skipif conditions
 
 from guanxi.customers import queries, search_index
 from guanxi.customers.models import Customer, Tag
@@ -11,6 +12,7 @@ from guanxi.customers.queries import customer_rows, customers_for, list_columns,
 from guanxi.customers.services import create_customer, share_customer
 
 WHO = ["alice", "bob", "charlie", "mike", "newcomer", "ada"]
+sqlite_only = pytest.mark.skipif("connection.vendor != 'sqlite'")
 CITIES = ["广州市", "上海市", "宁波市"]
 
 
@@ -197,6 +199,47 @@ def test_a_query_too_common_for_the_index_but_not_within_a_filter_is_picked_by_i
     _pages_are_the_walks(
         user, walked, ((2, None), (50, None), (3, labelled[30].pk)), q=q, city="上海市"
     )
+
+
+TAGS = [{"tag": "VIP"}, {"tag": "VIP", "city": "广州市"}, {"tag": "展会2026", "kind": "person"}]
+
+
+@pytest.fixture
+def common_unfiltered(monkeypatch):
+    """Every query is too common to pick its matches by id in a list without a filter (and
+    the index's newest matches are not read), not within a filter."""
+    monkeypatch.setattr(search_index, "MATCH_CAP", 1)
+    monkeypatch.setattr(search_index, "newest_matches", lambda *args, **kwargs: None)
+    search_index.forget_common()
+
+
+@pytest.mark.parametrize("who", WHO)
+@pytest.mark.parametrize("q", ["pool", "sh", "nobody at all"])
+@pytest.mark.parametrize("filters", TAGS, ids=lambda f: "+".join(f.values()))
+def test_a_query_in_a_tags_list_finds_what_the_walk_finds(
+    request, labelled, common_unfiltered, who, q, filters
+):
+    user = request.getfixturevalue(who)
+    walked = _walked(user, q=q, **filters)
+
+    _pages_are_the_walks(
+        user, walked, ((2, None), (50, None), (3, labelled[30].pk)), q=q, **filters
+    )
+
+
+@sqlite_only
+@pytest.mark.parametrize("filters", TAGS, ids=lambda f: "+".join(f.values()))
+def test_a_query_in_a_tags_list_is_picked_by_its_ids_not_tested_row_by_row(
+    labelled, monkeypatch, common_unfiltered, alice, filters
+):
+    walked = _walked(alice, q="sh", **filters)
+    monkeypatch.setattr(queries, "_matching", _text_tested)
+
+    assert [c.pk for c in customer_rows(alice, q="sh", limit=50, **filters)] == walked
+
+
+def _text_tested(*args, **kwargs):
+    raise AssertionError("each row's text tested")
 
 
 def _not_way_by_way(*args, **kwargs):
