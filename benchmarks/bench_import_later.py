@@ -81,7 +81,7 @@ def child(csv_path: str, left_out: list[str]) -> None:
 
 def run_one(db: str, way: str, csv_path: Path, admin_url: str) -> dict:
     env = bench_import._fresh_database(db, "guanxi", admin_url)
-    env["PYTHONPATH"] = os.pathsep.join([str(ROOT / "src"), env.get("PYTHONPATH", "")])
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT / "src"), env.get("PYTHONPATH")]))
     done = subprocess.run(
         [sys.executable, __file__, "--child", json.dumps(list(WAYS[way])), "--csv", str(csv_path)],
         env=env,
