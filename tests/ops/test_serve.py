@@ -87,3 +87,21 @@ def test_serve_answers_with_pages_and_static_files_and_stops_on_ctrl_c(tmp_path)
         if server.poll() is None:
             server.kill()
             server.wait()
+
+
+def test_the_web_app_loads_with_its_objects_frozen_and_the_collector_on(tmp_path):
+    # A fresh process, as gunicorn's master imports the app before it forks the workers.
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL", "DEBUG")}
+    env.update(GUANXI_DATA_DIR=str(tmp_path), DJANGO_SETTINGS_MODULE="guanxi.settings")
+    probe = (
+        "import gc, guanxi.wsgi; "
+        "print(gc.isenabled(), gc.get_freeze_count(), len(gc.get_objects()))"
+    )
+    out = subprocess.run(  # noqa: S603
+        [sys.executable, "-c", probe], env=env, capture_output=True, text=True, check=True
+    ).stdout.split()
+    enabled, frozen, tracked = out[0], int(out[1]), int(out[2])
+    assert enabled == "True"
+    # The pinyin dictionaries alone are hundreds of thousands; a collection walks only the rest.
+    assert frozen > 100_000
+    assert tracked < 1_000
