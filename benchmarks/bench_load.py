@@ -21,7 +21,9 @@ For each database it
    page and a cursor page), the customer search API, the global search API and page, with a
    mix of queries (pinyin, initials, Chinese, phone digits, an exact e-mail, no hit), as the
    admin and as a rep;
-4. reports p50 / p95 / p99 latency and requests/s per endpoint into benchmarks/results/load.md.
+4. reports p50 / p95 / p99 / slowest latency and requests/s per endpoint, the server's CPU time
+   per request and its processes' memory (resident, and private: not shared between them)
+   into benchmarks/results/load.md.
 """
 
 from __future__ import annotations
@@ -227,24 +229,47 @@ def endpoints(role: str, queries: list[tuple[str, str]], cursor: str) -> list[tu
     return paths
 
 
+def _tree(root: int) -> dict[int, list[str]]:
+    """The fields of /proc/PID/stat after the name, for a process and all its descendants."""
+    stats = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            stats[int(stat.parent.name)] = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+    tree, grew = {root}, True
+    while grew:
+        more = {pid for pid, fields in stats.items() if int(fields[1]) in tree} - tree
+        tree |= more
+        grew = bool(more)
+    return {pid: stats[pid] for pid in tree if pid in stats}
+
+
 def tree_cpu_seconds(root: int) -> float:
     """CPU time (user + system) of a process and all its descendants (gunicorn's workers):
     the server's own work, whatever share of the machine it got."""
-    parents, cpu = {}, {}
-    for stat in Path("/proc").glob("[0-9]*/stat"):
+    ticks = sum(int(fields[11]) + int(fields[12]) for fields in _tree(root).values())
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def tree_memory_mb(root: int) -> dict[str, float]:
+    """Resident and private memory of a process and its descendants, summed (MB): memory a
+    process shares with others (the code and data gunicorn's master loaded before it forked
+    the workers, while neither writes to it) is resident in each but private to none."""
+    total = {"Rss": 0, "Private_Clean": 0, "Private_Dirty": 0}
+    for pid in _tree(root):
         try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
+            lines = Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines()
         except OSError:
             continue
-        pid = int(stat.parent.name)
-        parents[pid] = int(fields[1])
-        cpu[pid] = int(fields[11]) + int(fields[12])
-    tree, grew = {root}, True
-    while grew:
-        more = {pid for pid, parent in parents.items() if parent in tree} - tree
-        tree |= more
-        grew = bool(more)
-    return sum(cpu.get(pid, 0) for pid in tree) / os.sysconf("SC_CLK_TCK")
+        for line in lines:
+            key, _, value = line.partition(":")
+            if key in total:
+                total[key] += int(value.split()[0])  # kB
+    return {
+        "resident": total["Rss"] / 1024,
+        "private": (total["Private_Clean"] + total["Private_Dirty"]) / 1024,
+    }
 
 
 def postgres_cpu_seconds() -> float:
@@ -371,6 +396,7 @@ def summarize(result: dict) -> list[dict]:
                 "p50": _pct(values, 50),
                 "p95": _pct(values, 95),
                 "p99": _pct(values, 99),
+                "max": max(values) * 1000,
                 "mean": statistics.fmean(values) * 1000,
                 "errors": result["errors"].get(label, 0),
             }
@@ -384,6 +410,7 @@ def summarize(result: dict) -> list[dict]:
             "p50": _pct(everything, 50),
             "p95": _pct(everything, 95),
             "p99": _pct(everything, 99),
+            "max": max(everything) * 1000,
             "mean": statistics.fmean(everything) * 1000,
             "errors": sum(result["errors"].values()),
         }
@@ -447,6 +474,7 @@ def bench(db: str, args) -> dict:
         )
         result = asyncio.run(run_load(plans, args.clients, args.duration))
         cpu = tree_cpu_seconds(server.pid) - cpu
+        memory = tree_memory_mb(server.pid)
         client = time.process_time() - client
         database = postgres_cpu_seconds() - database
         requests = max(sum(len(v) for v in result["samples"].values()), 1)
@@ -457,6 +485,8 @@ def bench(db: str, args) -> dict:
         info["client_cpu_ms_per_request"] = 1000 * client / requests
         if db == "postgres":
             info["database_cpu_ms_per_request"] = 1000 * database / requests
+        info["server_memory_resident_mb"] = memory["resident"]
+        info["server_memory_private_mb"] = memory["private"]
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)
@@ -496,13 +526,13 @@ def report(runs: list[dict], args, command: str) -> str:
         ]
         lines += [
             "",
-            "| endpoint | requests | req/s | p50 ms | p95 ms | p99 ms | errors |",
-            "|---|---:|---:|---:|---:|---:|---:|",
+            "| endpoint | requests | req/s | p50 ms | p95 ms | p99 ms | max ms | errors |",
+            "|---|---:|---:|---:|---:|---:|---:|---:|",
         ]
         for row in run["rows"]:
             lines.append(
                 f"| {row['endpoint']} | {row['n']} | {row['rps']:.1f} | {row['p50']:.1f} | "
-                f"{row['p95']:.1f} | {row['p99']:.1f} | {row['errors']} |"
+                f"{row['p95']:.1f} | {row['p99']:.1f} | {row['max']:.1f} | {row['errors']} |"
             )
         lines.append("")
     return "\n".join(lines)
