@@ -246,6 +246,17 @@ def test_the_new_owner_choices_leave_out_analysts_and_inactive_users(
     assert str(bob) not in owners and str(nina) not in owners
 
 
+def test_the_new_owner_choices_name_each_colleagues_team(client, alices_book, alice):
+    html = login(client, alices_book).get(LIST).content.decode()
+    owners = html[html.index('name="to_user"') :]
+    assert f'<option value="{alice.pk}">{alice} · {alice.team}</option>' in owners
+
+
+def test_a_rows_checkbox_carries_the_customers_id(client, alices_customer, alice):
+    html = login(client, alice).get(LIST).content.decode()
+    assert f'name="ids" value="{alices_customer.pk}"' in html
+
+
 def test_a_colleague_without_a_team_is_offered_by_name_alone(client, alices_book):
     loner = create_user("loner", "Loner-pass-2026", role="rep", validate_password=False)
     html = login(client, alices_book).get(LIST).content.decode()
