@@ -283,6 +283,21 @@ def test_the_page_uploads_checks_then_imports(
     assert (job.status, job.imported, job.failed) == ("done", 1, 1)
 
 
+def test_the_job_page_sums_up_the_report_by_column(client, alice, alices_customer, tea, tmp_path):
+    path = _write(
+        tmp_path,
+        HEADER
+        + "P-1,13800138000,,bad,,,,,,TEA-001,1,,\n"
+        + "P-2,13800138000,,2025-13-01,,,,,,TEA-001,1,,\n",
+    )
+    job, _outcome = _run(alice, path, dry_run=True)
+    page = login(client, alice).get(reverse("sales:order_import_job", args=[job.pk])).text
+    table = page[page.index("What the report says, by column") : page.index("Rows not imported")]
+    assert "<td>订单日期</td>" in table
+    assert '<td class="text-end">2</td>' in table
+    assert "change the mapping" not in table  # an order import has no mapping step
+
+
 def test_the_page_refuses_a_file_without_the_required_columns(client, alice, settings, tmp_path):
     settings.DATA_DIR = tmp_path
     upload = SimpleUploadedFile("x.csv", b"name,phone\nA,1\n", content_type="text/csv")

@@ -9,7 +9,7 @@ from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from ninja import File, Form, Header, Query, Router, Schema, Status
+from ninja import Field, File, Form, Header, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.renderers import JSONRenderer
 
@@ -241,6 +241,15 @@ def transfer_all_customers(request, payload: BulkTransferIn):
 # --- import / export -----------------------------------------------------------------------
 
 
+class ColumnProblemsOut(Schema):
+    column: str = Field(description='A column of the file; "" for the row as a whole.')
+    rows: int = Field(description="Rows the report lists for this column.")
+    reason: str = Field(description="The most common reason given for this column.")
+    reason_rows: int = Field(description="Rows given that reason.")
+    reasons: int = Field(description="Different reasons given for this column.")
+    example: str = Field(description="A value of the file given that reason.")
+
+
 class ImportJobOut(Schema):
     id: int
     status: str
@@ -253,6 +262,9 @@ class ImportJobOut(Schema):
     failed: int
     error: str
     report_url: str | None
+    problems: list[ColumnProblemsOut] = Field(
+        description="The report summed up by column, most rows first (empty while running)."
+    )
 
 
 def dry_run_or_queue(job, process, dry_run: bool) -> Status:
@@ -281,6 +293,7 @@ def _job_out(job) -> dict:
         "report_url": reverse("customers:import_report", args=[job.pk])
         if imports.read_report(job, limit=1)
         else None,
+        "problems": imports.report_by_column(job),
     }
 
 

@@ -7,6 +7,7 @@ from django.core.management.base import CommandError
 from django.db import DatabaseError
 
 from guanxi.accounts.models import Role, User
+from guanxi.customers.imports import report_by_column
 
 
 class ImportErrors:
@@ -59,3 +60,20 @@ def acting_users(options: dict):
     if user is None:
         raise CommandError("Give --owner or --user: there is no active admin to act as.")
     return user, owner
+
+
+def write_report(stdout, job) -> None:
+    """Where a job's error report is, when it says something, and what it says by column."""
+    summary = report_by_column(job)
+    if not summary:
+        return
+    stdout.write(f"report: {job.report_path}")
+    for problems in summary:
+        column = problems.column or "(the row as a whole)"
+        others = problems.reasons - 1
+        also = f" (and {_count(others, 'other reason')})" if others else ""
+        stdout.write(f"  {column}: {_count(problems.rows, 'row')}: {problems.reason}{also}")
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n:,} {noun}" if n == 1 else f"{n:,} {noun}s"

@@ -221,7 +221,12 @@ def import_mapping(request, pk):
 def import_job(request, pk):
     """Step 3: a dry run's report, or the progress of the import (polled by HTMX)."""
     job = _job(request, pk)
-    context = {"nav": "customers", "job": job, "report": imports.read_report(job)}
+    context = {
+        "nav": "customers",
+        "job": job,
+        "report": imports.read_report(job),
+        "problems": imports.report_by_column(job),
+    }
     if request.htmx:
         return render(request, "customers/partials/import_progress.html", context)
     return render(request, "customers/import_job.html", context)

@@ -979,6 +979,89 @@ def read_report(job: ImportJob, limit: int = 50) -> list[list[str]]:
         return [line for _i, line in zip(range(limit), reader, strict=False)]
 
 
+@dataclass
+class ColumnProblems:
+    """What a job's error report says about one column of the file ("" for the row as a
+    whole): on how many rows (the report has one line per row and column), its most common
+    reason and on how many rows, how many different reasons in all, and a value of the file
+    that gave that reason. Reasons that differ only in their numbers are one reason ("Same
+    mobile phone as row 47 of this file", "... as row 68 ..."), its numbers that differ shown
+    as "…"."""
+
+    column: str
+    rows: int
+    reason: str
+    reason_rows: int
+    reasons: int
+    example: str
+
+
+_NUMBER = re.compile(r"\d+")
+
+
+@dataclass
+class _Reason:
+    """One reason of a column, its numbers set apart: the text between them, the first line's
+    numbers and which of them another line gave otherwise."""
+
+    parts: list[str]
+    numbers: list[str]
+    varies: list[bool]
+    example: str
+    rows: int = 0
+
+    def add(self, numbers: list[str]) -> None:
+        self.rows += 1
+        if numbers != self.numbers:
+            self.varies = [
+                v or n != first
+                for v, n, first in zip(self.varies, numbers, self.numbers, strict=True)
+            ]
+
+    def text(self) -> str:
+        shown = ("…" if varies else n for n, varies in zip(self.numbers, self.varies, strict=True))
+        return "".join(part + number for part, number in zip(self.parts, [*shown, ""], strict=True))
+
+
+def report_by_column(job: ImportJob) -> list[ColumnProblems]:
+    """The whole error report summed up by column, the column with the most rows first: a
+    column mapped to the wrong field, or a choice the file spells its own way, fails on most
+    rows, and the report's first 50 lines show nothing but that. None yet while the job runs
+    (its report is still being written)."""
+    path = Path(job.report_path) if job.report_path else None
+    running = job.status in (ImportJob.Status.QUEUED, ImportJob.Status.RUNNING)
+    if running or path is None or not path.exists():
+        return []
+    by_column: dict[str, dict[str, _Reason]] = {}
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        reader = csv.reader(handle)
+        next(reader, None)
+        for _row, column, value, reason in reader:  # four cells a line, as _Report writes them
+            reasons = by_column.setdefault(column, {})
+            numbers = _NUMBER.findall(reason)
+            kind = reasons.get(key := _NUMBER.sub("#", reason))
+            if kind is None:
+                kind = reasons[key] = _Reason(
+                    _NUMBER.split(reason), numbers, [False] * len(numbers), value
+                )
+            kind.add(numbers)
+    summary = []
+    for column, reasons in by_column.items():
+        top = max(reasons.values(), key=lambda kind: kind.rows)  # the first seen of a tie
+        summary.append(
+            ColumnProblems(
+                column=column,
+                rows=sum(kind.rows for kind in reasons.values()),
+                reason=top.text(),
+                reason_rows=top.rows,
+                reasons=len(reasons),
+                example=top.example,
+            )
+        )
+    summary.sort(key=lambda problems: (-problems.rows, problems.column))
+    return summary
+
+
 def jobs_for(user, kind: str = "customers"):
     """The import jobs of one kind a user may follow: their own (an admin: everyone's)."""
     jobs = ImportJob.objects.filter(kind=kind).select_related("created_by", "owner")

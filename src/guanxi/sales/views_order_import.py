@@ -56,6 +56,7 @@ def order_import_job(request, pk):
         "sales_nav": "orders",
         "job": job,
         "report": order_imports.read_report(job),
+        "problems": imports.report_by_column(job),
     }
     if request.htmx:
         return render(request, "sales/partials/order_import_progress.html", context)

@@ -7,7 +7,7 @@ import sys
 from django.core.management.base import BaseCommand, CommandError
 
 from guanxi.customers import contact_imports, imports
-from guanxi.customers.import_commands import ImportErrors, acting_users
+from guanxi.customers.import_commands import ImportErrors, acting_users, write_report
 from guanxi.customers.models_import import ImportJob, OnDuplicate, SavedMapping
 
 
@@ -38,8 +38,7 @@ class Command(BaseCommand):
             f"{verb} {job.imported}, updated {job.updated}, skipped {job.skipped}, "
             f"failed {job.failed}  (job {job.pk})"
         )
-        if job.failed or job.skipped:
-            self.stdout.write(f"report: {job.report_path}")
+        write_report(self.stdout, job)
         if not job.imported and not job.updated:
             sys.exit(1)
 

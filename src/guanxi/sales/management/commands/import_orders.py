@@ -6,7 +6,7 @@ import sys
 
 from django.core.management.base import BaseCommand, CommandError
 
-from guanxi.customers.import_commands import ImportErrors, acting_users
+from guanxi.customers.import_commands import ImportErrors, acting_users, write_report
 from guanxi.customers.models_import import ImportJob
 from guanxi.sales import order_imports
 
@@ -43,8 +43,7 @@ class Command(BaseCommand):
             f"{verb} {outcome.orders} orders ({outcome.lines} lines), failed {outcome.failed} "
             f"orders ({outcome.failed_lines} lines)  (job {job.pk})"
         )
-        if outcome.failed:
-            self.stdout.write(f"report: {job.report_path}")
+        write_report(self.stdout, job)
         if not outcome.orders:
             sys.exit(1)
 

@@ -1,0 +1,141 @@
+"""An import's error report summed up by column: on the job's page, in the API and the command."""
+
+import io
+
+import pytest
+from django.core.management import call_command
+
+from guanxi.customers import imports
+from guanxi.customers.imports import ColumnProblems
+from guanxi.customers.models_import import ImportJob
+from tests.conftest import login
+
+pytestmark = pytest.mark.django_db
+
+# Four rows fail on the phone (three malformed, one repeating row 2's), one on the e-mail.
+FILE = (
+    "姓名,手机,邮箱\n"
+    "王伟,13800138000,\n"
+    "李娜,12345,\n"
+    "张三,999,\n"
+    "李四,13800138000,\n"
+    "赵六,1,\n"
+    "钱七,,not-an-email\n"
+    "孙八,13912345678,\n"
+)
+PHONE = ColumnProblems(
+    column="手机",
+    rows=4,
+    reason="Enter a valid phone number.",
+    reason_rows=3,
+    reasons=2,
+    example="12345",
+)
+EMAIL = ColumnProblems(
+    column="邮箱",
+    rows=1,
+    reason="Enter a valid email address.",
+    reason_rows=1,
+    reasons=1,
+    example="not-an-email",
+)
+
+
+def _dry_run(tmp_path, text: str = FILE) -> tuple[ImportJob, str]:
+    path = tmp_path / "c.csv"
+    path.write_text(text, encoding="utf-8")
+    out = io.StringIO()
+    try:
+        call_command("import", "customers", str(path), "--owner", "alice", "--dry-run", stdout=out)
+    except SystemExit:
+        pass  # nothing to import: the command's exit status, not this test's subject
+    return ImportJob.objects.get(), out.getvalue()
+
+
+def test_the_report_is_summed_up_by_column_most_rows_first(alice, tmp_path):
+    job, _out = _dry_run(tmp_path)
+    assert imports.report_by_column(job) == [PHONE, EMAIL]
+
+
+def test_reasons_that_differ_in_their_numbers_are_one_reason_with_those_numbers_left_out(
+    alice, tmp_path
+):
+    job, _out = _dry_run(
+        tmp_path,
+        "姓名,手机\n王伟,13800138000\n李娜,13912345678\n"
+        "张三,13800138000\n李四,13912345678\n赵六,13800138000\n",
+    )
+    (phone,) = imports.report_by_column(job)
+    assert (phone.rows, phone.reasons, phone.reason_rows) == (3, 1, 3)
+    assert phone.reason == "Same mobile phone as row … of this file."
+    assert phone.example == "13800138000"
+
+
+def test_a_number_every_line_of_a_reason_gives_is_kept(alice, tmp_path):
+    job, _out = _dry_run(
+        tmp_path, "姓名,手机\n王伟,13800138000\n张三,13800138000\n李四,13800138000\n"
+    )
+    (phone,) = imports.report_by_column(job)
+    assert (phone.rows, phone.reason) == (2, "Same mobile phone as row 2 of this file.")
+
+
+def test_a_row_failing_as_a_whole_is_summed_up_under_no_column(alice, tmp_path):
+    job, _out = _dry_run(tmp_path, "姓名,手机\n,13800138000\n")
+    with open(job.report_path, "a", encoding="utf-8") as report:
+        report.write("3,,,Matches a customer you may not change.\r\n")
+    whole_row, name = imports.report_by_column(job)
+    assert whole_row == ColumnProblems(
+        column="",
+        rows=1,
+        reason="Matches a customer you may not change.",
+        reason_rows=1,
+        reasons=1,
+        example="",
+    )
+    assert (name.column, name.rows) == ("姓名", 1)
+
+
+def test_a_job_without_failures_has_no_summary(alice, tmp_path):
+    job, _out = _dry_run(tmp_path, "姓名,手机\n王伟,13800138000\n")
+    assert imports.report_by_column(job) == []
+
+
+def test_a_running_job_has_no_summary_yet(alice, tmp_path):
+    job, _out = _dry_run(tmp_path)
+    job.status = ImportJob.Status.RUNNING
+    assert imports.report_by_column(job) == []
+
+
+def test_the_command_prints_the_summary_under_the_reports_path(alice, tmp_path):
+    _job, out = _dry_run(tmp_path)
+    lines = out.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("report: "))
+    assert lines[start + 1 : start + 3] == [
+        "  手机: 4 rows: Enter a valid phone number. (and 1 other reason)",
+        "  邮箱: 1 row: Enter a valid email address.",
+    ]
+
+
+def test_the_jobs_page_shows_the_summary_and_how_to_remap(client, alice, tmp_path):
+    job, _out = _dry_run(tmp_path)
+    page = login(client, alice).get(f"/customers/import/{job.pk}/status/").text
+    table = page[page.index("What the report says, by column") : page.index("Rows not imported")]
+    assert "<td>手机</td>" in table
+    assert '<td class="text-end">4</td>' in table
+    assert "(3 rows; and 1 other reason)" in table
+    assert "<td>12345</td>" in table
+    assert "change the mapping" in table
+
+
+def test_the_api_gives_the_summary_with_the_jobs_status(client, alice, tmp_path):
+    job, _out = _dry_run(tmp_path)
+    body = login(client, alice).get(f"/api/v1/customers/import/{job.pk}").json()
+    assert body["problems"][0] == {
+        "column": "手机",
+        "rows": 4,
+        "reason": "Enter a valid phone number.",
+        "reason_rows": 3,
+        "reasons": 2,
+        "example": "12345",
+    }
+    assert [p["column"] for p in body["problems"]] == ["手机", "邮箱"]
