@@ -2,12 +2,13 @@
 access log, notification, permissions, stale versions — and undo."""
 
 import datetime as dt
+import re
 from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from guanxi.analytics.models import CustomerMetrics
 from guanxi.core.models import AccessLog, Notification
@@ -264,6 +265,13 @@ def test_related_counts_list_what_each_side_has(alice, survivor, filled):
     assert counts["orders"] == [0, 1]
     assert counts["tags"] == [2, 2]
     assert counts["followers"] == [1, 2]
+
+
+def test_related_counts_name_every_kind_in_the_users_language(alice, survivor, filled):
+    with translation.override("zh-hans"):
+        labels = [row["label"] for row in merge.related_counts(survivor, filled)]
+    assert "标签" in labels and "关注人" in labels
+    assert not [label for label in labels if re.search("[A-Za-z]", label)]
 
 
 # --- undo ----------------------------------------------------------------------------------

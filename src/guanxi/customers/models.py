@@ -465,9 +465,12 @@ class Customer(TimeStamped, Versioned, SoftDeletable):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    tags = models.ManyToManyField(Tag, blank=True, related_name="customers")
+    tags = models.ManyToManyField(Tag, blank=True, related_name="customers", verbose_name=_("tags"))
     followers = models.ManyToManyField(
-        settings.AUTH_USER_MODEL, blank=True, related_name="followed_customers"
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="followed_customers",
+        verbose_name=_("followers"),
     )
     search_text = models.TextField(editable=False, blank=True)
     # SoftDeletable's, without its own index: customer_alive_id (deleted_at, -id) answers
