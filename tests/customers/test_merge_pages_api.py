@@ -196,11 +196,12 @@ def test_not_a_duplicate_button_hides_the_pair(client, alice):
     assert "No duplicates found" in client.get(reverse("customers:duplicates")).content.decode()
 
 
-def test_scan_again_finds_new_duplicates(client, alice):
+def test_scan_again_finds_new_duplicates(client, alice, django_capture_on_commit_callbacks):
     _twins(alice)
     login(client, alice)
 
-    client.post(reverse("customers:duplicate_scan"))
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("customers:duplicate_scan"))
 
     assert "王玮" in client.get(reverse("customers:duplicates")).content.decode()
 

@@ -15,13 +15,15 @@ an exact key shared by more than ``STAR_OVER`` customers pairs each with the old
 name shared by more than ``MAX_NAMESAKES`` in one block is not proposed at all.
 
 ``scan_duplicates()`` rewrites the DuplicatePair table from every live customer (a command, a
-nightly job and the review page's "scan again" button run it); pages and the API then show
-each user the pairs of which they can see both customers (``pairs_for``). A pair dismissed as
-"not a duplicate" is never written again.
+nightly job and the review page's "scan again" button run it, each run recorded as a
+DuplicateScan: ``request_scan`` queues one for a user, ``scan_in_progress`` tells a page to wait
+for it); pages and the API then show each user the pairs of which they can see both customers
+(``pairs_for``). A pair dismissed as "not a duplicate" is never written again.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import re
 import time
@@ -30,7 +32,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import combinations
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
 from django.db.models import Exists, F, OuterRef, QuerySet
 from django.db.models.functions import Lower
@@ -40,7 +42,12 @@ from pypinyin import lazy_pinyin
 
 from guanxi.core.pinyin import has_han
 from guanxi.customers.models import Contact, Customer
-from guanxi.customers.models_merge import DuplicateDismissal, DuplicatePair, DuplicateReason
+from guanxi.customers.models_merge import (
+    DuplicateDismissal,
+    DuplicatePair,
+    DuplicateReason,
+    DuplicateScan,
+)
 
 #: Minimum pinyin similarity (1 − distance / length) for two different names to pair.
 NAME_THRESHOLD = 0.88
@@ -401,41 +408,101 @@ def find_candidates(customers: QuerySet[Customer], *, reasons=None) -> list[Cand
     return out
 
 
-def scan_duplicates() -> ScanResult:
-    """Find the candidates among all live customers and rewrite the DuplicatePair table."""
+#: A scan not finished this long after it was asked for is taken as lost (its worker stopped):
+#: a scan of 100,000 customers takes 13-20 s, of a million a few minutes.
+LOST_AFTER = dt.timedelta(hours=2)
+
+
+def scan_duplicates(scan: DuplicateScan | None = None) -> ScanResult:
+    """Find the candidates among all live customers and rewrite the DuplicatePair table;
+    ``scan`` records it (a new one when not given: the command's, the nightly job's)."""
     started = time.perf_counter()
-    customers = Customer.objects.alive()
-    candidates = find_candidates(customers)
-    now = timezone.now()
-    rows = [
-        DuplicatePair(
-            customer_a_id=c.a,
-            customer_b_id=c.b,
-            reason=c.reason,
-            reasons=",".join(r for r in REASON_ORDER if r in c.reasons),
-            score=c.score,
-            detail="; ".join(c.details)[:255],
-            found_at=now,
+    scan = scan or DuplicateScan.objects.create()
+    DuplicateScan.objects.filter(pk=scan.pk).update(started_at=timezone.now())
+    try:
+        customers = Customer.objects.alive()
+        candidates = find_candidates(customers)
+        now = timezone.now()
+        rows = [
+            DuplicatePair(
+                customer_a_id=c.a,
+                customer_b_id=c.b,
+                reason=c.reason,
+                reasons=",".join(r for r in REASON_ORDER if r in c.reasons),
+                score=c.score,
+                detail="; ".join(c.details)[:255],
+                found_at=now,
+            )
+            for c in candidates
+        ]
+        with transaction.atomic():
+            DuplicatePair.objects.all().delete()
+            DuplicatePair.objects.bulk_create(rows, batch_size=2000)
+        counted = customers.count()
+    except Exception as exc:
+        DuplicateScan.objects.filter(pk=scan.pk).update(
+            finished_at=timezone.now(), error=f"{type(exc).__name__}: {exc}"[:2000]
         )
-        for c in candidates
-    ]
-    with transaction.atomic():
-        DuplicatePair.objects.all().delete()
-        DuplicatePair.objects.bulk_create(rows, batch_size=2000)
+        raise
+    DuplicateScan.objects.filter(pk=scan.pk).update(
+        finished_at=timezone.now(), customers=counted, pairs=len(rows)
+    )
     by_reason: dict[str, int] = defaultdict(int)
     for c in candidates:
         for r in c.reasons:
             by_reason[r] += 1
     return ScanResult(
-        customers=customers.count(),
+        customers=counted,
         pairs=len(rows),
         seconds=time.perf_counter() - started,
         by_reason=dict(by_reason),
     )
 
 
+def scan_in_progress() -> DuplicateScan | None:
+    """The scan asked for and not finished yet, if any (one lost on the way is not)."""
+    return (
+        DuplicateScan.objects.filter(
+            finished_at__isnull=True, requested_at__gte=timezone.now() - LOST_AFTER
+        )
+        .order_by("-requested_at", "-id")
+        .first()
+    )
+
+
+def request_scan(user) -> DuplicateScan:
+    """Look for duplicates again, in the background, as ``user`` asks (who must be able to
+    write): the scan already waiting or running, if any, else a new one, queued when the
+    request's transaction commits."""
+    if not user.can_write:
+        raise PermissionDenied(_g("Your role is read-only."))
+    pending = scan_in_progress()
+    if pending is not None:
+        return pending
+    scan = DuplicateScan.objects.create(requested_by=user)
+    # The task module imports this one: imported here, when a scan is asked for.
+    from guanxi.customers.merge_tasks import scan_duplicates_task
+
+    transaction.on_commit(lambda: scan_duplicates_task(scan.pk))
+    return scan
+
+
+def last_scan() -> DuplicateScan | None:
+    """The newest scan, asked for by anyone (there is one list of candidates for everyone)."""
+    return DuplicateScan.objects.order_by("-requested_at", "-id").first()
+
+
 def last_scan_at():
-    """When the stored pairs were found (None: never scanned, or nothing found)."""
+    """When the stored pairs were found: the last scan that finished (before scans were
+    recorded, the pairs' own time; None: never scanned)."""
+    done = (
+        DuplicateScan.objects.filter(finished_at__isnull=False, error="")
+        .order_by("-finished_at")
+        .values_list("finished_at", flat=True)
+        .first()
+    )
+    if done is not None:
+        return done
     pair = DuplicatePair.objects.order_by("-found_at").only("found_at").first()
     return pair.found_at if pair else None
 

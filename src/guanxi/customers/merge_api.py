@@ -1,10 +1,12 @@
-"""API routes of duplicates and merge: the candidate pairs, "not a duplicate", merge and undo.
+"""API routes of duplicates and merge: the candidate pairs, a new scan, "not a duplicate", merge
+and undo.
 Thin: shape in, call customers.duplicates / customers.merge, shape out."""
 
 import datetime as dt
 from typing import Literal
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 from pydantic import ConfigDict, Field
@@ -48,6 +50,24 @@ class PairOut(Schema):
     score: float
     detail: str = Field(description="What matched (phones and ID numbers masked as for you).")
     found_at: dt.datetime
+
+
+class ScanOut(Schema):
+    id: int
+    status: Literal["queued", "running", "done", "failed"]
+    requested_at: dt.datetime
+    started_at: dt.datetime | None
+    finished_at: dt.datetime | None
+
+
+def _scan_out(scan) -> dict:
+    return {
+        "id": scan.pk,
+        "status": scan.status,
+        "requested_at": scan.requested_at,
+        "started_at": scan.started_at,
+        "finished_at": scan.finished_at,
+    }
 
 
 class DismissIn(_Input):
@@ -131,6 +151,24 @@ def list_duplicates(
         for p in rows
     ]
     return {"items": items, "next_cursor": next_cursor}
+
+
+@router.post("/duplicates/scan", response={202: ScanOut, **WRITE_ERRORS})
+def scan_duplicates(request):
+    """Look for duplicates among every customer again, in the background (the nightly job
+    does it too): the scan already waiting or running, if any, else a new one. Follow it with
+    ``GET /customers/duplicates/scan``; when it is done, ``GET /customers/duplicates`` lists
+    what it found."""
+    return Status(202, _scan_out(duplicates.request_scan(request.auth)))
+
+
+@router.get("/duplicates/scan", response={200: ScanOut, **READ_ERRORS})
+def last_duplicate_scan(request):
+    """The newest scan for duplicates (yours or anyone's: there is one list for everyone)."""
+    scan = duplicates.last_scan()
+    if scan is None:
+        raise HttpError(404, _("No scan for duplicates yet."))
+    return _scan_out(scan)
 
 
 @router.post("/duplicates/dismiss", response={200: DismissedOut, **WRITE_ERRORS})

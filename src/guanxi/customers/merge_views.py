@@ -4,19 +4,19 @@
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.http import HttpResponseClientRefresh
 
 from guanxi.core.ids import int_or_none
 from guanxi.customers import duplicates, merge
 from guanxi.customers.merge_display import comparison_rows, pair_detail
-from guanxi.customers.merge_tasks import scan_duplicates_task
 from guanxi.customers.models_merge import DuplicateReason
 from guanxi.customers.services import StaleVersion, access_customer, record_view
 
@@ -46,6 +46,7 @@ def duplicate_list(request):
             "reasons": DuplicateReason.choices,
             "customer_id": customer_id or "",
             "last_scan": duplicates.last_scan_at(),
+            "scan": duplicates.scan_in_progress(),
             "can_scan": user.can_write,
         },
     )
@@ -54,14 +55,20 @@ def duplicate_list(request):
 @login_required
 @require_POST
 def duplicate_scan(request):
-    """Look for duplicates again now (in the background; the list fills when it is done)."""
-    if not request.user.can_write:
-        raise PermissionDenied(_("Your role is read-only."))
-    scan_duplicates_task()
-    messages.info(
-        request, _("Looking for duplicates; reload this page in a moment to see what was found.")
-    )
+    """Look for duplicates again now (in the background; the page waits for it)."""
+    duplicates.request_scan(request.user)
     return redirect("customers:duplicates")
+
+
+@login_required
+@require_GET
+def duplicate_scan_status(request):
+    """Polled by the duplicates page while a scan runs: the same notice until it is done, then
+    a reload of the page (which lists what it found)."""
+    scan = duplicates.scan_in_progress()
+    if scan is None:
+        return HttpResponseClientRefresh()
+    return render(request, "customers/partials/duplicate_scan.html", {"scan": scan})
 
 
 @login_required

@@ -735,5 +735,10 @@ class OwnershipTransfer(models.Model):
 
 
 from guanxi.customers.models_import import ImportJob, SavedMapping  # noqa: E402,F401
-from guanxi.customers.models_merge import DuplicateDismissal, DuplicatePair, MergeRecord  # noqa: E402,F401
+from guanxi.customers.models_merge import (  # noqa: E402,F401
+    DuplicateDismissal,
+    DuplicatePair,
+    DuplicateScan,
+    MergeRecord,
+)
 from guanxi.customers.models_pool import PoolRule  # noqa: E402,F401

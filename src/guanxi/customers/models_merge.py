@@ -1,4 +1,5 @@
-"""Duplicate candidates, "not a duplicate" dismissals and the record of every merge (for undo)."""
+"""Duplicate candidates, the scans that find them, "not a duplicate" dismissals and the record of
+every merge (for undo)."""
 
 from django.conf import settings
 from django.db import models
@@ -47,6 +48,38 @@ class DuplicatePair(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.customer_a_id} ≈ #{self.customer_b_id} ({self.reasons}, {self.score:.0f})"
+
+
+class DuplicateScan(models.Model):
+    """One look for duplicates among every live customer: asked for by a user (the review page's
+    "scan again", the API) or by the nightly job and the command (``requested_by`` empty). It is
+    waiting until ``started_at``, running until ``finished_at``; ``customers`` and ``pairs``
+    say what it went through and found, ``error`` why it stopped."""
+
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    requested_at = models.DateTimeField(default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    customers = models.PositiveIntegerField(default=0)
+    pairs = models.PositiveIntegerField(default=0)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+        verbose_name = _("duplicate scan")
+        verbose_name_plural = _("duplicate scans")
+
+    def __str__(self) -> str:
+        return f"duplicate scan #{self.pk} ({self.status})"
+
+    @property
+    def status(self) -> str:
+        """queued, running, done or failed."""
+        if self.finished_at is not None:
+            return "failed" if self.error else "done"
+        return "running" if self.started_at is not None else "queued"
 
 
 class DuplicateDismissal(models.Model):

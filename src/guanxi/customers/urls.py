@@ -11,6 +11,9 @@ urlpatterns = [
     path("recycle-bin/", views.recycle_bin, name="recycle_bin"),
     path("duplicates/", merge_views.duplicate_list, name="duplicates"),
     path("duplicates/scan/", merge_views.duplicate_scan, name="duplicate_scan"),
+    path(
+        "duplicates/scan/status/", merge_views.duplicate_scan_status, name="duplicate_scan_status"
+    ),
     path("duplicates/dismiss/", merge_views.duplicate_dismiss, name="duplicate_dismiss"),
     path("merge/", merge_views.merge_pick, name="merge_pick"),
     path("merge/<int:survivor_id>/<int:other_id>/", merge_views.merge_compare, name="merge"),
