@@ -198,8 +198,14 @@ def test_a_new_user_imports_fixes_merges_and_finds(open_page, alice, old_custome
     expect(page.locator("#import-progress")).to_contain_text("Dry run")
     assert counts(page) == {"New customers": 2994, "Updated": 0, "Skipped": 1, "Failed": 5}
     assert Customer.objects.count() == 2
-    report = page.locator("#import-progress table tbody tr")
+    report = page.locator("#import-report tbody tr")
     expect(report).to_have_count(6)
+    # Above it, the report by column: the short phone, the copied row and the old 周杰 (skipped)
+    # under the phone, then each other bad column once.
+    by_column = page.locator("#import-problems tbody tr").all_inner_texts()
+    problems = [line.split("\t")[:2] for line in by_column]
+    assert problems[0] == ["手机", "3"]
+    assert sorted(problems[1:]) == [["生日", "1"], ["身份证号", "1"], ["邮箱", "1"]]
     lines = [r.split("\t") for r in report.all_inner_texts()]
     by_row = {int(line[0]): line for line in lines}
     assert by_row[at["short phone"]][1:3] == ["手机", "1380013"]
