@@ -1,5 +1,8 @@
 """The import pages: upload, mapping with preview, dry run report, import with progress."""
 
+from pathlib import Path
+from unittest import mock
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -169,3 +172,30 @@ def test_list_page_links_to_import_and_export(client, alice):
         "/customers/export/?format=xlsx&amp;q=&amp;owner=&amp;tag=&amp;city=%E5%B9%BF%E5%B7%9E"
         in response.text
     )
+
+
+def test_a_new_run_queued_shows_none_of_the_last_runs_counts_or_report(uploaded):
+    client, job = uploaded
+    _post_mapping(client, job, "check")  # the dry run: 1 to import, 1 failed, a report
+    job.refresh_from_db()
+    assert (job.imported, job.failed) == (1, 1)
+    with mock.patch("guanxi.customers.tasks.run_import_job"):  # the worker has not taken it yet
+        _post_mapping(client, job, "check")
+    job.refresh_from_db()
+    assert (job.status, job.next_row, job.imported, job.failed) == ("queued", 0, 0, 0)
+    assert not Path(job.report_path).exists()
+    page = client.get(f"/customers/import/{job.pk}/status/").text
+    assert "12345" not in page and "Rows not imported" not in page
+
+
+def test_a_stopped_import_queued_to_continue_keeps_its_counts_and_report(uploaded):
+    client, job = uploaded
+    _post_mapping(client, job, "check")
+    job.refresh_from_db()
+    ImportJob.objects.filter(pk=job.pk).update(status="failed", next_row=1)
+    job.refresh_from_db()
+    with mock.patch("guanxi.customers.tasks.run_import_job"):
+        client.post(f"/customers/import/{job.pk}/run/")
+    job.refresh_from_db()
+    assert (job.status, job.next_row, job.failed) == ("queued", 1, 1)
+    assert Path(job.report_path).exists()

@@ -44,9 +44,7 @@ def queue_export(job: ExportJob) -> None:
 
 def queue_import(job: ImportJob, *, resume: bool = False, dry_run: bool = False) -> None:
     """Mark the job queued and hand it to the worker (a dry run too: big files take a while)."""
-    job.status = ImportJob.Status.QUEUED
-    job.error = ""
-    job.save(update_fields=["status", "error"])
+    job.mark_queued(fresh=dry_run or not resume)
     run_import_job(job.pk, resume=resume, dry_run=dry_run)
 
 

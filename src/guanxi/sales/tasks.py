@@ -27,7 +27,5 @@ def run_order_import(job_id: int, resume: bool = False, dry_run: bool = False) -
 
 def queue_order_import(job: ImportJob, *, resume: bool = False, dry_run: bool = False) -> None:
     """Mark the job queued and hand it to the worker (a dry run too: big files take a while)."""
-    job.status = ImportJob.Status.QUEUED
-    job.error = ""
-    job.save(update_fields=["status", "error"])
+    job.mark_queued(fresh=dry_run or not resume)
     run_order_import(job.pk, resume=resume, dry_run=dry_run)
