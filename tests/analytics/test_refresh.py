@@ -2,17 +2,20 @@
 
 import datetime as dt
 import random
+import warnings
 from decimal import Decimal
 
+import numpy as np
 import polars as pl
 import pytest
 
-from guanxi.analytics import aggregates
+from guanxi.analytics import aggregates, refresh
 from guanxi.analytics.engine.summary import summarize
 from guanxi.analytics.models import CustomerMetrics, LifecycleSnapshot, RefreshRun
 from guanxi.analytics.refresh import refresh_metrics
 from guanxi.customers.services import create_customer
 from guanxi.sales.services import create_order, create_product
+from tests.analytics.engine.simulate import bgnbd_histories
 
 AS_OF = dt.date(2026, 7, 1)
 
@@ -155,3 +158,30 @@ def test_purging_a_customer_removes_its_metrics_and_snapshots(history, alice, ad
     purge_customer(ada, zhang.pk)
     assert not CustomerMetrics.objects.filter(customer_id=zhang.pk).exists()
     assert not LifecycleSnapshot.objects.filter(customer_id=zhang.pk).exists()
+
+
+def _buyers_spending_alike(n: int = 300) -> pl.DataFrame:
+    """Repeat buyers who all spend the same per purchase: a Gamma-Gamma fit cannot converge
+    (no spread in spend for it to explain)."""
+    rng = np.random.default_rng(3)
+    x, recency, age = bgnbd_histories(
+        rng, n, r=0.24, alpha=4.41, a=0.79, b=2.43, T=rng.uniform(27, 39, n)
+    )
+    return pl.DataFrame(
+        {
+            "customer_id": np.arange(1, n + 1),
+            "frequency": x,
+            "recency": recency,
+            "T": age,
+            "monetary_value": np.where(x > 0, 100.0, 0.0),
+        }
+    )
+
+
+def test_a_fit_that_does_not_converge_is_recorded_and_logged_not_warned(caplog):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a warning reaching the caller fails the test
+        _frame, params = refresh._lifetime_value(_buyers_spending_alike())
+    assert params["converged"] == {"bgnbd": True, "gamma_gamma": False}
+    assert refresh.unconverged(params) == ["Gamma-Gamma"]
+    assert "Gamma-Gamma fit did not converge" in caplog.text

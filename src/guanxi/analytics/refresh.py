@@ -5,6 +5,7 @@ import datetime as dt
 import io
 import logging
 import time
+import warnings
 
 import numpy as np
 import polars as pl
@@ -220,12 +221,20 @@ def _lifetime_value(buyers: pl.DataFrame) -> tuple[pl.DataFrame, dict]:
     if int((f > 0).sum()) < MIN_REPEAT_BUYERS:
         return empty, {"clv": f"skipped: fewer than {MIN_REPEAT_BUYERS} repeat buyers"}
     try:
-        bg = BetaGeoModel(penalizer_coef=_setting("ANALYTICS_BGNBD_PENALIZER", 0.001)).fit(f, r, T)
-        repeat = f > 0
-        gg = GammaGammaModel().fit(f[repeat], m[repeat])
+        # The engine warns when a fit does not converge (as lifetimes does); here the run
+        # records it in its params and the log says so.
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", RuntimeWarning)
+            bg = BetaGeoModel(penalizer_coef=_setting("ANALYTICS_BGNBD_PENALIZER", 0.001)).fit(
+                f, r, T
+            )
+            repeat = f > 0
+            gg = GammaGammaModel().fit(f[repeat], m[repeat])
     except (ValueError, FloatingPointError) as exc:
         log.warning("lifetime-value models not fitted: %s", exc)
         return empty, {"clv": f"not fitted: {exc}"}
+    for warning in caught:
+        log.warning("lifetime-value models: %s", warning.message)
     spend = gg.expected_spend(f, np.where(f > 0, m, 0.0))
     frame = pl.DataFrame(
         {
@@ -248,9 +257,22 @@ def _lifetime_value(buyers: pl.DataFrame) -> tuple[pl.DataFrame, dict]:
     params = {
         "bgnbd": {k: float(v) for k, v in bg.params_.items()},
         "gamma_gamma": {k: float(v) for k, v in gg.params_.items()},
+        "converged": {"bgnbd": bg.converged_, "gamma_gamma": gg.converged_},
         "horizon_days": horizon,
     }
     return frame, params
+
+
+#: The lifetime-value models by the names a run's params give them.
+MODEL_NAMES = {"bgnbd": "BG/NBD", "gamma_gamma": "Gamma-Gamma"}
+
+
+def unconverged(params: dict) -> list[str]:
+    """The lifetime-value models of a run whose fit did not converge: their estimates (the
+    expected purchases, or the expected spend per purchase, and so the lifetime value) are
+    uncertain. A Gamma-Gamma fit does not converge when the customers' average spends hardly
+    differ more than their single purchases do (the demo's small companies)."""
+    return [MODEL_NAMES[k] for k, ok in params.get("converged", {}).items() if not ok]
 
 
 def _selection(out: pl.DataFrame, breadth: pl.DataFrame) -> pl.DataFrame:

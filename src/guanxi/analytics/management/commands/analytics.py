@@ -4,7 +4,7 @@ import datetime as dt
 
 from django.core.management.base import BaseCommand, CommandError
 
-from guanxi.analytics.refresh import refresh_metrics
+from guanxi.analytics.refresh import refresh_metrics, unconverged
 
 
 class Command(BaseCommand):
@@ -33,6 +33,8 @@ class Command(BaseCommand):
             self.stdout.write(
                 "  BG/NBD r={r:.4g} alpha={alpha:.4g} a={a:.4g} b={b:.4g}".format(**p)
             )
+            for model in unconverged(run.params):
+                self.stdout.write(f"  {model} fit did not converge: its estimates are uncertain")
         elif "clv" in run.params:
             self.stdout.write(f"  lifetime value: {run.params['clv']}")
         rules = run.params.get("rules", {})

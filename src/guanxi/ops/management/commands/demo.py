@@ -5,6 +5,7 @@ import unicodedata
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from guanxi.accounts.models import Role
+from guanxi.analytics.refresh import unconverged
 from guanxi.ops.demo import DEFAULT_SEED, demo_logins, has_users, load_demo, refresh_analytics
 from guanxi.ops.demo_data import DEMO_PASSWORD
 
@@ -80,6 +81,7 @@ class Command(BaseCommand):
             if clv
             else run.params.get("clv", "no lifetime-value model")
         )
+        fitted += "".join(f"; {model} did not converge" for model in unconverged(run.params))
         rules = run.params.get("rules", {}).get("rules", 0)
         self.stdout.write(
             f"Analytics refreshed as of {run.as_of}: {run.customers} customers, {run.orders} "
