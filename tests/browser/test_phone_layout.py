@@ -6,6 +6,7 @@ from django.conf import settings
 from django.urls import reverse
 from playwright.sync_api import expect
 
+from guanxi.customers import imports
 from guanxi.customers.services import create_customer
 from tests.browser.conftest import TIMEOUT_MS
 from tests.browser.helpers import no_problems, overflow, sign_in
@@ -80,4 +81,26 @@ def test_the_centred_form_pages_do_not_scroll_sideways_on_a_phone(phone_page, al
         page.goto(url)
         width, window = overflow(page)
         assert width <= window, f"{url} is {width} px wide on a {window} px phone"
+    no_problems(page)
+
+
+def test_an_import_with_its_report_does_not_scroll_sideways_on_a_phone(
+    phone_page, alice, tmp_path, settings
+):
+    settings.DATA_DIR = tmp_path
+    path = tmp_path / "客户.csv"
+    path.write_text(
+        "姓名,手机,身份证号\n王伟,13800138000,110105194912310020\n李娜,12345,\n"
+        "张三,13800138000,330106199501012550\n",
+        encoding="utf-8",
+    )
+    job = imports.new_job(alice, path)
+    imports.configure(alice, job, job.mapping, alice, "skip")
+    imports.process(job, dry_run=True)
+    page = phone_page("zh-hans")
+    sign_in(page, "alice")
+    page.goto(reverse("customers:import_job", args=[job.pk]))
+    expect(page.locator("#import-problems")).to_be_visible()
+    width, window = overflow(page)
+    assert width <= window, f"the import's page is {width} px wide on a {window} px phone"
     no_problems(page)
