@@ -147,18 +147,3 @@ class ExportJob(models.Model):
     @property
     def finished(self) -> bool:
         return self.status in (self.Status.DONE, self.Status.FAILED)
-
-    def mark_queued(self, *, fresh: bool) -> None:
-        """Queued for the job worker. A ``fresh`` run (a dry run, or an import that does not
-        continue a stopped one) starts from the first row with new counts and a new report:
-        the earlier run's go now, not when the worker takes the job up, so the page never
-        shows them as this run's."""
-        self.status, self.error = self.Status.QUEUED, ""
-        fields = ["status", "error"]
-        if fresh:
-            self.next_row = self.imported = self.updated = self.skipped = self.failed = 0
-            self.report_offset = 0
-            fields += ["next_row", "imported", "updated", "skipped", "failed", "report_offset"]
-            if self.report_path:
-                Path(self.report_path).unlink(missing_ok=True)
-        self.save(update_fields=fields)
