@@ -4,9 +4,9 @@ import os
 from django.core.wsgi import get_wsgi_application
 from django.urls import get_resolver
 
-# What is loaded below lives as long as the process: 420,000 objects the cyclic garbage
-# collector can track (most of them the pinyin dictionaries' lists). Left to it, every full
-# collection walks them all, 140 ms in which the worker answers nothing, and writes to each
+# What is loaded below lives as long as the process: half a million objects the cyclic garbage
+# collector tracks (most of them the pinyin dictionaries' lists). Left to it, every full
+# collection walks them all, 130 ms in which the worker answers nothing, and writes to each
 # one's header, which copies into every gunicorn worker the memory pages --preload meant them to
 # share. So the collector is off while they load and they are frozen after (Python's
 # documentation of gc.freeze: off early in the parent, frozen before the fork).
