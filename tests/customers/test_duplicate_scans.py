@@ -78,11 +78,50 @@ def test_a_scan_asked_for_while_another_runs_is_closed_as_answered_by_it(alice, 
     assert not DuplicatePair.objects.exists()
 
 
-def test_the_last_scan_time_is_when_the_last_scan_finished(alice, twins):
-    scan = DuplicateScan.objects.create(requested_by=alice)
+def _run(user) -> DuplicateScan:
+    scan = DuplicateScan.objects.create(requested_by=user)
     scan_duplicates_task.call_local(scan.pk)
     scan.refresh_from_db()
-    assert duplicates.last_scan_at() == scan.finished_at
+    return scan
+
+
+def _failed(user, error="RuntimeError: disk full") -> DuplicateScan:
+    now = timezone.now()
+    return DuplicateScan.objects.create(
+        requested_by=user, started_at=now, finished_at=now, error=error
+    )
+
+
+def test_the_summary_is_of_the_last_scan_that_finished(alice, twins):
+    scan = _run(alice)
+    summary = duplicates.scan_summary(alice)
+    assert (summary.at, summary.done, summary.failed) == (scan.finished_at, scan, None)
+    assert summary.seconds == (scan.finished_at - scan.started_at).total_seconds()
+
+
+def test_a_scan_that_failed_since_the_last_one_is_in_the_summary(alice, twins):
+    done = _run(alice)
+    failed = _failed(alice)
+    summary = duplicates.scan_summary(alice)
+    assert (summary.done, summary.failed) == (done, failed)
+
+
+def test_a_scan_that_failed_before_the_last_one_is_not(alice, twins):
+    _failed(alice)
+    _run(alice)
+    assert duplicates.scan_summary(alice).failed is None
+
+
+def test_a_superseded_scan_is_not_a_failure(alice, twins):
+    _run(alice)
+    superseded = _failed(alice, error=DuplicateScan.SUPERSEDED)
+    assert superseded.status == "superseded"
+    assert duplicates.scan_summary(alice).failed is None
+
+
+def test_only_who_sees_every_customer_is_told_the_scans_counts(ada, nina, mike, alice):
+    told = [duplicates.sees_scan_counts(u) for u in (ada, nina, mike, alice)]
+    assert told == [True, True, False, False]
 
 
 def test_the_command_records_its_scan(twins):
@@ -127,6 +166,43 @@ def test_the_polled_notice_reloads_the_page_when_the_scan_is_done(client, alice,
     assert response.headers["HX-Refresh"] == "true"
 
 
+def test_the_page_tells_an_admin_what_the_last_scan_went_through(client, ada, alice, twins):
+    _run(alice)
+    page = login(client, ada).get(reverse("customers:duplicates")).content.decode()
+    assert "through 2 customers in" in page and ": 1 pair found." in page
+
+
+def test_the_page_tells_a_rep_only_when_the_last_scan_was(client, alice, twins):
+    _run(alice)
+    page = login(client, alice).get(reverse("customers:duplicates")).content.decode()
+    assert 'id="last-scan"' in page and "Last scan: now." in page
+    assert "through 2 customers" not in page
+
+
+def test_the_page_says_a_scan_failed_and_the_pairs_are_older(client, alice, twins):
+    _run(alice)
+    _failed(alice)
+    page = login(client, alice).get(reverse("customers:duplicates")).content.decode()
+    assert 'id="scan-failed"' in page
+    assert "The look for duplicates Alice asked for stopped on an error now." in page
+    assert "The pairs below are from the scan before it." in page
+    assert "disk full" not in page  # the error itself is for an admin
+
+
+def test_the_page_gives_an_admin_the_error(client, ada, alice):
+    _failed(alice)
+    page = login(client, ada).get(reverse("customers:duplicates")).content.decode()
+    assert "RuntimeError: disk full" in page
+    assert "The pairs below are from the scan before it." not in page  # there was none
+
+
+def test_the_page_does_not_warn_of_a_failure_while_a_scan_runs(client, alice):
+    _failed(alice)
+    DuplicateScan.objects.create(requested_by=alice, started_at=timezone.now())
+    page = login(client, alice).get(reverse("customers:duplicates")).content.decode()
+    assert 'id="scan-failed"' not in page
+
+
 # --- the API -------------------------------------------------------------------------------
 
 
@@ -144,6 +220,25 @@ def test_the_api_gives_the_newest_scan(client, alice, twins):
     body = login(client, alice).get(API).json()
     assert (body["id"], body["status"]) == (scan.pk, "done")
     assert body["finished_at"] is not None
+
+
+def test_the_api_tells_an_admin_the_scans_counts(client, ada, alice, twins):
+    _run(alice)
+    body = login(client, ada).get(API).json()
+    assert (body["customers"], body["pairs"], body["error"]) == (2, 1, "")
+
+
+def test_the_api_does_not_tell_a_rep_the_scans_counts(client, alice, twins):
+    _run(alice)
+    body = login(client, alice).get(API).json()
+    assert (body["customers"], body["pairs"]) == (None, None)
+
+
+def test_the_api_tells_a_rep_a_scan_failed_and_an_admin_why(client, ada, alice):
+    _failed(alice)
+    assert login(client, alice).get(API).json()["error"] == "It stopped on an error."
+    client.logout()
+    assert login(client, ada).get(API).json()["error"] == "RuntimeError: disk full"
 
 
 def test_the_api_answers_404_before_any_scan(client, alice):

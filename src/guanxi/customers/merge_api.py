@@ -54,19 +54,31 @@ class PairOut(Schema):
 
 class ScanOut(Schema):
     id: int
-    status: Literal["queued", "running", "done", "failed"]
+    status: Literal["queued", "running", "done", "failed", "superseded"]
     requested_at: dt.datetime
     started_at: dt.datetime | None
     finished_at: dt.datetime | None
+    customers: int | None = Field(
+        None, description="customers it went through (told to who sees every customer)"
+    )
+    pairs: int | None = Field(None, description="pairs it found (told to who sees every customer)")
+    error: str = Field("", description="why it stopped, when it failed (in full to an admin)")
 
 
-def _scan_out(scan) -> dict:
+def _scan_out(scan, user) -> dict:
+    counts = duplicates.sees_scan_counts(user) and scan.status == "done"
+    error = scan.error if user.is_admin else ""
+    if error == "" and scan.status == "failed":
+        error = _("It stopped on an error.")
     return {
         "id": scan.pk,
         "status": scan.status,
         "requested_at": scan.requested_at,
         "started_at": scan.started_at,
         "finished_at": scan.finished_at,
+        "customers": scan.customers if counts else None,
+        "pairs": scan.pairs if counts else None,
+        "error": error,
     }
 
 
@@ -159,7 +171,7 @@ def scan_duplicates(request):
     does it too): the scan already waiting or running, if any, else a new one. Follow it with
     ``GET /customers/duplicates/scan``; when it is done, ``GET /customers/duplicates`` lists
     what it found."""
-    return Status(202, _scan_out(duplicates.request_scan(request.auth)))
+    return Status(202, _scan_out(duplicates.request_scan(request.auth), request.auth))
 
 
 @router.get("/duplicates/scan", response={200: ScanOut, **READ_ERRORS})
@@ -168,7 +180,7 @@ def last_duplicate_scan(request):
     scan = duplicates.last_scan()
     if scan is None:
         raise HttpError(404, _("No scan for duplicates yet."))
-    return _scan_out(scan)
+    return _scan_out(scan, request.auth)
 
 
 @router.post("/duplicates/dismiss", response={200: DismissedOut, **WRITE_ERRORS})

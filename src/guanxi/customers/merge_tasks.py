@@ -21,7 +21,7 @@ def scan_duplicates_task(scan_id: int) -> None:
             duplicates.scan_duplicates(scan)
     except TaskLockedException:
         DuplicateScan.objects.filter(pk=scan_id).update(
-            finished_at=timezone.now(), error="another scan was running"
+            finished_at=timezone.now(), error=duplicates.SUPERSEDED
         )
 
 

@@ -45,7 +45,7 @@ def duplicate_list(request):
             "reason": reason,
             "reasons": DuplicateReason.choices,
             "customer_id": customer_id or "",
-            "last_scan": duplicates.last_scan_at(),
+            "summary": duplicates.scan_summary(user),
             "scan": duplicates.scan_in_progress(),
             "can_scan": user.can_write,
         },

@@ -66,6 +66,9 @@ class DuplicateScan(models.Model):
     pairs = models.PositiveIntegerField(default=0)
     error = models.TextField(blank=True)
 
+    #: The error of a scan asked for while another ran: closed unrun, that one answers it.
+    SUPERSEDED = "another scan was running"
+
     class Meta:
         ordering = ["-requested_at", "-id"]
         verbose_name = _("duplicate scan")
@@ -76,8 +79,10 @@ class DuplicateScan(models.Model):
 
     @property
     def status(self) -> str:
-        """queued, running, done or failed."""
+        """queued, running, done, failed or superseded (closed unrun: another was running)."""
         if self.finished_at is not None:
+            if self.error == self.SUPERSEDED:
+                return "superseded"
             return "failed" if self.error else "done"
         return "running" if self.started_at is not None else "queued"
 
