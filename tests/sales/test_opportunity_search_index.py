@@ -122,6 +122,18 @@ def test_the_newest_come_first_a_page_at_a_time(alice, alices_customer):
     assert first + rest == [(pk, alices_customer.pk) for pk in sorted(deals, reverse=True)]
 
 
+def test_names_holding_a_short_chinese_query_come_a_page_at_a_time(alice, alices_customer):
+    deals = [
+        create_opportunity(alice, alices_customer.pk, {"name": f"设备采购{i}"}).pk
+        for i in range(5)
+    ]
+
+    first = search_index.newest_matching("采购", 3)
+    rest = search_index.newest_matching("采购", 3, before=first[-1][0])
+
+    assert first + rest == [(pk, alices_customer.pk) for pk in sorted(deals, reverse=True)]
+
+
 def test_install_repairs_a_lost_trigger_and_refills(deal):
     with connection.cursor() as cursor:
         if connection.vendor == "sqlite":

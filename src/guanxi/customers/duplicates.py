@@ -516,7 +516,7 @@ class ScanSummary:
 def sees_scan_counts(user) -> bool:
     """May ``user`` be told how many customers a scan went through and how many pairs it found
     (of everyone's customers)? Only who sees every customer."""
-    return Customer.objects.all().ways_seen(user) is None
+    return Customer.objects.all().sees_every(user)
 
 
 def scan_summary(user) -> ScanSummary:

@@ -239,7 +239,7 @@ class CustomerQuerySet(SoftDeleteQuerySet):
         the ways that may reach that user's customers (not the pools, not another owner's)."""
         if cls._sees_none(user):
             return []
-        if user.is_superuser or user.role in (Role.ADMIN, Role.ANALYST):
+        if cls.sees_every(user):
             return None
         ways = cls._reach(user, SEEN_LEVELS, pools=False, shares=shares, apart=apart, owner=owner)
         return ways if owner else [*ways, cls._pool_reach(user)]
@@ -247,6 +247,14 @@ class CustomerQuerySet(SoftDeleteQuerySet):
     @staticmethod
     def _sees_none(user) -> bool:
         return not getattr(user, "is_authenticated", False) or not user.is_active
+
+    @classmethod
+    def sees_every(cls, user) -> bool:
+        """Whether ``user`` sees every customer (``ways_seen`` is None), told without building
+        the ways (0.24 ms for a rep)."""
+        if cls._sees_none(user):
+            return False
+        return user.is_superuser or user.role in (Role.ADMIN, Role.ANALYST)
 
     def _newest_seen(
         self,

@@ -16,7 +16,7 @@ from guanxi.core.phones import display_phone
 from guanxi.core.prepared import ids_value, pk_among, prepared
 from guanxi.customers import search_index
 from guanxi.customers.masking import SENSITIVE_FIELDS, masks_for
-from guanxi.customers.models import Contact
+from guanxi.customers.models import Contact, Customer
 from guanxi.customers.queries import search_customers, visible_among
 from guanxi.customers.search import normalize_query
 from guanxi.sales import search_index as opportunity_index
@@ -33,6 +33,8 @@ _BATCHES = 4
 #: What a found deal shows (the page, the dropdown, the API): fifty deals with every column
 #: of deal, customer and stage cost a results page milliseconds.
 _DEAL_COLUMNS = ("name", "amount", "currency", "customer__name", "stage__name")
+#: What a found contact shows (the owner says whether its phone is masked).
+_CONTACT_COLUMNS = ("name", "title", "phone", "email", "customer__name", "customer__owner_id")
 
 
 @dataclass
@@ -80,9 +82,22 @@ def search_contacts(user, q: str, *, limit: int) -> list[Contact]:
         candidates = candidates.filter(pk__lt=batch[-1][0])
     if not chosen:
         return []
-    return list(
-        Contact.objects.filter(pk__in=chosen[:limit]).select_related("customer").order_by("-id")
+    return prepared(("ops.found_contacts", Contact.objects.db), _found_contacts).rows(
+        ids=ids_value(chosen[:limit])
     )
+
+
+def _found_contacts():
+    """The contacts shown, by id, newest first, with their customers' names and owners (built
+    once): fifty contacts with every column of contact and customer cost a results page 3 ms."""
+    condition, marker = pk_among(Contact)
+    qs = (
+        Contact.objects.filter(condition)
+        .select_related("customer")
+        .only(*_CONTACT_COLUMNS)
+        .order_by("-id")
+    )
+    return qs, {"ids": marker}
 
 
 def search_opportunities(user, q: str, *, limit: int) -> list[Opportunity]:
@@ -102,7 +117,7 @@ def search_opportunities(user, q: str, *, limit: int) -> list[Opportunity]:
         return []
     chosen: list[int] = []
     visible_among = _visible_customers(user)
-    before, batch, read = None, max(2 * limit, 64), 0
+    before, batch, read = None, _first_batch(user, limit), 0
     while read < _BATCH * _BATCHES:
         found = opportunity_index.newest_matching(term, batch, before=before)
         if not found:
@@ -121,6 +136,16 @@ def search_opportunities(user, q: str, *, limit: int) -> list[Opportunity]:
     return prepared(("ops.found_deals", Opportunity.objects.db), _found_deals).rows(
         ids=ids_value(chosen[:limit])
     )
+
+
+def _first_batch(user, limit: int) -> int:
+    """How many matching deals to read first: twice ``limit`` (64 at least) for who sees every
+    customer; eight times for who sees some (a rep sees one deal in six or seven of a common
+    name's: twice took a second round of three queries, 3-4 ms)."""
+    first = max(2 * limit, 64)
+    if not Customer.objects.all().sees_every(user):
+        first = max(first, 8 * limit)
+    return min(first, _BATCH * _BATCHES)
 
 
 def _found_deals():

@@ -264,10 +264,13 @@ def _index_read(term: str, limit: int, before: int | None) -> list[tuple[int, in
         match, params = like_sql(term)
         # The matches are gathered through the trigram index and then sorted: walking the
         # primary key newest first (the planner's pick for a LIMIT) reads the whole table when
-        # few match ("ww": 13 ms against 0.6 at 14,500 deals).
+        # few match ("ww": 13 ms against 0.6 at 14,500 deals). The bound of a later batch is
+        # applied to what was gathered: inside, it let the planner walk the primary key's
+        # range below it instead (a 3 % rep's "张" below the 8,156th deal: 5.3 ms against 1.5).
         sql = (
-            f"WITH m AS MATERIALIZED (SELECT id, customer_id FROM {_TABLE} WHERE {match} "  # noqa: S608 - constant names, values bound
-            f"{_below('id', before)}) SELECT id, customer_id FROM m ORDER BY id DESC LIMIT %s"
+            f"WITH m AS MATERIALIZED (SELECT id, customer_id FROM {_TABLE} WHERE {match}) "  # noqa: S608 - constant names, values bound
+            f"SELECT id, customer_id FROM m {_below('id', before, first=True)}"
+            "ORDER BY id DESC LIMIT %s"
         )
     return _rows(sql, params, before, limit)
 
@@ -276,7 +279,17 @@ def _name_read(term: str, limit: int, before: int | None) -> list[tuple[int, int
     # PostgreSQL: the planner picks, from NAME_INDEX's statistics of each character, the
     # names holding a rare one through the index, a common one by walking the deals newest
     # first (at 14,500 deals: "王伟" 0.1 ms instead of 5.8, "年" 0.8 either way).
+    # A later batch (``before``) is read when the first did not fill the page, so many more
+    # are wanted: walked, the names below the bound were read to the oldest when fewer
+    # matched (a 3 % rep's "张": 11.8 ms against 1.4 gathered through the index).
     condition, params = _name_condition(term)
+    if before is not None and default_connection.vendor == "postgresql":
+        sql = (
+            f"WITH m AS MATERIALIZED (SELECT id, customer_id FROM {_TABLE} WHERE {condition}) "  # noqa: S608 - constant names, values bound
+            f"SELECT id, customer_id FROM m {_below('id', before, first=True)}"
+            "ORDER BY id DESC LIMIT %s"
+        )
+        return _rows(sql, params, before, limit)
     sql = (
         f"SELECT id, customer_id FROM {_TABLE} WHERE {condition} "  # noqa: S608 - constant names, values bound
         f"{_below('id', before)}ORDER BY id DESC LIMIT %s"
@@ -284,8 +297,12 @@ def _name_read(term: str, limit: int, before: int | None) -> list[tuple[int, int
     return _rows(sql, params, before, limit)
 
 
-def _below(column: str, before: int | None) -> str:
-    return f"AND {column} < %s " if before is not None else ""
+def _below(column: str, before: int | None, *, first: bool = False) -> str:
+    """The condition "``column`` below ``before``" (none without it), the query's only one
+    when ``first``, else added to others."""
+    if before is None:
+        return ""
+    return f"{'WHERE' if first else 'AND'} {column} < %s "
 
 
 def _rows(sql: str, params: list, before: int | None, limit: int) -> list[tuple[int, int]]:
