@@ -124,8 +124,7 @@ def test_the_newest_come_first_a_page_at_a_time(alice, alices_customer):
 
 def test_names_holding_a_short_chinese_query_come_a_page_at_a_time(alice, alices_customer):
     deals = [
-        create_opportunity(alice, alices_customer.pk, {"name": f"设备采购{i}"}).pk
-        for i in range(5)
+        create_opportunity(alice, alices_customer.pk, {"name": f"设备采购{i}"}).pk for i in range(5)
     ]
 
     first = search_index.newest_matching("采购", 3)
