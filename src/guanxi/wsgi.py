@@ -12,6 +12,7 @@ from django.urls import get_resolver
 # documentation of gc.freeze: off early in the parent, frozen before the fork).
 gc.disable()
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "guanxi.settings")
+os.environ.setdefault("GUANXI_PROCESS", "web")  # what settings tune for (the database's options)
 application = get_wsgi_application()
 # Load every view module now rather than on the first request, which would otherwise wait
 # seconds for them (pinyin dictionaries, Polars, the analytics engine). With gunicorn's
