@@ -1,6 +1,7 @@
 """visible_to / editable_by: the one entry point of access control, from the attacker's side."""
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
@@ -87,3 +88,12 @@ def test_an_inactive_user_sees_nothing(both, alice):
     alice.is_active = False
     alice.save()
     assert visible(alice) == set()
+
+
+def test_who_sees_every_customer_or_some_is_told_as_the_ways_say(ada, nina, mike, alice, bob):
+    bob.is_active = False
+    reach = Customer.objects.all()
+    for user in (ada, nina, mike, alice, bob, AnonymousUser()):
+        ways = reach.ways_seen(user)
+        assert reach.sees_every(user) == (ways is None), user
+        assert reach.sees_some(user) == bool(ways), user

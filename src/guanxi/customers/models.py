@@ -256,6 +256,12 @@ class CustomerQuerySet(SoftDeleteQuerySet):
             return False
         return user.is_superuser or user.role in (Role.ADMIN, Role.ANALYST)
 
+    @classmethod
+    def sees_some(cls, user) -> bool:
+        """Whether ``user`` sees some customers but not every one (``ways_seen`` is a list of
+        ways, never empty then), told without building the ways."""
+        return not cls._sees_none(user) and not cls.sees_every(user)
+
     def _newest_seen(
         self,
         user,

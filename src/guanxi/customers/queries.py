@@ -191,7 +191,7 @@ def _filtered_rows(
         return _tagged_rows(user, **narrowed, offset=offset, limit=limit, before=before)
     if "city" in narrowed and not few:
         return None
-    if not Customer.objects.all().ways_seen(user):  # sees every customer, or none
+    if not Customer.objects.all().sees_some(user):  # sees every customer, or none
         return None
     tested = partial(_narrowed, **narrowed, row_by_row=True)
     return _page_of_ways(user, tested, narrowed, offset=offset, limit=limit, before=before)
@@ -261,7 +261,7 @@ def _common_rows(
     def tested(qs):
         return _matching(term, _narrowed(qs, **(narrowed or {}), row_by_row=True))
 
-    if connection.vendor == "postgresql" and not few and Customer.objects.all().ways_seen(user):
+    if connection.vendor == "postgresql" and not few and Customer.objects.all().sees_some(user):
         top = Customer.objects.aggregate(top=Max("id"))["top"] or 0
         window = tested(Customer.objects.visible_to(user)).filter(pk__gt=top - COMMON_WINDOW)
         rows = _newest_page(window, offset=offset, limit=limit, before=before)
@@ -293,7 +293,7 @@ def sees_few(user, *, owner: int | None = None) -> bool:
     few, until = _REACH.get(key, (False, 0.0))
     if until <= now:
         few = False
-        if Customer.objects.all().ways_seen(user):  # else sees every customer, or none
+        if Customer.objects.all().sees_some(user):  # else sees every customer, or none
             seen = Customer.objects.visible_to(user, newest=SMALL_REACH + 1, once=True, owner=owner)
             few = seen.count() <= SMALL_REACH
         if len(_REACH) >= 4096:  # a bound, not a policy
