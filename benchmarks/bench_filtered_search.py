@@ -23,14 +23,13 @@ import json
 import os
 import platform
 import statistics
-import subprocess
 import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from bench_load import _env  # noqa: E402  (the same data and settings)
+from bench_load import each_source, run_on_data  # noqa: E402  (the same data and settings)
 
 USERS = ["admin", "wang.fang", "lin.xiao", "he.jing", "xu.ming", "bench.newcomer"]
 SHOWN = {
@@ -88,26 +87,8 @@ print(json.dumps(cells))
 
 
 def run(db: str, runs: int, src: Path, migrate: bool) -> list[dict]:
-    env = _env(db)
-    env["PYTHONPATH"] = str(src)
-    if migrate:
-        subprocess.run(
-            [str(Path(sys.executable).parent / "guanxi"), "migrate", "--no-input"],
-            env=env,
-            check=True,
-            capture_output=True,
-        )
     args = [str(runs), json.dumps(USERS), json.dumps(FILTERS), json.dumps(QUERIES)]
-    done = subprocess.run(
-        [sys.executable, "-c", CHILD, *args], env=env, text=True, capture_output=True
-    )
-    if done.returncode:
-        sys.exit(
-            f"{db}: {done.stderr.strip().splitlines()[-1]}\nThe benchmark reads the demo's users"
-            f" at a million customers: run benchmarks/bench_load.py --db {db} --prepare-only"
-            " first."
-        )
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    return run_on_data(db, CHILD, args, src=src, migrate=migrate)
 
 
 def _label(cell: dict) -> str:
@@ -134,13 +115,8 @@ def main() -> None:
     parser.add_argument("--top", type=int, default=15)
     parser.add_argument("--output", default=str(ROOT / "benchmarks/results/filtered_search.md"))
     args = parser.parse_args()
-    dbs = ["sqlite", "postgres"] if args.db == "both" else [args.db]
     sources = [Path(s).resolve() for s in args.src]
-    results = {
-        (db, str(src)): run(db, args.runs, src, migrate=i == 0)
-        for db in dbs
-        for i, src in enumerate(sources)
-    }
+    results = each_source(run, args.db, args.src, args.runs)
     now = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
     lines = [
         "# Every filtered search at a million customers",

@@ -21,14 +21,13 @@ import datetime as dt
 import json
 import os
 import platform
-import subprocess
 import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from bench_load import NO_HIT, WORDS, _env  # noqa: E402  (the same data, settings, queries)
+from bench_load import NO_HIT, WORDS, each_source, run_on_data  # noqa: E402  (the same data, settings, queries)
 
 USERS = {
     "admin": "admin",
@@ -74,26 +73,8 @@ print(json.dumps(cells))
 
 
 def run(db: str, runs: int, src: Path, migrate: bool) -> list[dict]:
-    env = _env(db)
-    env["PYTHONPATH"] = str(src)
-    if migrate:
-        subprocess.run(
-            [str(Path(sys.executable).parent / "guanxi"), "migrate", "--no-input"],
-            env=env,
-            check=True,
-            capture_output=True,
-        )
     args = [str(runs), json.dumps(list(USERS)), json.dumps(QUERIES, ensure_ascii=False)]
-    done = subprocess.run(
-        [sys.executable, "-c", CHILD, *args], env=env, text=True, capture_output=True
-    )
-    if done.returncode:
-        sys.exit(
-            f"{db}: {done.stderr.strip().splitlines()[-1]}\nThe benchmark reads the demo's users"
-            f" at a million customers: run benchmarks/bench_load.py --db {db} --prepare-only"
-            " first."
-        )
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    return run_on_data(db, CHILD, args, src=src, migrate=migrate)
 
 
 def _table(results: dict, db: str, sources: list[Path]) -> list[str]:
@@ -150,11 +131,7 @@ def main() -> None:
     args = parser.parse_args()
     dbs = ["sqlite", "postgres"] if args.db == "both" else [args.db]
     sources = [Path(s).resolve() for s in args.src]
-    results = {
-        (db, str(src)): run(db, args.runs, src, migrate=i == 0)
-        for db in dbs
-        for i, src in enumerate(sources)
-    }
+    results = each_source(run, args.db, args.src, args.runs)
     now = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
     lines = [
         "# The global search's groups at a million customers",

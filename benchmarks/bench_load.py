@@ -84,6 +84,43 @@ def _python(db: str, code: str) -> dict:
     return json.loads(out.strip().splitlines()[-1])
 
 
+def run_on_data(db: str, code: str, args: list[str], *, src: Path, migrate: bool) -> object:
+    """Run ``code`` (a script that sets Django up and prints one JSON line last) in a child
+    process on this benchmark's data for ``db``, with the source tree ``src`` (another
+    checkout's, to compare code), migrated first when ``migrate``; what it printed, parsed."""
+    env = _env(db)
+    env["PYTHONPATH"] = str(src)
+    if migrate:
+        subprocess.run(
+            [str(Path(sys.executable).parent / "guanxi"), "migrate", "--no-input"],
+            env=env,
+            check=True,
+            capture_output=True,
+        )
+    done = subprocess.run(
+        [sys.executable, "-c", code, *args], env=env, text=True, capture_output=True
+    )
+    if done.returncode:
+        sys.exit(
+            f"{db}: {done.stderr.strip().splitlines()[-1]}\nThe benchmark reads the demo's users"
+            f" at a million customers: run benchmarks/bench_load.py --db {db} --prepare-only"
+            " first."
+        )
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def each_source(run, db_choice: str, sources: list[str], runs: int) -> dict:
+    """``{(db, src): run(db, runs, src, migrate=…)}`` for each database of ``db_choice``
+    (sqlite, postgres or both) and each source tree in turn, the first migrating the data."""
+    dbs = ["sqlite", "postgres"] if db_choice == "both" else [db_choice]
+    trees = [Path(s).resolve() for s in sources]
+    return {
+        (db, str(src)): run(db, runs, src, migrate=i == 0)
+        for db in dbs
+        for i, src in enumerate(trees)
+    }
+
+
 # --- data -------------------------------------------------------------------------------------
 
 COUNT = """

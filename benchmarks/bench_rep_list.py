@@ -34,7 +34,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from bench_load import PG_BENCH, _env  # noqa: E402  (the same data and settings)
+from bench_load import PG_BENCH, run_on_data  # noqa: E402  (the same data and settings)
 
 USERS = [
     ("admin", "admin"),
@@ -178,34 +178,8 @@ print(json.dumps({"list": out, "search": search, "probes": probes}))
 
 
 def run(db: str, runs: int, users: list[str]) -> dict:
-    env = _env(db)
-    subprocess.run(
-        [str(Path(sys.executable).parent / "guanxi"), "migrate", "--no-input"],
-        env=env,
-        check=True,
-        capture_output=True,
-    )
-    done = subprocess.run(
-        [
-            sys.executable,
-            "-c",
-            CHILD,
-            str(runs),
-            str(IMPORTED),
-            json.dumps(users),
-            json.dumps(CASES),
-            json.dumps(FILTER_USERS),
-        ],
-        env=env,
-        text=True,
-        capture_output=True,
-    )
-    if done.returncode:
-        sys.exit(
-            f"{db}: {done.stderr.strip().splitlines()[-1]}\nThe benchmark reads the demo's users"
-            f" at a million customers: run benchmarks/bench_load.py --db {db} --prepare-only"
-            " first."
-        )
+    args = [str(runs), str(IMPORTED), *map(json.dumps, (users, CASES, FILTER_USERS))]
+    result = run_on_data(db, CHILD, args, src=ROOT / "src", migrate=True)
     if db == "postgres":
         # The import rolled back leaves 20,000 dead rows and the trigram index's pending list
         # behind: every later search would read them (bench_load's database CPU per request
@@ -214,7 +188,7 @@ def run(db: str, runs: int, users: list[str]) -> dict:
             ["psql", PG_BENCH, "-qc", "VACUUM ANALYZE customers_customer"],
             check=True,
         )
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    return result
 
 
 def main() -> None:

@@ -111,24 +111,20 @@ def test_a_query_too_common_for_the_customer_index_still_finds_deals(
     assert [o.pk for o in search_opportunities(alice, "wangwei", limit=5)] == [deal.pk]
 
 
-def test_the_newest_come_first_a_page_at_a_time(alice, alices_customer):
+@pytest.mark.parametrize(
+    ("name", "term"),
+    [
+        ("续约{}", "wangwei"),  # through the index: the customer's pinyin
+        ("设备采购{}", "采购"),  # a short Chinese query: inside the names
+    ],
+)
+def test_the_newest_come_first_a_page_at_a_time(alice, alices_customer, name, term):
     deals = [
-        create_opportunity(alice, alices_customer.pk, {"name": f"续约{i}"}).pk for i in range(5)
+        create_opportunity(alice, alices_customer.pk, {"name": name.format(i)}).pk for i in range(5)
     ]
 
-    first = search_index.newest_matching("wangwei", 3)
-    rest = search_index.newest_matching("wangwei", 3, before=first[-1][0])
-
-    assert first + rest == [(pk, alices_customer.pk) for pk in sorted(deals, reverse=True)]
-
-
-def test_names_holding_a_short_chinese_query_come_a_page_at_a_time(alice, alices_customer):
-    deals = [
-        create_opportunity(alice, alices_customer.pk, {"name": f"设备采购{i}"}).pk for i in range(5)
-    ]
-
-    first = search_index.newest_matching("采购", 3)
-    rest = search_index.newest_matching("采购", 3, before=first[-1][0])
+    first = search_index.newest_matching(term, 3)
+    rest = search_index.newest_matching(term, 3, before=first[-1][0])
 
     assert first + rest == [(pk, alices_customer.pk) for pk in sorted(deals, reverse=True)]
 
