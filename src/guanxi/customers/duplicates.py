@@ -17,8 +17,9 @@ name shared by more than ``MAX_NAMESAKES`` in one block is not proposed at all.
 ``scan_duplicates()`` rewrites the DuplicatePair table from every live customer (a command, a
 nightly job and the review page's "scan again" button run it, each run recorded as a
 DuplicateScan: ``request_scan`` queues one for a user, ``scan_in_progress`` tells a page to wait
-for it, ``scan_summary`` what the stored pairs come from); pages and the API then show each user the pairs of which they can see both customers
-(``pairs_for``). A pair dismissed as "not a duplicate" is never written again.
+for it, ``scan_summary`` what the stored pairs come from); pages and the API then show each user
+the pairs of which they can see both customers (``pairs_for``). A pair dismissed as "not a
+duplicate" is never written again.
 """
 
 from __future__ import annotations
