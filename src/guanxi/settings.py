@@ -156,9 +156,7 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
-        "BACKEND": env_str(
-            "STATICFILES_STORAGE", "whitenoise.storage.CompressedManifestStaticFilesStorage"
-        )
+        "BACKEND": env_str("STATICFILES_STORAGE", "guanxi.core.static_storage.StaticStorage")
         if not DEBUG
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
