@@ -6,8 +6,11 @@ teams and access levels once each. As template loops each option was a value, a 
 4.15 → 3.95 ms).
 """
 
+from html import escape
+
 from django import template
-from django.utils.html import format_html_join
+from django.utils.html import conditional_escape
+from django.utils.safestring import SafeData, mark_safe
 
 register = template.Library()
 
@@ -19,9 +22,23 @@ def options(items, selected=None, prefix="", value="pk"):
     as text, is ``selected`` is marked selected; ``prefix`` goes before every value ("user:"
     for a share target). Labels are escaped."""
     chosen = None if selected in (None, "") else str(selected)
-    rows = []
+    html = []
     for item in items:
         key, label = item if isinstance(item, tuple) else (getattr(item, value), item)
         key = f"{prefix}{key}"
-        rows.append((key, " selected" if key == chosen else "", label))
-    return format_html_join("", '<option value="{}"{}>{}</option>', rows)
+        html.append(
+            f'<option value="{_escape(key)}"{" selected" if key == chosen else ""}>'
+            f"{_escape(label)}</option>"
+        )
+    return mark_safe("".join(html))  # noqa: S308 (every value and label escaped above)
+
+
+def _escape(value) -> str:
+    """``conditional_escape``, but a plain value through the standard library's ``escape``
+    (the same output): Django's goes through a check for lazy strings first, a third of
+    the tag's time with forty options."""
+    if isinstance(value, SafeData):
+        return value
+    if isinstance(value, str):
+        return escape(value)
+    return conditional_escape(value)
