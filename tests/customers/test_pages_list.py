@@ -233,6 +233,16 @@ def test_a_row_shows_the_kind_icon_tags_and_when_it_changed(client, alices_book)
     assert re.search(r"(now|ago)</td>", row)  # "now", "3 seconds ago": naturaltime
 
 
+def test_a_row_names_its_owner_and_a_pooled_customers_row_says_pool(client, ada, world, charlie):
+    html = login(client, ada).get(LIST, {"q": "charlie newest"}).content.decode()
+    owned = html[html.index("charlie newest") :]
+    pooled = login(client, ada).get(LIST, {"q": "company pool 3"}).content.decode()
+    pooled = pooled[pooled.index("company pool 3") :]
+
+    assert f'<td class="hide-sm text-nowrap">{charlie}</td>' in owned
+    assert '<span class="badge text-bg-info">Pool</span>' in pooled
+
+
 def test_the_new_owner_choices_leave_out_analysts_and_inactive_users(
     client, alices_book, bob, nina
 ):
