@@ -2,6 +2,7 @@
 opportunities, each group under its own visibility and capped."""
 
 import pytest
+from django.urls import reverse
 
 from guanxi.customers.services import add_contact, create_customer, share_customer
 from guanxi.ops.search import global_search
@@ -105,6 +106,22 @@ def test_the_search_page_lists_every_group(client, alice, world):
 
     assert "王伟" in page and "王芳" in page
     assert "王强" not in page
+
+
+def test_the_search_page_shows_each_rows_columns_and_links(client, alice, world):
+    customer = world[0]
+    login(client, alice)
+
+    page = client.get("/search/", {"q": "王"}).content.decode()
+
+    card = reverse("customers:detail", args=[customer.pk])
+    deal = customer.opportunities.get()
+    customers, contacts, deals = page.split("<tbody>")[1:4]
+    assert f'href="{card}">王伟</a>' in customers and "bi-person" in customers
+    assert "138 0013 8000" in customers and str(alice) in customers
+    assert "王芳" in contacts and f'<a href="{card}">王伟</a>' in contacts
+    assert f'href="{reverse("sales:opportunity", args=[deal.pk])}">茶叶年度采购</a>' in deals
+    assert deal.stage.name in deals and "CNY" in deals and f'href="{card}">王伟</a>' in deals
 
 
 def test_the_search_page_says_when_nothing_matches(client, alice, world):
