@@ -18,10 +18,7 @@ beside it as JSON (the output's name, ``.json``).
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import json
-import os
-import platform
 import statistics
 import sys
 from pathlib import Path
@@ -29,7 +26,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from bench_load import each_source, run_on_data  # noqa: E402  (the same data and settings)
+from bench_load import each_source, ran, run_on_data  # noqa: E402  (the same data and settings)
 
 USERS = ["admin", "wang.fang", "lin.xiao", "he.jing", "xu.ming", "bench.newcomer"]
 SHOWN = {
@@ -117,13 +114,10 @@ def main() -> None:
     args = parser.parse_args()
     sources = [Path(s).resolve() for s in args.src]
     results = each_source(run, args.db, args.src, args.runs)
-    now = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
     lines = [
         "# Every filtered search at a million customers",
         "",
-        f"`{' '.join(['benchmarks/bench_filtered_search.py', *sys.argv[1:]])}` finished {now}:"
-        f" {os.cpu_count()} cores, {platform.machine()}, Python {platform.python_version()},"
-        f" load average {os.getloadavg()[0]:.1f}. {len(FILTERS)} filters × {len(QUERIES)}"
+        ran("bench_filtered_search.py", "finished") + f". {len(FILTERS)} filters × {len(QUERIES)}"
         f" queries × {len(USERS)} users, the whole read (`customer_rows(user, q=…, limit=50,"
         f" …)`), median of {args.runs} runs after the first (which also counts, once a minute per"
         " user, whether she sees few customers, and samples a short query). Queries: "

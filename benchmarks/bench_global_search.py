@@ -17,17 +17,14 @@ the one migrated).
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import json
-import os
-import platform
 import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from bench_load import NO_HIT, WORDS, each_source, run_on_data  # noqa: E402  (the same data, settings, queries)
+from bench_load import NO_HIT, WORDS, each_source, ran, run_on_data  # noqa: E402  (the same data, settings, queries)
 
 USERS = {
     "admin": "admin",
@@ -132,13 +129,10 @@ def main() -> None:
     dbs = ["sqlite", "postgres"] if args.db == "both" else [args.db]
     sources = [Path(s).resolve() for s in args.src]
     results = each_source(run, args.db, args.src, args.runs)
-    now = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
     lines = [
         "# The global search's groups at a million customers",
         "",
-        f"`{' '.join(['benchmarks/bench_global_search.py', *sys.argv[1:]])}` finished {now}:"
-        f" {os.cpu_count()} cores, {platform.machine()}, Python {platform.python_version()},"
-        f" load average {os.getloadavg()[0]:.1f}. Each group read by"
+        ran("bench_global_search.py", "finished") + f". Each group read by"
         f" `global_search`'s own functions, 50 rows, mean of {args.runs} runs after five; CPU"
         " is this process's, wall includes the database's work.",
         "",

@@ -121,6 +121,17 @@ def each_source(run, db_choice: str, sources: list[str], runs: int) -> dict:
     }
 
 
+def ran(script: str, when: str = "on") -> str:
+    """The opening of a results file: the command as run, ``when`` ("on", "finished") now, and
+    the machine (cores, architecture, Python, load average)."""
+    now = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    return (
+        f"`{' '.join([f'benchmarks/{script}', *sys.argv[1:]])}` {when} {now}:"
+        f" {os.cpu_count()} cores, {platform.machine()}, Python {platform.python_version()},"
+        f" load average {os.getloadavg()[0]:.1f}"
+    )
+
+
 # --- data -------------------------------------------------------------------------------------
 
 COUNT = """

@@ -23,10 +23,7 @@ the same ids.
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import json
-import os
-import platform
 import subprocess
 import sys
 from pathlib import Path
@@ -34,7 +31,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from bench_load import PG_BENCH, run_on_data  # noqa: E402  (the same data and settings)
+from bench_load import PG_BENCH, ran, run_on_data  # noqa: E402  (the same data and settings)
 
 USERS = [
     ("admin", "admin"),
@@ -201,13 +198,10 @@ def main() -> None:
     labels = dict(USERS)
     names = [u for u, _ in USERS]  # "wang.fang*": wang.fang once another owns the newest
     results = {db: run(db, args.runs, names) for db in dbs}
-    now = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
     lines = [
         "# A customer list's first page for every kind of user (1,000,000 customers)",
         "",
-        f"`{' '.join(['benchmarks/bench_rep_list.py', *sys.argv[1:]])}` on {now}:"
-        f" {os.cpu_count()} cores, {platform.machine()}, Python {platform.python_version()},"
-        f" load average {os.getloadavg()[0]:.1f}. The SQL of the first page of 50, prepared as the"
+        ran("bench_rep_list.py") + f". The SQL of the first page of 50, prepared as the"
         " list runs it (PostgreSQL: the walk with its plans chosen per run as before, the read"
         f" per way with one plan kept, as the settings now ask), median of {args.runs} runs after"
         " 5 warm-up runs, in one process; the same column says whether both gave the same ids.",

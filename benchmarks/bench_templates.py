@@ -19,10 +19,8 @@ whole view) is measured beside them.
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import json
 import os
-import platform
 import subprocess
 import sys
 from pathlib import Path
@@ -30,7 +28,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from bench_load import ADMIN, REP, _env  # noqa: E402  (the same data and settings)
+from bench_load import ADMIN, REP, _env, ran  # noqa: E402  (the same data and settings)
 
 CHILD = r"""
 import json, re, statistics, sys, time
@@ -131,14 +129,11 @@ def main() -> None:
     parser.add_argument("--output", default=str(ROOT / "benchmarks/results/templates.md"))
     args = parser.parse_args()
     result = run(args.db, args.runs, Path(args.jinja2))
-    now = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
     jinja2 = result["jinja2"]
     lines = [
         "# The customer list page's templates: Django's engine, and Jinja2 beside it",
         "",
-        f"`{' '.join(['benchmarks/bench_templates.py', *sys.argv[1:]])}` on {now}:"
-        f" {os.cpu_count()} cores, {platform.machine()}, Python {platform.python_version()},"
-        f" load average {os.getloadavg()[0]:.1f}, {args.db}, 1,000,000 customers;"
+        ran("bench_templates.py") + f", {args.db}, 1,000,000 customers;"
         f" Jinja2 {jinja2 or 'not installed'}. CPU time per render in one process, median of"
         f" three rounds of {args.runs}.",
         "",
