@@ -117,9 +117,30 @@ def test_bad_rows_are_reported_by_row_column_value_and_reason(alice, tmp_path):
     assert rows[0].startswith("2,手机,12345,")
     assert rows[1].startswith("3,邮箱,not-an-email,")
     assert rows[2].startswith("4,身份证,123456,")
-    assert rows[3].startswith("5,姓名,,")
+    assert rows[3] == "5,姓名,,This field cannot be blank."
     assert rows[4].startswith("6,生日,1990-13-45,")
     assert list(Customer.objects.values_list("name", flat=True)) == ["孙八"]
+
+
+def test_sources_written_as_spreadsheets_write_them_are_understood(alice, tmp_path):
+    path = write_csv(
+        tmp_path, "姓名,客户来源\n甲,网站\n乙,老带新\n丙,其它\n丁,展销会\n戊,Referral\n"
+    )
+    code, out = run(path, "--owner", "alice")
+    assert "imported 5, updated 0, skipped 0, failed 0" in out
+    assert dict(Customer.objects.values_list("name", "source_channel")) == {
+        "甲": "website",
+        "乙": "referral",
+        "丙": "other",
+        "丁": "exhibition",
+        "戊": "referral",
+    }
+
+
+def test_an_unknown_choice_is_reported_with_the_accepted_ones(alice, tmp_path):
+    path = write_csv(tmp_path, HEADER + "王伟,,,,,robot,,,\n")
+    run(path, "--owner", "alice")
+    assert report_rows(path) == ["2,性别,robot,\"'robot' is not one of: Male, Female.\""]
 
 
 def test_a_file_where_every_row_fails_exits_non_zero(alice, tmp_path):

@@ -37,9 +37,10 @@ from django.db import connection, transaction
 from django.utils import timezone, translation
 from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from simple_history.utils import bulk_update_with_history
 
-from guanxi.customers import bulk, import_checker, import_writers, services
+from guanxi.customers import bulk, history_reasons, import_checker, import_writers, services
 from guanxi.customers.bulk import insert_customers
 from guanxi.customers.models import (
     BirthdayCalendar,
@@ -224,6 +225,53 @@ SYNONYMS = {
         "unknown": "",
     },
     "birthday_calendar": {"公历": "solar", "阳历": "solar", "农历": "lunar", "阴历": "lunar"},
+    # How sources are written in the spreadsheets people keep: an unknown word is reported
+    # with the accepted ones, never guessed.
+    "source_channel": {
+        "自然到店": "walk_in",
+        "门店": "walk_in",
+        "上门": "walk_in",
+        "walk in": "walk_in",
+        "walkin": "walk_in",
+        "介绍": "referral",
+        "推荐": "referral",
+        "朋友介绍": "referral",
+        "客户介绍": "referral",
+        "老客户介绍": "referral",
+        "老带新": "referral",
+        "网站": "website",
+        "官方网站": "website",
+        "网络": "website",
+        "网上": "website",
+        "线上": "website",
+        "web": "website",
+        "online": "website",
+        "活动": "campaign",
+        "市场活动": "campaign",
+        "广告": "campaign",
+        "来电": "phone",
+        "电话营销": "phone",
+        "电销": "phone",
+        "公众号": "wechat",
+        "微信公众号": "wechat",
+        "企业微信": "wechat",
+        "小程序": "wechat",
+        "展览": "exhibition",
+        "展销会": "exhibition",
+        "博览会": "exhibition",
+        "trade show": "exhibition",
+        "expo": "exhibition",
+        "其它": "other",
+        "未知": "",
+        "unknown": "",
+    },
+    "value_orientation": {
+        "关系": "relationship",
+        "性价比": "price_performance",
+        "价格": "price_performance",
+        "效率": "time_efficiency",
+        "时间": "time_efficiency",
+    },
 }
 _TEXT_LIMITS = {
     f.name: f.max_length
@@ -367,9 +415,16 @@ def _choice_index(target: str) -> dict[str, str]:
     return index
 
 
-def _choice(target: str, text: str) -> str:
-    # Unknown text is kept: full_clean reports it as not a valid choice.
-    return _choice_index(target).get(text.lower(), text)
+def _choice(target: str, text: str) -> str | None:
+    """The choice's value for its label, value or synonym in either language; None if unknown."""
+    return _choice_index(target).get(text.lower())
+
+
+def _not_a_choice(target: str, text: str) -> str:
+    accepted = pgettext("between items of a list", ", ").join(
+        str(label) for value, label in CHOICES[target].choices if value
+    )
+    return _("'%(value)s' is not one of: %(accepted)s.") % {"value": text, "accepted": accepted}
 
 
 @dataclass
@@ -404,7 +459,11 @@ def convert(number: int, cells: list, columns: list[tuple[int, str]]) -> Row:
             except ValidationError as exc:
                 errors.setdefault(target, []).extend(exc.messages)
         elif target in CHOICES:
-            data[target] = _choice(target, text)
+            choice = _choice(target, text)
+            if choice is None:
+                errors.setdefault(target, []).append(_not_a_choice(target, text))
+            else:
+                data[target] = choice
         else:
             limit = _TEXT_LIMITS.get(target)
             if limit and len(text) > limit:
@@ -673,7 +732,7 @@ class _Batch:
                 [row_tags for _v, row_tags in self.creates],
                 user=self.user,
                 owner=self.owner,
-                change_reason="import",
+                change_reason=history_reasons.IMPORT,
             )
         if self.updates:
             names = {t for _c, tags in self.updates for t in tags}
@@ -696,7 +755,7 @@ class _Batch:
                 fields,
                 batch_size=BATCH_SIZE,
                 default_user=self.user,
-                default_change_reason="import",
+                default_change_reason=history_reasons.IMPORT,
             )
             through.objects.bulk_create(
                 [
