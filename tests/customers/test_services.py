@@ -32,6 +32,7 @@ def test_phones_are_stored_in_e164(alice):
         ("email", "not-an-email"),
         ("id_number", "110105194912310021"),
         ("name", ""),
+        ("name", "   "),
         ("name", "长" * 121),
     ],
 )
@@ -41,6 +42,13 @@ def test_bad_input_names_the_field_and_writes_nothing(alice, field, value):
         create_customer(alice, data)
     assert field in err.value.message_dict
     assert Customer.objects.count() == 0
+
+
+@pytest.mark.parametrize("name", ["", "  "])
+def test_a_missing_name_is_said_once(alice, name):
+    with pytest.raises(ValidationError) as err:
+        create_customer(alice, {"name": name})
+    assert len(err.value.message_dict["name"]) == 1
 
 
 def test_an_unknown_field_is_refused(alice):

@@ -559,8 +559,9 @@ class Customer(TimeStamped, Versioned, SoftDeletable):
     def clean(self):
         """Normalise phones and IDs and check the invariants; errors are keyed by field."""
         errors: dict[str, list] = {}
-        self.name = (self.name or "").strip()
-        if not self.name:
+        given = self.name or ""
+        self.name = given.strip()
+        if given and not self.name:  # an empty name is the field's own check (said once)
             errors.setdefault("name", []).append(_g("This field is required."))
         for field in ("phone", "phone_alt"):
             try:
