@@ -75,6 +75,18 @@ def test_homophone_names_in_the_same_city_are_candidates(alice):
     assert _pair(candidates, first, latin).reason == "name"
 
 
+def test_the_same_name_written_the_same_ranks_above_a_homophone(alice):
+    first = create_customer(alice, {"name": "王伟", "city": "广州"})
+    same = create_customer(alice, {"name": "王伟", "city": "广州"})
+    homophone = create_customer(alice, {"name": "汪伟", "city": "广州"})
+
+    candidates = find_candidates(_all())
+
+    assert _pair(candidates, first, same).score == 90
+    assert _pair(candidates, first, homophone).score == 88
+    assert _pair(candidates, first, same).details == ["王伟 = 王伟 · 广州"]
+
+
 def test_a_typo_in_a_company_name_pairs_within_the_city(alice):
     first = create_customer(
         alice, {"kind": "company", "name": "广州天河锦城贸易有限公司", "city": "广州"}

@@ -65,6 +65,9 @@ EXACT_SCORE = {
     DuplicateReason.EMAIL: 96.0,
 }
 NAME_SCORE_MAX = 90.0
+#: The same spelling written with other characters (汪伟, 王伟) or in Latin letters ranks just
+#: below the same name written the same way.
+HOMOPHONE_SCORE = 88.0
 REASON_ORDER = [
     DuplicateReason.ID_NUMBER,
     DuplicateReason.PHONE,
@@ -324,8 +327,14 @@ def _block_pairs(found: dict, by_spelling: dict, where: str) -> None:
     usable = {s: m for s, m in by_spelling.items() if len(m) <= MAX_NAMESAKES}
     for _spelling, members in usable.items():
         for (a, _ia, name_a), (b, _ib, name_b) in combinations(members, 2):
+            same = name_a.strip().casefold() == name_b.strip().casefold()
             _add(
-                found, a, b, DuplicateReason.NAME, NAME_SCORE_MAX, f"{name_a} ≈ {name_b} · {where}"
+                found,
+                a,
+                b,
+                DuplicateReason.NAME,
+                NAME_SCORE_MAX if same else HOMOPHONE_SCORE,
+                f"{name_a} {'=' if same else '≈'} {name_b} · {where}",
             )
     for sa, sb in _close_spellings(list(usable)):
         score = similarity(sa, sb)
