@@ -23,7 +23,7 @@ from django.utils import timezone
 
 from guanxi.core.identity import normalize_resident_id, normalize_uscc
 from guanxi.core.phones import normalize_phone
-from guanxi.customers import services
+from guanxi.customers import history_reasons, services
 from guanxi.customers.models import Customer, CustomField, Kind
 
 # The per-row fields a cleaner fills in; every other column takes its model default.
@@ -239,7 +239,7 @@ def insert_customers(
     *,
     user,
     owner,
-    change_reason: str = "import",
+    change_reason: str = history_reasons.IMPORT,
 ) -> list[int]:
     """Create customers from cleaned values (``CustomerCleaner.clean``), each with its "+"
     history row by ``user`` and its tags (created when new); returns the new ids in order.

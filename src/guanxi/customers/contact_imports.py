@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from guanxi.core.phones import normalize_phone
-from guanxi.customers import imports
+from guanxi.customers import history_reasons, imports
 from guanxi.customers.models import Contact, Customer
 from guanxi.customers.models_import import ImportJob, OnDuplicate
 
@@ -291,7 +291,7 @@ class _Batch:
                 Contact,
                 batch_size=imports.BATCH_SIZE,
                 default_user=self.user,
-                default_change_reason="import",
+                default_change_reason=history_reasons.IMPORT,
             )
         if self.updates:
             now = timezone.now()
@@ -303,7 +303,7 @@ class _Batch:
                 [*CONTACT_FIELDS, "updated_at"],
                 batch_size=imports.BATCH_SIZE,
                 default_user=self.user,
-                default_change_reason="import",
+                default_change_reason=history_reasons.IMPORT,
             )
 
 

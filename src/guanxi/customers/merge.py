@@ -41,6 +41,7 @@ from simple_history.models import HistoricalChanges
 
 from guanxi.core.access_log import log_access
 from guanxi.core.notifications import notify
+from guanxi.customers import history_reasons
 from guanxi.customers.models import Customer, CustomField
 from guanxi.customers.models_merge import (
     DuplicateDismissal,
@@ -292,7 +293,7 @@ def merge_customers(
     _refresh_search_text(survivor)
     survivor.version += 1
     survivor._history_user = user
-    survivor._change_reason = f"merged #{other.pk} into this customer"
+    survivor._change_reason = history_reasons.merged_in(other.pk)
     survivor.save()
 
     _refresh_tag_names(other)
@@ -300,7 +301,7 @@ def merge_customers(
     other.deleted_by = user
     other.version += 1
     other._history_user = user
-    other._change_reason = f"merged into #{survivor.pk}"
+    other._change_reason = history_reasons.merged_into(survivor.pk)
     other.save(update_fields=["deleted_at", "deleted_by", "version", "tag_names", "updated_at"])
 
     record = MergeRecord.objects.create(
@@ -479,7 +480,7 @@ def undo_merge(user, merge_id, *, now=None, request=None, via: str = "web") -> M
     _refresh_search_text(survivor)
     survivor.version += 1
     survivor._history_user = user
-    survivor._change_reason = f"merge with #{other.pk} undone"
+    survivor._change_reason = history_reasons.merge_undone(other.pk)
     survivor.save()
 
     _refresh_tag_names(other)
@@ -487,7 +488,7 @@ def undo_merge(user, merge_id, *, now=None, request=None, via: str = "web") -> M
     other.deleted_by = None
     other.version += 1
     other._history_user = user
-    other._change_reason = f"merge into #{survivor.pk} undone"
+    other._change_reason = history_reasons.merge_into_undone(survivor.pk)
     other.save(update_fields=["deleted_at", "deleted_by", "version", "tag_names", "updated_at"])
 
     record.undone_at = now

@@ -15,6 +15,7 @@ from guanxi.accounts.models import Role, Team, User
 from guanxi.accounts.queries import is_manager_of
 from guanxi.core.access_log import log_access
 from guanxi.core.notifications import notify
+from guanxi.customers import history_reasons
 from guanxi.customers.models import (
     Contact,
     Customer,
@@ -300,7 +301,7 @@ def tag_customers(user, customer_ids: Iterable[int], names: Iterable[str]) -> in
         Customer,
         ["tag_names", "version", "updated_at"],
         default_user=user,
-        default_change_reason="bulk tag",
+        default_change_reason=history_reasons.BULK_TAG,
     )
     return len(customers)
 
@@ -314,7 +315,7 @@ def delete_customer(user, customer_id) -> Customer:
     customer.deleted_by = user
     customer.version += 1
     customer._history_user = user
-    customer._change_reason = "deleted"
+    customer._change_reason = history_reasons.DELETED
     customer.save(update_fields=["deleted_at", "deleted_by", "version", "updated_at"])
     return customer
 
@@ -342,7 +343,7 @@ def restore_customer(user, customer_id) -> Customer:
     customer.deleted_by = None
     customer.version += 1
     customer._history_user = user
-    customer._change_reason = "restored"
+    customer._change_reason = history_reasons.RESTORED
     customer.save(update_fields=["deleted_at", "deleted_by", "version", "updated_at"])
     return customer
 
@@ -491,7 +492,7 @@ def _move(customers: list[Customer], to_user: User, by: User, reason: str, batch
         + ["pool_warned_at", "pool_warned_due"],
         batch_size=1000,
         default_user=by,
-        default_change_reason=reason[:100] or "transfer",
+        default_change_reason=reason[:100] or history_reasons.TRANSFER,
     )
     OwnershipTransfer.objects.bulk_create(transfers, batch_size=1000)
     names = ", ".join(c.name for c in customers[:3]) + ("…" if len(customers) > 3 else "")

@@ -26,7 +26,7 @@ from guanxi.core.ids import int_or_none
 from guanxi.core.links import next_url, pk_url
 from guanxi.core.pagination import PeekPage, page_number
 from guanxi.core.phones import display_phone
-from guanxi.customers import queries, services
+from guanxi.customers import history_reasons, queries, services
 from guanxi.customers.duplicate_check import LikelyDuplicate, check_new_customer
 from guanxi.customers.forms import (
     FIELD_GROUPS,
@@ -419,6 +419,7 @@ def _history(user, customer) -> list[dict]:
                 )
             )
         entry["rows"] = rows
+        entry["reason"] = history_reasons.shown(entry["reason"])
     return entries
 
 
