@@ -2,6 +2,7 @@
 
 from django.core.validators import MaxLengthValidator
 from django.db import models
+from django.utils.translation import gettext as _g
 
 
 class BoundedTextField(models.TextField):
@@ -17,3 +18,14 @@ class BoundedTextField(models.TextField):
         name, _path, args, kwargs = super().deconstruct()
         kwargs.pop("validators", None)  # added by __init__ from max_length
         return name, "guanxi.core.fields.BoundedTextField", args, kwargs
+
+
+def trim_required(instance: models.Model, name: str, errors: dict) -> None:
+    """Strip ``instance.<name>`` in a model's ``clean``; spaces only are a missing value.
+
+    An empty value is reported by the field's own check (``clean_fields``, which runs first),
+    so it is not reported here again: a missing name is said once."""
+    given = getattr(instance, name) or ""
+    setattr(instance, name, given.strip())
+    if given and not given.strip():
+        errors.setdefault(name, []).append(_g("This field is required."))

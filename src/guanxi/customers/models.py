@@ -20,7 +20,7 @@ from simple_history.models import HistoricalRecords
 
 from guanxi.accounts.models import Role, TeamClosure
 from guanxi.accounts.services import subteam_ids
-from guanxi.core.fields import BoundedTextField
+from guanxi.core.fields import BoundedTextField, trim_required
 from guanxi.core.identity import normalize_resident_id, normalize_uscc
 from guanxi.core.models import SoftDeletable, SoftDeleteQuerySet, TimeStamped, Versioned
 from guanxi.core.phones import normalize_phone
@@ -559,10 +559,7 @@ class Customer(TimeStamped, Versioned, SoftDeletable):
     def clean(self):
         """Normalise phones and IDs and check the invariants; errors are keyed by field."""
         errors: dict[str, list] = {}
-        given = self.name or ""
-        self.name = given.strip()
-        if given and not self.name:  # an empty name is the field's own check (said once)
-            errors.setdefault("name", []).append(_g("This field is required."))
+        trim_required(self, "name", errors)
         for field in ("phone", "phone_alt"):
             try:
                 setattr(self, field, normalize_phone(getattr(self, field)))

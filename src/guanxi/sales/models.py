@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _g
 from django.utils.translation import gettext_lazy as _
 
 from guanxi.accounts.models import Role
-from guanxi.core.fields import BoundedTextField
+from guanxi.core.fields import BoundedTextField, trim_required
 from guanxi.core.models import TimeStamped, Versioned
 from guanxi.customers.models import SourceChannel
 
@@ -79,12 +79,8 @@ class Product(TimeStamped):
 
     def clean(self):
         errors = {}
-        self.sku = (self.sku or "").strip()
-        self.name = (self.name or "").strip()
-        if not self.sku:
-            errors["sku"] = _g("This field is required.")
-        if not self.name:
-            errors["name"] = _g("This field is required.")
+        trim_required(self, "sku", errors)
+        trim_required(self, "name", errors)
         if self.list_price is not None and self.list_price < 0:
             errors["list_price"] = _g("The price cannot be negative.")
         if errors:
@@ -480,9 +476,7 @@ class Opportunity(TimeStamped, Versioned):
 
     def clean(self):
         errors = {}
-        self.name = (self.name or "").strip()
-        if not self.name:
-            errors["name"] = _g("This field is required.")
+        trim_required(self, "name", errors)
         if self.amount is not None and self.amount < 0:
             errors["amount"] = _g("The amount cannot be negative.")
         if self.probability is not None and not 0 <= self.probability <= 100:
@@ -657,10 +651,8 @@ class Lead(TimeStamped, Versioned):
         from guanxi.core.phones import normalize_phone
 
         errors: dict[str, list] = {}
-        self.name = (self.name or "").strip()
+        trim_required(self, "name", errors)
         self.company = (self.company or "").strip()
-        if not self.name:
-            errors["name"] = [_g("This field is required.")]
         try:
             self.phone = normalize_phone(self.phone)
         except ValidationError as exc:
