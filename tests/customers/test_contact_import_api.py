@@ -7,6 +7,7 @@ import json
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from guanxi.accounts.services import issue_token
 from guanxi.customers.models import Contact
 from guanxi.customers.services import create_customer
 from tests.conftest import login
@@ -50,6 +51,18 @@ def test_dry_run_counts_reports_and_writes_nothing(client, alice, acme):
         ("4", "客户编号", "999999"),
     ]
     assert not Contact.objects.exists()
+
+
+def test_the_report_is_given_to_a_token_at_the_contacts_route(client, alice, acme):
+    bearer = {"HTTP_AUTHORIZATION": f"Bearer {issue_token(alice)}"}
+    body = client.post(IMPORT, {"file": contacts_csv(acme), "dry_run": "true"}, **bearer).json()
+
+    assert body["report_url"] == f"{IMPORT}/{body['id']}/report"
+    response = client.get(body["report_url"], **bearer)
+    assert response.status_code == 200
+    assert client.get(f"{IMPORT}/{body['id']}/rows-to-fix", **bearer).status_code == 200
+    # a contacts job is not a customers job: its number at the customers route is 404
+    assert client.get(f"/api/v1/customers/import/{body['id']}/report", **bearer).status_code == 404
 
 
 def test_import_is_queued_and_its_status_shows_the_counts(client, alice, acme):

@@ -7,6 +7,7 @@ import io
 import pytest
 from python_calamine import CalamineWorkbook
 
+from guanxi.accounts.services import issue_token
 from guanxi.core.models import AccessLog, Notification
 from guanxi.customers.models_import import ExportJob
 from guanxi.customers.services import create_customer, share_customer
@@ -145,7 +146,34 @@ def test_the_api_answers_a_large_export_with_the_job(
     assert _job_file(job).count(b"\n") == 6
     status = client.get(f"/api/v1/customers/export/{job.pk}").json()
     assert (status["status"], status["written_rows"]) == ("done", 5)
-    assert status["download_url"] == f"/customers/export/{job.pk}/download/"
+    assert status["download_url"] == f"/api/v1/customers/export/{job.pk}/download"
+
+
+def test_an_api_client_with_a_token_downloads_its_background_export(
+    client, alice, book, settings, django_capture_on_commit_callbacks
+):
+    settings.EXPORT_BACKGROUND_ROWS = 2
+    bearer = {"HTTP_AUTHORIZATION": f"Bearer {issue_token(alice)}"}
+    with django_capture_on_commit_callbacks(execute=True):
+        job = client.get("/api/v1/customers/export", {"format": "csv"}, **bearer).json()
+    status = client.get(f"/api/v1/customers/export/{job['id']}", **bearer).json()
+
+    response = client.get(status["download_url"], **bearer)
+
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content).count(b"\n") == 6
+
+
+def test_another_users_export_file_is_404_through_the_api(
+    client, alice, bob, book, settings, django_capture_on_commit_callbacks
+):
+    settings.EXPORT_BACKGROUND_ROWS = 2
+    with django_capture_on_commit_callbacks(execute=True):
+        job = login(client, alice).get("/api/v1/customers/export", {"format": "csv"}).json()
+    client.logout()
+    bearer = {"HTTP_AUTHORIZATION": f"Bearer {issue_token(bob)}"}
+
+    assert client.get(f"/api/v1/customers/export/{job['id']}/download", **bearer).status_code == 404
 
 
 def test_the_api_hides_another_users_export_job(

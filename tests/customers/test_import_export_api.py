@@ -4,7 +4,9 @@ import csv
 import io
 
 from django.core.files.uploadedfile import SimpleUploadedFile
+from python_calamine import CalamineWorkbook
 
+from guanxi.accounts.services import issue_token
 from guanxi.core.models import AccessLog
 from guanxi.customers.models import Customer
 from guanxi.customers.services import create_customer
@@ -50,8 +52,60 @@ def test_api_dry_run_counts_and_writes_nothing(client, alice):
     assert response.status_code == 200, response.content
     body = response.json()
     assert (body["status"], body["imported"], body["failed"]) == ("checked", 1, 1)
-    assert body["report_url"].endswith("/report.csv")
+    assert body["report_url"] == f"{IMPORT}/{body['id']}/report"
     assert not Customer.objects.exists()
+
+
+def _bearer(user) -> dict:
+    return {"HTTP_AUTHORIZATION": f"Bearer {issue_token(user)}"}
+
+
+def test_an_api_client_with_a_token_downloads_the_report(client, alice):
+    body = client.post(
+        IMPORT, {"file": SimpleUploadedFile("c.csv", CSV), "dry_run": "true"}, **_bearer(alice)
+    ).json()
+
+    response = client.get(body["report_url"], **_bearer(alice))
+
+    assert response.status_code == 200
+    rows = _rows(response)
+    assert rows[0] == ["row", "column", "value", "reason"]
+    assert rows[1][:3] == ["3", "手机", "12345"]
+
+
+def test_an_api_client_with_a_token_downloads_the_rows_to_fix(client, alice, tmp_path):
+    body = client.post(
+        IMPORT, {"file": SimpleUploadedFile("c.csv", CSV), "dry_run": "true"}, **_bearer(alice)
+    ).json()
+
+    response = client.get(f"{IMPORT}/{body['id']}/rows-to-fix", **_bearer(alice))
+
+    assert response.status_code == 200
+    path = tmp_path / "to-fix.xlsx"
+    path.write_bytes(b"".join(response.streaming_content))
+    sheet = CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0).to_python()
+    assert [row[:2] for row in sheet] == [["姓名", "手机"], ["李娜", "12345"]]
+
+
+def test_a_job_without_failed_rows_has_an_empty_report_and_no_rows_to_fix(client, alice):
+    good = "姓名,手机\n王伟,13800138000\n".encode()
+    body = client.post(
+        IMPORT, {"file": SimpleUploadedFile("c.csv", good), "dry_run": "true"}, **_bearer(alice)
+    ).json()
+
+    assert body["report_url"] is None
+    report = client.get(f"{IMPORT}/{body['id']}/report", **_bearer(alice))
+    assert _rows(report) == [["row", "column", "value", "reason"]]
+    assert client.get(f"{IMPORT}/{body['id']}/rows-to-fix", **_bearer(alice)).status_code == 404
+
+
+def test_another_users_import_report_is_404(client, alice, bob):
+    body = client.post(
+        IMPORT, {"file": SimpleUploadedFile("c.csv", CSV), "dry_run": "true"}, **_bearer(alice)
+    ).json()
+
+    for path in (body["report_url"], f"{IMPORT}/{body['id']}/rows-to-fix"):
+        assert client.get(path, **_bearer(bob)).status_code == 404
 
 
 def test_api_import_queues_the_job_and_reports_progress(client, alice):

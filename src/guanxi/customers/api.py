@@ -278,6 +278,12 @@ def dry_run_or_queue(job, process, dry_run: bool) -> Status:
     return Status(202, _job_out(job))
 
 
+_REPORT_ROUTES = {
+    "customers": "api:customer_import_report",
+    "contacts": "api:contact_import_report",
+}
+
+
 def _job_out(job) -> dict:
     return {
         "id": job.pk,
@@ -290,7 +296,7 @@ def _job_out(job) -> dict:
         "skipped": job.skipped,
         "failed": job.failed,
         "error": job.error,
-        "report_url": reverse("customers:import_report", args=[job.pk])
+        "report_url": reverse(_REPORT_ROUTES[job.kind], args=[job.pk])
         if imports.read_report(job, limit=1)
         else None,
         "problems": imports.report_by_column(job),
@@ -339,6 +345,12 @@ def export_status(request, job_id: int):
     return import_views.export_job_json(job)
 
 
+@router.get("/export/{int:job_id}/download", response={200: None, **READ_ERRORS})
+def export_download(request, job_id: int):
+    """The file of one of your background exports, once it is done (404 before)."""
+    return import_views.export_file(exports.export_jobs_for(request.auth), job_id)
+
+
 @router.post("/import", response={200: ImportJobOut, 202: ImportJobOut, **WRITE_ERRORS})
 def import_customers(
     request,
@@ -360,10 +372,29 @@ def import_customers(
 @router.get("/import/{int:job_id}", response={200: ImportJobOut, **READ_ERRORS})
 def import_status(request, job_id: int):
     """The progress and counts of one of your import jobs."""
-    job = imports.jobs_for(request.auth).filter(pk=job_id).first()
+    return _job_out(import_job(request.auth, job_id))
+
+
+@router.get("/import/{int:job_id}/report", response={200: None, **READ_ERRORS})
+def customer_import_report(request, job_id: int):
+    """The job's error report as CSV (UTF-8 with BOM): row, column, value, reason for every row
+    not imported (only the header when every row passed; 404 before a row was checked)."""
+    return import_views.report_file(import_job(request.auth, job_id))
+
+
+@router.get("/import/{int:job_id}/rows-to-fix", response={200: None, **READ_ERRORS})
+def customer_import_rows_to_fix(request, job_id: int):
+    """The rows that failed, with all their columns and a last one saying what is wrong, as
+    XLSX: correct them and send the file as a new import (404 when no row failed)."""
+    return import_views.rows_to_fix_file(import_job(request.auth, job_id))
+
+
+def import_job(user, job_id: int, kind: str = "customers"):
+    """One of the import jobs ``user`` may follow, or 404."""
+    job = imports.jobs_for(user, kind).filter(pk=job_id).first()
     if job is None:
         raise Http404
-    return _job_out(job)
+    return job
 
 
 # --- one customer --------------------------------------------------------------------------

@@ -10,14 +10,13 @@ import json
 from typing import Literal
 
 from django.core.exceptions import ValidationError
-from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import File, Form, Router
 from ninja.files import UploadedFile
 
 from guanxi.core.api_errors import error_responses
-from guanxi.customers import contact_imports, imports
-from guanxi.customers.api import ImportJobOut, _job_out, dry_run_or_queue
+from guanxi.customers import contact_imports, import_views, imports
+from guanxi.customers.api import ImportJobOut, _job_out, dry_run_or_queue, import_job
 
 router = Router(tags=["contacts"])
 
@@ -66,9 +65,19 @@ def import_contacts(
 
 
 @router.get("/import/{int:job_id}", response={200: ImportJobOut, **READ_ERRORS})
-def import_status(request, job_id: int):
+def contact_import_status(request, job_id: int):
     """The progress and counts of one of your contacts import jobs."""
-    job = imports.jobs_for(request.auth, contact_imports.KIND).filter(pk=job_id).first()
-    if job is None:
-        raise Http404
-    return _job_out(job)
+    return _job_out(import_job(request.auth, job_id, contact_imports.KIND))
+
+
+@router.get("/import/{int:job_id}/report", response={200: None, **READ_ERRORS})
+def contact_import_report(request, job_id: int):
+    """The job's error report as CSV: row, column, value, reason (404 before the job has
+    checked a row)."""
+    return import_views.report_file(import_job(request.auth, job_id, contact_imports.KIND))
+
+
+@router.get("/import/{int:job_id}/rows-to-fix", response={200: None, **READ_ERRORS})
+def contact_import_rows_to_fix(request, job_id: int):
+    """The rows that failed, whole, with what is wrong, as XLSX (404 when none failed)."""
+    return import_views.rows_to_fix_file(import_job(request.auth, job_id, contact_imports.KIND))

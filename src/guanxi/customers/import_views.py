@@ -19,6 +19,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 from guanxi.customers import contact_imports, exports, import_fixes, imports, queries, tasks
 from guanxi.customers.models_import import ExportJob, ImportJob, OnDuplicate, SavedMapping
 
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
 
 def export_response(user, filters: dict, fmt: str, *, request=None, via: str = "web"):
     """The export as an HTTP answer: CSV streamed, XLSX spooled to a temporary file; above
@@ -45,7 +47,7 @@ def export_response(user, filters: dict, fmt: str, *, request=None, via: str = "
         spool,
         as_attachment=True,
         filename=name,
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        content_type=XLSX,
     )
 
 
@@ -59,7 +61,7 @@ def export_job_json(job) -> dict:
         "total_rows": job.total_rows,
         "written_rows": job.written_rows,
         "error": job.error,
-        "download_url": reverse("customers:export_download", args=[job.pk]) if done else None,
+        "download_url": reverse("api:export_download", args=[job.pk]) if done else None,
     }
 
 
@@ -76,20 +78,7 @@ def export_job(request, pk):
 @login_required
 def export_download(request, pk):
     """The finished file of one of your background exports."""
-    job = get_object_or_404(
-        exports.export_jobs_for(request.user), pk=pk, status=ExportJob.Status.DONE
-    )
-    path = Path(job.file_path)
-    if not path.exists():
-        raise Http404
-    content_type = (
-        "text/csv; charset=utf-8"
-        if job.format == "csv"
-        else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
-    return FileResponse(
-        path.open("rb"), as_attachment=True, filename=job.file_name, content_type=content_type
-    )
+    return export_file(exports.export_jobs_for(request.user), pk)
 
 
 @login_required
@@ -248,7 +237,32 @@ def import_run(request, pk):
 @login_required
 def import_report(request, pk):
     """The error report (row, column, value, reason) as CSV."""
-    job = _job(request, pk)
+    return report_file(_job(request, pk))
+
+
+@login_required
+def import_rows_to_fix(request, pk):
+    """The rows that failed, whole and with what is wrong, as a workbook to fix and upload."""
+    return rows_to_fix_file(_job(request, pk))
+
+
+# --- the files, for these pages and the API alike -------------------------------------------
+
+
+def export_file(jobs, pk: int) -> FileResponse:
+    """The finished file of the export job ``pk`` among ``jobs`` (those its user may follow)."""
+    job = get_object_or_404(jobs, pk=pk, status=ExportJob.Status.DONE)
+    path = Path(job.file_path)
+    if not path.exists():
+        raise Http404
+    content_type = "text/csv; charset=utf-8" if job.format == "csv" else XLSX
+    return FileResponse(
+        path.open("rb"), as_attachment=True, filename=job.file_name, content_type=content_type
+    )
+
+
+def report_file(job: ImportJob) -> FileResponse:
+    """An import job's error report (row, column, value, reason) as CSV; 404 when it has none."""
     path = Path(job.report_path) if job.report_path else None
     if path is None or not path.exists():
         raise Http404
@@ -261,10 +275,8 @@ def import_report(request, pk):
     )
 
 
-@login_required
-def import_rows_to_fix(request, pk):
-    """The rows that failed, whole and with what is wrong, as a workbook to fix and upload."""
-    job = _job(request, pk)
+def rows_to_fix_file(job: ImportJob) -> FileResponse:
+    """An import job's failed rows as a workbook to fix and upload; 404 when none failed."""
     spool = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it
     try:
         written = import_fixes.rows_to_fix(job, spool)
@@ -280,5 +292,5 @@ def import_rows_to_fix(request, pk):
         spool,
         as_attachment=True,
         filename=f"{stem}.to-fix.xlsx",
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        content_type=XLSX,
     )
