@@ -28,6 +28,7 @@ from guanxi.keyaccounts.api import router as keyaccounts_router
 from guanxi.ops.search_api import router as search_router
 from guanxi.sales.api import router as sales_router
 from guanxi.sales.api_routing import router as lead_routing_router
+from guanxi.sales.order_import_api import router as order_import_router
 from guanxi.sales.services import DuplicateFound
 
 api = NinjaAPI(
@@ -57,6 +58,7 @@ api.add_router("/contacts", contact_import_router)
 api.add_router("/pool", pool_router)
 install_pool_errors(api)
 api.add_router("/", interactions_router)
+api.add_router("/orders", order_import_router)
 api.add_router("/", sales_router)
 api.add_router("/", search_router)
 api.add_router("/", lead_routing_router)

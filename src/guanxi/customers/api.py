@@ -267,24 +267,22 @@ class ImportJobOut(Schema):
     )
 
 
-def dry_run_or_queue(job, process, dry_run: bool) -> Status:
+def dry_run_or_queue(
+    job, process, dry_run: bool, *, report_route: str, queue=tasks.queue_import
+) -> Status:
     """A dry run checks every row now with ``process`` (200, with the counts and a report); an
-    import is queued for the job worker (202). Customer and contact imports alike."""
+    import is queued for the job worker with ``queue`` (202). Customer, contact and order
+    imports alike; ``report_route`` names the API route of the job's report."""
     if dry_run:
         process(job, dry_run=True)
-        return Status(200, _job_out(job))
-    tasks.queue_import(job, resume=False)
+        return Status(200, import_job_out(job, report_route))
+    queue(job, resume=False)
     job.refresh_from_db()
-    return Status(202, _job_out(job))
+    return Status(202, import_job_out(job, report_route))
 
 
-_REPORT_ROUTES = {
-    "customers": "api:customer_import_report",
-    "contacts": "api:contact_import_report",
-}
-
-
-def _job_out(job) -> dict:
+def import_job_out(job, report_route: str) -> dict:
+    """An import job as ImportJobOut, its report at the API route ``report_route``."""
     return {
         "id": job.pk,
         "status": job.status,
@@ -296,7 +294,7 @@ def _job_out(job) -> dict:
         "skipped": job.skipped,
         "failed": job.failed,
         "error": job.error,
-        "report_url": reverse(_REPORT_ROUTES[job.kind], args=[job.pk])
+        "report_url": reverse(report_route, args=[job.pk])
         if imports.read_report(job, limit=1)
         else None,
         "problems": imports.report_by_column(job),
@@ -366,13 +364,16 @@ def import_customers(
     """
     job = imports.save_upload(request.auth, file)
     imports.configure(request.auth, job, job.mapping, _user("owner", owner), on_duplicate)
-    return dry_run_or_queue(job, imports.process, dry_run)
+    return dry_run_or_queue(job, imports.process, dry_run, report_route=REPORT_ROUTE)
 
 
 @router.get("/import/{int:job_id}", response={200: ImportJobOut, **READ_ERRORS})
 def import_status(request, job_id: int):
     """The progress and counts of one of your import jobs."""
-    return _job_out(import_job(request.auth, job_id))
+    return import_job_out(import_job(request.auth, job_id), REPORT_ROUTE)
+
+
+REPORT_ROUTE = "api:customer_import_report"
 
 
 @router.get("/import/{int:job_id}/report", response={200: None, **READ_ERRORS})

@@ -16,7 +16,7 @@ from ninja.files import UploadedFile
 
 from guanxi.core.api_errors import error_responses
 from guanxi.customers import contact_imports, import_views, imports
-from guanxi.customers.api import ImportJobOut, _job_out, dry_run_or_queue, import_job
+from guanxi.customers.api import ImportJobOut, dry_run_or_queue, import_job, import_job_out
 
 router = Router(tags=["contacts"])
 
@@ -61,13 +61,16 @@ def import_contacts(
     """
     job = imports.save_upload(request.auth, file, open_job=contact_imports.new_job)
     contact_imports.configure(request.auth, job, _mapping(mapping, job), on_duplicate)
-    return dry_run_or_queue(job, contact_imports.process, dry_run)
+    return dry_run_or_queue(job, contact_imports.process, dry_run, report_route=REPORT_ROUTE)
 
 
 @router.get("/import/{int:job_id}", response={200: ImportJobOut, **READ_ERRORS})
 def contact_import_status(request, job_id: int):
     """The progress and counts of one of your contacts import jobs."""
-    return _job_out(import_job(request.auth, job_id, contact_imports.KIND))
+    return import_job_out(import_job(request.auth, job_id, contact_imports.KIND), REPORT_ROUTE)
+
+
+REPORT_ROUTE = "api:contact_import_report"
 
 
 @router.get("/import/{int:job_id}/report", response={200: None, **READ_ERRORS})

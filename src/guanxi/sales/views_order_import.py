@@ -1,15 +1,12 @@
 """Import of historical orders: upload → dry run with its report → import in the background
 with a progress bar. Thin: the work is in sales.order_imports (over customers.imports)."""
 
-from pathlib import Path
-
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from guanxi.customers import imports
+from guanxi.customers import import_views, imports
 from guanxi.customers.models_import import ImportJob
 from guanxi.sales import order_imports, tasks
 from guanxi.sales.views_common import require_writer
@@ -79,14 +76,4 @@ def order_import_run(request, pk):
 @login_required
 def order_import_report(request, pk):
     """The report (row, column, value, reason) as CSV."""
-    job = _job(request, pk)
-    path = Path(job.report_path) if job.report_path else None
-    if path is None or not path.exists():
-        raise Http404
-    stem = Path(job.file_name).stem or "orders"
-    return FileResponse(
-        path.open("rb"),
-        as_attachment=True,
-        filename=f"{stem}.errors.csv",
-        content_type="text/csv; charset=utf-8",
-    )
+    return import_views.report_file(_job(request, pk))
