@@ -142,6 +142,27 @@ def test_order_list_query_count_is_pinned(
     assert len(response.context["page"].object_list) == 25
 
 
+def test_order_list_pages_without_counting_every_order(client, alice, alices_customer, tea):
+    for _ in range(27):
+        create_order(alice, alices_customer.pk, [{"product": tea.pk, "quantity": 1}])
+    login(client, alice)
+
+    first = client.get(reverse("sales:orders")).content.decode()
+    second = client.get(reverse("sales:orders"), {"page": 2}).content.decode()
+
+    assert "Orders 1–25" in first and "page=2" in first
+    assert "Orders 26–27" in second and "page=1" in second and "page=3" not in second
+
+
+def test_a_short_order_list_says_how_many_orders(client, alice, alices_customer, tea):
+    for _ in range(2):
+        create_order(alice, alices_customer.pk, [{"product": tea.pk, "quantity": 1}])
+
+    page = login(client, alice).get(reverse("sales:orders")).content.decode()
+
+    assert "2 orders" in page and "page=2" not in page
+
+
 @pytest.fixture
 def quote(alice, alices_customer, tea, cups):
     return create_quote(

@@ -5,7 +5,7 @@ from functools import partial
 
 from django.core.exceptions import ValidationError
 from django.db import connection
-from django.db.models import CharField, Func, Max, Q, QuerySet
+from django.db.models import CharField, Exists, Func, Max, OuterRef, Q, QuerySet
 
 from guanxi.accounts.models import Role, User
 from guanxi.accounts.services import subteam_ids
@@ -300,6 +300,26 @@ def sees_few(user, *, owner: int | None = None) -> bool:
             _REACH.clear()
         _REACH[key] = (few, now + REACH_TTL)
     return few
+
+
+def seen_customer_of(user, *, editable: bool = False, field: str = "customer_id"):
+    """The condition that keeps the records (orders, quotes, opportunities, interactions…)
+    whose customer, ``field``, ``user`` may see (may change, with ``editable``): the access
+    check of every record that belongs to a customer, as ``visible_to`` says it.
+
+    Where the user sees few customers (``sees_few``) it is ``customer IN (those customers)``, a
+    short list whose records are read through their customer's index. Where she sees many it
+    is a correlated EXISTS, one primary-key probe per record: as an IN list, SQLite (no planner
+    statistics) first listed every customer she sees (a rep's 140,000 at a million customers,
+    0.7 s before the first order of her order list) and sorted what it found; as an EXISTS a
+    list newest first reads its own index and checks only the rows it keeps. PostgreSQL plans
+    both as the same semi-join. Either way the same rows."""
+    customers = (
+        Customer.objects.editable_by(user) if editable else Customer.objects.visible_to(user)
+    )
+    if sees_few(user):
+        return Q(**{f"{field}__in": customers.values("pk")})
+    return Exists(customers.filter(pk=OuterRef(field)))
 
 
 def forget_reach() -> None:

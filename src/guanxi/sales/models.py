@@ -34,18 +34,18 @@ class CustomerScopedQuerySet(models.QuerySet):
     """Records that belong to a customer are visible exactly when their customer is."""
 
     def visible_to(self, user):
-        from guanxi.customers.models import Customer
+        from guanxi.customers.queries import seen_customer_of
 
         if not _active(user):
             return self.none()
-        return self.filter(customer__in=Customer.objects.visible_to(user).values("pk"))
+        return self.filter(seen_customer_of(user))
 
     def editable_by(self, user):
-        from guanxi.customers.models import Customer
+        from guanxi.customers.queries import seen_customer_of
 
         if not _active(user):
             return self.none()
-        return self.filter(customer__in=Customer.objects.editable_by(user).values("pk"))
+        return self.filter(seen_customer_of(user, editable=True))
 
 
 # ---------------------------------------------------------------------------------------------
