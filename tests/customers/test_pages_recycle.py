@@ -3,7 +3,7 @@
 from django.urls import reverse
 
 from guanxi.customers.models import Customer
-from guanxi.customers.services import delete_customer
+from guanxi.customers.services import create_customer, delete_customer, share_customer
 from tests.conftest import login
 
 BIN = reverse("customers:recycle_bin")
@@ -72,3 +72,32 @@ def test_admin_cannot_purge_a_customer_that_is_not_deleted(client, ada, alices_c
     )
     assert "Move the customer to the recycle bin first" in response.content.decode()
     assert Customer.objects.filter(pk=alices_customer.pk).exists()
+
+
+def test_recycle_bin_lists_a_colleagues_customer_shared_to_edit_not_one_shared_to_read(
+    client, alice, bob
+):
+    editable = create_customer(bob, {"name": "共享可编辑"})
+    readable = create_customer(bob, {"name": "共享只读"})
+    share_customer(bob, editable.pk, to_user=alice, level="edit")
+    share_customer(bob, readable.pk, to_user=alice, level="read")
+    for customer in (editable, readable):
+        delete_customer(bob, customer.pk)
+
+    body = login(client, alice).get(BIN).content.decode()
+
+    assert "共享可编辑" in body and "共享只读" not in body
+
+
+def test_the_api_recycle_bin_holds_what_the_user_sees_and_nothing_of_another_rep(
+    client, alice, bob, charlie
+):
+    readable = create_customer(bob, {"name": "共享只读"})
+    share_customer(bob, readable.pk, to_user=alice, level="read")
+    theirs = create_customer(charlie, {"name": "别人的"})
+    for owner, customer in ((bob, readable), (charlie, theirs)):
+        delete_customer(owner, customer.pk)
+
+    body = login(client, alice).get("/api/v1/customers/deleted").json()
+
+    assert [item["name"] for item in body["items"]] == ["共享只读"]

@@ -37,6 +37,7 @@ from guanxi.customers.queries import (
     customer_rows,
     customers_for,
     history_for,
+    in_recycle_bin,
     list_columns,
 )
 from guanxi.customers.schemas import (
@@ -216,12 +217,7 @@ def create_customer(request, payload: CustomerIn, response: HttpResponse):
 @router.get("/deleted", response={200: Page[CustomerListItem], **error_responses(401, 422)})
 def list_deleted_customers(request, cursor: Cursor = None, limit: Limit = DEFAULT_LIMIT):
     """The recycle bin: deleted customers you may see, most recently deleted first."""
-    qs = (
-        Customer.objects.visible_to(request.auth, include_deleted=True)
-        .deleted()
-        .select_related("owner")
-        .prefetch_related("tags")
-    )
+    qs = in_recycle_bin(request.auth).select_related("owner").prefetch_related("tags")
     rows, next_cursor = keyset_page(qs, "-deleted_at", cursor=cursor, limit=limit)
     return _page(request, rows, next_cursor)
 

@@ -322,6 +322,24 @@ def seen_customer_of(user, *, editable: bool = False, field: str = "customer_id"
     return Exists(customers.filter(pk=OuterRef(field)))
 
 
+def in_recycle_bin(user, *, editable: bool = False) -> QuerySet[Customer]:
+    """The deleted customers ``user`` may see (may change, with ``editable``), unordered.
+
+    On SQLite the deleted, who are few, are read first and each is checked for the user by a
+    primary-key probe: written as the user's ways and "deleted", SQLite read every customer a
+    rep owns to find her few deleted ones (a rep's recycle bin at a million customers: 190 ms
+    empty, 440 ms holding 2,000; 5 and 22 ms so). PostgreSQL combines the two indexes itself,
+    and the probes cost it more (2,000 in the bin: 15-20 ms as the ways, 31-33 as probes)."""
+    reach = (
+        Customer.objects.editable_by(user, include_deleted=True)
+        if editable
+        else Customer.objects.visible_to(user, include_deleted=True)
+    )
+    if connection.vendor != "sqlite" or not reach.query.where:  # (no where: an admin's)
+        return reach.deleted()
+    return Customer.objects.deleted().filter(Exists(reach.filter(pk=OuterRef("pk"))))
+
+
 def forget_reach() -> None:
     """Drop every remembered ``sees_few`` and ``small_city`` verdict (tests: each starts with
     none)."""

@@ -687,8 +687,7 @@ def customer_purge(request, pk):
 def recycle_bin(request):
     user = request.user
     qs = (
-        Customer.objects.editable_by(user, include_deleted=True)
-        .deleted()
+        queries.in_recycle_bin(user, editable=True)
         .select_related("owner", "deleted_by")
         .order_by("-deleted_at", "-id")
     )
