@@ -80,3 +80,11 @@ def test_the_pool_newest_first_is_read_through_an_index_of_alive_ones(alice):
     assert "customer_pool_newest" in plan or (
         connection.vendor == "sqlite" and "customer_owner_alive" in plan
     )
+
+
+def test_an_owners_customers_warned_for_the_pool_are_read_through_their_own_index(alice):
+    from guanxi.customers import pool
+
+    plan = _plan(pool.warned_customers(alice))
+
+    assert "customer_pool_warned" in plan

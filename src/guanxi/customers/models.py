@@ -548,6 +548,13 @@ class Customer(TimeStamped, Versioned, SoftDeletable):
                 name="customer_pool",
                 condition=Q(owner__isnull=True),
             ),
+            # An owner's customers warned they go back to the pool (pool.returning_soon, on the
+            # pool page): the few warned ones, not every customer of hers.
+            models.Index(
+                fields=["owner", "pool_warned_due"],
+                name="customer_pool_warned",
+                condition=Q(pool_warned_due__isnull=False),
+            ),
         ]
         ordering = ["-id"]
         verbose_name = _("customer")

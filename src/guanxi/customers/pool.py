@@ -782,14 +782,17 @@ def pool_for(
     return qs.order_by(order, "-id" if order.startswith("-") else "id")
 
 
+def warned_customers(user, limit: int = 50):
+    """The user's own customers whose owner was warned, soonest due first (through the index
+    of the warned customers, customer_pool_warned)."""
+    warned = Customer.objects.alive().filter(owner=user, pool_warned_due__isnull=False)
+    return warned.order_by("pool_warned_due")[:limit]
+
+
 def returning_soon(user, now: dt.datetime | None = None) -> list[Customer]:
     """The user's own customers whose owner was warned and who still breach on that date."""
     now = now or timezone.now()
-    warned = list(
-        Customer.objects.alive()
-        .filter(owner=user, pool_warned_due__isnull=False)
-        .order_by("pool_warned_due")[:50]
-    )
+    warned = list(warned_customers(user))
     rule = rule_for(user)
     if rule is None:
         return []
