@@ -16,7 +16,6 @@ from guanxi.accounts.models import Role
 from guanxi.accounts.services import subteam_ids
 from guanxi.core.fields import BoundedTextField
 from guanxi.core.models import TimeStamped
-from guanxi.customers.models import Customer
 
 
 class InteractionKind(models.TextChoices):
@@ -38,7 +37,9 @@ class Direction(models.TextChoices):
 class InteractionQuerySet(models.QuerySet):
     def visible_to(self, user):
         """An interaction is visible exactly when its customer is."""
-        return self.filter(customer_id__in=Customer.objects.visible_to(user).values("pk"))
+        from guanxi.customers.queries import seen_customer_of
+
+        return self.filter(seen_customer_of(user))
 
 
 class Interaction(TimeStamped):
@@ -134,11 +135,9 @@ class TaskQuerySet(models.QuerySet):
             return self.none()
         if user.is_superuser or user.role == Role.ADMIN:
             return self
-        q = (
-            Q(assignee_id=user.pk)
-            | Q(created_by_id=user.pk)
-            | Q(customer_id__in=Customer.objects.visible_to(user).values("pk"))
-        )
+        from guanxi.customers.queries import seen_customer_of
+
+        q = Q(assignee_id=user.pk) | Q(created_by_id=user.pk) | seen_customer_of(user)
         if user.role == Role.MANAGER and user.team_id:
             q |= Q(customer__isnull=True, assignee__team_id__in=subteam_ids(user.team_id))
         return self.filter(q)
@@ -202,6 +201,9 @@ class Task(TimeStamped):
         indexes = [
             models.Index(fields=["assignee", "status", "due_at"], name="task_my_day"),
             models.Index(fields=["customer", "status", "due_at"], name="task_customer"),
+            # The task list (API) in due order, each task checked for the user as read: without
+            # it every task was read and sorted (100,000 tasks: 0.2 s on SQLite).
+            models.Index(fields=["due_at", "id"], name="task_due"),
             models.Index(
                 fields=["remind_at"],
                 name="task_reminder_due",

@@ -13,7 +13,6 @@ from django.utils.translation import gettext_lazy as _
 
 from guanxi.core.fields import BoundedTextField
 from guanxi.core.models import TimeStamped, Versioned
-from guanxi.customers.models import Customer
 
 MAX_REVIEW_DAYS = 365
 
@@ -21,7 +20,9 @@ MAX_REVIEW_DAYS = 365
 class AccountPlanQuerySet(models.QuerySet):
     def visible_to(self, user):
         """A plan is visible exactly when its customer is."""
-        return self.filter(customer_id__in=Customer.objects.visible_to(user).values("pk"))
+        from guanxi.customers.queries import seen_customer_of
+
+        return self.filter(seen_customer_of(user))
 
 
 class AccountPlan(TimeStamped, Versioned):
