@@ -122,6 +122,16 @@ def test_bad_rows_are_reported_by_row_column_value_and_reason(alice, tmp_path):
     assert list(Customer.objects.values_list("name", flat=True)) == ["孙八"]
 
 
+def test_a_phone_written_as_a_float_by_another_tool_is_read_as_its_digits(alice, tmp_path):
+    path = write_csv(
+        tmp_path, "姓名,手机,其他电话\n王伟,13800138000.0,02087654321.0\n李娜,1.5e10,\n"
+    )
+    code, out = run(path, "--owner", "alice")
+    assert "imported 1, updated 0, skipped 0, failed 1" in out
+    assert Customer.objects.get(name="王伟").phone == "+8613800138000"
+    assert report_rows(path)[0].startswith("3,手机,1.5e10,")
+
+
 def test_sources_written_as_spreadsheets_write_them_are_understood(alice, tmp_path):
     path = write_csv(
         tmp_path, "姓名,客户来源\n甲,网站\n乙,老带新\n丙,其它\n丁,展销会\n戊,Referral\n"

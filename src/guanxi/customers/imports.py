@@ -281,6 +281,8 @@ _TEXT_LIMITS = {
 _HEADER_NOISE = re.compile(r"[\s_\-*/（）()：:.·]+")
 _TAG_SPLIT = re.compile(r"[,，;；、|]")
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+#: A phone number a tool wrote as a float ("13800138000.0": pandas, a database export).
+_FLOAT_DIGITS = re.compile(r"(\d{5,})\.0")
 _DATE_SHAPE = re.compile(
     r"\d{4}(?:[-/.]\d{1,2}[-/.]\d{1,2}|年\d{1,2}月\d{1,2}日|\d{4})"
 )  # a date, if it existed
@@ -465,6 +467,8 @@ def convert(number: int, cells: list, columns: list[tuple[int, str]]) -> Row:
             else:
                 data[target] = choice
         else:
+            if target in ("phone", "phone_alt") and (digits := _FLOAT_DIGITS.fullmatch(text)):
+                text = digits.group(1)
             limit = _TEXT_LIMITS.get(target)
             if limit and len(text) > limit:
                 # Django does not validate a TextField's max_length; the model still declares it.
