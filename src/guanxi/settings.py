@@ -108,11 +108,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and (
     # workers took 8-9 ms to come up (a 3 % rep's "张": 12.1 ms, 2.5 without) and compete with
     # the other requests for the cores. Commands and the job worker (the analytics refresh's
     # scans of millions of orders) keep PostgreSQL's own setting. guanxi.wsgi says "web".
+    # No JIT compilation for them either: PostgreSQL compiles a query it estimates costly,
+    # and its estimate of a check per row of the user's customers is far above what it costs
+    # (a rep's Pareto curve at a million customers: 0.47 s of compiling for 0.17 s of work).
     options = DATABASES["default"].setdefault("OPTIONS", {})
     workers = env_int("DB_WEB_PARALLEL_WORKERS", 0)
-    options["options"] = " ".join(
-        filter(None, [options.get("options", ""), f"-c max_parallel_workers_per_gather={workers}"])
-    )
+    tuned = f"-c max_parallel_workers_per_gather={workers} -c jit=off"
+    options["options"] = " ".join(filter(None, [options.get("options", ""), tuned]))
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets readers run beside the writer; IMMEDIATE avoids "database is locked" upgrades.
     DATABASES["default"]["OPTIONS"] = {

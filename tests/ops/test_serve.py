@@ -108,9 +108,9 @@ def test_the_web_app_loads_with_its_objects_frozen_and_the_collector_on(tmp_path
     assert tracked < 1_000
 
 
-def _show_parallel_workers(code: str) -> str:
-    """``max_parallel_workers_per_gather`` as a fresh process running ``code`` (which sets
-    Django up) sees it on this test run's PostgreSQL database."""
+def _show_setting(code: str, name: str = "max_parallel_workers_per_gather") -> str:
+    """PostgreSQL's setting ``name`` as a fresh process running ``code`` (which sets Django up)
+    sees it on this test run's PostgreSQL database."""
     db = connection.settings_dict
     url = f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
     env = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "DEBUG")}
@@ -118,25 +118,43 @@ def _show_parallel_workers(code: str) -> str:
     env.pop("GUANXI_PROCESS", None)
     probe = (
         f"{code}; from django.db import connection; cursor = connection.cursor(); "
-        "cursor.execute('SHOW max_parallel_workers_per_gather'); print(cursor.fetchone()[0])"
+        f"cursor.execute('SHOW {name}'); print(cursor.fetchone()[0])"
     )
     return subprocess.run(  # noqa: S603
         [sys.executable, "-c", probe], env=env, capture_output=True, text=True, check=True
     ).stdout.strip()
 
 
+def _own(name: str) -> str:
+    with connection.cursor() as cursor:  # this process is no web server: the server's own
+        cursor.execute(f"SHOW {name}")
+        return cursor.fetchone()[0]
+
+
 @pytest.mark.django_db
 def test_web_requests_start_no_parallel_workers_on_postgresql():
     if connection.vendor != "postgresql":
         pytest.skip("a PostgreSQL setting")
-    assert _show_parallel_workers("import guanxi.wsgi") == "0"
+    assert _show_setting("import guanxi.wsgi") == "0"
 
 
 @pytest.mark.django_db
 def test_commands_keep_postgresqls_own_parallel_workers():
     if connection.vendor != "postgresql":
         pytest.skip("a PostgreSQL setting")
-    with connection.cursor() as cursor:  # this process is no web server: the server's own
-        cursor.execute("SHOW max_parallel_workers_per_gather")
-        own = cursor.fetchone()[0]
-    assert _show_parallel_workers("import django; django.setup()") == own
+    own = _own("max_parallel_workers_per_gather")
+    assert _show_setting("import django; django.setup()") == own
+
+
+@pytest.mark.django_db
+def test_web_requests_compile_no_queries_on_postgresql():
+    if connection.vendor != "postgresql":
+        pytest.skip("a PostgreSQL setting")
+    assert _show_setting("import guanxi.wsgi", "jit") == "off"
+
+
+@pytest.mark.django_db
+def test_commands_keep_postgresqls_own_jit():
+    if connection.vendor != "postgresql":
+        pytest.skip("a PostgreSQL setting")
+    assert _show_setting("import django; django.setup()", "jit") == _own("jit")
