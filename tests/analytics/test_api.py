@@ -5,8 +5,10 @@ from decimal import Decimal
 
 import pytest
 
+from guanxi.analytics import queries
+from guanxi.analytics.models import CustomerMetrics
 from guanxi.analytics.refresh import refresh_metrics
-from guanxi.customers.services import create_customer
+from guanxi.customers.services import create_customer, delete_customer
 from guanxi.sales.services import create_order, create_product
 
 AS_OF = dt.date(2026, 7, 1)
@@ -114,3 +116,34 @@ def test_value_before_any_refresh_is_empty_not_an_error(client, alice, alices_cu
 
 def test_the_analytics_api_needs_authentication(client, shop):
     assert client.get("/api/v1/analytics/segments").status_code == 401
+
+
+def test_an_admins_figures_leave_out_a_customer_deleted_since_the_refresh(client, ada, shop):
+    delete_customer(ada, shop["customers"]["张敏"].pk)
+    client.force_login(ada)
+
+    segments = client.get("/api/v1/analytics/segments?by=tier").json()["segments"]
+    pareto = client.get("/api/v1/analytics/pareto").json()
+
+    assert sum(s["customers"] for s in segments) == 3
+    assert pareto["customers"] == 3
+
+
+@pytest.mark.parametrize("few", [False, True], ids=["a probe per row", "the customers' list"])
+def test_a_reps_pareto_curve_counts_only_her_customers(request, client, alice, shop, few):
+    if few:
+        request.getfixturevalue("small_reach")
+    client.force_login(alice)
+
+    assert client.get("/api/v1/analytics/pareto").json()["customers"] == 3
+
+
+@pytest.mark.parametrize("few", [False, True], ids=["a probe per row", "the customers' list"])
+def test_the_win_back_list_holds_only_the_reps_customers(request, alice, shop, few):
+    if few:
+        request.getfixturevalue("small_reach")
+    CustomerMetrics.objects.update(tier="VIP", churn_band="high")
+
+    names = {m.customer.name for m in queries.at_risk_key_customers(alice)}
+
+    assert names == {"王芳", "李强", "赵磊"}

@@ -1,15 +1,31 @@
 """Reads of analytics results, always through the customers the user may see."""
 
+import numpy as np
 import polars as pl
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, FloatField, Q, Sum
+from django.db.models.functions import Cast
 
 from guanxi.analytics.engine import abc, basket
 from guanxi.analytics.models import AssociationRule, CustomerMetrics, LifecycleSnapshot, RefreshRun
 from guanxi.customers.models import Customer
+from guanxi.customers.queries import seen_customer_of
 
 
-def metrics_visible_to(user):
-    """Metrics rows of the customers ``user`` may see."""
+def metrics_visible_to(user, *, probed: bool = False):
+    """Metrics rows of the customers ``user`` may see, for a read of all of them.
+
+    Who sees every customer sees every row but the deleted customers' (the refresh writes
+    rows for the alive; the few deleted since are read through their index): as "the
+    customer is among the alive", SQLite first listed all of a million (the segments 0.9 s,
+    0.24 s so). ``probed``, for a read narrowed first by the metrics' own index (the buyers),
+    checks each row's customer for the user (``seen_customer_of``) instead of listing all
+    the customers she sees: a manager's Pareto curve at a million customers, 0.9 s so."""
+    if Customer.objects.all().sees_every(user):
+        return CustomerMetrics.objects.exclude(
+            customer_id__in=Customer.objects.deleted().values("pk")
+        )
+    if probed:
+        return CustomerMetrics.objects.filter(seen_customer_of(user))
     return CustomerMetrics.objects.filter(customer__in=Customer.objects.visible_to(user))
 
 
@@ -33,17 +49,20 @@ def segments(user, field: str) -> list[dict]:
 
 def pareto(user, points: int = 50) -> dict:
     """The Pareto curve over the visible customers' revenue and the share the top 20% bring."""
-    revenue = list(metrics_visible_to(user).filter(revenue__gt=0).values_list("revenue", flat=True))
-    if not revenue:
+    buyers = metrics_visible_to(user, probed=True).filter(revenue__gt=0)
+    # Read as floats: as Decimals, 45,000 buyers took 0.1 s more to convert there and back.
+    values = np.fromiter(
+        buyers.annotate(r=Cast("revenue", FloatField())).values_list("r", flat=True), float
+    )
+    if not values.size:
         return {"points": [], "customers": 0, "top20_share": None}
-    values = [float(v) for v in revenue]
     curve = abc.pareto_curve(values, points=points)
-    ranked = sorted(values, reverse=True)
+    ranked = np.sort(values)[::-1]
     top = max(1, round(len(ranked) * 0.2))
     return {
         "points": curve.rows(),
-        "customers": len(values),
-        "top20_share": sum(ranked[:top]) / sum(ranked),
+        "customers": int(values.size),
+        "top20_share": float(ranked[:top].sum() / ranked.sum()),
     }
 
 
@@ -138,9 +157,11 @@ def snapshot_dates() -> list:
 
 
 def at_risk_key_customers(user, limit: int = 50):
-    """Valuable customers (tier VIP / major) whose churn risk is high: the win-back list."""
+    """Valuable customers (tier VIP / major) whose churn risk is high: the win-back list,
+    read in revenue order and each checked for the user (``seen_customer_of``: the first
+    ``limit`` found; as a read of all the user's rows it took 0.6 s at a million customers)."""
     return (
-        metrics_visible_to(user)
+        CustomerMetrics.objects.filter(seen_customer_of(user))
         .select_related("customer")
         .filter(Q(tier__in=["VIP", "major"]) & Q(churn_band="high"))
         .order_by("-revenue")[:limit]
