@@ -40,7 +40,9 @@ from guanxi.sales.views_common import (
     require_writer,
 )
 
-BOARD_LIMIT = 50
+#: Cards a board column shows, and "show more" adds: 6 columns of 50 were a 520 KB page
+#: whose template took 60 ms; the column's count and sum still cover all of its deals.
+BOARD_LIMIT = 20
 LIST_SORTS = {
     "-id": ("-id",),
     "amount": ("amount", "id"),
