@@ -3,14 +3,19 @@ as pages and through the API, for an admin, reps and a manager, with one source 
 (the code before and after a change, run in turn on the same data).
 
     .venv/bin/python benchmarks/bench_pages.py [--db sqlite|postgres|both] [--runs 5]
-        [--src DIR ...] [--output benchmarks/results/pages.md]
+        [--src DIR ...] [--others] [--output benchmarks/results/pages.md]
+
+``--others`` times the other pages of a working day instead (OTHER_PATHS: analytics and its
+API, My Day, the task calendar, the deals' board and list, leads, funnel, forecast, the
+duplicates, the notifications; write them to results/other_pages.md).
 
 Uses the data bench_load.py prepares (``bench_load.py --prepare-only``: 1,000,000 customers,
 about 200,000 orders), migrated to each tree's migrations before it runs (to compare with code
 whose migrations are older, first take the data back to them: ``guanxi migrate customers
 0024`` for the code before the pool's index). In one process per database
-and tree, through Django's test client (the whole request: middleware, view, SQL, template),
-each path's median wall time of ``--runs`` after one warm-up, and its status. The recycle bin
+and tree, through Django's test client (the whole request: middleware, view, SQL, template)
+with the web server's database options (``GUANXI_PROCESS=web``), each path's median wall
+time of ``--runs`` after one warm-up, and its status. The recycle bin
 is timed twice: as the data has it (empty), and holding 2,000 customers deleted in a
 transaction that is rolled back afterwards; the task list and the account plans likewise,
 with 100,000 tasks on every tenth customer, due over the next two months (``--no-tasks``: not
@@ -48,11 +53,28 @@ PATHS = [
     "/api/v1/customers/deleted?limit=50",
     "/customers/pool/",
 ]
+#: Every other page a user opens daily (``--others``): analytics, My Day, the calendar,
+#: the deals, the leads, the funnel and forecast, the duplicates, the notifications.
+OTHER_PATHS = [
+    "/tasks/calendar/",
+    "/analytics/",
+    "/api/v1/analytics/segments?by=tier",
+    "/api/v1/analytics/pareto",
+    "/my-day/",
+    "/sales/opportunities/board/",
+    "/sales/opportunities/",
+    "/sales/leads/",
+    "/sales/funnel/",
+    "/sales/forecast/",
+    "/customers/duplicates/",
+    "/notifications/",
+]
 BIN = "/customers/recycle-bin/"
 DELETED = 2_000
 
 CHILD = r"""
-import datetime as dt, json, statistics, sys, time
+import datetime as dt, json, os, statistics, sys, time
+os.environ["GUANXI_PROCESS"] = "web"  # the database options of the web server's processes
 import django
 django.setup()
 from django.conf import settings
@@ -82,12 +104,13 @@ out = []
 for name in users:
     for path in paths:
         out.append({"user": name, "path": path, **timed(clients[name], path)})
-with transaction.atomic():
-    ids = list(Customer.objects.order_by("id").values_list("id", flat=True)[: deleted * 100 : 100])
-    Customer.objects.filter(pk__in=ids).update(deleted_at=timezone.now())
-    for name in users:
-        out.append({"user": name, "path": sys.argv[5], **timed(clients[name], sys.argv[5])})
-    transaction.set_rollback(True)
+if deleted:
+    with transaction.atomic():
+        ids = list(Customer.objects.order_by("id").values_list("id", flat=True)[: deleted * 100 : 100])
+        Customer.objects.filter(pk__in=ids).update(deleted_at=timezone.now())
+        for name in users:
+            out.append({"user": name, "path": sys.argv[5], **timed(clients[name], sys.argv[5])})
+        transaction.set_rollback(True)
 tasks = int(sys.argv[6])
 if tasks:
     from guanxi.interactions.models import Task
@@ -116,17 +139,22 @@ print(json.dumps(out))
 TASKS = 100_000
 
 
-def run(db: str, runs: int, src: Path, *, migrate: bool, tasks: int = TASKS) -> list[dict]:
+def run(
+    db: str, runs: int, src: Path, *, migrate: bool, tasks: int = TASKS, others: bool = False
+) -> list[dict]:
     """One tree's rows on ``db``. Every tree migrates the data first (``migrate`` is not
     heeded): a migration only a later tree has (an index) is applied when that tree runs, so
-    give the trees oldest first, and the data without the newer migrations."""
-    bin_full = f"{BIN} ({DELETED:,} deleted)"
+    give the trees oldest first, and the data without the newer migrations. ``others``: the
+    OTHER_PATHS instead of the lists (no recycle bin filled, no tasks)."""
     users = json.dumps([u for u, _ in USERS])
+    if others:
+        args = [str(runs), users, json.dumps(OTHER_PATHS), "0", BIN, "0"]
+        return run_on_data(db, CHILD, args, src=src, migrate=True)
     args = [str(runs), users, json.dumps(PATHS), str(DELETED), BIN, str(tasks)]
     rows = run_on_data(db, CHILD, args, src=src, migrate=True)
     first = len(USERS) * len(PATHS)
     for row in rows[first : first + len(USERS)]:
-        row["path"] = bin_full
+        row["path"] = f"{BIN} ({DELETED:,} deleted)"
     return rows
 
 
@@ -139,16 +167,26 @@ def main() -> None:
     )
     parser.add_argument("--output", default=str(ROOT / "benchmarks/results/pages.md"))
     parser.add_argument("--no-tasks", action="store_true", help="leave out the task list")
+    parser.add_argument(
+        "--others",
+        action="store_true",
+        help="the other daily pages (dashboard, analytics, My Day, deals…) instead of the lists",
+    )
     args = parser.parse_args()
     results = each_source(
-        partial(run, tasks=0 if args.no_tasks else TASKS), args.db, args.src, args.runs
+        partial(run, tasks=0 if args.no_tasks else TASKS, others=args.others),
+        args.db,
+        args.src,
+        args.runs,
     )
     trees = list(dict.fromkeys(src for _db, src in results))
     dbs = list(dict.fromkeys(db for db, _src in results))
     labels = dict(USERS)
     head = " | ".join(f"tree {i + 1}" for i in range(len(trees)))
     lines = [
-        "# List pages at 1,000,000 customers: orders, quotes, recycle bin, pool",
+        "# Other daily pages at 1,000,000 customers"
+        if args.others
+        else "# List pages at 1,000,000 customers: orders, quotes, recycle bin, pool",
         "",
         ran("bench_pages.py") + f". The whole request through Django's test client, median of"
         f" {args.runs} after one warm-up, in ms; trees: "
