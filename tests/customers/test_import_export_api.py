@@ -3,12 +3,13 @@
 import csv
 import io
 
+import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from python_calamine import CalamineWorkbook
 
 from guanxi.accounts.services import issue_token
 from guanxi.core.models import AccessLog
-from guanxi.customers.models import Customer
+from guanxi.customers.models import Customer, ImportJob
 from guanxi.customers.services import create_customer
 from tests.conftest import login
 
@@ -53,6 +54,28 @@ def test_api_dry_run_counts_and_writes_nothing(client, alice):
     body = response.json()
     assert (body["status"], body["imported"], body["failed"]) == ("checked", 1, 1)
     assert body["report_url"] == f"{IMPORT}/{body['id']}/report"
+    assert not Customer.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("path", "field"),
+    [
+        (IMPORT, "dry_run"),
+        (IMPORT, "on_duplicate"),
+        ("/api/v1/contacts/import", "dry_run"),
+        ("/api/v1/orders/import", "dry_run"),
+    ],
+)
+def test_an_import_field_sent_in_the_address_is_refused_and_nothing_is_kept(
+    client, alice, path, field
+):
+    response = login(client, alice).post(
+        f"{path}?{field}=true", {"file": SimpleUploadedFile("c.csv", CSV)}
+    )
+
+    assert response.status_code == 422
+    assert [e["field"] for e in response.json()["errors"]] == [field]
+    assert not ImportJob.objects.exists()
     assert not Customer.objects.exists()
 
 

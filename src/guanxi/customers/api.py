@@ -263,6 +263,24 @@ class ImportJobOut(Schema):
     )
 
 
+def fields_in_the_form(request, *names: str) -> None:
+    """Refuse (422, before the file is kept) an import whose form fields ``names`` came in the
+    address instead: they are read from the form only, and left out without a word, so
+    ``POST …/import?dry_run=true`` imported the file for real."""
+    misplaced = [name for name in names if name in request.GET]
+    if misplaced:
+        raise ValidationError(
+            {
+                name: _(
+                    "Send %(field)s as a form field beside the file, not in the address:"
+                    " nothing was imported."
+                )
+                % {"field": name}
+                for name in misplaced
+            }
+        )
+
+
 def dry_run_or_queue(
     job, process, dry_run: bool, *, report_route: str, queue=tasks.queue_import
 ) -> Status:
@@ -356,8 +374,10 @@ def import_customers(
     """Import a CSV/XLSX file with the automatic column mapping.
 
     With ``dry_run`` every row is checked and nothing written (200, with the counts and a report);
-    otherwise the import is queued (202); follow it at ``GET /customers/import/{id}``.
+    otherwise the import is queued (202); follow it at ``GET /customers/import/{id}``. The
+    fields go in the form with the file (in the address they are refused: 422).
     """
+    fields_in_the_form(request, "dry_run", "on_duplicate", "owner")
     job = imports.save_upload(request.auth, file)
     imports.configure(request.auth, job, job.mapping, _user("owner", owner), on_duplicate)
     return dry_run_or_queue(job, imports.process, dry_run, report_route=REPORT_ROUTE)

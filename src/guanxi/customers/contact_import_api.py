@@ -16,7 +16,13 @@ from ninja.files import UploadedFile
 
 from guanxi.core.api_errors import error_responses
 from guanxi.customers import contact_imports, import_views, imports
-from guanxi.customers.api import ImportJobOut, dry_run_or_queue, import_job, import_job_out
+from guanxi.customers.api import (
+    ImportJobOut,
+    dry_run_or_queue,
+    fields_in_the_form,
+    import_job,
+    import_job_out,
+)
 
 router = Router(tags=["contacts"])
 
@@ -57,8 +63,10 @@ def import_contacts(
     ``customer_phone``, ``customer_name``, ``customer_company``); without it the headers are
     matched automatically. With ``dry_run`` every row is checked and nothing written (200, with
     the counts and a report); otherwise the import is queued (202); follow it at
-    ``GET /contacts/import/{id}``.
+    ``GET /contacts/import/{id}``. The fields go in the form with the file (in the address
+    they are refused: 422).
     """
+    fields_in_the_form(request, "dry_run", "on_duplicate", "mapping")
     job = imports.save_upload(request.auth, file, open_job=contact_imports.new_job)
     contact_imports.configure(request.auth, job, _mapping(mapping, job), on_duplicate)
     return dry_run_or_queue(job, contact_imports.process, dry_run, report_route=REPORT_ROUTE)

@@ -10,7 +10,13 @@ from ninja.files import UploadedFile
 
 from guanxi.core.api_errors import error_responses
 from guanxi.customers import import_views
-from guanxi.customers.api import ImportJobOut, dry_run_or_queue, import_job, import_job_out
+from guanxi.customers.api import (
+    ImportJobOut,
+    dry_run_or_queue,
+    fields_in_the_form,
+    import_job,
+    import_job_out,
+)
 from guanxi.sales import order_imports, tasks
 
 router = Router(tags=["sales"])
@@ -29,7 +35,9 @@ def import_orders(request, file: File[UploadedFile], dry_run: Form[bool] = False
 
     With ``dry_run`` every row is checked and nothing written (200, with the counts and a
     report); otherwise the import is queued (202); follow it at ``GET /orders/import/{id}``.
+    ``dry_run`` goes in the form with the file (in the address it is refused: 422).
     """
+    fields_in_the_form(request, "dry_run")
     job = order_imports.save_upload(request.auth, file)
     return dry_run_or_queue(
         job,
