@@ -1,6 +1,7 @@
 """``visible_to(user, probed=True)`` and ``editable_by(user, probed=True)``, the form checked one
-customer at a time (the shares a probe of their index), reach the same customers as the
-plain form, for every kind of user and every way of reaching a customer."""
+customer at a time (the shares a probe of their index), and ``seen_ids(user)``, the ways read
+apart, reach the same customers as the plain form, for every kind of user and every way of
+reaching a customer."""
 
 import pytest
 from django.db.models import Exists, OuterRef
@@ -66,3 +67,17 @@ def test_a_share_reaches_the_probed_form_only_at_its_level(reachable, alice):
     assert {reachable["shared to alice, edit"], reachable["shared to guangzhou, edit"]} <= editable
     assert reachable["charlie's"] not in seen
     assert reachable["alice's, deleted"] not in seen
+
+
+@pytest.mark.parametrize("who", ["alice", "bob", "charlie", "mike", "ada", "nina"])
+def test_the_ways_read_apart_give_the_same_customers(request, reachable, who):
+    user = request.getfixturevalue(who)
+    ids = Customer.objects.seen_ids(user)
+
+    seen = Customer.objects.all() if ids is None else Customer.objects.filter(pk__in=ids)
+    assert set(seen.alive()) == set(Customer.objects.visible_to(user))
+
+
+def test_the_ways_read_apart_are_none_for_who_sees_every_customer(ada, nina):
+    assert Customer.objects.seen_ids(ada) is None
+    assert Customer.objects.seen_ids(nina) is None

@@ -2,6 +2,7 @@
 
 import numpy as np
 import polars as pl
+from django.db import connection
 from django.db.models import Count, FloatField, Q, Sum
 from django.db.models.functions import Cast
 
@@ -17,15 +18,21 @@ def metrics_visible_to(user, *, probed: bool = False):
     Who sees every customer sees every row but the deleted customers' (the refresh writes
     rows for the alive; the few deleted since are read through their index): as "the
     customer is among the alive", SQLite first listed all of a million (the segments 0.9 s,
-    0.24 s so). ``probed``, for a read narrowed first by the metrics' own index (the buyers),
+    0.24 s so). Who sees some is read, on SQLite, way by way (``Customer.seen_ids``: a rep's
+    segments 0.75 → 0.11 s, a manager's of 480,000 customers 1.25 → 0.83 s); PostgreSQL,
+    which cannot tell how many customers that gives, probed the metrics once per customer
+    (a manager's 1.0 → 1.6 s) and keeps the one condition, read into a hash.
+    ``probed``, for a read narrowed first by the metrics' own index (the buyers),
     checks each row's customer for the user (``seen_customer_of``) instead of listing all
-    the customers she sees: a manager's Pareto curve at a million customers, 0.9 s so."""
+    the customers she sees: a manager's Pareto curve at a million customers 0.9 → 0.12 s."""
     if Customer.objects.all().sees_every(user):
         return CustomerMetrics.objects.exclude(
             customer_id__in=Customer.objects.deleted().values("pk")
         )
     if probed:
         return CustomerMetrics.objects.filter(seen_customer_of(user))
+    if connection.vendor == "sqlite":
+        return CustomerMetrics.objects.filter(customer_id__in=Customer.objects.seen_ids(user))
     return CustomerMetrics.objects.filter(customer__in=Customer.objects.visible_to(user))
 
 

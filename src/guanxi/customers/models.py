@@ -328,6 +328,22 @@ class CustomerQuerySet(SoftDeleteQuerySet):
             parts = [self.model.objects.filter(pk__in=p).order_by().values("id") for p in parts]
         return parts[0].union(*parts[1:], all=True)
 
+    def seen_ids(self, user):
+        """The ids of every customer ``user`` sees, as one subquery for a read of all of them
+        (the analytics' segments): each of her ways read on its own, through its index (a
+        manager's team one way per member, ``_team_ways``), the reads put together (UNION ALL:
+        a customer reached two ways comes twice, which ``IN`` does not mind). None for who sees
+        every customer. The ways are ``visible_to``'s, so the customers are the same; read as
+        one condition, SQLite tested it on all of a million customers to find a rep's 33,000
+        (1.3 s; 0.2 s so). The SQL reads the team as it now is: run it now, never keep it."""
+        ways = self.ways_seen(user, apart=True)
+        if ways is None:
+            return None
+        parts = [self.alive().filter(way).order_by().values("pk") for way in ways]
+        if not parts:
+            return self.none().values("pk")
+        return parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
+
     def pooled(self):
         """The customers in the public pool (客户公海): no owner."""
         return self.filter(owner__isnull=True)
