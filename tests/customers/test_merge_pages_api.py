@@ -1,6 +1,8 @@
 """Duplicates and merge through the pages and the JSON API: listing, comparing, merging with
 choices, stale versions, undo, dismissals, and 404 for what a user cannot see."""
 
+import re
+
 from django.urls import reverse
 
 from guanxi.customers.duplicates import scan_duplicates
@@ -57,6 +59,23 @@ def test_duplicates_page_filters_by_reason(client, alice):
     body = client.get(reverse("customers:duplicates"), {"reason": "email"}).content.decode()
 
     assert "李娜" in body and "王玮" not in body
+
+
+def test_duplicates_page_pages_without_counting_and_keeps_the_filter(client, alice, settings):
+    settings.CUSTOMER_PAGE_SIZE = 2
+    for n in range(3):  # three pairs of the same e-mail
+        create_customer(alice, {"name": f"甲{n}", "email": f"p{n}@example.com"})
+        create_customer(alice, {"name": f"乙{n}", "email": f"P{n}@example.com"})
+    scan_duplicates()
+    login(client, alice)
+
+    first = client.get(reverse("customers:duplicates"), {"reason": "email"}).content.decode()
+    second = client.get(reverse("customers:duplicates"), {"reason": "email", "page": 2})
+
+    compare = re.compile(r"/customers/merge/\d+/\d+/")
+    assert len(compare.findall(first)) == 2 and "reason=email&amp;page=2" in first
+    assert len(compare.findall(second.content.decode())) == 1
+    assert "page=3" not in second.content.decode()
 
 
 def test_duplicates_page_says_when_there_is_nothing(client, alice):
