@@ -155,7 +155,8 @@ def main() -> None:
     for label, (seconds, n, total, counting) in timings.items():
         print(
             f"first page of pairs_for({label}): median {seconds * 1000:.1f} ms ({n} rows); "
-            f"count of all {total:,} visible pairs (the page's paginator): {counting * 1000:.0f} ms"
+            f"count of all {total:,} visible pairs: {counting * 1000:.0f} ms (the page no longer"
+            " counts them: core.pagination.PeekPage)"
         )
 
 
