@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_htmx.http import HttpResponseClientRefresh
 
 from guanxi.core.ids import int_or_none
-from guanxi.core.pagination import PeekPage, page_number
+from guanxi.core.pagination import peek_page
 from guanxi.customers import duplicates, merge
 from guanxi.customers.merge_display import comparison_rows, pair_detail
 from guanxi.customers.models_merge import DuplicateReason
@@ -36,9 +36,7 @@ def duplicate_list(request):
         qs = qs.filter(customer_a_id=customer_id) | qs.filter(customer_b_id=customer_id)
     # Found without counting them (the pager says whether there is a next page): at a million
     # customers a scan stores a million pairs, whose count took an admin's page 3.2 s.
-    number, per_page = page_number(request.GET.get("page")), settings.CUSTOMER_PAGE_SIZE
-    offset = (number - 1) * per_page
-    page = PeekPage(list(qs[offset : offset + per_page + 1]), number, per_page)
+    page = peek_page(qs, request.GET.get("page"), settings.CUSTOMER_PAGE_SIZE)
     for pair in page.object_list:
         pair.shown_detail = pair_detail(user, pair)
         pair.reason_labels = [DuplicateReason(r).label for r in pair.reasons.split(",") if r]

@@ -329,11 +329,8 @@ def in_recycle_bin(user, *, editable: bool = False) -> QuerySet[Customer]:
     rep owns to find her few deleted ones (a rep's recycle bin at a million customers: 190 ms
     empty, 440 ms holding 2,000; 5 and 22 ms so). PostgreSQL combines the two indexes itself,
     and the probes cost it more (2,000 in the bin: 15-20 ms as the ways, 31-33 as probes)."""
-    reach = (
-        Customer.objects.editable_by(user, include_deleted=True)
-        if editable
-        else Customer.objects.visible_to(user, include_deleted=True)
-    )
+    reach_of = Customer.objects.editable_by if editable else Customer.objects.visible_to
+    reach = reach_of(user, include_deleted=True)
     if connection.vendor != "sqlite" or not reach.query.where:  # (no where: an admin's)
         return reach.deleted()
     return Customer.objects.deleted().filter(Exists(reach.filter(pk=OuterRef("pk"))))

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from guanxi.core.days import day_or_none
 from guanxi.core.ids import int_or_none
-from guanxi.core.pagination import PeekPage, page_number
+from guanxi.core.pagination import peek_page
 from guanxi.customers.services import access_customer
 from guanxi.sales import queries, services
 from guanxi.sales.forms import (
@@ -180,8 +180,7 @@ def order_list(request):
     )
     # The page's rows and one more, not a COUNT(*) of every order the user sees (the count of
     # a rep's orders was most of the page at 200,000 orders, and grows with the table).
-    number = page_number(request.GET.get("page"))
-    page = PeekPage(list(qs[(number - 1) * PAGE_SIZE : number * PAGE_SIZE + 1]), number, PAGE_SIZE)
+    page = peek_page(qs, request.GET.get("page"), PAGE_SIZE)
     return render(
         request,
         "sales/order_list.html",
