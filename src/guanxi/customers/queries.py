@@ -97,6 +97,36 @@ def customer_rows(
     """Rows ``offset`` to ``offset + limit`` of ``customers_for(user, **filters)`` with
     LIST_COLUMNS (below id ``before`` when given, which needs sort "-id").
 
+    Newest first (the default order), a search that is exactly a customer's mobile number or
+    e-mail lists those customers first (``exact_match``), at most half of the first page: the
+    page's last row, which a cursor points after, is then one of the others, which follow
+    without them, newest first."""
+    q = filters.get("q", "")
+    exact = exact_match(q) if q and filters.get("sort", "-id") == "-id" else None
+    pinned: list[Customer] = []
+    if exact is not None and (limit - 1) // 2 > 0:
+        unsearched = {**filters, "q": ""}
+        shown = list_columns(customers_for(user, **unsearched).filter(exact))
+        pinned = list(shown.order_by("-id")[: (limit - 1) // 2])
+    if not pinned:
+        return _customer_rows(user, offset=offset, limit=limit, before=before, **filters)
+    ids = {c.pk for c in pinned}
+    if before is not None:  # a later page of a cursor: the first page listed them
+        rest = _customer_rows(user, limit=limit + len(ids), before=before, **filters)
+        return [c for c in rest if c.pk not in ids][:limit]
+    # Rows offset..offset + limit of the pinned and then the rest: the rest read from its
+    # start, the pinned among them taken out (a few exact matches; their search's pages are few).
+    head = pinned[offset : offset + limit]
+    skip = max(0, offset - len(pinned))
+    rest = _customer_rows(user, limit=skip + limit + len(ids), **filters)
+    return head + [c for c in rest if c.pk not in ids][skip : skip + limit - len(head)]
+
+
+def _customer_rows(
+    user, *, offset: int = 0, limit: int, before: int | None = None, **filters
+) -> list[Customer]:
+    """``customer_rows`` in the list's own order.
+
     The common list, newest first without a filter (searched through the index on SQLite), runs
     SQL built once per access key and page shape: compiling a rep's list query cost as much as
     running it. A filtered list newest first (``_filtered_rows``) and a search in one read
@@ -530,7 +560,7 @@ def search(
     if matched is None:
         qs, matched = search_index.common_match(qs, term)
     # An exact e-mail or phone is inside the search text too; OR-ing its own condition in
-    # would stop the database from using either path (search_customers ranks them first).
+    # would stop the database from using either path (customer_rows lists them first).
     return qs.filter(matched)
 
 
@@ -551,18 +581,8 @@ def exact_match(q: str) -> Q | None:
 
 def search_customers(user, q: str, *, limit: int = 20) -> list[Customer]:
     """The best ``limit`` visible customers for ``q``: exact phone / e-mail matches first, then
-    the rest newest first."""
-    exact = exact_match(q)
-    if exact is None:  # a name, pinyin, initials or a few digits: newest first
-        return customer_rows(user, q=q, limit=limit)
-    base = list_columns(Customer.objects.visible_to(user))
-    first = list(base.filter(exact).order_by("-id")[:limit])
-    rest = (
-        search(base, q, newest=limit, among=visible_among(user))
-        .exclude(pk__in=[c.pk for c in first])
-        .order_by("-id")
-    )
-    return first + list(rest[: limit - len(first)]) if len(first) < limit else first
+    the rest newest first (``customer_rows``)."""
+    return customer_rows(user, q=q, limit=limit)
 
 
 def history_for(customer: Customer, limit: int = 200) -> list[dict]:
