@@ -2,10 +2,11 @@
 
 ``merge_customers`` keeps the *survivor*, writes onto it the value chosen for each field, moves
 every row that points at the *other* customer to the survivor and soft-deletes the other one
-("merged into #id"). Related rows are found generically from ``Customer._meta`` — foreign keys
-and many-to-many tables of any app (contacts, shares, transfers, tags, followers, interactions,
-tasks, opportunities, quotes, orders, leads, and whatever is added later) — so this module
-imports no higher app:
+("merged into #id"). Unless chosen otherwise, a field keeps the survivor's value if it has one,
+and the mobile not kept goes to an empty "other phone" rather than being lost. Related rows are
+found generically from ``Customer._meta`` — foreign keys and many-to-many tables of any app
+(contacts, shares, transfers, tags, followers, interactions, tasks, opportunities, quotes,
+orders, leads, and whatever is added later) — so this module imports no higher app:
 
 * a row whose unique constraint would clash on the survivor (a share with the same user, the
   same tag, the same follower) is deleted instead, its values kept in the MergeRecord;
@@ -56,6 +57,8 @@ from guanxi.customers.services import (
 )
 
 SURVIVOR, OTHER = "survivor", "other"
+#: A choice for ``phone_alt`` only: the mobile (``phone``) of the side whose mobile is not kept.
+PHONE_NOT_KEPT = "phone_not_kept"
 #: Rows of these apps are derived from other data and recomputed, never moved.
 DERIVED_APPS = frozenset({"analytics"})
 #: The merge's own bookkeeping, never moved.
@@ -102,14 +105,34 @@ def _load(name: str, value):
     return Customer._meta.get_field(name).to_python(value)
 
 
-def default_choices(survivor: Customer, other: Customer, fields=None) -> dict[str, str]:
-    """The survivor's value where it has one, else the other's."""
-    return {
-        name: OTHER
-        if _empty(field_value(survivor, name)) and not _empty(field_value(other, name))
-        else SURVIVOR
+def _phone_not_kept(survivor: Customer, other: Customer, phone_side: str) -> str:
+    """The mobile of the side whose mobile is not kept; empty when it is the kept one."""
+    kept, dropped = (other, survivor) if phone_side == OTHER else (survivor, other)
+    return "" if dropped.phone == kept.phone else dropped.phone
+
+
+def default_choices(
+    survivor: Customer, other: Customer, fields=None, chosen: dict | None = None
+) -> dict[str, str]:
+    """The side each field keeps: the one in ``chosen``, else the survivor's value unless it is
+    empty. So that a mobile is not lost, ``phone_alt`` when not chosen keeps the mobile not kept
+    (PHONE_NOT_KEPT) if it would otherwise be empty or the same as the mobile kept."""
+    chosen = chosen or {}
+    sides = {
+        name: chosen.get(name)
+        or (
+            OTHER
+            if _empty(field_value(survivor, name)) and not _empty(field_value(other, name))
+            else SURVIVOR
+        )
         for name in fields or merge_fields()
     }
+    if "phone_alt" in sides and "phone_alt" not in chosen and "phone" in sides:
+        kept = (other if sides["phone"] == OTHER else survivor).phone
+        alt = (other if sides["phone_alt"] == OTHER else survivor).phone_alt
+        if _phone_not_kept(survivor, other, sides["phone"]) and alt in ("", kept):
+            sides["phone_alt"] = PHONE_NOT_KEPT
+    return sides
 
 
 def _merged_values(survivor: Customer, other: Customer, choices: dict) -> dict:
@@ -117,13 +140,21 @@ def _merged_values(survivor: Customer, other: Customer, choices: dict) -> dict:
     unknown = set(choices) - set(fields)
     if unknown:
         raise ValidationError({f: _("Unknown field.") for f in sorted(unknown)})
-    bad = {f for f, side in choices.items() if side not in (SURVIVOR, OTHER)}
-    if bad:
-        raise ValidationError({f: _("Choose survivor or other.") for f in sorted(bad)})
-    chosen = {**default_choices(survivor, other, fields), **choices}
+    errors = {}
+    for name, side in sorted(choices.items()):
+        if name == "phone_alt" and side not in (SURVIVOR, OTHER, PHONE_NOT_KEPT):
+            errors[name] = _("Choose survivor, other or phone_not_kept.")
+        elif name != "phone_alt" and side not in (SURVIVOR, OTHER):
+            errors[name] = _("Choose survivor or other.")
+    if errors:
+        raise ValidationError(errors)
+    chosen = default_choices(survivor, other, fields, choices)
     values = {}
     custom = dict(survivor.custom or {})
     for name in fields:
+        if chosen[name] == PHONE_NOT_KEPT:
+            values[name] = _phone_not_kept(survivor, other, chosen.get("phone", SURVIVOR))
+            continue
         source = other if chosen[name] == OTHER else survivor
         value = field_value(source, name)
         if name.startswith(CUSTOM_PREFIX):
@@ -261,9 +292,10 @@ def merge_customers(
     via: str = "web",
 ) -> MergeRecord:
     """Merge ``other`` into ``survivor`` (both editable by ``user``): the chosen values
-    (``{field: "survivor" | "other"}``, default: the survivor's unless empty) validated as an
-    update, every related row moved, ``other`` to the recycle bin. Raises StaleVersion when
-    either changed since the versions given, ValidationError on bad values."""
+    (``{field: "survivor" | "other"}``, ``"phone_alt": "phone_not_kept"`` too; defaults as
+    ``default_choices`` gives them) validated as an update, every related row moved, ``other``
+    to the recycle bin. Raises StaleVersion when either changed since the versions given,
+    ValidationError on bad values."""
     try:
         first, second = int(survivor_id), int(other_id)
     except (TypeError, ValueError):

@@ -25,7 +25,7 @@ READ_ERRORS = error_responses(401, 404, 422)
 WRITE_ERRORS = error_responses(400, 401, 403, 404, 409, 422)
 
 Reason = Literal[tuple(DuplicateReason.values)]
-Side = Literal["survivor", "other"]
+Side = Literal["survivor", "other", "phone_not_kept"]
 
 
 class _Input(Schema):
@@ -97,7 +97,10 @@ class MergeIn(_Input):
     choices: dict[str, Side] = Field(
         default_factory=dict,
         description='Which side\'s value each field keeps, e.g. {"name": "other", '
-        '"custom.car": "other"}; unlisted fields keep the survivor\'s value unless it is empty.',
+        '"custom.car": "other"}; unlisted fields keep the survivor\'s value unless it is empty. '
+        '"phone_alt" may also take "phone_not_kept": the mobile ("phone") of the side whose '
+        "mobile is not kept; unlisted, it does so when it would otherwise be empty or the same "
+        "as the mobile kept, so that no mobile is lost.",
     )
     survivor_version: int | None = Field(None, description="Refused with 409 if it changed.")
     other_version: int | None = Field(None, description="Refused with 409 if it changed.")

@@ -11,6 +11,7 @@ from guanxi.customers.masking import SENSITIVE_FIELDS, masks_for, shown_value
 from guanxi.customers.merge import (
     CUSTOM_PREFIX,
     OTHER,
+    PHONE_NOT_KEPT,
     SURVIVOR,
     default_choices,
     field_value,
@@ -53,22 +54,35 @@ def _shown(user, customer: Customer, name: str) -> str:
 
 def comparison_rows(user, survivor: Customer, other: Customer, chosen: dict | None = None) -> list:
     """One row per mergeable field: label, both values as the viewer may see them, which side
-    is chosen (the form's choice, else the default) and whether the values differ."""
+    is chosen (the form's choice, else the default) and whether the values differ. When the
+    mobiles differ, the "other phone" row also offers the mobile not kept (``not_kept``: the
+    one shown for each side the mobile may be kept from)."""
     fields = merge_fields()
-    choices = {**default_choices(survivor, other, fields), **(chosen or {})}
+    choices = default_choices(survivor, other, fields, chosen)
     labels = {CUSTOM_PREFIX + f.key: f.label for f in CustomField.objects.filter(active=True)}
+    phones_differ = survivor.phone != other.phone
     rows = []
     for name in fields:
         label = labels.get(name) or str(Customer._meta.get_field(name).verbose_name)
         left, right = _shown(user, survivor, name), _shown(user, other, name)
+        sides = (SURVIVOR, OTHER)
+        not_kept = None
+        if name == "phone_alt" and phones_differ:
+            sides += (PHONE_NOT_KEPT,)
+            not_kept = {
+                "phone_side": OTHER if choices.get("phone") == OTHER else SURVIVOR,
+                "if_survivor": _shown(user, other, "phone"),
+                "if_other": _shown(user, survivor, "phone"),
+            }
         rows.append(
             {
                 "name": name,
                 "label": label,
                 "survivor": left,
                 "other": right,
-                "choice": choices[name] if choices.get(name) in (SURVIVOR, OTHER) else SURVIVOR,
+                "choice": choices[name] if choices.get(name) in sides else SURVIVOR,
                 "differ": field_value(survivor, name) != field_value(other, name),
+                "not_kept": not_kept,
             }
         )
     return rows

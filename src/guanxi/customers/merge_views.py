@@ -47,6 +47,7 @@ def duplicate_list(request):
             "nav": "customers",
             "page": page,
             "reason": reason,
+            "reason_label": DuplicateReason(reason).label if reason else "",
             "reasons": DuplicateReason.choices,
             "customer_id": customer_id or "",
             "query": urlencode(
@@ -186,6 +187,7 @@ def merge_compare(request, survivor_id, other_id):
             "survivor": survivor,
             "other": other,
             "rows": rows,
+            "phone_side": next((r["choice"] for r in rows if r["name"] == "phone"), ""),
             "counts": merge.related_counts(survivor, other),
             "general_errors": general,
             "keep_days": settings.RECYCLE_BIN_DAYS,
