@@ -1,6 +1,7 @@
 """The demo generator is deterministic and every identity number it makes is valid."""
 
 import datetime as dt
+from unittest import mock
 
 import phonenumbers
 from stdnum.cn import ric, uscc
@@ -80,3 +81,11 @@ def test_car_owners_are_tagged_and_have_a_car_model():
     assert owners
     assert all(c.fields["custom"].get("car_model") for c in owners)
     assert any(c.fields["birthday_calendar"] == "lunar" for c in rows)
+
+
+def test_no_customer_of_today_arrives_in_the_future():
+    before_the_evening = dt.datetime(2026, 5, 1, 9, 0, tzinfo=dt.UTC)
+    with mock.patch("guanxi.ops.demo.timezone.now", return_value=before_the_evening):
+        made = list(generate_customers(300, 5, today=dt.date(2026, 5, 1)))
+
+    assert max(c.fields["created_at"] for c in made) <= before_the_evening

@@ -390,7 +390,9 @@ class _Generator:
 
     def customers(self, count: int) -> Iterator[DemoCustomer]:
         rng = self.rng
-        now = dt.datetime.combine(self.today, dt.time(18, 0), tzinfo=dt.UTC)
+        # The evening of the day, or now if that is earlier: no customer arrives in the future
+        # (a duplicate scan run on the demo would count the day's later ones as added since).
+        now = min(dt.datetime.combine(self.today, dt.time(18, 0), tzinfo=dt.UTC), timezone.now())
         # Customers arrived over three years; ids follow arrival order.
         offsets = sorted((rng.random() for _ in range(count)), reverse=True)
         for offset in offsets:
