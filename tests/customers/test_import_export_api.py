@@ -171,3 +171,14 @@ def test_another_users_import_job_is_not_found(client, alice, bob):
     job = client.post(IMPORT, {"file": SimpleUploadedFile("c.csv", CSV)}).json()
     client.force_login(bob)
     assert client.get(f"{IMPORT}/{job['id']}").status_code == 404
+
+
+def test_an_unknown_choice_lists_the_choices_without_an_english_or(client, alice):
+    response = login(client, alice).post(
+        IMPORT, {"file": SimpleUploadedFile("c.csv", CSV), "on_duplicate": "merge"}
+    )
+
+    assert response.status_code == 422
+    assert response.json()["errors"] == [
+        {"field": "on_duplicate", "message": "Choose one of: 'skip', 'update', 'create'."}
+    ]

@@ -136,6 +136,42 @@ def test_a_mapping_can_be_saved_and_reused(uploaded):
     assert '<option value="phone" selected>' in response.text
 
 
+def test_a_new_file_of_a_saved_mappings_columns_is_matched_by_it(client, alice):
+    SavedMapping.objects.create(name="旧系统", mapping={"客户": "name", "号码": "phone"})
+    client = login(client, alice)
+    upload(client, "客户,号码\n王伟,13800138000\n")
+    job = ImportJob.objects.get()
+
+    page = client.get(f"/customers/import/{job.pk}/").text
+
+    assert "saved mapping “旧系统”" in page
+    assert '<option value="phone" selected>' in page
+
+
+def test_a_saved_mapping_naming_a_column_the_file_lacks_is_not_applied(client, alice):
+    SavedMapping.objects.create(name="旧系统", mapping={"客户": "name", "号码": "phone"})
+    client = login(client, alice)
+    upload(client, "客户,手机号码\n王伟,13800138000\n")
+    job = ImportJob.objects.get()
+
+    page = client.get(f"/customers/import/{job.pk}/").text
+
+    assert 'id="saved-applied"' not in page
+
+
+def test_a_saved_customer_mapping_is_not_applied_to_a_contacts_file(db):
+    SavedMapping.objects.create(name="客户", mapping={"客户": "name", "籍贯": "province"})
+
+    assert SavedMapping.objects.fitting(["客户", "籍贯"], {"name", "phone"}) is None
+
+
+def test_the_saved_mapping_naming_the_most_columns_is_applied(db):
+    SavedMapping.objects.create(name="小", mapping={"客户": "name"})
+    big = SavedMapping.objects.create(name="大", mapping={"客户": "name", "号码": "phone"})
+
+    assert SavedMapping.objects.fitting(["客户", "号码"], {"name", "phone"}) == big
+
+
 def test_rep_cannot_import_for_a_colleague(uploaded, bob):
     client, job = uploaded
     response = _post_mapping(client, job, "import", owner=bob.pk)

@@ -95,6 +95,15 @@ def test_a_row_failing_as_a_whole_is_summed_up_under_no_column(alice, tmp_path):
     assert (name.column, name.rows) == ("姓名", 1)
 
 
+def test_a_skipped_duplicate_is_no_problem_of_its_column(alice, alices_customer, tmp_path):
+    job, _out = _dry_run(tmp_path, "姓名,手机\n王伟,13800138000\n李娜,12345\n")
+
+    (phone,) = imports.report_by_column(job)
+
+    assert (job.skipped, phone.rows, phone.reasons) == (1, 1, 1)
+    assert phone.reason == "Enter a valid phone number."
+
+
 def test_a_job_without_failures_has_no_summary(alice, tmp_path):
     job, _out = _dry_run(tmp_path, "姓名,手机\n王伟,13800138000\n")
     assert imports.report_by_column(job) == []
@@ -119,10 +128,10 @@ def test_the_command_prints_the_summary_under_the_reports_path(alice, tmp_path):
 def test_the_jobs_page_shows_the_summary_and_how_to_remap(client, alice, tmp_path):
     job, _out = _dry_run(tmp_path)
     page = login(client, alice).get(f"/customers/import/{job.pk}/status/").text
-    table = page[page.index("What the report says, by column") : page.index("Rows not imported")]
+    table = page[page.index("Why rows failed, by column") : page.index("Rows not imported")]
     assert ">手机</td>" in table
     assert '<td class="text-end">4</td>' in table
-    assert "(3 rows; and 1 other reason)" in table
+    assert "(rows with this reason: 3; and 1 other reason)" in table
     assert "<td>12345</td>" in table
     assert "change the mapping" in table
 

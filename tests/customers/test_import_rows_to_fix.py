@@ -43,13 +43,42 @@ def test_the_failed_rows_come_whole_with_what_is_wrong(client, alice, alices_cus
     assert response.status_code == 200
     assert "to-fix.xlsx" in response["Content-Disposition"]
     rows = workbook(response)
-    assert rows[0] == ["姓名", "手机", "邮箱", "城市", "What to fix"]
+    assert rows[0] == ["姓名", "手机", "邮箱", "城市", "Row in the original file", "What to fix"]
     assert [r[:4] for r in rows[1:]] == [
         ["李娜", "12345", "lina@example.com", "深圳"],
         ["张强", "13912345678", "zhang@@qq", "上海"],
     ]
-    assert rows[1][4].startswith("手机: ")
-    assert rows[2][4].startswith("邮箱: ")
+    assert rows[1][5].startswith("手机: ")
+    assert rows[2][5].startswith("邮箱: ")
+
+
+def test_each_row_to_fix_says_its_row_in_the_original_file(client, alice, alices_customer):
+    client = login(client, alice)
+    job = dry_run(client)
+
+    rows = workbook(client.get(f"/customers/import/{job.pk}/to-fix.xlsx"))
+
+    assert [r[4] for r in rows[1:]] == [3, 4]
+
+
+def test_the_fixed_file_with_its_added_columns_imports(client, alice, alices_customer):
+    client = login(client, alice)
+    job = dry_run(client)
+    rows = workbook(client.get(f"/customers/import/{job.pk}/to-fix.xlsx"))
+    rows[1][1], rows[2][2] = "13700137000", "zhang@qq.com"
+    text = "\n".join(",".join(str(c) for c in r) for r in rows) + "\n"
+    client.post("/customers/import/", {"file": SimpleUploadedFile("fixed.csv", text.encode())})
+    fixed = ImportJob.objects.latest("pk")
+
+    mapping = client.get(f"/customers/import/{fixed.pk}/").text
+
+    assert 'name="map-4"' in mapping and 'name="map-5"' in mapping
+    assert imports.auto_mapping(imports.read_table(fixed.file_path).headers) == {
+        "姓名": "name",
+        "手机": "phone",
+        "邮箱": "email",
+        "城市": "city",
+    }
 
 
 def test_the_job_page_offers_the_rows_to_fix_only_when_rows_failed(client, alice):

@@ -292,7 +292,7 @@ def test_the_job_page_sums_up_the_report_by_column(client, alice, alices_custome
     )
     job, _outcome = _run(alice, path, dry_run=True)
     page = login(client, alice).get(reverse("sales:order_import_job", args=[job.pk])).text
-    table = page[page.index("What the report says, by column") : page.index("Rows not imported")]
+    table = page[page.index("Why rows failed, by column") : page.index("Rows not imported")]
     assert ">订单日期</td>" in table
     assert '<td class="text-end">2</td>' in table
     assert "change the mapping" not in table  # an order import has no mapping step

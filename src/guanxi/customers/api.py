@@ -4,7 +4,7 @@ control and business rules live in customers.services / customers.queries."""
 
 from typing import Annotated, Literal
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.urls import reverse
@@ -389,6 +389,16 @@ def import_status(request, job_id: int):
     return import_job_out(import_job(request.auth, job_id), REPORT_ROUTE)
 
 
+@router.delete("/import/{int:job_id}", response={204: None, **WRITE_ERRORS})
+def discard_import(request, job_id: int):
+    """Forget one of your imports: its uploaded file and report are deleted (what it imported
+    stays); 422 while it runs."""
+    if not request.auth.can_write:
+        raise PermissionDenied(_("Your role is read-only."))
+    import_job(request.auth, job_id).discard()
+    return Status(204, None)
+
+
 REPORT_ROUTE = "api:customer_import_report"
 
 
@@ -401,8 +411,9 @@ def customer_import_report(request, job_id: int):
 
 @router.get("/import/{int:job_id}/rows-to-fix", response={200: None, **READ_ERRORS})
 def customer_import_rows_to_fix(request, job_id: int):
-    """The rows that failed, with all their columns and a last one saying what is wrong, as
-    XLSX: correct them and send the file as a new import (404 when no row failed)."""
+    """The rows that failed, with all their columns, their row in the file sent and a last
+    column saying what is wrong, as XLSX: correct them and send the file as a new import (404
+    when no row failed)."""
     return import_views.rows_to_fix_file(import_job(request.auth, job_id))
 
 

@@ -239,10 +239,13 @@ def insert_customers(
     *,
     user,
     owner,
+    owners: list[int | None] | None = None,
     change_reason: str = history_reasons.IMPORT,
 ) -> list[int]:
     """Create customers from cleaned values (``CustomerCleaner.clean``), each with its "+"
     history row by ``user`` and its tags (created when new); returns the new ids in order.
+    Each is owned by ``owner``, or by the user id ``owners`` gives for its row (None there:
+    ``owner``), checked by the caller.
 
     Call inside a transaction: the customers, history rows and tag links commit together.
     """
@@ -267,6 +270,7 @@ def insert_customers(
             value = f.get_default()
         constants[f.attname] = f.get_db_prep_save(value, db)
     same = tuple(constants[f.attname] for f in same_fields)
+    sames = _per_owner(same, same_fields, owners)
     own = operator.itemgetter(*[f.attname for f in row_fields[:-1]])
     conversions = [(i, _prep(f, db)) for i, f in enumerate(row_fields[:-1]) if _prep(f, db)]
     prepared: list[tuple] = []
@@ -275,12 +279,36 @@ def insert_customers(
         for i, convert in conversions:
             out[i] = convert(out[i])
         prepared.append(tuple(out))
-    ids = _insert_returning_ids([*row_fields, *same_fields], [p + same for p in prepared])
+    if sames is None or owners is None:
+        inserted = [p + same for p in prepared]
+    else:
+        inserted = [p + sames[o] for p, o in zip(prepared, owners, strict=True)]
+    ids = _insert_returning_ids([*row_fields, *same_fields], inserted)
     _insert_history(
-        ids, prepared, row_fields, constants, user=user, now=now, reason=change_reason, db=db
+        ids,
+        prepared,
+        row_fields,
+        constants,
+        user=user,
+        now=now,
+        reason=change_reason,
+        db=db,
+        owners=owners,
     )
     _insert_tags(ids, tags)
     return ids
+
+
+def _per_owner(same: tuple, fields, owners: list[int | None] | None) -> dict | None:
+    """``same`` (the values of ``fields`` every row shares) for each owner id in ``owners``,
+    None keeping it as it is; None when no row has an owner of its own."""
+    if not owners or not any(owners):
+        return None
+    at = [f.attname for f in fields].index("owner_id")
+    sames: dict = {None: same}
+    for pk in set(owners) - {None}:
+        sames[pk] = (*same[:at], pk, *same[at + 1 :])
+    return sames
 
 
 def _prep(field, db):
@@ -304,9 +332,12 @@ def _json_text(value):
     return None if value is None else json.dumps(value)
 
 
-def _insert_history(ids, prepared, row_fields, constants, *, user, now, reason, db) -> None:
+def _insert_history(
+    ids, prepared, row_fields, constants, *, user, now, reason, db, owners=None
+) -> None:
     """One "+" HistoricalCustomer row per new customer, as django-simple-history writes it:
-    the customer's id, its row values as inserted, then the values every row shares."""
+    the customer's id, its row values as inserted, then the values every row shares (the
+    owner each row's own when ``owners`` gives it)."""
     history = Customer.history.model
     by_name = {f.attname: f for f in history._meta.concrete_fields}
     fixed = {
@@ -328,7 +359,14 @@ def _insert_history(ids, prepared, row_fields, constants, *, user, now, reason, 
     )
     fields = [by_name["id"], *(by_name[row_fields[i].attname] for i in kept), *same_fields]
     pick = operator.itemgetter(*kept)
-    rows = [(pk, *pick(values), *same) for pk, values in zip(ids, prepared, strict=True)]
+    sames = _per_owner(same, same_fields, owners)
+    if sames is None or owners is None:
+        rows = [(pk, *pick(values), *same) for pk, values in zip(ids, prepared, strict=True)]
+    else:
+        rows = [
+            (pk, *pick(values), *sames[o])
+            for pk, values, o in zip(ids, prepared, owners, strict=True)
+        ]
     _insert_many(history, fields, rows)
 
 

@@ -339,7 +339,8 @@ def process(
     try:
         for begin in range(job.next_row, len(table.rows), batch_size):
             chunk = table.rows[begin : begin + batch_size]
-            rows = [_Row(begin + i + 2, cells, columns) for i, cells in enumerate(chunk)]
+            first = begin + table.first_row
+            rows = [_Row(first + i, cells, columns) for i, cells in enumerate(chunk)]
             before = job.report_offset
             try:
                 with transaction.atomic():

@@ -120,11 +120,13 @@ class Checker:
         begins: Sequence[int],
         batch_size: int,
         check_here: Callable[[int], list],
+        first_row: int = 2,
     ):
         from django.conf import settings
 
         self.table_rows, self.begins, self.batch_size = rows, list(begins), batch_size
         self.check_here = check_here
+        self.first_row = first_row  # the file's row number of rows[0], for the reports
         self.pick = _picker([index for index, _target in columns])
         self.pending: dict[int, Future] = {}
         self.submitted = 0  # index in begins of the next batch to send
@@ -175,24 +177,24 @@ class Checker:
             return self.check_here(begin)
         from guanxi.customers import imports
 
-        return imports.unpack(begin + 2, future.result())
+        return imports.unpack(begin + self.first_row, future.result())
 
     def _submit(self, position: int) -> None:
         begin = self.begins[position]
         chunk = self.table_rows[begin : begin + self.batch_size]
         cells = [self.pick(r) for r in chunk]
-        self.pending[begin] = self.pool.submit(_check, begin + 2, cells)
+        self.pending[begin] = self.pool.submit(_check, begin + self.first_row, cells)
 
     def close(self) -> None:
         """Stop the worker (after the batch it is on, if any)."""
         self.pool.shutdown(wait=True, cancel_futures=True)
 
 
-def start(rows, columns, cleaner, begins, batch_size, check_here) -> Checker | None:
+def start(rows, columns, cleaner, begins, batch_size, check_here, first_row=2) -> Checker | None:
     """A ``Checker`` whose worker is starting, or None when no process can be started here
     (a daemon process, no resources): the importer then checks every batch itself."""
     try:
-        return Checker(rows, columns, cleaner, begins, batch_size, check_here)
+        return Checker(rows, columns, cleaner, begins, batch_size, check_here, first_row)
     except Exception as exc:  # noqa: BLE001 - any failure to start means: check here
         logger.warning("The import's checking process cannot start (%s); checking here.", exc)
         return None

@@ -2,43 +2,20 @@
 
 The error report says row, column, value and reason; to fix a row one needs the whole row.
 ``rows_to_fix`` takes the failed rows from the job's own file (every column, the original
-headers, so the same mapping applies again) and adds a last column saying what is wrong.
+headers, so the same mapping applies again) and adds the row's number in the original file
+(the reasons name rows by it) and a last column saying what is wrong.
 Rows that were only skipped as duplicates are left out: importing them again changes nothing.
 """
 
-import re
 from collections.abc import Iterable
 from pathlib import Path
 from typing import BinaryIO
 
 import xlsxwriter
-from django.conf import settings
-from django.utils import translation
 from django.utils.translation import gettext as _
 
 from guanxi.customers import imports
 from guanxi.customers.models_import import ImportJob
-
-# The reasons the importers give a skipped duplicate (imports._Batch.run and
-# contact_imports._Batch.run). The report has no outcome column yet, so a skipped line is told
-# from a failed one by its reason, in every language the job may have run in.
-_SKIP_MESSAGES = (
-    "Already exists as customer #%(id)d; skipped.",
-    "A customer with the same %(field)s exists; skipped.",
-    "Already a contact of this customer; skipped.",
-)
-
-
-def _skip_pattern() -> re.Pattern:
-    texts = set()
-    for code, _name in settings.LANGUAGES:
-        with translation.override(code):
-            texts.update(_(message) for message in _SKIP_MESSAGES)
-    parts = [
-        re.escape(t).replace(re.escape("%(id)d"), r"\d+").replace(re.escape("%(field)s"), ".+")
-        for t in texts
-    ]
-    return re.compile("|".join(parts))
 
 
 def failed_rows(job: ImportJob) -> dict[int, list[str]]:
@@ -46,7 +23,7 @@ def failed_rows(job: ImportJob) -> dict[int, list[str]]:
     path = Path(job.report_path) if job.report_path else None
     if path is None or not path.exists():
         return {}
-    skipped = _skip_pattern()
+    skipped = imports.skip_pattern()
     failed: dict[int, list[str]] = {}
     for line in imports.read_report(job, limit=job.total_rows * 20 + 20):
         if len(line) < 4 or not line[0].isdigit() or skipped.fullmatch(line[3]):
@@ -62,15 +39,17 @@ def rows_to_fix(job: ImportJob, out: BinaryIO) -> int:
     table = imports.read_table(job.file_path)
     failed = failed_rows(job)
     rows: Iterable[tuple[int, list]] = (
-        (number, table.rows[number - 2])
+        (number, table.rows[number - table.first_row])
         for number in sorted(failed)
-        if number - 2 < len(table.rows)
+        if 0 <= number - table.first_row < len(table.rows)
     )
     book = xlsxwriter.Workbook(out, {"in_memory": True})
     sheet = book.add_worksheet()
     bold = book.add_format({"bold": True})
     problem = book.add_format({"font_color": "#b02a37"})
-    headers = [*table.headers, _("What to fix")]
+    # The reasons name rows by their number in the original file ("same phone as row 47"):
+    # each row says its own. A column no field is called, so importing the file ignores it.
+    headers = [*table.headers, _("Row in the original file"), _("What to fix")]
     for col, header in enumerate(headers):
         sheet.write_string(0, col, header, bold)
     written = 0
@@ -79,7 +58,8 @@ def rows_to_fix(job: ImportJob, out: BinaryIO) -> int:
             text = imports._text(value)
             if text:
                 sheet.write_string(written, col, text)
-        sheet.write_string(written, len(cells), "; ".join(failed[number]), problem)
+        sheet.write_number(written, len(cells), number)
+        sheet.write_string(written, len(cells) + 1, "; ".join(failed[number]), problem)
     sheet.freeze_panes(1, 0)
     sheet.set_column(0, len(headers) - 2, 14)
     sheet.set_column(len(headers) - 1, len(headers) - 1, 60)

@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from guanxi.core.ids import int_or_none
 from guanxi.customers import contact_imports, exports, import_fixes, imports, queries, tasks
 from guanxi.customers.models_import import ExportJob, ImportJob, OnDuplicate, SavedMapping
 
@@ -136,6 +137,29 @@ def import_upload(request):
 
 
 @login_required
+@require_POST
+def import_discard(request, pk):
+    """Remove an import from the list: its file and report are deleted, its customers stay."""
+    _writer(request)
+    return discarded(request, _job(request, pk), "customers:import")
+
+
+def discarded(request, job: ImportJob, back: str):
+    """Remove ``job`` (``ImportJob.discard``), say so, and go ``back`` to its list."""
+    try:
+        job.discard()
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(
+            request,
+            _("Removed the import of %(name)s: its file and report are deleted.")
+            % {"name": job.file_name},
+        )
+    return redirect(back)
+
+
+@login_required
 @require_http_methods(["GET", "POST"])
 def import_mapping(request, pk):
     """Step 2: match columns to fields (with a preview), then check or import."""
@@ -152,7 +176,13 @@ def import_mapping(request, pk):
     owners = queries.assignable_owners(request.user)
     error = ""
     mapping = job.mapping
-    saved = SavedMapping.objects.filter(pk=request.GET.get("saved") or None).first()
+    targets = (contact_imports if contacts else imports).target_choices()
+    if request.GET.get("saved"):
+        saved = SavedMapping.objects.filter(pk=int_or_none(request.GET["saved"])).first()
+    elif job.status == ImportJob.Status.UPLOADED:  # a new file: the mapping saved for its kind
+        saved = SavedMapping.objects.fitting(table.headers, {t for t, _label in targets})
+    else:
+        saved = None
     if saved is not None:
         mapping = {h: t for h, t in saved.mapping.items() if h in table.headers}
     if request.method == "POST":
@@ -194,9 +224,10 @@ def import_mapping(request, pk):
             "job": job,
             "columns": columns,
             "preview": imports.preview(table),
-            "targets": (contact_imports if contacts else imports).target_choices(),
+            "targets": targets,
             "contacts": contacts,
             "saved_mappings": SavedMapping.objects.all(),
+            "saved": saved,
             "owners": owners,
             "owner_id": job.owner_id or request.user.pk,
             "on_duplicate_choices": OnDuplicate.choices,

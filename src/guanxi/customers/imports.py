@@ -34,12 +34,15 @@ from pathlib import Path
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
+from django.db.models import Q, Value
+from django.db.models.functions import Concat, Lower, Trim
 from django.utils import timezone, translation
 from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from simple_history.utils import bulk_update_with_history
 
+from guanxi.accounts.models import User
 from guanxi.customers import bulk, history_reasons, import_checker, import_writers, services
 from guanxi.customers.bulk import insert_customers
 from guanxi.customers.models import (
@@ -70,20 +73,38 @@ class ImportFileError(Exception):
 
 # --- reading --------------------------------------------------------------------------------
 
+#: Non-blank rows at the top of a sheet among which the header is looked for: Chinese Excel
+#: exports often put a title ("某某公司客户明细表 2026年11月") or a note above it.
+HEADER_SEARCH_ROWS = 10
+#: The bytes of a CSV file that is not UTF-8 whose two-byte characters decide between GBK and
+#: Big5: enough to judge, and quick on a file of 100 MB.
+ENCODING_SAMPLE_BYTES = 64 * 1024
+#: Two bytes that GBK and Big5 both read as one character: a lead byte, then a trail byte.
+_DOUBLE_BYTE = re.compile(rb"[\x81-\xfe][\x40-\xfe]")
+_PHONE_LIKE = re.compile(r"\+?\d[\d\s()\-]{5,}\d")
+_EMAIL_LIKE = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+_VALUE_LIKE = re.compile(r"[+\-]?\d[\d\s,.:/\-]*|\d{4}年\d{1,2}月(?:\d{1,2}日)?")
+
 
 @dataclass
 class Table:
     headers: list[str]
     rows: list[list]
     encoding: str = ""
+    #: The sheet's row number of ``rows[0]``, for the reports: 2 under a header in row 1, more
+    #: under a title, 1 in a file without a header. (Blank rows between rows are left out and
+    #: not counted.)
+    first_row: int = 2
 
 
 def decode(data: bytes) -> tuple[str, str]:
-    """The text of a CSV file and the encoding it was in."""
+    """The text of a CSV file and the encoding it was in: UTF-16 with a BOM, UTF-8 with or
+    without one, else Chinese as Excel saves it, GBK/GB18030 (Simplified) or Big5
+    (Traditional), told apart on the file's first bytes (``_chinese_encodings``)."""
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        candidates = ("utf-16",)
+        candidates: tuple[str, ...] = ("utf-16",)
     else:
-        candidates = ("utf-8-sig", "gb18030")
+        candidates = ("utf-8-sig", *_chinese_encodings(data[:ENCODING_SAMPLE_BYTES]))
     for encoding in candidates:
         try:
             return data.decode(encoding), encoding
@@ -95,6 +116,30 @@ def decode(data: bytes) -> tuple[str, str]:
             '"CSV UTF-8" or as an Excel workbook and try again.'
         )
     )
+
+
+def _chinese_encodings(sample: bytes) -> tuple[str, ...]:
+    """The encodings to read a file that is not UTF-8 in, judged from its two-byte characters
+    in ``sample``: Big5's when they look like Big5, GB18030 when they look like GBK, none when
+    they look like neither (Japanese, a Western code page: GB18030 reads nearly any bytes,
+    as garbage).
+
+    Simplified text as GBK writes it has nearly all of them in GB2312's area (hanzi: lead byte
+    0xB0-0xF7; full-width punctuation: 0xA1, 0xA3; trail byte 0xA1 and up), Big5 text about a
+    quarter (half its trail bytes are under 0x80). Big5 text has nearly all of them among its
+    symbols and common characters (lead byte 0xA1-0xC6), GBK's text about half."""
+    gb = big5 = count = 0
+    for lead, trail in _DOUBLE_BYTE.findall(sample):
+        count += 1
+        if trail >= 0xA1 and (0xB0 <= lead <= 0xF7 or lead == 0xA1 or lead == 0xA3):
+            gb += 1
+        if 0xA1 <= lead <= 0xC6 and (trail <= 0x7E or trail >= 0xA1):
+            big5 += 1
+    if big5 > gb:
+        return ("big5", "cp950", "big5hkscs")  # cp950: Windows' Big5, as Excel writes it
+    if gb * 2 < count:
+        return ()
+    return ("gb18030",)
 
 
 def _sniff(text: str) -> type[csv.Dialect] | csv.Dialect:
@@ -121,9 +166,99 @@ def _blank(row: list) -> bool:
     return all(v is None or (isinstance(v, str) and not v.strip()) for v in row)
 
 
+def _holds_contact(texts: list[str]) -> bool:
+    """Whether a row has a phone number or an e-mail address: a customer, not a header."""
+    return any(_PHONE_LIKE.fullmatch(t) or _EMAIL_LIKE.fullmatch(t) for t in texts)
+
+
+def _mostly_values(cells: list, texts: list[str]) -> bool:
+    """Whether most of a row's filled cells are numbers or dates, as data is, not names."""
+    filled = values = 0
+    for cell, text in zip(cells, texts, strict=True):
+        if text:
+            filled += 1
+            values += type(cell) is not str or _VALUE_LIKE.fullmatch(text) is not None
+    return values * 2 > filled
+
+
+def _header(rows: list[list], top: list[int]) -> tuple[int | None, bool]:
+    """The index of the header among ``top``, the indexes of the sheet's first non-blank rows,
+    and whether it names a field: the row with the most cells ``auto_mapping`` recognises (the
+    first of a tie), else the first row. None when no row names a field and the first holds a
+    phone number or an e-mail address or mostly values: the file has no header."""
+    best, most = top[0], 0
+    for index in top:
+        texts = [_text(v) for v in rows[index]]
+        if _holds_contact(texts):
+            continue  # a customer's row, whatever words it holds ("公司" as the kind)
+        named = len(auto_mapping(texts))
+        if named > most:
+            best, most = index, named
+        if named >= 2 and named * 2 >= sum(1 for t in texts if t):
+            break  # a header as most files have it: no need to look further
+    if most:
+        return best, True
+    first = rows[top[0]]
+    texts = [_text(v) for v in first]
+    if _holds_contact(texts) or _mostly_values(first, texts):
+        return None, False
+    return best, False
+
+
+def _table(raw_rows: list, encoding: str) -> tuple[Table, bool] | None:
+    """A sheet's table and whether it looks like one (its header names a field or has several
+    columns; not a note); None when the sheet is blank."""
+    rows = [r if type(r) is list else list(r) for r in raw_rows]
+    top: list[int] = []
+    for index, row in enumerate(rows):
+        if not _blank(row):
+            top.append(index)
+            if len(top) == HEADER_SEARCH_ROWS:
+                break
+    if not top:
+        return None
+    header, named = _header(rows, top)
+    start = top[0] if header is None else header + 1
+    while start < len(rows) and _blank(rows[start]):
+        start += 1
+    data = [r for r in rows[start:] if not _blank(r)]
+    if header is None:  # every row is data; the user maps the columns by their position
+        width = max(map(len, data))
+        headers = [_("Column %(n)d") % {"n": n} for n in range(1, width + 1)]
+    else:
+        headers = _unique_headers(rows[header])
+        width = len(headers)
+    data = [r if len(r) == width else (r + [None] * (width - len(r)))[:width] for r in data]
+    table = Table(headers=headers, rows=data, encoding=encoding, first_row=start + 1)
+    return table, named or header is None or sum(1 for v in rows[header] if _text(v)) > 1
+
+
+def _sheets(path: Path):
+    """The rows of each sheet of a workbook, in order, each read when asked for."""
+    from python_calamine import CalamineError, CalamineWorkbook
+
+    try:
+        book = CalamineWorkbook.from_path(str(path))
+        for index in range(len(book.sheet_names)):
+            yield book.get_sheet_by_index(index).to_python(skip_empty_area=False)
+    except (CalamineError, ValueError):
+        raise ImportFileError(
+            _(
+                "This is not an Excel workbook that can be read. Open it in Excel and save it "
+                'again as an Excel workbook (.xlsx) or as "CSV UTF-8", then upload that file.'
+            )
+        ) from None
+
+
 def read_table(path: str | Path, *, no_rows: str = "") -> Table:
-    """Headers and rows of a CSV or XLSX file (first non-empty row is the header); ``no_rows``
-    is the message when only the header is there (other importers name their own records)."""
+    """Headers and rows of a CSV or XLSX file; ``no_rows`` is the message when only the header
+    is there (other importers name their own records).
+
+    The header is the row, among the first non-blank ones, whose cells name the most fields:
+    a title above it is skipped. A file whose rows name no field and whose first row holds
+    values (a phone number, an e-mail address…) has no header: its columns are "Column 1",
+    "Column 2"… and every row is data. Of a workbook, the first sheet with rows under a header
+    is read (an empty sheet or a note of one column before it is passed over)."""
     path = Path(path)
     with collector_paused():  # lists of strings: the collector's passes over them find nothing
         return _read_table(path, no_rows)
@@ -131,41 +266,37 @@ def read_table(path: str | Path, *, no_rows: str = "") -> Table:
 
 def _read_table(path: Path, no_rows: str) -> Table:
     if path.suffix.lower() in XLSX_SUFFIXES:
-        from python_calamine import CalamineError, CalamineWorkbook
-
-        try:
-            sheet = CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0)
-            raw_rows = sheet.to_python(skip_empty_area=False)
-        except (CalamineError, ValueError, OSError) as exc:
-            raise ImportFileError(
-                _("The workbook cannot be read: %(error)s") % {"error": exc}
-            ) from None
-        encoding = "xlsx"
+        sheets, encoding = _sheets(path), "xlsx"
     else:
         text, encoding = decode(path.read_bytes())
         try:
-            raw_rows = list(csv.reader(io.StringIO(text, newline=""), _sniff(text)))
+            sheets = [list(csv.reader(io.StringIO(text, newline=""), _sniff(text)))]
         except csv.Error as exc:
             raise ImportFileError(
                 _("The CSV file cannot be read: %(error)s") % {"error": exc}
             ) from None
-    rows = [r if type(r) is list else list(r) for r in raw_rows]
-    while rows and _blank(rows[0]):
-        rows.pop(0)
-    if not rows:
+    fallback = None
+    for raw_rows in sheets:
+        found = _table(raw_rows, encoding)
+        if found is None:
+            continue
+        table, tabular = found
+        if table.rows and tabular:
+            return table
+        if fallback is None or (table.rows and not fallback.rows):
+            fallback = table
+    if fallback is None:
         raise ImportFileError(_("The file is empty."))
-    headers = _unique_headers(rows[0])
-    data = [r for r in rows[1:] if not _blank(r)]
-    if not data:
+    if not fallback.rows:
         raise ImportFileError(no_rows or _("The file has a header row but no customers."))
-    width = len(headers)
-    data = [r if len(r) == width else (r + [None] * (width - len(r)))[:width] for r in data]
-    return Table(headers=headers, rows=data, encoding=encoding)
+    return fallback
 
 
 # --- mapping --------------------------------------------------------------------------------
 
 ALIASES = {
+    # The export's own header ("ID" in both languages) among them: an exported list comes back.
+    "id": "id 客户ID customerid",
     "name": "姓名 名称 客户名称 客户姓名 客户 联系人 name fullname customer customername",
     "kind": "类型 客户类型 kind type customertype",
     "gender": "性别 gender sex",
@@ -191,8 +322,14 @@ ALIASES = {
     "value_orientation": "价值取向 valueorientation",
     "notes": "备注 说明 notes note remark remarks comment comments",
     "tags": "标签 tags tag labels",
+    # The export's own header is the owner field's label (负责人 / owner), indexed below.
+    "owner": "负责人 所属销售 销售 业务员 owner salesrep",
 }
 TARGET_FIELDS = tuple(ALIASES)
+#: Columns that name a record instead of holding a value of the customer: the batch reads and
+#: looks them up (``_References``), ``convert`` never sees them, so a file without them costs
+#: nothing more.
+REFERENCES = ("id", "owner")
 CHOICES = {
     "kind": Kind,
     "gender": Gender,
@@ -301,9 +438,21 @@ def field_label(target: str) -> str:
     return str(Customer._meta.get_field(target).verbose_name)
 
 
+def _choice_label(target: str) -> str:
+    """A target as the mapping select names it: the columns that do not fill a field say what
+    they do."""
+    if target == "id":
+        return _(
+            "ID of an existing customer (as exported; not used with “Create another customer”)"
+        )
+    if target == "owner":
+        return _("Owner of a new customer (username or name; empty: the import’s owner)")
+    return field_label(target)
+
+
 def target_choices() -> list[tuple[str, str]]:
     """(value, label) for the mapping selects: the fields, then each active custom field."""
-    choices = [(f, field_label(f)) for f in TARGET_FIELDS]
+    choices = [(f, _choice_label(f)) for f in TARGET_FIELDS]
     choices += [
         (f"custom.{c.key}", f"{c.label} ({c.key})") for c in CustomField.objects.filter(active=True)
     ]
@@ -481,6 +630,20 @@ def convert(number: int, cells: list, columns: list[tuple[int, str]]) -> Row:
     return Row(number=number, data=data, tags=tags, raw=raw, errors=errors)
 
 
+def _not_this_customer(pk: int) -> str:
+    return _(
+        "Customer #%(id)d has another name and none of this row's phone, e-mail or ID number: "
+        "if this column holds another system's numbers, do not import it."
+    ) % {"id": pk}
+
+
+def _same_customer(values, record) -> bool:
+    """Whether a row naming a customer by ID is plausibly that customer: the same name, or a
+    phone, e-mail, ID number or name + employer in common. Another system's export has an ID
+    column too, whose numbers are not ours."""
+    return values["name"] == record["name"] or not set(_keys(values)).isdisjoint(_keys(record))
+
+
 def _keys(values) -> list[tuple]:
     """What makes two records the same customer: phone, e-mail, ID/USCC, or name + company.
 
@@ -514,15 +677,20 @@ class Outcome:
 class _Report:
     """The error report, a CSV (UTF-8 with BOM) of row, column, value, reason."""
 
-    HEADER = ("row", "column", "value", "reason")
-
     def __init__(self, path: Path, offset: int):
         self.path = path
         new = not path.exists() or offset == 0
         self.file = path.open("r+b" if not new else "w+b")
         if new:
             self.file.write(b"\xef\xbb\xbf")
-            self._write(self.HEADER)
+            self._write(
+                (
+                    pgettext("import report", "row"),
+                    pgettext("import report", "column"),
+                    pgettext("import report", "value"),
+                    pgettext("import report", "reason"),
+                )
+            )
         else:
             self.file.truncate(offset)
             self.file.seek(offset)
@@ -556,18 +724,139 @@ def report_path_for(file_path: str | Path) -> Path:
     return Path(f"{file_path}.errors.csv")
 
 
+class _Owners:
+    """The owner column of one import. A name is a username (in any case) or a user's name as
+    the pages show it (the export writes that); the export's "(pool)" and an empty cell mean
+    the import's own owner. The names a batch meets first are looked up in one query; each
+    user named is checked once, with the rule for the import's own owner
+    (``services.check_can_create_for``: a rep only herself, a manager her team, an admin anyone
+    active who can sell)."""
+
+    def __init__(self, user, owner):
+        self.user, self.owner_id = user, owner.pk
+        self.pool = set()
+        for code, _name in settings.LANGUAGES:
+            with translation.override(code):
+                self.pool.add(_("(pool)"))
+        self.named: dict[str, tuple[User | None, str]] = {}  # name -> (user, or None and why)
+        self.refused: dict[int, str] = {owner.pk: ""}  # user id -> why she may not own, or ""
+
+    def resolve(self, names: set[str]) -> None:
+        """Look the names not met before up, in one query (for up to a few hundred)."""
+        new = sorted(n for n in names if n not in self.named and n not in self.pool)
+        for chunk in bulk.chunks(new, IN_CHUNK // 4):
+            users = list(
+                User.objects.annotate(
+                    username_lower=Lower("username"),
+                    full_name=Trim(Concat("first_name", Value(" "), "last_name")),
+                ).filter(
+                    Q(username__in=chunk)
+                    | Q(username_lower__in={n.lower() for n in chunk})
+                    | Q(display_name__in=chunk)
+                    | Q(full_name__in=chunk)
+                )
+            )
+            for name in chunk:
+                self.named[name] = self._pick(name, users)
+
+    @staticmethod
+    def _pick(name: str, users: list[User]) -> tuple[User | None, str]:
+        lowered = name.lower()
+        found = [u for u in users if u.username == name] or [
+            u for u in users if u.username.lower() == lowered
+        ]
+        found = found or [u for u in users if name in (u.display_name, u.get_full_name())]
+        if len(found) > 1:  # a colleague who left does not make a name ambiguous
+            found = [u for u in found if u.is_active] or found
+        if not found:
+            return None, _("No user is called '%(name)s'.") % {"name": name}
+        if len(found) > 1:
+            usernames = pgettext("between items of a list", ", ").join(
+                sorted(u.username for u in found)
+            )
+            return None, _(
+                "'%(name)s' is the name of several users (%(usernames)s): write the username."
+            ) % {"name": name, "usernames": usernames}
+        return found[0], ""
+
+    def owner_of(self, name: str) -> tuple[int | None, str]:
+        """The id of the user a new customer's cell names (None: the import's owner), or None
+        and why no customer can be created for that name. ``resolve`` it first."""
+        if name in self.pool:
+            return None, ""
+        user, error = self.named[name]
+        if user is None:
+            return None, error
+        if user.pk not in self.refused:
+            try:
+                services.check_can_create_for(self.user, user)
+            except ValidationError as exc:
+                self.refused[user.pk] = " ".join(exc.messages)
+            else:
+                self.refused[user.pk] = ""
+        error = self.refused[user.pk]
+        return (None if error or user.pk == self.owner_id else user.pk), error
+
+    def differs(self, name: str, owner_id: int | None) -> bool:
+        """Whether the cell names someone else than the customer's owner ``owner_id``."""
+        if name in self.pool:
+            return False
+        user, _error = self.named[name]
+        return user is None or user.pk != owner_id
+
+
+class _References:
+    """The columns of one import mapped to the ID or the owner (``REFERENCES``), read by the
+    batch from the file's rows. The ID only with "skip" or "update": with "create" every row
+    is a new customer, whatever ID it carries."""
+
+    def __init__(self, table: Table, indexes: dict[str, int], owners: _Owners | None):
+        self.cells, self.first_row = table.rows, table.first_row
+        self.id_at = indexes.get("id")
+        self.owner_at = indexes.get("owner")
+        self.owners = owners
+
+    def read(self, row: Row) -> int | None:
+        """Put the row's ID and owner cells in ``row.raw`` (the report shows them) and return
+        its ID (None when the cell is empty; a row error when it is no customer's ID)."""
+        cells = self.cells[row.number - self.first_row]
+        if self.owner_at is not None:
+            row.raw["owner"] = _text(cells[self.owner_at])
+        if self.id_at is None:
+            return None
+        text = row.raw["id"] = _text(cells[self.id_at])
+        digits = text.removeprefix("#")
+        if digits.isascii() and digits.isdigit() and len(digits) < 19:  # 19: past a bigint
+            return int(digits)
+        if text:
+            row.errors.setdefault("id", []).append(
+                _("An ID is the number of a customer, as the export gives it.")
+            )
+        return None
+
+
 class _Batch:
     """One batch of rows: validated, matched against the file so far and the database, then
     written (unless a dry run) in the caller's transaction."""
 
-    def __init__(self, job: ImportJob, cleaner, report: _Report, headers_by_target, seen: dict):
+    def __init__(
+        self,
+        job: ImportJob,
+        cleaner,
+        report: _Report,
+        headers_by_target,
+        seen: dict,
+        references: _References | None = None,
+    ):
         self.job, self.cleaner, self.report = job, cleaner, report
         self.user, self.owner = cleaner.user, cleaner.owner
         self.headers_by_target = headers_by_target
         self.seen = seen
-        self.creates: list[tuple[dict, list[str]]] = []
+        self.references = references
+        self.creates: list[tuple[dict, list[str], int | None]] = []  # values, tags, owner id
         self.updates: list[tuple[Customer, list[str]]] = []
         self.outcome = Outcome()
+        self.by_id: dict[int, dict] = {}  # the key fields of the customers rows name by ID
 
     def fail(self, row: Row, errors: dict) -> None:
         self.outcome.failed += 1
@@ -593,15 +882,27 @@ class _Batch:
         return values
 
     def run(self, rows: list[tuple[Row, dict | None]], *, write: bool) -> Outcome:
-        """``rows`` as ``checked`` gives them: each row with its values when it passed."""
+        """``rows`` as ``checked`` gives them: each row with its values when it passed.
+
+        A row with an ID (``_References``) is that customer and no other: its other keys
+        are not matched, only kept so that a later row sharing one is an in-file duplicate."""
         prepared: list[tuple[Row, dict, list[tuple]]] = []
         seen = self.seen
+        references = self.references
         for row, values in rows:
+            customer_id = None
+            if references is not None:
+                customer_id = references.read(row)
+                if "id" in row.errors:
+                    values = None
             if values is None:
                 values = self._clean(row)
                 if values is None:
                     continue
             keys = _keys(values)
+            others = None
+            if customer_id is not None:
+                keys, others = [("id", customer_id)], keys
             key = next((k for k in keys if k in seen), None)
             if key is not None:
                 self.fail(
@@ -616,21 +917,49 @@ class _Batch:
                 continue
             for k in keys:
                 seen[k] = row.number
+            if others:
+                for k in others:
+                    seen.setdefault(k, row.number)
             prepared.append((row, values, keys))
         on_duplicate = self.job.on_duplicate
         existing = self._existing(prepared) if on_duplicate != OnDuplicate.CREATE else {}
         ids = list({pk for pk, _c in existing.values()})
         editable = self._reach(Customer.objects.editable_by, ids)
         visible = self._reach(Customer.objects.visible_to, ids)
+        owners = references.owners if references is not None else None
+        if owners is not None:
+            owners.resolve({row.raw["owner"] for row, _v, _k in prepared if row.raw["owner"]})
         updating: dict[int, int] = {}
         for row, values, keys in prepared:
             match = next(((k, existing[k]) for k in keys if k in existing), None)
             if match is None:
-                self.creates.append((values, row.tags))
+                if keys and keys[0][0] == "id":  # no alive customer has it: never a new one
+                    self.fail(
+                        row,
+                        {
+                            "id": [
+                                _("No customer #%(id)d: leave the ID empty to add a new customer.")
+                                % {"id": keys[0][1]}
+                            ]
+                        },
+                    )
+                    continue
+                owner_id = None
+                if owners is not None and row.raw["owner"]:
+                    owner_id, error = owners.owner_of(row.raw["owner"])
+                    if error:
+                        self.fail(row, {"owner": [error]})
+                        continue
+                self.creates.append((values, row.tags, owner_id))
                 self.outcome.imported += 1
                 continue
             key, (found_pk, found) = match
             header = self.headers_by_target.get(key[0], key[0])
+            # Another system's numbers in an ID column: said only of a customer she may see.
+            implausible = key[0] == "id" and not _same_customer(values, self.by_id[found_pk])
+            if implausible and found_pk in visible:
+                self.fail(row, {"id": [_not_this_customer(found_pk)]})
+                continue
             if on_duplicate == OnDuplicate.SKIP:
                 self.outcome.skipped += 1
                 self.report.add(
@@ -669,6 +998,17 @@ class _Batch:
             updating[found_pk] = row.number
             self.updates.append((candidate, row.tags))
             self.outcome.updated += 1
+            if (
+                owners is not None
+                and row.raw["owner"]
+                and owners.differs(row.raw["owner"], found.owner_id)
+            ):
+                self.report.add(
+                    row.number,
+                    self.headers_by_target["owner"],
+                    row.raw["owner"],
+                    _("Owner not changed: an existing customer changes owner by transfer."),
+                )
         if write:
             self.write()
         return self.outcome
@@ -681,7 +1021,7 @@ class _Batch:
         if not prepared:
             return {}
         wanted = {key for _row, _values, keys in prepared for key in keys}
-        values: dict[str, set] = {"phone": set(), "email": set(), "id_number": set()}
+        values: dict[str, set] = {"id": set(), "phone": set(), "email": set(), "id_number": set()}
         people: set[tuple[str, str]] = set()
         companies: set[str] = set()
         for key in wanted:
@@ -705,6 +1045,9 @@ class _Batch:
         records = {record["id"]: record for found in found_lists for record in found}
         found: dict[tuple, int] = {}
         for pk in sorted(records):
+            if ("id", pk) in wanted:
+                found["id", pk] = pk
+                self.by_id[pk] = records[pk]
             for key in _keys(records[pk]):
                 if key in wanted:
                     found.setdefault(key, pk)
@@ -724,18 +1067,20 @@ class _Batch:
 
     def new_tags(self) -> bool:
         """Whether writing the batch creates tags."""
-        names = {t for _v, tags in self.creates for t in tags}
+        names = {t for _v, tags, _o in self.creates for t in tags}
         names.update(t for _c, tags in self.updates for t in tags)
         return bool(names) and services.Tag.objects.filter(name__in=names).count() < len(names)
 
     def write(self) -> None:
         """Write the rows ``run`` matched, in the caller's transaction."""
         if self.creates:
+            owners = [owner_id for _v, _t, owner_id in self.creates]
             insert_customers(
-                [values for values, _t in self.creates],
-                [row_tags for _v, row_tags in self.creates],
+                [values for values, _t, _o in self.creates],
+                [row_tags for _v, row_tags, _o in self.creates],
                 user=self.user,
                 owner=self.owner,
+                owners=owners if any(owners) else None,
                 change_reason=history_reasons.IMPORT,
             )
         if self.updates:
@@ -807,8 +1152,16 @@ def process(
     services.check_can_create_for(user, owner)
     table = getattr(job, "_table", None) or read_table(job.file_path)
     mapping = check_mapping(job.mapping, table.headers)
-    columns = [(table.headers.index(h), t) for h, t in mapping.items()]
+    columns = [(table.headers.index(h), t) for h, t in mapping.items() if t not in REFERENCES]
     headers_by_target = {t: h for h, t in mapping.items()}
+    indexes = {t: table.headers.index(h) for h, t in mapping.items() if t in REFERENCES}
+    if job.on_duplicate == OnDuplicate.CREATE:
+        indexes.pop("id", None)  # every row a new customer: nothing to match
+    references = (
+        _References(table, indexes, _Owners(user, owner) if "owner" in indexes else None)
+        if indexes
+        else None
+    )
     if dry_run or not resume:
         job.next_row = 0
         job.imported = job.updated = job.skipped = job.failed = 0
@@ -826,6 +1179,7 @@ def process(
                 "report": report,
                 "headers_by_target": headers_by_target,
                 "seen": {},
+                "references": references,
             }
             _run_batches(
                 job,
@@ -904,7 +1258,9 @@ def _run_batches(job, table, columns, batch_args: dict, *, dry_run, batch_size, 
     # Not inside the caller's transaction (the tests'): a process per import is not worth it,
     # and other connections could not see what it holds.
     if len(table.rows) - job.next_row >= PROCESS_MIN_ROWS and not connection.in_atomic_block:
-        checker = import_checker.start(table.rows, columns, cleaner, begins, batch_size, check_here)
+        checker = import_checker.start(
+            table.rows, columns, cleaner, begins, batch_size, check_here, table.first_row
+        )
         if connection.vendor == "postgresql" and not dry_run:
             writers = import_writers.Writers(job, fail, progress)
     try:
@@ -972,7 +1328,8 @@ def collector_spared():
 
 def checked_batch(table, columns, cleaner, begin: int, batch_size: int):
     """The batch of rows from index ``begin``: converted and ``checked``."""
-    return checked_rows(table.rows[begin : begin + batch_size], begin + 2, columns, cleaner)
+    number = begin + table.first_row
+    return checked_rows(table.rows[begin : begin + batch_size], number, columns, cleaner)
 
 
 def checked_rows(cells: list, number: int, columns, cleaner) -> list[tuple[Row, dict | None]]:
@@ -1042,6 +1399,34 @@ def read_report(job: ImportJob, limit: int = 50) -> list[list[str]]:
         return [line for _i, line in zip(range(limit), reader, strict=False)]
 
 
+# The reasons the importers give a skipped duplicate (_Batch.run and contact_imports._Batch.run).
+# The report has no outcome column, so a skipped line is told from a failed one by its reason,
+# in every language the job may have run in.
+_SKIP_MESSAGES = (
+    "Already exists as customer #%(id)d; skipped.",
+    "A customer with the same %(field)s exists; skipped.",
+    "Already a contact of this customer; skipped.",
+    # A row updated, its owner cell not applied: no failure either.
+    "Owner not changed: an existing customer changes owner by transfer.",
+)
+_SKIP_PATTERN: list[re.Pattern] = []
+
+
+def skip_pattern() -> re.Pattern:
+    """What the reason of a skipped row's line matches (``fullmatch``), in any language."""
+    if not _SKIP_PATTERN:
+        texts = set()
+        for code, _name in settings.LANGUAGES:
+            with translation.override(code):
+                texts.update(_(message) for message in _SKIP_MESSAGES)
+        parts = [
+            re.escape(t).replace(re.escape("%(id)d"), r"\d+").replace(re.escape("%(field)s"), ".+")
+            for t in sorted(texts)
+        ]
+        _SKIP_PATTERN.append(re.compile("|".join(parts)))
+    return _SKIP_PATTERN[0]
+
+
 @dataclass
 class ColumnProblems:
     """What a job's error report says about one column of the file ("" for the row as a
@@ -1087,7 +1472,8 @@ class _Reason:
 
 
 def report_by_column(job: ImportJob) -> list[ColumnProblems]:
-    """The whole error report summed up by column, the column with the most rows first: a
+    """The error report's failed rows summed up by column (a skipped duplicate is no problem
+    of the file: the job counts them), the column with the most rows first: a
     column mapped to the wrong field, or a choice the file spells its own way, fails on most
     rows, and the report's first 50 lines show nothing but that. None yet while the job runs
     (its report is still being written)."""
@@ -1096,10 +1482,13 @@ def report_by_column(job: ImportJob) -> list[ColumnProblems]:
     if running or path is None or not path.exists():
         return []
     by_column: dict[str, dict[str, _Reason]] = {}
+    skipped = skip_pattern()
     with path.open(encoding="utf-8-sig", newline="") as handle:
         reader = csv.reader(handle)
         next(reader, None)
         for _row, column, value, reason in reader:  # four cells a line, as _Report writes them
+            if skipped.fullmatch(reason):  # counted as skipped; the summary is of failures
+                continue
             reasons = by_column.setdefault(column, {})
             numbers = _NUMBER.findall(reason)
             kind = reasons.get(key := _NUMBER.sub("#", reason))

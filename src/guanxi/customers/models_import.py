@@ -3,8 +3,9 @@
 from pathlib import Path
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 
@@ -55,6 +56,9 @@ class ImportJob(models.Model):
     report_path = models.CharField(max_length=500, blank=True)
     report_offset = models.PositiveBigIntegerField(default=0)
     error = models.TextField(blank=True)
+    # The language of whoever queued the run: its report's reasons are written in it (the
+    # worker has no request to take it from).
+    language = models.CharField(max_length=10, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     finished_at = models.DateTimeField(null=True, blank=True)
 
@@ -80,7 +84,8 @@ class ImportJob(models.Model):
         the earlier run's go now, not when the worker takes the job up, so the page never
         shows them as this run's."""
         self.status, self.error = self.Status.QUEUED, ""
-        fields = ["status", "error"]
+        self.language = translation.get_language() or ""
+        fields = ["status", "error", "language"]
         if fresh:
             self.next_row = self.imported = self.updated = self.skipped = self.failed = 0
             self.report_offset = 0
@@ -88,6 +93,31 @@ class ImportJob(models.Model):
             if self.report_path:
                 Path(self.report_path).unlink(missing_ok=True)
         self.save(update_fields=fields)
+
+    def discard(self) -> None:
+        """Forget this import: its uploaded file, its report and the job (a file of customers'
+        data is kept only while it is wanted). What it imported stays. Not while it runs."""
+        if self.status in (self.Status.QUEUED, self.Status.RUNNING):
+            raise ValidationError(_("An import cannot be removed while it runs."))
+        for path in (self.file_path, self.report_path):
+            if path:
+                Path(path).unlink(missing_ok=True)
+        self.delete()
+
+
+class SavedMappingQuerySet(models.QuerySet):
+    def fitting(self, headers: list[str], targets: set[str]) -> "SavedMapping | None":
+        """The saved mapping made for files like one with these ``headers``: every column it
+        names is among them and maps to one of ``targets`` (the fields of the file's kind),
+        the one naming the most columns first (then the newest). None when none fits."""
+        present = set(headers)
+        best, best_size = None, 0
+        for saved in self.order_by("-created_at", "-pk"):
+            columns = saved.mapping or {}
+            fits = set(columns) <= present and set(columns.values()) <= targets
+            if fits and len(columns) > best_size:
+                best, best_size = saved, len(columns)
+        return best
 
 
 class SavedMapping(models.Model):
@@ -99,6 +129,8 @@ class SavedMapping(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(default=timezone.now)
+
+    objects = SavedMappingQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]

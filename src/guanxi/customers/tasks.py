@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.db import transaction
+from django.utils import translation
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task, lock_task
 
@@ -18,7 +19,8 @@ def run_import_job(job_id: int, resume: bool = False, dry_run: bool = False) -> 
         return
     engine = contact_imports if job.kind == contact_imports.KIND else imports
     try:
-        engine.process(job, resume=resume, dry_run=dry_run)
+        with translation.override(job.language or None):
+            engine.process(job, resume=resume, dry_run=dry_run)
     except Exception as exc:  # noqa: BLE001 - the job records why it stopped; nothing to retry blindly
         ImportJob.objects.filter(pk=job_id).exclude(status=ImportJob.Status.FAILED).update(
             status=ImportJob.Status.FAILED, error=str(exc)[:2000] or exc.__class__.__name__

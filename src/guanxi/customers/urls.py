@@ -25,6 +25,7 @@ urlpatterns = [
     path("import/<int:pk>/", import_views.import_mapping, name="import_mapping"),
     path("import/<int:pk>/status/", import_views.import_job, name="import_job"),
     path("import/<int:pk>/run/", import_views.import_run, name="import_run"),
+    path("import/<int:pk>/discard/", import_views.import_discard, name="import_discard"),
     path("import/<int:pk>/report.csv", import_views.import_report, name="import_report"),
     path("import/<int:pk>/to-fix.xlsx", import_views.import_rows_to_fix, name="import_rows_to_fix"),
     path("pool/", pool_views.pool_list, name="pool"),

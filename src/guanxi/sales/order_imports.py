@@ -296,8 +296,7 @@ class PendingOrder:
 def group_rows(table: imports.Table, columns: dict[str, int]) -> list[PendingOrder]:
     """The orders of the file in the order of their first row, each with its lines."""
     orders: dict[str, PendingOrder] = {}
-    for position, cells in enumerate(table.rows):
-        row = position + 2
+    for row, cells in enumerate(table.rows, start=table.first_row):
         raw = {target: imports._text(cells[i]) for target, i in columns.items()}
         key = raw.get("number", "") or f"\x00{row}"  # no number: an order of its own
         pending = orders.get(key)

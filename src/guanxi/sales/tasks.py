@@ -1,5 +1,6 @@
 """Background jobs of the sales app."""
 
+from django.utils import translation
 from huey.contrib.djhuey import db_task
 
 from guanxi.customers.models_import import ImportJob
@@ -18,7 +19,8 @@ def run_order_import(job_id: int, resume: bool = False, dry_run: bool = False) -
     if job is None or job.status == ImportJob.Status.DONE:
         return
     try:
-        order_imports.process(job, resume=resume, dry_run=dry_run)
+        with translation.override(job.language or None):
+            order_imports.process(job, resume=resume, dry_run=dry_run)
     except Exception as exc:  # noqa: BLE001 - the job records why it stopped
         ImportJob.objects.filter(pk=job_id).exclude(status=ImportJob.Status.FAILED).update(
             status=ImportJob.Status.FAILED, error=str(exc)[:2000] or exc.__class__.__name__

@@ -58,6 +58,11 @@ urlpatterns = [
         "orders/import/<int:pk>/run/", views_order_import.order_import_run, name="order_import_run"
     ),
     path(
+        "orders/import/<int:pk>/discard/",
+        views_order_import.order_import_discard,
+        name="order_import_discard",
+    ),
+    path(
         "orders/import/<int:pk>/report.csv",
         views_order_import.order_import_report,
         name="order_import_report",

@@ -74,6 +74,14 @@ def order_import_run(request, pk):
 
 
 @login_required
+@require_POST
+def order_import_discard(request, pk):
+    """Remove an import from the list: its file and report are deleted, its orders stay."""
+    require_writer(request.user)
+    return import_views.discarded(request, _job(request, pk), "sales:order_import")
+
+
+@login_required
 def order_import_report(request, pk):
     """The report (row, column, value, reason) as CSV."""
     return import_views.report_file(_job(request, pk))
