@@ -6,8 +6,11 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.utils import translation
 
 from guanxi.accounts.models import User
+from guanxi.customers.models import Customer
 from guanxi.sales.services import create_opportunity
 from tests.conftest import login
 
@@ -259,3 +262,13 @@ def test_the_check_reports_a_compiled_file_out_of_step(catalogue_copy):
     catalogue_copy.write_text(text.replace('msgstr "用户名"', 'msgstr "帐号"', 1), encoding="utf-8")
     problems = _check_translations().check_catalogue(catalogue_copy)
     assert any("out of date" in p for p in problems)
+
+
+def test_a_text_too_long_is_worded_for_a_user_in_chinese():
+    field = Customer._meta.get_field("name")
+    with translation.override("zh-hans"):
+        with pytest.raises(ValidationError) as caught:
+            field.clean("王" * (field.max_length + 1), None)
+        messages = [str(m) for m in caught.value.messages]
+
+    assert messages == [f"最多 {field.max_length} 个字符（现有 {field.max_length + 1} 个）。"]

@@ -179,3 +179,19 @@ def test_notes_longer_than_5000_characters_are_refused(alice):
         create_customer(alice, {"name": "李娜", "notes": "记" * 5001})
     assert "notes" in err.value.message_dict
     assert Customer.objects.count() == 0
+
+
+def test_a_rep_is_told_she_may_assign_customers_to_herself_only(alice, bob):
+    with pytest.raises(ValidationError) as caught:
+        create_customer(alice, {"name": "王伟"}, owner=bob)
+
+    assert caught.value.message_dict == {"owner": ["You can only assign customers to yourself."]}
+
+
+def test_a_manager_is_told_she_may_assign_customers_to_her_team(mike, charlie):
+    with pytest.raises(ValidationError) as caught:
+        create_customer(mike, {"name": "王伟"}, owner=charlie)
+
+    assert caught.value.message_dict == {
+        "owner": ["You can only assign customers to yourself or your team."]
+    }

@@ -88,7 +88,9 @@ def pydantic_message(error: dict) -> str:
         limit = ctx.get("ge", ctx.get("gt"))
         return _("Must be at least %(limit)s.") % {"limit": limit}
     if kind == "literal_error":
-        return _("Choose one of: %(choices)s.") % {"choices": ctx.get("expected", "")}
+        # pydantic's "'a', 'b' or 'c'": its English "or" in a list of any language.
+        choices = str(ctx.get("expected", "")).replace(" or ", ", ")
+        return _("Choose one of: %(choices)s.") % {"choices": choices}
     if kind in ("int_parsing", "int_type", "int_from_float"):
         return _("Enter a whole number.")
     if kind in ("string_type",):

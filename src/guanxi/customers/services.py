@@ -133,7 +133,11 @@ def _check_owner(user, owner: User) -> None:
         return
     if user.role == Role.MANAGER and (owner.pk == user.pk or is_manager_of(user, owner)):
         return
-    raise ValidationError({"owner": _("You can only assign customers to yourself or your team.")})
+    if user.role == Role.MANAGER:
+        raise ValidationError(
+            {"owner": _("You can only assign customers to yourself or your team.")}
+        )
+    raise ValidationError({"owner": _("You can only assign customers to yourself.")})
 
 
 def _tags(names: Iterable[str]) -> list[Tag]:
