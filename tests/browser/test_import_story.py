@@ -200,11 +200,11 @@ def test_a_new_user_imports_fixes_merges_and_finds(open_page, alice, old_custome
     assert Customer.objects.count() == 2
     report = page.locator("#import-report tbody tr")
     expect(report).to_have_count(6)
-    # Above it, the report by column: the short phone, the copied row and the old 周杰 (skipped)
-    # under the phone, then each other bad column once.
+    # Above it, the failures by column: the short phone and the copied row under the phone
+    # (the old 周杰, skipped, is counted as such), then each other bad column once.
     by_column = page.locator("#import-problems tbody tr").all_inner_texts()
     problems = [line.split("\t")[:2] for line in by_column]
-    assert problems[0] == ["手机", "3"]
+    assert problems[0] == ["手机", "2"]
     assert sorted(problems[1:]) == [["生日", "1"], ["身份证号", "1"], ["邮箱", "1"]]
     lines = [r.split("\t") for r in report.all_inner_texts()]
     by_row = {int(line[0]): line for line in lines}
@@ -227,7 +227,8 @@ def test_a_new_user_imports_fixes_merges_and_finds(open_page, alice, old_custome
     assert Customer.objects.count() == 2 + 2994
     shot(page, "03-import-done")
 
-    # 4. The report as CSV, and the rows to fix as a workbook (whole rows, what is wrong last).
+    # 4. The report as CSV, and the rows to fix as a workbook (whole rows, their row in the
+    # file, what is wrong last).
     with page.expect_download() as report_download:
         page.get_by_role("link", name="Download the report (CSV)").click()
     report_csv = Path(report_download.value.path()).read_text(encoding="utf-8-sig")
@@ -239,7 +240,10 @@ def test_a_new_user_imports_fixes_merges_and_finds(open_page, alice, old_custome
         io.BytesIO(Path(fix_download.value.path()).read_bytes())
     ).get_sheet_by_index(0)
     table = sheet.to_python()
-    assert table[0] == [*HEADERS, "What to fix"]
+    assert table[0] == [*HEADERS, "Row in the original file", "What to fix"]
+    assert {row[-2] for row in table[1:]} == {
+        at[w] for w in at if w not in ("old 周杰", "new 陈静", "searched")
+    }
     fix = {row[0]: row for row in table[1:]}
     assert len(fix) == 5  # the skipped 周杰 is not there: it needs no fixing
     assert rows[at["short phone"] - 2][0] in fix
@@ -248,7 +252,7 @@ def test_a_new_user_imports_fixes_merges_and_finds(open_page, alice, old_custome
     # 5. Fix them as a person would in Excel: correct the four, drop the copied row.
     fixed = []
     for row in table[1:]:
-        row = [str(v) if v != "" else "" for v in row[:-1]]
+        row = [str(v) if v != "" else "" for v in row[:-2]]
         problem = fix[row[0]][-1]
         if "Same" in problem:
             continue
