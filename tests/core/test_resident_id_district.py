@@ -6,6 +6,7 @@ import io
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
+from stdnum.cn import ric
 
 from guanxi.core.identity import normalize_resident_id
 
@@ -34,3 +35,14 @@ def test_the_import_accepts_a_number_issued_after_the_birth_year(alice, tmp_path
     )
 
     assert "imported 1, updated 0, skipped 0, failed 0" in out.getvalue()
+
+
+@pytest.mark.parametrize("born", ["20300101", "18000101"])
+def test_a_birth_date_no_birthday_may_have_is_refused(born):
+    body = f"440106{born}123"
+    number = body + ric.calc_check_digit(body + "0")
+
+    with pytest.raises(ValidationError) as caught:
+        normalize_resident_id(number)
+
+    assert "impossible birth date" in caught.value.messages[0]

@@ -5,6 +5,7 @@ import functools
 import re
 
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from stdnum import exceptions as stdnum_exceptions
 from stdnum import numdb
@@ -40,9 +41,11 @@ def _validate_ric(raw: str) -> str:
     if number[-1] != ric.calc_check_digit(number):
         raise stdnum_exceptions.InvalidChecksum()
     try:  # ric.get_birth_date without compacting again
-        dt.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
+        born = dt.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
     except ValueError:
         raise stdnum_exceptions.InvalidComponent() from None
+    if born.year < 1900 or born > timezone.localdate():  # as a birthday is checked
+        raise stdnum_exceptions.InvalidComponent()
     if not _district_known(number[:6]):
         raise stdnum_exceptions.InvalidComponent()
     return number
