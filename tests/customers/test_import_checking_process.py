@@ -47,8 +47,8 @@ def _lines() -> list[str]:
             f'"{tags}",Model Y,{level},{spend},{notes}\n'
         )
     lines[30] = lines[5]  # an in-file duplicate in another batch
-    lines[60] = "老客户,个人,,13900000007,,,,,,,,,,\n"  # an existing customer's phone
-    lines[61] = "曾单,个人,,13800138003,,,,,,,,,,\n"
+    lines[60] = "老客户,个人,,13900000007,,,,上海,,,,,,\n"  # an existing customer's phone
+    lines[61] = "曾单,个人,,13800138003,,,,上海,,,,,,\n"
     return lines
 
 

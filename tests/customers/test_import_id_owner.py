@@ -168,7 +168,9 @@ def test_a_row_without_an_id_in_an_id_column_is_matched_as_before(alice, tmp_pat
 def test_the_same_id_twice_in_the_file_is_a_row_error(alice, tmp_path):
     known = create_customer(alice, {"name": "王伟"})
 
-    job, report = _import(tmp_path, alice, f"ID,姓名\n{known.pk},王伟\n{known.pk},王伟二\n")
+    job, report = _import(
+        tmp_path, alice, f"ID,姓名,城市\n{known.pk},王伟,深圳\n{known.pk},王伟二,广州\n"
+    )
 
     assert _counts(job) == (0, 1, 0, 1)
     assert report == [["3", "ID", str(known.pk), "Same ID as row 2 of this file."]]
@@ -470,3 +472,49 @@ def test_the_id_column_under_a_title_row_updates_its_customer(alice, alices_cust
 
     assert (_counts(job), report) == ((0, 1, 0, 0), [])
     assert Customer.objects.get(pk=alices_customer.pk).city == "深圳"
+
+
+# --- an update that changes nothing ------------------------------------------------------------
+
+
+def test_a_row_that_changes_nothing_is_skipped_without_a_new_version(alice, tmp_path):
+    known = create_customer(alice, {"name": "王伟", "phone": "13800138000", "city": "广州"})
+    history = known.history.count()
+
+    job, report = _import(tmp_path, alice, "姓名,手机,城市\n王伟,138 0013 8000,广州\n")
+
+    assert (_counts(job), report) == ((0, 0, 1, 0), [])
+    known.refresh_from_db()
+    assert (known.version, known.history.count()) == (1, history)
+
+
+def test_a_row_adding_a_tag_is_an_update(alice, tmp_path):
+    known = create_customer(alice, {"name": "王伟", "phone": "13800138000"}, tags=["VIP"])
+
+    job, _report_lines = _import(tmp_path, alice, "姓名,手机,标签\n王伟,13800138000,VIP;展会\n")
+
+    assert _counts(job) == (0, 1, 0, 0)
+    assert sorted(known.tags.values_list("name", flat=True)) == ["VIP", "展会"]
+
+
+# --- masked values, as a rep's export gives a shared customer's ---------------------------------
+
+
+def test_a_masked_phone_updates_nothing_of_the_customer_named_by_id(alice, tmp_path):
+    known = create_customer(alice, {"name": "王伟", "phone": "13800138000", "city": "广州"})
+
+    job, report = _import(
+        tmp_path, alice, f"ID,姓名,手机,城市\n{known.pk},王伟,+86138****8000,深圳\n"
+    )
+
+    assert (_counts(job), report) == ((0, 1, 0, 0), [])
+    known.refresh_from_db()
+    assert (known.phone, known.city) == ("+8613800138000", "深圳")
+
+
+def test_a_masked_phone_is_no_phone_for_a_new_customer(alice, tmp_path):
+    job, report = _import(tmp_path, alice, "姓名,手机\n李娜,+86139****9000\n")
+
+    assert _counts(job) == (0, 0, 0, 1)
+    assert report[0][:3] == ["2", "手机", "'+86139****9000"]  # as Excel shows it
+    assert "masked" in report[0][3]

@@ -235,3 +235,15 @@ def test_a_stopped_import_queued_to_continue_keeps_its_counts_and_report(uploade
     job.refresh_from_db()
     assert (job.status, job.next_row, job.failed) == ("queued", 1, 1)
     assert Path(job.report_path).exists()
+
+
+def test_the_rows_not_imported_show_a_value_without_the_spreadsheets_apostrophe(client, alice):
+    client = login(client, alice)
+    upload(client, "姓名,手机\n王伟,+86 12345\n")
+    job = ImportJob.objects.get()
+    _post_mapping(client, job, "check")
+
+    page = client.get(f"/customers/import/{job.pk}/status/").text
+
+    assert ">+86 12345<" in page
+    assert "'+86 12345" not in page and "&#x27;+86 12345" not in page

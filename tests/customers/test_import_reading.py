@@ -7,6 +7,7 @@ import pytest
 import xlsxwriter
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
+from python_calamine import CalamineWorkbook
 
 from guanxi.customers import imports
 from guanxi.customers.models import Customer
@@ -160,3 +161,56 @@ def test_rows_checked_in_the_second_process_keep_their_sheet_numbers(alice, tmp_
     job = imports.process(imports.new_job(alice, path, owner=alice), batch_size=10)
     assert (job.imported, job.failed) == (29, 1)
     assert report_lines(path)[0].startswith("24,手机,12345,")
+
+
+def test_rows_after_blank_rows_keep_their_sheet_numbers(alice, tmp_path):
+    text = "姓名,手机\n王伟,13800138000\n\n,,\n李娜,12345\n张三,13800138001\n"
+    path = write(tmp_path, text, "utf-8")
+
+    run_import(path)
+
+    assert report_lines(path)[0].startswith("5,手机,12345,")
+
+
+def test_rows_after_blank_rows_keep_their_numbers_in_the_second_process(
+    alice, tmp_path, monkeypatch
+):
+    monkeypatch.setattr(imports, "PROCESS_MIN_ROWS", 10)
+    monkeypatch.setattr(imports.import_checker, "CHECK_HERE_WHILE_STARTING", False)
+    lines = [f"客户{i},1380013{i:04d}\n" for i in range(30)]
+    lines[10] = "\n"  # a blank row 12: the rows after it keep their numbers
+    lines[20] = "坏号码,12345\n"  # row 22
+    path = write(tmp_path, "姓名,手机\n" + "".join(lines), "utf-8")
+
+    job = imports.process(imports.new_job(alice, path, owner=alice), batch_size=10)
+
+    assert (job.imported, job.failed) == (28, 1)
+    assert report_lines(path)[0].startswith("22,手机,12345,")
+
+
+def test_the_rows_to_fix_after_blank_rows_are_the_right_rows(client, alice):
+    text = "姓名,手机\n\n王伟,13800138000\n\n李娜,12345\n"
+    client = login(client, alice)
+    client.post("/customers/import/", {"file": SimpleUploadedFile("c.csv", text.encode())})
+    job = ImportJob.objects.get()
+    client.post(
+        f"/customers/import/{job.pk}/", {"map-0": "name", "map-1": "phone", "action": "check"}
+    )
+
+    response = client.get(f"/customers/import/{job.pk}/to-fix.xlsx")
+
+    data = b"".join(response.streaming_content)
+    rows = CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_index(0).to_python()
+    assert [r[:3] for r in rows[1:]] == [["李娜", "12345", 5]]
+
+
+def test_a_traditional_chinese_header_is_matched_like_a_simplified_one(db):
+    mapping = imports.auto_mapping(["客戶名稱", "手機", "電子郵件", "負責人", "備註"])
+
+    assert mapping == {
+        "客戶名稱": "name",
+        "手機": "phone",
+        "電子郵件": "email",
+        "負責人": "owner",
+        "備註": "notes",
+    }

@@ -148,3 +148,40 @@ def test_the_api_gives_the_summary_with_the_jobs_status(client, alice, tmp_path)
         "example": "12345",
     }
     assert [p["column"] for p in body["problems"]] == ["手机", "邮箱"]
+
+
+REMAP_HINT = "A column that fails on most rows may be matched to the wrong field"
+
+
+def test_the_hint_to_match_a_column_again_is_not_given_when_few_rows_fail(client, alice, tmp_path):
+    job, _out = _dry_run(
+        tmp_path, "姓名,手机\n王伟,13800138000\n李娜,12345\n张三,13912345678\n"
+    )  # the phone fails on 1 row of 3
+    page = login(client, alice).get(f"/customers/import/{job.pk}/status/").text
+    assert "Why rows failed, by column" in page
+    assert REMAP_HINT not in page
+
+
+def test_the_hint_to_match_a_column_again_is_given_when_it_fails_on_half_the_rows(
+    client, alice, tmp_path
+):
+    job, _out = _dry_run(tmp_path, "姓名,手机\n王伟,13800138000\n李娜,12345\n")
+    page = login(client, alice).get(f"/customers/import/{job.pk}/status/").text
+    assert REMAP_HINT in page
+
+
+def test_a_long_value_in_the_rows_not_imported_is_cut_and_whole_in_its_title(
+    client, alice, tmp_path
+):
+    job, _out = _dry_run(tmp_path, f"姓名,手机\n王伟,13800138000\n李娜,{'1' * 300}\n")
+    ((_row, _column, value, _reason),) = imports.read_report(job)
+    page = login(client, alice).get(f"/customers/import/{job.pk}/status/").text
+    report = page[page.index('id="import-report"') :]
+    cell = report[report.index("<td>3</td>") :]
+    assert cell.index("text-truncate") < cell.index(f'title="{value}">{value}</span>')
+
+
+def test_the_report_lists_its_rows_in_order(alice, alices_customer, tmp_path):
+    job, _out = _dry_run(tmp_path, "姓名,手机\n王伟,13800138000\n李娜,12345\n")
+
+    assert [line[0] for line in imports.read_report(job)] == ["2", "3"]

@@ -339,8 +339,8 @@ def process(
     try:
         for begin in range(job.next_row, len(table.rows), batch_size):
             chunk = table.rows[begin : begin + batch_size]
-            first = begin + table.first_row
-            rows = [_Row(first + i, cells, columns) for i, cells in enumerate(chunk)]
+            numbers = table.numbers_of(begin, len(chunk))
+            rows = [_Row(n, cells, columns) for n, cells in zip(numbers, chunk, strict=True)]
             before = job.report_offset
             try:
                 with transaction.atomic():

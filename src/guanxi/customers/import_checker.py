@@ -71,11 +71,11 @@ def _ready() -> int:
     return os.getpid()
 
 
-def _check(number: int, cells: list) -> list[tuple]:
+def _check(numbers: Sequence[int], cells: list) -> list[tuple]:
     from guanxi.customers import imports
 
     with imports.collector_paused():
-        rows = imports.checked_rows(cells, number, _worker["columns"], _worker["cleaner"])
+        rows = imports.checked_rows(cells, numbers, _worker["columns"], _worker["cleaner"])
         return imports.pack(rows)
 
 
@@ -109,24 +109,23 @@ def _picker(indexes: Sequence[int]) -> Callable[[list], tuple]:
 
 
 class Checker:
-    """The checked rows of each batch of the file's ``rows``, in order: from the worker once
-    it runs, else from ``check_here(begin)``; ``close`` stops the worker."""
+    """The checked rows of each batch of the file's rows (``table``: an ``imports.Table``),
+    in order: from the worker once it runs, else from ``check_here(begin)``; ``close`` stops
+    the worker."""
 
     def __init__(
         self,
-        rows: list[list],
+        table,
         columns: list[tuple[int, str]],
         cleaner,
         begins: Sequence[int],
         batch_size: int,
         check_here: Callable[[int], list],
-        first_row: int = 2,
     ):
         from django.conf import settings
 
-        self.table_rows, self.begins, self.batch_size = rows, list(begins), batch_size
+        self.table, self.begins, self.batch_size = table, list(begins), batch_size
         self.check_here = check_here
-        self.first_row = first_row  # the file's row number of rows[0], for the reports
         self.pick = _picker([index for index, _target in columns])
         self.pending: dict[int, Future] = {}
         self.submitted = 0  # index in begins of the next batch to send
@@ -177,24 +176,29 @@ class Checker:
             return self.check_here(begin)
         from guanxi.customers import imports
 
-        return imports.unpack(begin + self.first_row, future.result())
+        return imports.unpack(self._numbers(begin), future.result())
 
     def _submit(self, position: int) -> None:
         begin = self.begins[position]
-        chunk = self.table_rows[begin : begin + self.batch_size]
+        chunk = self.table.rows[begin : begin + self.batch_size]
         cells = [self.pick(r) for r in chunk]
-        self.pending[begin] = self.pool.submit(_check, begin + self.first_row, cells)
+        self.pending[begin] = self.pool.submit(_check, self._numbers(begin), cells)
+
+    def _numbers(self, begin: int):
+        """The file's row numbers of the batch from ``begin``, as the reports say them."""
+        count = len(self.table.rows[begin : begin + self.batch_size])
+        return self.table.numbers_of(begin, count)
 
     def close(self) -> None:
         """Stop the worker (after the batch it is on, if any)."""
         self.pool.shutdown(wait=True, cancel_futures=True)
 
 
-def start(rows, columns, cleaner, begins, batch_size, check_here, first_row=2) -> Checker | None:
+def start(table, columns, cleaner, begins, batch_size, check_here) -> Checker | None:
     """A ``Checker`` whose worker is starting, or None when no process can be started here
     (a daemon process, no resources): the importer then checks every batch itself."""
     try:
-        return Checker(rows, columns, cleaner, begins, batch_size, check_here, first_row)
+        return Checker(table, columns, cleaner, begins, batch_size, check_here)
     except Exception as exc:  # noqa: BLE001 - any failure to start means: check here
         logger.warning("The import's checking process cannot start (%s); checking here.", exc)
         return None

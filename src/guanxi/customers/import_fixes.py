@@ -38,10 +38,9 @@ def rows_to_fix(job: ImportJob, out: BinaryIO) -> int:
     wrong) as XLSX to ``out``; the number of rows written."""
     table = imports.read_table(job.file_path)
     failed = failed_rows(job)
+    at = {number: table.index_of(number) for number in failed}
     rows: Iterable[tuple[int, list]] = (
-        (number, table.rows[number - table.first_row])
-        for number in sorted(failed)
-        if 0 <= number - table.first_row < len(table.rows)
+        (number, table.rows[at[number]]) for number in sorted(failed) if at[number] is not None
     )
     book = xlsxwriter.Workbook(out, {"in_memory": True})
     sheet = book.add_worksheet()

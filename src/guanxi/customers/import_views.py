@@ -17,10 +17,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from guanxi.core.ids import int_or_none
+from guanxi.core.pagination import peek_page
 from guanxi.customers import contact_imports, exports, import_fixes, imports, queries, tasks
 from guanxi.customers.models_import import ExportJob, ImportJob, OnDuplicate, SavedMapping
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+#: Imports listed per page under the upload form (newest first).
+IMPORTS_PER_PAGE = 10
 
 
 def export_response(user, filters: dict, fmt: str, *, request=None, via: str = "web"):
@@ -105,6 +108,16 @@ def _job(request, pk) -> ImportJob:
     return get_object_or_404(_jobs(request.user), pk=pk)
 
 
+def import_list(request, jobs) -> dict:
+    """The list of imports under an upload form: a page of ``jobs`` (newest first, paged
+    without counting them) and whether they hold other users' imports, so that each row says
+    whose it is (an admin sees everyone's)."""
+    return {
+        "page": peek_page(jobs, request.GET.get("page"), IMPORTS_PER_PAGE),
+        "show_by": jobs.exclude(created_by=request.user).exists(),
+    }
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def import_upload(request):
@@ -129,8 +142,8 @@ def import_upload(request):
         {
             "nav": "customers",
             "error": error,
-            "jobs": _jobs(request.user)[:10],
             "max_mb": imports.MAX_UPLOAD_BYTES // (1024 * 1024),
+            **import_list(request, _jobs(request.user)),
         },
         status=400 if error else 200,
     )
@@ -241,11 +254,13 @@ def import_mapping(request, pk):
 def import_job(request, pk):
     """Step 3: a dry run's report, or the progress of the import (polled by HTMX)."""
     job = _job(request, pk)
+    problems = imports.report_by_column(job)
     context = {
         "nav": "customers",
         "job": job,
-        "report": imports.read_report(job),
-        "problems": imports.report_by_column(job),
+        "report": imports.read_report(job, shown=True),
+        "problems": problems,
+        "mostly_failing": imports.mostly_failing(job, problems),
     }
     if request.htmx:
         return render(request, "customers/partials/import_progress.html", context)

@@ -17,6 +17,7 @@ after each batch the job records how far it got, in the same transaction, so a j
 stopped continues where it left off.
 """
 
+import bisect
 import copy
 import csv
 import datetime as dt
@@ -25,7 +26,7 @@ import io
 import re
 import shutil
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import partial
@@ -43,8 +44,16 @@ from django.utils.translation import pgettext
 from simple_history.utils import bulk_update_with_history
 
 from guanxi.accounts.models import User
-from guanxi.customers import bulk, history_reasons, import_checker, import_writers, services
+from guanxi.customers import (
+    bulk,
+    history_reasons,
+    import_checker,
+    import_writers,
+    masking,
+    services,
+)
 from guanxi.customers.bulk import insert_customers
+from guanxi.customers.exports import FORMULA_START, neutralise
 from guanxi.customers.models import (
     BirthdayCalendar,
     Customer,
@@ -92,9 +101,25 @@ class Table:
     rows: list[list]
     encoding: str = ""
     #: The sheet's row number of ``rows[0]``, for the reports: 2 under a header in row 1, more
-    #: under a title, 1 in a file without a header. (Blank rows between rows are left out and
-    #: not counted.)
+    #: under a title, 1 in a file without a header.
     first_row: int = 2
+    #: The sheet's row number of each row when blank rows between them were left out (None:
+    #: there were none, and row ``i`` is ``first_row + i``).
+    numbers: list[int] | None = None
+
+    def numbers_of(self, begin: int, count: int) -> Sequence[int]:
+        """The sheet's row numbers of ``rows[begin : begin + count]``, as the reports say them."""
+        if self.numbers is None:
+            return range(self.first_row + begin, self.first_row + begin + count)
+        return self.numbers[begin : begin + count]
+
+    def index_of(self, number: int) -> int | None:
+        """The index in ``rows`` of the sheet's row ``number``; None if no row has it."""
+        if self.numbers is None:
+            index = number - self.first_row
+            return index if 0 <= index < len(self.rows) else None
+        at = bisect.bisect_left(self.numbers, number)
+        return at if at < len(self.numbers) and self.numbers[at] == number else None
 
 
 def decode(data: bytes) -> tuple[str, str]:
@@ -222,6 +247,9 @@ def _table(raw_rows: list, encoding: str) -> tuple[Table, bool] | None:
     while start < len(rows) and _blank(rows[start]):
         start += 1
     data = [r for r in rows[start:] if not _blank(r)]
+    numbers = None
+    if len(data) < len(rows) - start:  # blank rows between: the others keep their numbers
+        numbers = [n for n, r in enumerate(rows[start:], start=start + 1) if not _blank(r)]
     if header is None:  # every row is data; the user maps the columns by their position
         width = max(map(len, data))
         headers = [_("Column %(n)d") % {"n": n} for n in range(1, width + 1)]
@@ -229,7 +257,9 @@ def _table(raw_rows: list, encoding: str) -> tuple[Table, bool] | None:
         headers = _unique_headers(rows[header])
         width = len(headers)
     data = [r if len(r) == width else (r + [None] * (width - len(r)))[:width] for r in data]
-    table = Table(headers=headers, rows=data, encoding=encoding, first_row=start + 1)
+    table = Table(
+        headers=headers, rows=data, encoding=encoding, first_row=start + 1, numbers=numbers
+    )
     return table, named or header is None or sum(1 for v in rows[header] if _text(v)) > 1
 
 
@@ -324,6 +354,30 @@ ALIASES = {
     "tags": "标签 tags tag labels",
     # The export's own header is the owner field's label (负责人 / owner), indexed below.
     "owner": "负责人 所属销售 销售 业务员 owner salesrep",
+}
+#: The same headers in traditional characters, as a file from Taiwan or Hong Kong (often Big5)
+#: has them.
+TRADITIONAL_ALIASES = {
+    "id": "客戶ID",
+    "name": "名稱 客戶名稱 客戶姓名 客戶 聯繫人 聯絡人",
+    "kind": "類型 客戶類型",
+    "gender": "性別",
+    "id_number": "身份證 身份證號 身份證號碼 證件號 證件號碼 統一社會信用代碼 信用代碼",
+    "phone": "手機 手機號 手機號碼 電話 電話號碼 聯繫電話 聯絡電話 行動電話",
+    "phone_alt": "其他電話 備用電話 固定電話 電話2",
+    "email": "郵箱 電子郵箱 郵件 電子郵件",
+    "wechat_id": "微信號",
+    "company_name": "公司名稱 單位 工作單位 雇主",
+    "district": "區縣 區 縣",
+    "address": "詳細地址 聯繫地址 聯絡地址",
+    "industry": "行業 所屬行業",
+    "occupation": "職業 職務",
+    "income_band": "收入水準 月收入",
+    "source_channel": "來源 來源渠道 客戶來源",
+    "value_orientation": "價值取向",
+    "notes": "備註 說明",
+    "tags": "標籤",
+    "owner": "負責人 所屬銷售 銷售 業務員",
 }
 TARGET_FIELDS = tuple(ALIASES)
 #: Columns that name a record instead of holding a value of the customer: the batch reads and
@@ -461,9 +515,10 @@ def target_choices() -> list[tuple[str, str]]:
 
 def _alias_index() -> dict[str, str]:
     index: dict[str, str] = {}
-    for target, words in ALIASES.items():
-        for word in words.split():
-            index.setdefault(_key(word), target)
+    for aliases in (ALIASES, TRADITIONAL_ALIASES):
+        for target, words in aliases.items():
+            for word in words.split():
+                index.setdefault(_key(word), target)
     for language in ("en", "zh-hans"):
         with translation.override(language):
             for target in TARGET_FIELDS:
@@ -587,6 +642,16 @@ class Row:
     errors: dict = field(default_factory=dict)
 
 
+#: The fields a list exported by a user who sees them masked holds as "+86138****8000": such a
+#: value updates nothing, and is no value a new customer can be given.
+MASKABLE = tuple(masking.SENSITIVE_FIELDS)
+
+
+def _masked(row: Row) -> list[str]:
+    """The fields of ``row`` given as an export masks them."""
+    return [t for t in MASKABLE if "*" in row.raw.get(t, "")]
+
+
 def convert(number: int, cells: list, columns: list[tuple[int, str]]) -> Row:
     """The customer data of one row (empty cells left out), with conversion errors by field."""
     data: dict = {}
@@ -615,6 +680,8 @@ def convert(number: int, cells: list, columns: list[tuple[int, str]]) -> Row:
                 errors.setdefault(target, []).append(_not_a_choice(target, text))
             else:
                 data[target] = choice
+        elif target in MASKABLE and "*" in text:
+            continue  # as an export hid it: no value here (kept in raw for the report)
         else:
             if target in ("phone", "phone_alt") and (digits := _FLOAT_DIGITS.fullmatch(text)):
                 text = digits.group(1)
@@ -630,11 +697,27 @@ def convert(number: int, cells: list, columns: list[tuple[int, str]]) -> Row:
     return Row(number=number, data=data, tags=tags, raw=raw, errors=errors)
 
 
+def _masked_value_message() -> str:
+    return _(
+        "A value hidden as the export masked it cannot be given to a new customer: type it "
+        "whole or leave the cell empty."
+    )
+
+
 def _not_this_customer(pk: int) -> str:
     return _(
         "Customer #%(id)d has another name and none of this row's phone, e-mail or ID number: "
         "if this column holds another system's numbers, do not import it."
     ) % {"id": pk}
+
+
+def _changes_nothing(found: Customer, candidate: Customer, changes: dict, tags: list) -> bool:
+    """Whether updating ``found`` to ``candidate`` (``changes`` applied and cleaned) with these
+    tags would change nothing."""
+    if any(getattr(candidate, f) != getattr(found, f) for f in changes):
+        return False
+    current = {t.strip() for t in found.tag_names.split(",")}
+    return all(t in current for t in tags)
 
 
 def _same_customer(values, record) -> bool:
@@ -675,10 +758,13 @@ class Outcome:
 
 
 class _Report:
-    """The error report, a CSV (UTF-8 with BOM) of row, column, value, reason."""
+    """The error report, a CSV (UTF-8 with BOM) of row, column, value, reason. A batch's lines
+    are written in the order of their rows when its end is marked (``offset``): a batch finds
+    a row's bad values first and its duplicates after."""
 
     def __init__(self, path: Path, offset: int):
         self.path = path
+        self.pending: list[tuple] = []
         new = not path.exists() or offset == 0
         self.file = path.open("r+b" if not new else "w+b")
         if new:
@@ -703,20 +789,26 @@ class _Report:
 
     def add(self, row: int, column: str, value: str, reason: str) -> None:
         value = value if len(value) <= REPORT_VALUE_CHARS else value[:REPORT_VALUE_CHARS] + "…"
-        if value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-            value = "'" + value
-        self._write((row, column, value, reason))
+        value = neutralise(value)
+        self.pending.append((row, column, value, reason))
 
     def offset(self) -> int:
+        """Where the report ends, once the lines added so far are written."""
+        self.pending.sort(key=lambda line: line[0])  # stable: a row's columns keep their order
+        for line in self.pending:
+            self._write(line)
+        self.pending.clear()
         self.file.flush()
         return self.file.tell()
 
     def rollback(self, offset: int) -> None:
+        self.pending.clear()
         self.file.truncate(offset)
         self.file.seek(offset)
         self.file.flush()
 
     def close(self) -> None:
+        self.offset()
         self.file.close()
 
 
@@ -811,7 +903,7 @@ class _References:
     is a new customer, whatever ID it carries."""
 
     def __init__(self, table: Table, indexes: dict[str, int], owners: _Owners | None):
-        self.cells, self.first_row = table.rows, table.first_row
+        self.table = table
         self.id_at = indexes.get("id")
         self.owner_at = indexes.get("owner")
         self.owners = owners
@@ -819,7 +911,7 @@ class _References:
     def read(self, row: Row) -> int | None:
         """Put the row's ID and owner cells in ``row.raw`` (the report shows them) and return
         its ID (None when the cell is empty; a row error when it is no customer's ID)."""
-        cells = self.cells[row.number - self.first_row]
+        cells = self.table.rows[self.table.index_of(row.number)]
         if self.owner_at is not None:
             row.raw["owner"] = _text(cells[self.owner_at])
         if self.id_at is None:
@@ -944,6 +1036,9 @@ class _Batch:
                         },
                     )
                     continue
+                if masked := _masked(row):
+                    self.fail(row, {field: [_masked_value_message()] for field in masked})
+                    continue
                 owner_id = None
                 if owners is not None and row.raw["owner"]:
                     owner_id, error = owners.owner_of(row.raw["owner"])
@@ -994,6 +1089,11 @@ class _Batch:
                 services.prepare_update(candidate, changes)
             except ValidationError as exc:
                 self.fail(row, exc.message_dict)
+                continue
+            if _changes_nothing(found, candidate, changes, row.tags):
+                # An exported list comes back mostly as it went: no new version, history row
+                # or "updated just now" for the rows nobody edited.
+                self.outcome.skipped += 1
                 continue
             updating[found_pk] = row.number
             self.updates.append((candidate, row.tags))
@@ -1258,9 +1358,7 @@ def _run_batches(job, table, columns, batch_args: dict, *, dry_run, batch_size, 
     # Not inside the caller's transaction (the tests'): a process per import is not worth it,
     # and other connections could not see what it holds.
     if len(table.rows) - job.next_row >= PROCESS_MIN_ROWS and not connection.in_atomic_block:
-        checker = import_checker.start(
-            table.rows, columns, cleaner, begins, batch_size, check_here, table.first_row
-        )
+        checker = import_checker.start(table, columns, cleaner, begins, batch_size, check_here)
         if connection.vendor == "postgresql" and not dry_run:
             writers = import_writers.Writers(job, fail, progress)
     try:
@@ -1328,13 +1426,15 @@ def collector_spared():
 
 def checked_batch(table, columns, cleaner, begin: int, batch_size: int):
     """The batch of rows from index ``begin``: converted and ``checked``."""
-    number = begin + table.first_row
-    return checked_rows(table.rows[begin : begin + batch_size], number, columns, cleaner)
+    cells = table.rows[begin : begin + batch_size]
+    return checked_rows(cells, table.numbers_of(begin, len(cells)), columns, cleaner)
 
 
-def checked_rows(cells: list, number: int, columns, cleaner) -> list[tuple[Row, dict | None]]:
-    """Rows of cells, the first being row ``number`` of the file: converted and ``checked``."""
-    return checked(cleaner, [convert(number + i, row, columns) for i, row in enumerate(cells)])
+def checked_rows(cells: list, numbers, columns, cleaner) -> list[tuple[Row, dict | None]]:
+    """Rows of cells, the file's rows ``numbers``: converted and ``checked``."""
+    return checked(
+        cleaner, [convert(n, row, columns) for n, row in zip(numbers, cells, strict=True)]
+    )
 
 
 def pack(rows: list[tuple[Row, dict | None]]) -> list[tuple]:
@@ -1343,11 +1443,11 @@ def pack(rows: list[tuple[Row, dict | None]]) -> list[tuple]:
     return [(row.data, row.tags, row.raw, row.errors, values) for row, values in rows]
 
 
-def unpack(number: int, packed: list[tuple]) -> list[tuple[Row, dict | None]]:
-    """``pack``'s rows, the first being row ``number`` of the file."""
+def unpack(numbers, packed: list[tuple]) -> list[tuple[Row, dict | None]]:
+    """``pack``'s rows, the file's rows ``numbers``."""
     return [
-        (Row(number + i, data, tags, raw, errors), values)
-        for i, (data, tags, raw, errors, values) in enumerate(packed)
+        (Row(n, data, tags, raw, errors), values)
+        for n, (data, tags, raw, errors, values) in zip(numbers, packed, strict=True)
     ]
 
 
@@ -1388,15 +1488,27 @@ def preview(table: Table, limit: int = PREVIEW_ROWS, width: int = 60) -> list[li
     return out
 
 
-def read_report(job: ImportJob, limit: int = 50) -> list[list[str]]:
-    """The first lines of a job's error report (without the header)."""
+def read_report(job: ImportJob, limit: int = 50, *, shown: bool = False) -> list[list[str]]:
+    """The first lines of a job's error report (without the header); ``shown``: each value as
+    a page shows it, without the apostrophe that keeps a spreadsheet from running it."""
     path = Path(job.report_path) if job.report_path else None
     if path is None or not path.exists():
         return []
     with path.open(encoding="utf-8-sig", newline="") as handle:
         reader = csv.reader(handle)
         next(reader, None)
-        return [line for _i, line in zip(range(limit), reader, strict=False)]
+        lines = [line for _i, line in zip(range(limit), reader, strict=False)]
+    if shown:
+        for line in lines:
+            if len(line) > 2:
+                line[2] = _shown(line[2])
+    return lines
+
+
+def _shown(value: str) -> str:
+    """A report's value as a page shows it: without the apostrophe ``neutralise`` put before
+    what a spreadsheet would run."""
+    return value[1:] if value[:1] == "'" and value[1:].startswith(FORMULA_START) else value
 
 
 # The reasons the importers give a skipped duplicate (_Batch.run and contact_imports._Batch.run).
@@ -1494,7 +1606,7 @@ def report_by_column(job: ImportJob) -> list[ColumnProblems]:
             kind = reasons.get(key := _NUMBER.sub("#", reason))
             if kind is None:
                 kind = reasons[key] = _Reason(
-                    _NUMBER.split(reason), numbers, [False] * len(numbers), value
+                    _NUMBER.split(reason), numbers, [False] * len(numbers), _shown(value)
                 )
             kind.add(numbers)
     summary = []
@@ -1512,6 +1624,13 @@ def report_by_column(job: ImportJob) -> list[ColumnProblems]:
         )
     summary.sort(key=lambda problems: (-problems.rows, problems.column))
     return summary
+
+
+def mostly_failing(job: ImportJob, problems: list[ColumnProblems]) -> bool:
+    """Do the failures of the column failing most (``problems`` as ``report_by_column`` gives
+    them) reach half the rows checked? Such a column is likely matched to the wrong field; a
+    few bad cells are not."""
+    return bool(problems) and problems[0].rows * 2 >= job.total_rows
 
 
 def jobs_for(user, kind: str = "customers"):

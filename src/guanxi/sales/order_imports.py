@@ -296,7 +296,8 @@ class PendingOrder:
 def group_rows(table: imports.Table, columns: dict[str, int]) -> list[PendingOrder]:
     """The orders of the file in the order of their first row, each with its lines."""
     orders: dict[str, PendingOrder] = {}
-    for row, cells in enumerate(table.rows, start=table.first_row):
+    numbers = table.numbers_of(0, len(table.rows))
+    for row, cells in zip(numbers, table.rows, strict=True):
         raw = {target: imports._text(cells[i]) for target, i in columns.items()}
         key = raw.get("number", "") or f"\x00{row}"  # no number: an order of its own
         pending = orders.get(key)
@@ -863,4 +864,4 @@ def process(
 
 
 def read_report(job: ImportJob, limit: int = 50) -> list[list[str]]:
-    return imports.read_report(job, limit)
+    return imports.read_report(job, limit, shown=True)

@@ -37,8 +37,8 @@ def order_import(request):
             "nav": "sales",
             "sales_nav": "orders",
             "error": error,
-            "jobs": order_imports.jobs_for(request.user)[:10],
             "max_mb": imports.MAX_UPLOAD_BYTES // (1024 * 1024),
+            **import_views.import_list(request, order_imports.jobs_for(request.user)),
         },
         status=400 if error else 200,
     )
