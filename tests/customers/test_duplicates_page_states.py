@@ -64,6 +64,32 @@ def test_no_pair_at_all_is_still_no_duplicates_found(client, alice):
     assert "have not been looked for yet" not in page and "Show all pairs" not in page
 
 
+def test_before_any_scan_the_page_says_only_that_none_was_looked_for(client, alice):
+    _add(alice, "王伟")
+    page = login(client, alice).get(PAGE).content.decode()
+    assert "Duplicates have not been looked for yet" in page
+    assert "No duplicates found" not in page
+
+
+def test_before_any_scan_a_reason_is_not_said_to_have_no_pair(client, alice):
+    page = login(client, alice).get(PAGE, {"reason": "email"}).content.decode()
+    assert "Duplicates have not been looked for yet" in page
+    assert "No pair of customers" not in page
+
+
+def test_before_any_scan_the_button_looks_for_duplicates_now(client, alice):
+    page = login(client, alice).get(PAGE).content.decode()
+    assert page.count("Look for duplicates now") == 1
+    assert "Scan again" not in page
+
+
+def test_after_a_scan_the_button_scans_again(client, alice, twins):
+    _scan(alice)
+    page = login(client, alice).get(PAGE).content.decode()
+    assert "Scan again" in page
+    assert "Look for duplicates now" not in page
+
+
 # --- the customers added since the last scan -----------------------------------------------
 
 

@@ -10,6 +10,7 @@ The nightly pair finder and merge live in customers.duplicates / customers.merge
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from guanxi.core.identity import normalize_resident_id, normalize_uscc
 from guanxi.core.phones import normalize_phone
@@ -17,7 +18,15 @@ from guanxi.customers.models import Customer, Kind
 
 
 class LikelyDuplicate(ValidationError):
-    """The new customer looks like one that exists; resend with allow_duplicate to create it."""
+    """The new customer looks like one that exists; resend with allow_duplicate to create it.
+
+    Each matching field holds a line per customer it matches (the API names the fields); a
+    customer matched on several fields has the same line under each, naming them all, and
+    ``messages`` (the page's list) says it once."""
+
+    @property
+    def messages(self) -> list[str]:
+        return list(dict.fromkeys(super().messages))
 
 
 def likely_duplicates(user, data: dict) -> dict[str, list[str]]:
@@ -41,17 +50,22 @@ def likely_duplicates(user, data: dict) -> dict[str, list[str]]:
         checks["email"] = Q(email=email) | Q(contacts__email=email)
     if id_number:
         checks["id_number"] = Q(id_number=id_number)
-    found: dict[str, list[str]] = {}
+    # Each customer once, with the fields it matches on (in the order of ``checks``).
+    matched: dict[int, tuple[Customer, list[str]]] = {}
     for field, q in checks.items():
-        matches = list(Customer.objects.alive().filter(q).select_related("owner").distinct()[:3])
-        if not matches:
-            continue
-        seen = set(
-            Customer.objects.visible_to(user)
-            .filter(pk__in=[m.pk for m in matches])
-            .values_list("pk", flat=True)
-        )
-        found[field] = [_message(m, m.pk in seen) for m in matches]
+        for customer in Customer.objects.alive().filter(q).select_related("owner").distinct()[:3]:
+            matched.setdefault(customer.pk, (customer, []))[1].append(field)
+    if not matched:
+        return {}
+    seen = set(
+        Customer.objects.visible_to(user).filter(pk__in=list(matched)).values_list("pk", flat=True)
+    )
+    company = data.get("kind") == Kind.COMPANY
+    found: dict[str, list[str]] = {}
+    for customer, fields in matched.values():
+        line = _message(customer, customer.pk in seen, _fields(fields, company=company))
+        for field in fields:
+            found.setdefault(field, []).append(line)
     return found
 
 
@@ -64,18 +78,39 @@ def check_new_customer(user, data: dict, *, allow_duplicate: bool = False) -> No
         raise LikelyDuplicate(found)
 
 
-def _message(customer: Customer, visible: bool) -> str:
+def _fields(fields: list[str], *, company: bool) -> str:
+    """The matching fields as a sentence names them: "phone number and ID number"."""
+    names = {
+        "phone": _("phone number"),
+        "email": _("e-mail"),
+        "id_number": _("unified social credit code") if company else _("ID number"),
+    }
+    words = [str(names[f]) for f in fields]
+    if len(words) == 1:
+        return words[0]
+    return _("%(items)s and %(last)s") % {
+        "items": pgettext("between items of a list", ", ").join(words[:-1]),
+        "last": words[-1],
+    }
+
+
+def _message(customer: Customer, visible: bool, fields: str) -> str:
     if visible and customer.owner_id is None:
-        return _("%(name)s (#%(id)d) has this and is in the public pool: claim it instead.") % {
-            "name": customer.name,
-            "id": customer.pk,
-        }
+        return _(
+            "%(name)s (#%(id)d) has this %(fields)s and is in the public pool: claim it instead."
+        ) % {"name": customer.name, "id": customer.pk, "fields": fields}
     if visible:
-        return _("%(name)s (#%(id)d), owned by %(owner)s, already has this.") % {
+        return _("%(name)s (#%(id)d), owned by %(owner)s, already has this %(fields)s.") % {
             "name": customer.name,
             "id": customer.pk,
             "owner": customer.owner,
+            "fields": fields,
         }
     if customer.owner_id is None:
-        return _("A customer in another team's pool already has this.")
-    return _("A customer owned by %(owner)s already has this.") % {"owner": customer.owner}
+        return _("A customer in another team's pool already has this %(fields)s.") % {
+            "fields": fields
+        }
+    return _("A customer owned by %(owner)s already has this %(fields)s.") % {
+        "owner": customer.owner,
+        "fields": fields,
+    }

@@ -358,11 +358,13 @@ def merge_customers(
         via=via,
     )
     url = reverse("customers:detail", args=[survivor.pk])
-    message = _("%(actor)s merged customer %(other)s (#%(other_id)d) into %(name)s") % {
+    # With the ids: the two customers of a merge mostly have the same name.
+    message = _("%(actor)s merged customer %(other)s (#%(other_id)d) into %(name)s (#%(id)d)") % {
         "actor": user,
         "other": other.name,
         "other_id": other.pk,
         "name": survivor.name,
+        "id": survivor.pk,
     }
     owners = {survivor.owner_id, other.owner_id} - {None}
     transaction.on_commit(
@@ -536,10 +538,14 @@ def undo_merge(user, merge_id, *, now=None, request=None, via: str = "web") -> M
         via=via,
     )
     url = reverse("customers:detail", args=[other.pk])
-    message = _("%(actor)s undid the merge of %(other)s into %(name)s") % {
+    message = _(
+        "%(actor)s undid the merge of %(other)s (#%(other_id)d) into %(name)s (#%(id)d)"
+    ) % {
         "actor": user,
         "other": other.name,
+        "other_id": other.pk,
         "name": survivor.name,
+        "id": survivor.pk,
     }
     owners = {survivor.owner_id, other.owner_id} - {None}
     transaction.on_commit(
