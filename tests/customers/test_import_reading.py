@@ -214,3 +214,11 @@ def test_a_traditional_chinese_header_is_matched_like_a_simplified_one(db):
         "負責人": "owner",
         "備註": "notes",
     }
+
+
+def test_blank_rows_only_after_the_last_row_need_no_row_numbers_kept(tmp_path):
+    path = write(tmp_path, "姓名,手机\n王伟,13800138000\n李娜,13800138001\n,\n\n,\n", "utf-8")
+
+    table = imports.read_table(path)
+
+    assert (len(table.rows), table.numbers, table.index_of(3)) == (2, None, 1)

@@ -246,10 +246,13 @@ def _table(raw_rows: list, encoding: str) -> tuple[Table, bool] | None:
     start = top[0] if header is None else header + 1
     while start < len(rows) and _blank(rows[start]):
         start += 1
-    data = [r for r in rows[start:] if not _blank(r)]
+    end = len(rows)
+    while end > start and _blank(rows[end - 1]):  # a sheet's formatted but empty rows
+        end -= 1
+    data = [r for r in rows[start:end] if not _blank(r)]
     numbers = None
-    if len(data) < len(rows) - start:  # blank rows between: the others keep their numbers
-        numbers = [n for n, r in enumerate(rows[start:], start=start + 1) if not _blank(r)]
+    if len(data) < end - start:  # blank rows between: the others keep their numbers
+        numbers = [n for n, r in enumerate(rows[start:end], start=start + 1) if not _blank(r)]
     if header is None:  # every row is data; the user maps the columns by their position
         width = max(map(len, data))
         headers = [_("Column %(n)d") % {"n": n} for n in range(1, width + 1)]
