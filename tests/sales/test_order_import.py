@@ -200,6 +200,19 @@ def test_an_xlsx_workbook_is_read(alice, tmp_path, alices_customer, tea):
     assert order.total == Decimal("199.00")
 
 
+def test_a_title_row_above_an_orders_header_is_skipped(alice, tmp_path, alices_customer, tea):
+    path = _write(
+        tmp_path,
+        "天河店 2025 年订单,,,,\n"
+        "订单号,客户电话,订单日期,SKU,数量\n"
+        "T-1,13800138000,2025-03-01,TEA-001,2\n"
+        "T-2,13800138000,2025-03-02,NO-SUCH-SKU,1\n",
+    )
+    job, outcome = _run(alice, path)
+    assert outcome.orders == 1 and Order.objects.filter(number="T-1").exists()
+    assert [(row, column) for row, column, _reason in _errors(job)] == [("4", "SKU")]
+
+
 def test_an_empty_file_is_refused(alice, tmp_path):
     with pytest.raises(order_imports.OrderImportError, match="The file is empty."):
         order_imports.new_job(alice, _write(tmp_path, ""))

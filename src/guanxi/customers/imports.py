@@ -206,9 +206,14 @@ def _mostly_values(cells: list, texts: list[str]) -> bool:
     return values * 2 > filled
 
 
-def _header(rows: list[list], top: list[int]) -> tuple[int | None, bool]:
+def _fields_named(texts: list[str]) -> int:
+    """How many of a customer's fields a row of headers names."""
+    return len(auto_mapping(texts))
+
+
+def _header(rows: list[list], top: list[int], names: Callable) -> tuple[int | None, bool]:
     """The index of the header among ``top``, the indexes of the sheet's first non-blank rows,
-    and whether it names a field: the row with the most cells ``auto_mapping`` recognises (the
+    and whether it names a field: the row in which ``names`` recognises the most cells (the
     first of a tie), else the first row. None when no row names a field and the first holds a
     phone number or an e-mail address or mostly values: the file has no header."""
     best, most = top[0], 0
@@ -216,7 +221,7 @@ def _header(rows: list[list], top: list[int]) -> tuple[int | None, bool]:
         texts = [_text(v) for v in rows[index]]
         if _holds_contact(texts):
             continue  # a customer's row, whatever words it holds ("公司" as the kind)
-        named = len(auto_mapping(texts))
+        named = names(texts)
         if named > most:
             best, most = index, named
         if named >= 2 and named * 2 >= sum(1 for t in texts if t):
@@ -230,7 +235,7 @@ def _header(rows: list[list], top: list[int]) -> tuple[int | None, bool]:
     return best, False
 
 
-def _table(raw_rows: list, encoding: str) -> tuple[Table, bool] | None:
+def _table(raw_rows: list, encoding: str, names: Callable) -> tuple[Table, bool] | None:
     """A sheet's table and whether it looks like one (its header names a field or has several
     columns; not a note); None when the sheet is blank."""
     rows = [r if type(r) is list else list(r) for r in raw_rows]
@@ -242,7 +247,7 @@ def _table(raw_rows: list, encoding: str) -> tuple[Table, bool] | None:
                 break
     if not top:
         return None
-    header, named = _header(rows, top)
+    header, named = _header(rows, top, names)
     start = top[0] if header is None else header + 1
     while start < len(rows) and _blank(rows[start]):
         start += 1
@@ -283,9 +288,12 @@ def _sheets(path: Path):
         ) from None
 
 
-def read_table(path: str | Path, *, no_rows: str = "") -> Table:
+def read_table(
+    path: str | Path, *, no_rows: str = "", names: Callable[[list[str]], int] = _fields_named
+) -> Table:
     """Headers and rows of a CSV or XLSX file; ``no_rows`` is the message when only the header
-    is there (other importers name their own records).
+    is there, ``names`` counts the fields a row of headers names (other importers name their
+    own records and fields).
 
     The header is the row, among the first non-blank ones, whose cells name the most fields:
     a title above it is skipped. A file whose rows name no field and whose first row holds
@@ -294,10 +302,10 @@ def read_table(path: str | Path, *, no_rows: str = "") -> Table:
     is read (an empty sheet or a note of one column before it is passed over)."""
     path = Path(path)
     with collector_paused():  # lists of strings: the collector's passes over them find nothing
-        return _read_table(path, no_rows)
+        return _read_table(path, no_rows, names)
 
 
-def _read_table(path: Path, no_rows: str) -> Table:
+def _read_table(path: Path, no_rows: str, names: Callable) -> Table:
     if path.suffix.lower() in XLSX_SUFFIXES:
         sheets, encoding = _sheets(path), "xlsx"
     else:
@@ -310,7 +318,7 @@ def _read_table(path: Path, no_rows: str) -> Table:
             ) from None
     fallback = None
     for raw_rows in sheets:
-        found = _table(raw_rows, encoding)
+        found = _table(raw_rows, encoding, names)
         if found is None:
             continue
         table, tabular = found

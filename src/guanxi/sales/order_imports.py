@@ -26,7 +26,7 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from functools import partial
+from functools import cache, partial
 from pathlib import Path
 
 from django.conf import settings
@@ -150,11 +150,9 @@ def column_label(target: str) -> str:
     return str(labels[target])
 
 
-def map_columns(headers: list[str]) -> dict[str, int]:
-    """{target: column index} from the header row; the first column naming a target wins.
-
-    Raises OrderImportError naming the missing required columns (order date, SKU, quantity and
-    one customer column)."""
+@cache
+def _column_index() -> dict[str, str]:
+    """{header's key: target}: COLUMNS' words and each column's label in both languages."""
     index: dict[str, str] = {}
     for target, words in COLUMNS.items():
         for word in words.split():
@@ -163,11 +161,26 @@ def map_columns(headers: list[str]) -> dict[str, int]:
         with translation.override(language):
             for target in COLUMNS:
                 index.setdefault(imports._key(column_label(target)), target)
+    return index
+
+
+def _named_columns(headers: list[str]) -> dict[str, int]:
+    """{target: column index} of the headers that name a column; the first one wins."""
+    index = _column_index()
     found: dict[str, int] = {}
     for position, header in enumerate(headers):
         target = index.get(imports._key(header))
         if target and target not in found:
             found[target] = position
+    return found
+
+
+def map_columns(headers: list[str]) -> dict[str, int]:
+    """{target: column index} from the header row; the first column naming a target wins.
+
+    Raises OrderImportError naming the missing required columns (order date, SKU, quantity and
+    one customer column)."""
+    found = _named_columns(headers)
     missing = [t for t in ("order_date", "sku", "quantity") if t not in found]
     if not any(t in found for t in CUSTOMER_COLUMNS):
         missing.insert(0, "customer")
@@ -181,7 +194,11 @@ def map_columns(headers: list[str]) -> dict[str, int]:
 
 def read_orders_table(path: str | Path) -> imports.Table:
     try:
-        return imports.read_table(path, no_rows=_("The file has a header row but no order lines."))
+        return imports.read_table(
+            path,
+            no_rows=_("The file has a header row but no order lines."),
+            names=lambda texts: len(_named_columns(texts)),
+        )
     except imports.ImportFileError as exc:
         raise OrderImportError(str(exc)) from None
 
