@@ -33,13 +33,47 @@ def normalize_phone(raw: str, region: str | None = None) -> str:
     fast = _cn_mobile(raw, region or settings.PHONE_REGION)
     if fast:
         return fast
+    region = region or settings.PHONE_REGION
     try:
-        number = phonenumbers.parse(raw, region or settings.PHONE_REGION)
+        number = phonenumbers.parse(raw, region)
     except phonenumbers.NumberParseException:
         raise ValidationError(_("Enter a valid phone number.")) from None
     if not phonenumbers.is_valid_number(number):
-        raise ValidationError(_("Enter a valid phone number."))
+        raise ValidationError(_elsewhere(raw, region) or _("Enter a valid phone number."))
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def _nearby_regions() -> dict[str, str]:
+    """Regions whose numbers a file from a Chinese company holds written without their code."""
+    return {"CN": _("mainland China"), "HK": _("Hong Kong"), "MO": _("Macao"), "TW": _("Taiwan")}
+
+
+def _elsewhere(raw: str, region: str) -> str:
+    """When ``raw``, not a number of ``region``, is one of exactly one nearby region written
+    without its code (a Taiwan mobile "0912 345 678" in a file from Taipei): a message giving
+    it with the code, to be checked and written so; a guess is never stored."""
+    if raw.startswith(("+", "00")):
+        return ""
+    found = []
+    for other, name in _nearby_regions().items():
+        if other == region:
+            continue
+        try:
+            number = phonenumbers.parse(raw, other)
+        except phonenumbers.NumberParseException:
+            continue
+        if phonenumbers.is_valid_number(number):
+            found.append((name, number))
+    if len(found) != 1:
+        return ""
+    name, number = found[0]
+    return _(
+        "Not a valid number without a country code. If it is a number in %(region)s, "
+        "write it with its code: %(number)s."
+    ) % {
+        "region": name,
+        "number": phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL),
+    }
 
 
 _CN_MOBILE_E164 = re.compile(r"\+86(1\d{10})")
