@@ -134,13 +134,15 @@ def test_the_comparison_page_offers_no_mobile_when_both_are_the_same(client, ali
     assert "phone_not_kept" not in html
 
 
-def test_the_proposal_is_masked_for_a_rep_who_sees_the_other_masked(client, alice, bob, survivor):
+def test_the_proposal_is_masked_for_a_rep_who_sees_the_kept_one_masked(
+    client, alice, bob, survivor
+):
     bobs = create_customer(bob, {"name": "王玮", "phone": "13900139000"})
     share_customer(bob, bobs.pk, to_user=alice, level="edit")
 
     html = (
         login(client, alice)
-        .get(reverse("customers:merge", args=[survivor.pk, bobs.pk]))
+        .get(reverse("customers:merge", args=[bobs.pk, survivor.pk]))
         .content.decode()
     )
 

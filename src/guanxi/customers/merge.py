@@ -43,7 +43,7 @@ from simple_history.models import HistoricalChanges
 from guanxi.core.access_log import log_access
 from guanxi.core.notifications import notify
 from guanxi.customers import history_reasons
-from guanxi.customers.models import Customer, CustomField
+from guanxi.customers.models import Customer, CustomerShare, CustomField, ShareLevel
 from guanxi.customers.models_merge import (
     DuplicateDismissal,
     DuplicatePair,
@@ -54,6 +54,7 @@ from guanxi.customers.services import (
     StaleVersion,
     _refresh_search_text,
     access_customer,
+    can_manage,
 )
 
 SURVIVOR, OTHER = "survivor", "other"
@@ -69,6 +70,27 @@ _CHUNK = 500
 
 class UndoRefused(Exception):
     """The merge can no longer be undone; the message says why."""
+
+
+# --- rights --------------------------------------------------------------------------------
+
+
+def may_merge_away(user, other: Customer) -> bool:
+    """Whether ``user`` may merge ``other`` into a customer they can edit: merging gives away
+    every record of ``other`` as a transfer does, so it takes the right to transfer it (its
+    owner, their manager or an admin), not only an edit share."""
+    return can_manage(user, other)
+
+
+def check_merge_away(user, other: Customer) -> None:
+    if not may_merge_away(user, other):
+        raise PermissionDenied(
+            _(
+                "Only the owner of %(name)s (#%(id)d), their manager or an admin can merge it "
+                "into another customer: its records would go with it."
+            )
+            % {"name": other.name, "id": other.pk}
+        )
 
 
 # --- fields --------------------------------------------------------------------------------
@@ -247,21 +269,25 @@ def _move_related(survivor: Customer, other: Customer) -> tuple[list, list]:
         unique = _unique_sets(model, field)
         if rel.one_to_one:
             unique.append([])  # a one-to-one clashes with the survivor's one, if any
-        clash: set = set()
+        clash: dict = {}  # the other's row → the survivor's row it clashes with
         for columns in unique:
-            taken = set(manager.filter(**{field.attname: survivor.pk}).values_list("pk", *columns))
-            taken_keys = {row[1:] for row in taken}
+            taken = manager.filter(**{field.attname: survivor.pk}).values_list("pk", *columns)
+            taken_keys = {row[1:]: row[0] for row in taken}
             for row in rows.values_list("pk", *columns):
                 key = row[1:]
                 if None in key:
                     continue
                 if key in taken_keys:
-                    clash.add(row[0])
+                    clash[row[0]] = taken_keys[key]
         ids = [pk for pk in rows.values_list("pk", flat=True) if pk not in clash]
         if clash:
+            raised = _raise_shares(clash) if model is CustomerShare else {}
             columns = [f.attname for f in model._meta.concrete_fields]
             for values in manager.filter(pk__in=clash).values(*columns):
-                removed.append([model._meta.label, _json(values)])
+                entry = [model._meta.label, _json(values)]
+                if values["id"] in raised:
+                    entry.append(raised[values["id"]])
+                removed.append(entry)
             manager.filter(pk__in=clash).delete()
         for start in range(0, len(ids), _CHUNK):
             manager.filter(pk__in=ids[start : start + _CHUNK]).update(
@@ -270,6 +296,37 @@ def _move_related(survivor: Customer, other: Customer) -> tuple[list, list]:
         if ids:
             moved.append([model._meta.label, field.name, _json(ids)])
     return moved, removed
+
+
+def _raise_shares(clash: dict) -> dict:
+    """Where the survivor is shared with the same user or team as the other but to read and
+    the other's share was to edit, the survivor's share becomes one to edit (nobody loses a
+    right to the records that come over). {the other's share: {"id": the survivor's share,
+    "level": its level before}} for the undo."""
+    levels = dict(
+        CustomerShare.objects.filter(pk__in=[*clash, *clash.values()]).values_list("pk", "level")
+    )
+    raised = {}
+    for mine, theirs in clash.items():
+        if levels[mine] == ShareLevel.EDIT and levels[theirs] != ShareLevel.EDIT:
+            raised[mine] = {"id": theirs, "level": levels[theirs]}
+    if raised:
+        CustomerShare.objects.filter(pk__in=[r["id"] for r in raised.values()]).update(
+            level=ShareLevel.EDIT
+        )
+    return raised
+
+
+def _removed_pairs(other: Customer) -> list:
+    """The duplicate pairs of ``other``, deleted by its merge and kept in its record so that an
+    undo proposes them again (the pair of the two customers first of all)."""
+    pairs = DuplicatePair.objects.filter(customer_a=other) | DuplicatePair.objects.filter(
+        customer_b=other
+    )
+    columns = [f.attname for f in DuplicatePair._meta.concrete_fields]
+    removed = [[DuplicatePair._meta.label, _json(values)] for values in pairs.values(*columns)]
+    pairs.delete()
+    return removed
 
 
 def _refresh_tag_names(customer: Customer) -> None:
@@ -303,7 +360,7 @@ def merge_customers(
     if first == second:
         raise ValidationError({"other": _("A customer cannot be merged with itself.")})
     access_customer(user, first, edit=True)
-    access_customer(user, second, edit=True)
+    check_merge_away(user, access_customer(user, second, edit=True))
     locked = {c.pk: c for c in Customer.objects.select_for_update().filter(pk__in=[first, second])}
     survivor, other = locked[first], locked[second]
     for customer, expected in ((survivor, survivor_version), (other, other_version)):
@@ -344,10 +401,8 @@ def merge_customers(
         survivor_after={name: after[name] for name in changed},
         other_values=other_values,
         moved=moved,
-        removed=removed,
+        removed=removed + _removed_pairs(other),
     )
-    DuplicatePair.objects.filter(customer_a=other).delete()
-    DuplicatePair.objects.filter(customer_b=other).delete()
     log_access(
         user,
         "merge",
@@ -373,6 +428,12 @@ def merge_customers(
     return record
 
 
+def rows_the_survivor_had(record: MergeRecord) -> int:
+    """How many of the other's rows the merge deleted because the survivor had the same one
+    (a tag, a share…); its duplicate pairs, kept in the record too, are not counted."""
+    return sum(1 for label, *_rest in record.removed if label != DuplicatePair._meta.label)
+
+
 def merge_for(customer_id) -> MergeRecord | None:
     """The merge (not undone) that sent this customer to the recycle bin, if any."""
     return (
@@ -380,6 +441,19 @@ def merge_for(customer_id) -> MergeRecord | None:
         .order_by("-at")
         .first()
     )
+
+
+def kept_customer(user, customer_id) -> int | None:
+    """For a link to a customer merged away: the customer it lives on in (through later merges
+    too), when ``user`` can see that one; else None."""
+    seen: set[int] = set()
+    record = merge_for(customer_id)
+    while record is not None and record.survivor_id not in seen:
+        seen.add(record.survivor_id)
+        if Customer.objects.visible_to(user).filter(pk=record.survivor_id).exists():
+            return record.survivor_id
+        record = merge_for(record.survivor_id)
+    return None
 
 
 def merges_into(customer_ids) -> dict[int, MergeRecord]:
@@ -407,6 +481,19 @@ def access_merge(user, merge_id) -> MergeRecord:
     if record is None:
         raise Http404
     return record
+
+
+def undoable_by(user, records) -> set[int]:
+    """The ids of those merge records whose two customers ``user`` may change: the ones they
+    may undo (while the undo's other conditions hold)."""
+    records = list(records)
+    ids = {pk for r in records for pk in (r.survivor_id, r.other_id)}
+    editable = set(
+        Customer.objects.editable_by(user, include_deleted=True)
+        .filter(pk__in=ids)
+        .values_list("pk", flat=True)
+    )
+    return {r.pk for r in records if r.survivor_id in editable and r.other_id in editable}
 
 
 def undo_deadline(record: MergeRecord) -> dt.datetime:
@@ -463,8 +550,7 @@ def undo_merge(user, merge_id, *, now=None, request=None, via: str = "web") -> M
     now = now or timezone.now()
     record = access_merge(user, merge_id)
     record = MergeRecord.objects.select_for_update().get(pk=record.pk)
-    editable = Customer.objects.editable_by(user, include_deleted=True)
-    if editable.filter(pk__in=[record.survivor_id, record.other_id]).count() < 2:
+    if record.pk not in undoable_by(user, [record]):
         raise PermissionDenied(_("You may not change both customers of this merge."))
     locked = {
         c.pk: c
@@ -485,11 +571,13 @@ def undo_merge(user, merge_id, *, now=None, request=None, via: str = "web") -> M
             model._base_manager.filter(
                 pk__in=ids[start : start + _CHUNK], **{attname: survivor.pk}
             ).update(**{attname: other.pk})
-    for label, values in record.removed:
+    for label, values, *raised in record.removed:
         try:
             model = apps.get_model(label)
         except LookupError:
             continue
+        if raised:  # the survivor's share the merge made one to edit
+            model._base_manager.filter(pk=raised[0]["id"]).update(level=raised[0]["level"])
         row = model(
             **{
                 f.attname: f.to_python(values[f.attname])

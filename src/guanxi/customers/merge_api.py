@@ -133,7 +133,7 @@ def _merge_out(record) -> dict:
         "by": record.by,
         "changed_fields": list(record.survivor_after),
         "moved": [{"model": label, "count": len(ids)} for label, _field, ids in record.moved],
-        "removed": len(record.removed),
+        "removed": merge.rows_the_survivor_had(record),
         "undo_until": merge.undo_deadline(record),
         "undone_at": record.undone_at,
     }

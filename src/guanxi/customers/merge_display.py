@@ -54,13 +54,13 @@ def _shown(user, customer: Customer, name: str) -> str:
 
 def comparison_rows(user, survivor: Customer, other: Customer, chosen: dict | None = None) -> list:
     """One row per mergeable field: label, both values as the viewer may see them, which side
-    is chosen (the form's choice, else the default) and whether the values differ. When the
-    mobiles differ, the "other phone" row also offers the mobile not kept (``not_kept``: the
+    is chosen (the form's choice, else the default) and whether the values differ. When both
+    have a mobile and they differ, the "other phone" row also offers the mobile not kept (``not_kept``: the
     one shown for each side the mobile may be kept from)."""
     fields = merge_fields()
     choices = default_choices(survivor, other, fields, chosen)
     labels = {CUSTOM_PREFIX + f.key: f.label for f in CustomField.objects.filter(active=True)}
-    phones_differ = survivor.phone != other.phone
+    phones_differ = bool(survivor.phone and other.phone) and survivor.phone != other.phone
     rows = []
     for name in fields:
         label = labels.get(name) or str(Customer._meta.get_field(name).verbose_name)

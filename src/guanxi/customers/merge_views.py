@@ -113,6 +113,17 @@ def merge_compare(request, survivor_id, other_id):
     if survivor.pk == other.pk:
         messages.error(request, _("A customer cannot be merged with itself."))
         return redirect("customers:duplicates")
+    if not merge.may_merge_away(user, other) and merge.may_merge_away(user, survivor):
+        messages.info(
+            request,
+            _(
+                "%(name)s (#%(id)d) is kept: only its owner, their manager or an admin can merge "
+                "it into another customer."
+            )
+            % {"name": other.name, "id": other.pk},
+        )
+        return redirect("customers:merge", other.pk, survivor.pk)
+    merge.check_merge_away(user, other)
     errors: dict[str, list[str]] = {}
     general: list[str] = []
     chosen: dict[str, str] = {}
@@ -189,6 +200,8 @@ def merge_compare(request, survivor_id, other_id):
             "rows": rows,
             "phone_side": next((r["choice"] for r in rows if r["name"] == "phone"), ""),
             "counts": merge.related_counts(survivor, other),
+            "can_swap": merge.may_merge_away(user, survivor),
+            "mono": ("phone", "phone_alt", "id_number"),  # shown in the masked values' font
             "general_errors": general,
             "keep_days": settings.RECYCLE_BIN_DAYS,
         },

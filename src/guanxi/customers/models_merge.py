@@ -118,7 +118,10 @@ class MergeRecord(models.Model):
     new values, JSON); ``other_values`` the loser's fields as they were; ``moved`` the related
     rows re-pointed to the survivor (``[[app.Model, field, [ids]], …]``); ``removed`` the rows
     deleted because the survivor already had the same one (a share with the same user, a tag,
-    a follower): ``[[app.Model, {column: value}], …]``, recreated by an undo.
+    a follower): ``[[app.Model, {column: value}], …]``, recreated by an undo; a share's entry
+    has a third item when the merge made the survivor's share to the same user one to edit,
+    ``{"id": that share, "level": its level before}``; the other's duplicate pairs are there
+    too, proposed again after an undo.
     """
 
     survivor = models.ForeignKey("customers.Customer", on_delete=models.CASCADE, related_name="+")

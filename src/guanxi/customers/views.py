@@ -45,7 +45,7 @@ from guanxi.customers.forms import (
     split_tags,
 )
 from guanxi.customers.masking import SENSITIVE_FIELDS, masks_for, shown_value
-from guanxi.customers.merge import merges_into
+from guanxi.customers.merge import kept_customer, merges_into, undoable_by
 from guanxi.customers.models import BirthdayCalendar, Customer, Kind
 
 TABS = ("contacts", "tags", "history", "sharing", "followers")
@@ -450,7 +450,17 @@ def _history_value(field: str, value, masked: bool, names: dict) -> str:
 
 @login_required
 def customer_detail(request, pk):
-    customer = services.access_customer(request.user, pk)
+    try:
+        customer = services.access_customer(request.user, pk)
+    except Http404:
+        kept = kept_customer(request.user, pk)
+        if kept is None:
+            raise
+        messages.info(
+            request,
+            _("Customer #%(old)d was merged into this one; its records are here.") % {"old": pk},
+        )
+        return redirect("customers:detail", kept)
     services.record_view(request.user, customer, request=request)
     context = _detail_context(request, customer, request.GET.get("tab", "contacts"))
     context.update(_tab_context(request, customer, context["tab"], context))
@@ -696,8 +706,10 @@ def recycle_bin(request):
     for customer in page.object_list:
         customer.manageable = customer.pk in manageable
     merged = merges_into(c.pk for c in page.object_list)
+    undoable = undoable_by(user, merged.values())
     for customer in page.object_list:
         customer.merge = merged.get(customer.pk)
+        customer.merge_undoable = customer.merge is not None and customer.merge.pk in undoable
     return render(
         request,
         "customers/recycle_bin.html",
