@@ -93,7 +93,10 @@ class DismissedOut(Schema):
 
 class MergeIn(_Input):
     survivor: int = Field(description="The customer that stays.")
-    other: int = Field(description="The customer merged into it (then in the recycle bin).")
+    other: int = Field(
+        description="The customer merged into it (then in the recycle bin): its owner, their "
+        "manager or an admin may merge it (403 otherwise); the survivor must be editable."
+    )
     choices: dict[str, Side] = Field(
         default_factory=dict,
         description='Which side\'s value each field keeps, e.g. {"name": "other", '
