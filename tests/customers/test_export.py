@@ -42,8 +42,8 @@ def formula_customer(alice):
 
 def test_export_csv_starts_with_a_bom_and_has_english_headers(client, alice, alices_customer):
     table = _csv(login(client, alice).get(URL, {"format": "csv"}))
-    assert table[0][:3] == ["ID", "kind", "name"]
-    assert _column(table, "name") == ["王伟"]
+    assert table[0][:3] == ["ID", "Kind", "Name"]
+    assert _column(table, "Name") == ["王伟"]
 
 
 def test_export_headers_follow_the_active_language(client, alice, alices_customer):
@@ -57,7 +57,7 @@ def test_export_headers_follow_the_active_language(client, alice, alices_custome
 
 def test_rep_export_holds_only_visible_customers(client, alice, alices_customer, charlies_customer):
     table = _csv(login(client, alice).get(URL, {"format": "csv"}))
-    names = _column(table, "name")
+    names = _column(table, "Name")
     assert "王伟" in names
     assert "成都锦城贸易有限公司" not in names
 
@@ -68,32 +68,32 @@ def test_rep_export_masks_the_phone_of_a_customer_shared_with_her(client, alice,
     )
     share_customer(bob, theirs.pk, to_user=alice)
     table = _csv(login(client, alice).get(URL, {"format": "csv"}))
-    assert _column(table, "mobile phone") == ["'+86139****5678"]
+    assert _column(table, "Mobile phone") == ["'+86139****5678"]
     assert "11010519491231002X" not in _column(table, "ID number / USCC")
 
 
 def test_rep_export_shows_her_own_customers_phone_in_full(client, alice, alices_customer):
     table = _csv(login(client, alice).get(URL, {"format": "csv"}))
-    assert _column(table, "mobile phone") == ["'+8613800138000"]
+    assert _column(table, "Mobile phone") == ["'+8613800138000"]
 
 
 def test_analyst_export_is_masked(client, nina, alices_customer):
     table = _csv(login(client, nina).get(URL, {"format": "csv"}))
-    assert _column(table, "mobile phone") == ["'+86138****8000"]
+    assert _column(table, "Mobile phone") == ["'+86138****8000"]
 
 
 def test_export_follows_the_list_filters(client, alice, alices_customer):
     create_customer(alice, {"name": "张三", "city": "深圳"})
     table = _csv(login(client, alice).get(URL, {"format": "csv", "city": "深圳"}))
-    assert _column(table, "name") == ["张三"]
+    assert _column(table, "Name") == ["张三"]
 
 
 def test_csv_export_neutralises_formula_cells(client, alice, formula_customer):
     table = _csv(login(client, alice).get(URL, {"format": "csv"}))
-    assert _column(table, "name") == ['\'=HYPERLINK("http://evil")']
-    assert _column(table, "notes") == ["'+SUM(A1)"]
-    assert _column(table, "address") == ["'@cmd"]
-    assert _column(table, "city") == ["'-2+3"]
+    assert _column(table, "Name") == ['\'=HYPERLINK("http://evil")']
+    assert _column(table, "Notes") == ["'+SUM(A1)"]
+    assert _column(table, "Address") == ["'@cmd"]
+    assert _column(table, "City") == ["'-2+3"]
 
 
 def test_xlsx_export_writes_formula_like_cells_as_text(client, alice, formula_customer, tmp_path):
@@ -102,7 +102,7 @@ def test_xlsx_export_writes_formula_like_cells_as_text(client, alice, formula_cu
     path = tmp_path / "out.xlsx"
     path.write_bytes(b"".join(response.streaming_content))
     sheet = CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0).to_python()
-    name_col = sheet[0].index("name")
+    name_col = sheet[0].index("Name")
     assert sheet[1][name_col] == '=HYPERLINK("http://evil")'
     assert b"<f>" not in _sheet_xml(path)
 
@@ -159,7 +159,7 @@ def test_export_command_writes_xlsx(alice, alices_customer, tmp_path):
     path = tmp_path / "c.xlsx"
     call_command("export", "customers", str(path), "--user", "alice", stdout=io.StringIO())
     sheet = CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0).to_python()
-    assert sheet[1][sheet[0].index("name")] == "王伟"
+    assert sheet[1][sheet[0].index("Name")] == "王伟"
 
 
 def test_export_shows_choice_labels(client, alice):
@@ -167,7 +167,7 @@ def test_export_shows_choice_labels(client, alice):
 
     table = _csv(login(client, alice).get(URL, {"format": "csv"}))
 
-    assert (_column(table, "kind"), _column(table, "gender")) == (["Person"], ["Female"])
+    assert (_column(table, "Kind"), _column(table, "Gender")) == (["Person"], ["Female"])
 
 
 def test_export_choice_labels_follow_the_active_language(client, alice):
@@ -188,4 +188,4 @@ def test_export_shows_a_stored_value_outside_the_choices_as_it_is(client, alice)
 
     table = _csv(login(client, alice).get(URL, {"format": "csv"}))
 
-    assert _column(table, "income band") == ["legacy"]
+    assert _column(table, "Income band") == ["legacy"]

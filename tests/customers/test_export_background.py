@@ -78,7 +78,7 @@ def test_the_background_file_is_masked_for_the_rep(
     settings.EXPORT_BACKGROUND_ROWS = 2
     _start(login(client, alice), django_capture_on_commit_callbacks)
     table = list(csv.reader(io.StringIO(_job_file(ExportJob.objects.get()).decode("utf-8-sig"))))
-    phones = dict((row[2], row[table[0].index("mobile phone")]) for row in table[1:])
+    phones = dict((row[2], row[table[0].index("Mobile phone")]) for row in table[1:])
     assert phones["李娜"] == "'+86139****5678"  # bob's customer, shared with alice
     assert phones["客户0"] == "'+8613800138000"  # her own
 
@@ -123,7 +123,7 @@ def test_a_background_xlsx_export_holds_every_row(
     path = tmp_path / "out.xlsx"
     path.write_bytes(_job_file(job))
     sheet = CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0).to_python()
-    assert sorted(r[sheet[0].index("name")] for r in sheet[1:]) == [
+    assert sorted(r[sheet[0].index("Name")] for r in sheet[1:]) == [
         "客户0",
         "客户1",
         "客户2",

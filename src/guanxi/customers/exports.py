@@ -6,17 +6,23 @@ cells a spreadsheet would run as a formula, and is written to the access log.
 """
 
 import csv
+import datetime as dt
 import io
+import itertools
+import re
 import shutil
+import unicodedata
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from urllib.parse import quote
 
 import xlsxwriter
 from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from guanxi.core.access_log import log_access
@@ -65,6 +71,23 @@ DISPLAYED = {
 }
 # A spreadsheet runs a cell starting with one of these as a formula (CSV injection).
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+#: The columns, in the file's order: FIELDS with the owner after the tags (custom fields follow).
+COLUMNS = (
+    *FIELDS[: FIELDS.index("tag_names") + 1],
+    "owner",
+    *FIELDS[FIELDS.index("tag_names") + 1 :],
+)
+#: XLSX column widths, in Excel's units (about one digit, or half a Chinese character): each
+#: column as wide as its header or the widest value among the first SAMPLE_ROWS rows (rows are
+#: written as they come, in constant memory, so the widths are set before the first row), at
+#: least its floor and at most its cap.
+SAMPLE_ROWS = 200
+MIN_WIDTH, MAX_WIDTH = 6, 30
+WIDE = {"address": 30, "notes": 30, "company_name": 24}  # floors; the cap WIDE_MAX_WIDTH
+WIDE_MAX_WIDTH = 60
+DATE_FORMAT = "yyyy-mm-dd"
+# A name a Content-Disposition can quote as it is (RFC 6266's ASCII filename="…").
+_PLAIN_NAME = re.compile(r"[A-Za-z0-9._-]+")
 
 
 def neutralise(value: str) -> str:
@@ -99,8 +122,14 @@ def _custom_fields() -> list[CustomField]:
 
 
 def headers(custom: list[CustomField]) -> list[str]:
-    names = [str(Customer._meta.get_field(f).verbose_name) for f in FIELDS]
-    names.insert(FIELDS.index("tag_names") + 1, _("owner"))
+    """The header row: the fields' verbose names with a capital first letter, as the pages show
+    them ("Name", "Mobile phone"; Chinese unchanged), then the custom fields' labels as their
+    admin wrote them. The import recognises all of them (``imports.auto_mapping``), in either
+    language, so an exported file comes back."""
+    names = [
+        capfirst(str(_("owner") if f == "owner" else Customer._meta.get_field(f).verbose_name))
+        for f in COLUMNS
+    ]
     return names + [f.label for f in custom]
 
 
@@ -127,8 +156,9 @@ def _cell(user, customer: Customer, field: str, labels: dict[str, dict[str, str]
 
 
 def rows(user, queryset, custom: list[CustomField]) -> Iterator[list[str]]:
-    """One list of display strings per customer (masked; not yet neutralised)."""
-    owner_at = FIELDS.index("tag_names") + 1
+    """One list of display strings per customer, in COLUMNS' order then the custom fields
+    (masked; not yet neutralised)."""
+    owner_at = COLUMNS.index("owner")
     labels = _labels()
     for customer in queryset.iterator(chunk_size=CHUNK):
         row = [_cell(user, customer, f, labels) for f in FIELDS]
@@ -181,10 +211,45 @@ def csv_chunks(user, queryset, progress: Callable[[int], None] | None = None) ->
         progress(written + len(buffer))
 
 
+def display_width(text: str) -> int:
+    """The width of ``text`` in Excel's column units: a wide (Chinese, Japanese, Korean or
+    full-width) character counts two."""
+    if text.isascii():
+        return len(text)
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def column_widths(titles: list[str], sample: list[list[str]]) -> list[int]:
+    """The XLSX column widths for a header row and the first rows below it."""
+    widths = []
+    for col, title in enumerate(titles):
+        field = COLUMNS[col] if col < len(COLUMNS) else ""
+        longest = max((display_width(row[col]) for row in sample if row[col]), default=0)
+        if field == "birthday":
+            longest = max(longest, len(DATE_FORMAT))
+        cap = WIDE_MAX_WIDTH if field in WIDE else MAX_WIDTH
+        widths.append(
+            max(WIDE.get(field, MIN_WIDTH), min(max(display_width(title), longest) + 2, cap))
+        )
+    return widths
+
+
+def _day(value: str) -> dt.date | None:
+    """An exported birthday ("1985-03-12") as a date an XLSX cell can hold; None for anything
+    else (Excel counts days from 1900: earlier ones stay text)."""
+    try:
+        day = dt.date.fromisoformat(value)
+    except ValueError:
+        return None
+    return day if day.year >= 1900 else None
+
+
 def write_xlsx(user, queryset, target, progress: Callable[[int], None] | None = None) -> None:
     """Write the XLSX to ``target`` (a path or a binary file), row by row in constant memory.
 
-    Every cell is written with write_string, so a value like "=1+1" stays text, never a formula.
+    Every cell but a birthday is written with write_string, so a value like "=1+1" stays text,
+    never a formula; a birthday is a date cell shown as yyyy-mm-dd. The header row is bold and
+    frozen, the columns as wide as the first rows need (``column_widths``).
     ``progress(rows so far)`` every CHUNK rows and at the end.
     """
     custom = _custom_fields()
@@ -199,13 +264,25 @@ def write_xlsx(user, queryset, target, progress: Callable[[int], None] | None = 
     )
     sheet = workbook.add_worksheet(str(_("Customers"))[:31])
     bold = workbook.add_format({"bold": True})
-    for col, title in enumerate(headers(custom)):
+    date = workbook.add_format({"num_format": DATE_FORMAT})
+    titles = headers(custom)
+    body = rows(user, queryset, custom)
+    sample = list(itertools.islice(body, SAMPLE_ROWS))
+    # In constant memory each row is flushed when the next begins: the layout comes first.
+    for col, width in enumerate(column_widths(titles, sample)):
+        sheet.set_column(col, col, width)
+    sheet.freeze_panes(1, 0)
+    for col, title in enumerate(titles):
         sheet.write_string(0, col, title, bold)
+    birthday_at = COLUMNS.index("birthday")
     r = 0
-    for r, row in enumerate(rows(user, queryset, custom), start=1):
+    for r, row in enumerate(itertools.chain(sample, body), start=1):
         for col, value in enumerate(row):
             if value:
-                sheet.write_string(r, col, value)
+                if col == birthday_at and (day := _day(value)):
+                    sheet.write_datetime(r, col, day, date)
+                else:
+                    sheet.write_string(r, col, value)
         if progress and r % CHUNK == 0:
             progress(r)
     workbook.close()
@@ -231,8 +308,34 @@ def xlsx_bytes(user, queryset) -> bytes:
     return buffer.getvalue()
 
 
-def filename(fmt: str) -> str:
-    return f"customers-{timezone.localtime():%Y%m%d-%H%M}.{fmt}"
+def download_name(fmt: str) -> str:
+    """The file's name in the active language: "客户-20261126-0339.csv" for a Chinese user,
+    "customers-20261126-0339.csv" in English."""
+    stem = str(Customer._meta.verbose_name_plural)
+    return f"{stem}-{timezone.localtime():%Y%m%d-%H%M}.{fmt}"
+
+
+def ascii_name(name: str) -> str:
+    """A download name as a client that reads only ASCII names gets it: a name in another
+    language with its stem in English ("客户-20261126-0339.csv" → "customers-20261126-0339.csv")."""
+    if _PLAIN_NAME.fullmatch(name):
+        return name
+    _stem, _sep, rest = name.partition("-")
+    if _PLAIN_NAME.fullmatch(rest):
+        return f"customers-{rest}"
+    suffix = Path(name).suffix
+    return "customers" + (suffix if _PLAIN_NAME.fullmatch(suffix) else "")
+
+
+def content_disposition(name: str) -> str:
+    """The Content-Disposition of a download named ``name``: the name as it is when ASCII,
+    otherwise the UTF-8 name (RFC 5987 ``filename*``, which browsers prefer) after its ASCII
+    fallback (``filename``, for the clients that do not read the other)."""
+    fallback = ascii_name(name)
+    header = f'attachment; filename="{fallback}"'
+    if fallback != name:
+        header += f"; filename*=UTF-8''{quote(name, safe='')}"
+    return header
 
 
 # --- large exports in the background --------------------------------------------------------
@@ -268,8 +371,8 @@ def run_job(job: ExportJob) -> ExportJob:
     folder = Path(settings.DATA_DIR) / "exports" / uuid.uuid4().hex
     folder.mkdir(parents=True)
     with translation.override(job.language or None):
-        name = filename(job.format)
-        partial = folder / (name + ".part")
+        name = download_name(job.format)  # the file is stored under its ASCII name
+        partial = folder / (ascii_name(name) + ".part")
         ExportJob.objects.filter(pk=job.pk).update(status=ExportJob.Status.RUNNING)
 
         def progress(written: int) -> None:
@@ -286,7 +389,7 @@ def run_job(job: ExportJob) -> ExportJob:
                 finished_at=timezone.now(),
             )
             raise
-        final = folder / name
+        final = folder / ascii_name(name)
         partial.rename(final)
         job.refresh_from_db()
         job.status = ExportJob.Status.DONE

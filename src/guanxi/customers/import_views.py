@@ -37,22 +37,19 @@ def export_response(user, filters: dict, fmt: str, *, request=None, via: str = "
         if via == "api":
             return JsonResponse(export_job_json(job), status=202)
         return redirect("customers:export_job", pk=job.pk)
-    name = exports.filename(fmt)
+    name = exports.download_name(fmt)
     if fmt == "csv":
         response = StreamingHttpResponse(
             exports.csv_chunks(user, queryset), content_type="text/csv; charset=utf-8"
         )
-        response["Content-Disposition"] = f'attachment; filename="{name}"'
-        return response
-    spool = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it
-    exports.write_xlsx(user, queryset, spool)
-    spool.seek(0)
-    return FileResponse(
-        spool,
-        as_attachment=True,
-        filename=name,
-        content_type=XLSX,
-    )
+    else:
+        spool = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it
+        exports.write_xlsx(user, queryset, spool)
+        spool.seek(0)
+        response = FileResponse(spool, content_type=XLSX)
+    # The name in the user's language with an ASCII fallback (Django's own gives no fallback).
+    response["Content-Disposition"] = exports.content_disposition(name)
+    return response
 
 
 def export_job_json(job) -> dict:
@@ -302,9 +299,9 @@ def export_file(jobs, pk: int) -> FileResponse:
     if not path.exists():
         raise Http404
     content_type = "text/csv; charset=utf-8" if job.format == "csv" else XLSX
-    return FileResponse(
-        path.open("rb"), as_attachment=True, filename=job.file_name, content_type=content_type
-    )
+    response = FileResponse(path.open("rb"), content_type=content_type)
+    response["Content-Disposition"] = exports.content_disposition(job.file_name)
+    return response
 
 
 def report_file(job: ImportJob) -> FileResponse:
