@@ -191,3 +191,105 @@ def test_no_mobile_not_kept_is_offered_when_the_other_has_no_mobile(client, alic
     )
 
     assert "phone_not_kept" not in html
+
+
+# --- contact details the choices keep nowhere ----------------------------------------------
+
+
+@pytest.fixture
+def two_ways(alice):
+    """Two records of one person, each with its own other phone, e-mail and WeChat."""
+    first = create_customer(
+        alice,
+        {
+            "name": "李晓龙",
+            "phone": "13800138000",
+            "phone_alt": "02088886666",
+            "email": "lxl@example.com",
+            "wechat_id": "wx_a",
+        },
+    )
+    second = create_customer(
+        alice,
+        {
+            "name": "李晓龙",
+            "phone": "13800138000",
+            "phone_alt": "02088887777",
+            "email": "lxl@work.example.com",
+            "wechat_id": "wx_b",
+        },
+    )
+    return first, second
+
+
+def test_the_contacts_the_choices_keep_nowhere_are_named(two_ways):
+    first, second = two_ways
+
+    lost = merge.contacts_not_kept(first, second, {"email": "other"})
+
+    assert [(c.pk, name) for c, name in lost] == [
+        (first.pk, "email"),
+        (second.pk, "phone_alt"),
+        (second.pk, "wechat_id"),
+    ]
+
+
+def test_a_value_both_have_is_not_named_when_one_is_kept(two_ways):
+    first, second = two_ways
+
+    lost = merge.contacts_not_kept(first, second, {})
+
+    assert (first.pk, "phone") not in [(c.pk, name) for c, name in lost]
+
+
+def test_the_comparison_page_warns_of_what_the_default_choices_lose(client, alice, two_ways):
+    first, second = two_ways
+
+    html = (
+        login(client, alice).get(reverse("customers:merge", args=[first.pk, second.pk]))
+    ).content.decode()
+
+    assert "these contact details are kept in no field" in html
+    assert "lxl@work.example.com" in html and "wx_b" in html
+
+
+def test_changing_a_choice_asks_the_warning_again(client, alice, two_ways):
+    first, second = two_ways
+
+    response = login(client, alice).post(
+        reverse("customers:merge_not_kept", args=[first.pk, second.pk]),
+        {"choice-email": "other", "choice-wechat_id": "other"},
+    )
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "lxl@example.com" in html and "wx_a" in html and "wx_b" not in html
+
+
+def test_the_warning_is_masked_as_the_page_is(client, alice, bob):
+    bobs = create_customer(
+        bob, {"name": "李晓龙", "phone": "13900139000", "phone_alt": "13700137000"}
+    )
+    share_customer(bob, bobs.pk, to_user=alice, level="edit")
+    hers = create_customer(alice, {"name": "李晓龙", "phone": "13900139000"})
+
+    html = (
+        login(client, alice).post(
+            reverse("customers:merge_not_kept", args=[bobs.pk, hers.pk]),
+            {"choice-phone_alt": "other"},
+        )
+    ).content.decode()
+
+    assert "+86 137 **** 7000" in html and "0013 7000" not in html
+
+
+def test_the_warning_is_refused_to_who_may_not_merge(client, alice, bob, two_ways):
+    first, second = two_ways
+    share_customer(alice, first.pk, to_user=bob, level="edit")
+    share_customer(alice, second.pk, to_user=bob, level="edit")
+
+    response = login(client, bob).post(
+        reverse("customers:merge_not_kept", args=[first.pk, second.pk]), {}
+    )
+
+    assert response.status_code == 403

@@ -191,6 +191,26 @@ def _merged_values(survivor: Customer, other: Customer, choices: dict) -> dict:
     return values
 
 
+#: The ways to reach a customer: one of them kept in no field is lost to whoever calls.
+CONTACT_FIELDS = ("phone", "phone_alt", "email", "wechat_id")
+
+
+def contacts_not_kept(survivor: Customer, other: Customer, choices: dict) -> list[tuple]:
+    """The phones, e-mail addresses and WeChat IDs of either customer that the merge with these
+    choices keeps in no field of the survivor, as (customer, field), each value once. Raises
+    ValidationError on a bad choice, as the merge does."""
+    values = _merged_values(survivor, other, choices)
+    kept = {values[name] for name in CONTACT_FIELDS if values[name]}
+    lost, seen = [], set()
+    for customer in (survivor, other):
+        for name in CONTACT_FIELDS:
+            value = getattr(customer, name)
+            if value and value not in kept and value not in seen:
+                seen.add(value)
+                lost.append((customer, name))
+    return lost
+
+
 # --- related rows --------------------------------------------------------------------------
 
 

@@ -3,6 +3,7 @@ of the side-by-side comparison."""
 
 import re
 
+from django.core.exceptions import ValidationError
 from django.utils.formats import date_format
 
 from guanxi.core.identity import mask_id
@@ -13,6 +14,7 @@ from guanxi.customers.merge import (
     OTHER,
     PHONE_NOT_KEPT,
     SURVIVOR,
+    contacts_not_kept,
     default_choices,
     field_value,
     merge_fields,
@@ -86,3 +88,21 @@ def comparison_rows(user, survivor: Customer, other: Customer, chosen: dict | No
             }
         )
     return rows
+
+
+def not_kept_rows(user, survivor: Customer, other: Customer, chosen: dict) -> list[dict]:
+    """The contact details the merge with these choices would keep nowhere, as the viewer may
+    see them: label, value and the customer (#id) it is on; none when a choice is bad (the
+    merge says why)."""
+    try:
+        lost = contacts_not_kept(survivor, other, chosen)
+    except ValidationError:
+        return []
+    return [
+        {
+            "label": str(Customer._meta.get_field(name).verbose_name),
+            "value": _shown(user, customer, name),
+            "id": customer.pk,
+        }
+        for customer, name in lost
+    ]

@@ -18,7 +18,7 @@ from django_htmx.http import HttpResponseClientRefresh
 from guanxi.core.ids import int_or_none
 from guanxi.core.pagination import peek_page
 from guanxi.customers import duplicates, merge
-from guanxi.customers.merge_display import comparison_rows, pair_detail
+from guanxi.customers.merge_display import comparison_rows, not_kept_rows, pair_detail
 from guanxi.customers.models_merge import DuplicateReason
 from guanxi.customers.services import StaleVersion, access_customer, record_view
 
@@ -129,11 +129,7 @@ def merge_compare(request, survivor_id, other_id):
     chosen: dict[str, str] = {}
     status = 200
     if request.method == "POST":
-        chosen = {
-            name: request.POST.get(f"choice-{name}")
-            for name in merge.merge_fields()
-            if request.POST.get(f"choice-{name}")
-        }
+        chosen = _chosen(request)
         try:
             record = merge.merge_customers(
                 user,
@@ -200,6 +196,7 @@ def merge_compare(request, survivor_id, other_id):
             "rows": rows,
             "phone_side": next((r["choice"] for r in rows if r["name"] == "phone"), ""),
             "counts": merge.related_counts(survivor, other),
+            "not_kept": not_kept_rows(user, survivor, other, chosen),
             "can_swap": merge.may_merge_away(user, survivor),
             "mono": ("phone", "phone_alt", "id_number"),  # shown in the masked values' font
             "general_errors": general,
@@ -207,6 +204,28 @@ def merge_compare(request, survivor_id, other_id):
         },
         status=status,
     )
+
+
+def _chosen(request) -> dict[str, str]:
+    """The side each field keeps, as the comparison form sent it."""
+    return {
+        name: request.POST.get(f"choice-{name}")
+        for name in merge.merge_fields()
+        if request.POST.get(f"choice-{name}")
+    }
+
+
+@login_required
+@require_POST
+def merge_not_kept(request, survivor_id, other_id):
+    """The comparison form's warning of the contact details its choices keep nowhere, asked
+    again (htmx) whenever a choice changes."""
+    user = request.user
+    survivor = access_customer(user, survivor_id, edit=True)
+    other = access_customer(user, other_id, edit=True)
+    merge.check_merge_away(user, other)
+    rows = not_kept_rows(user, survivor, other, _chosen(request))
+    return render(request, "customers/partials/merge_not_kept.html", {"not_kept": rows})
 
 
 @login_required

@@ -17,6 +17,11 @@ urlpatterns = [
     path("duplicates/dismiss/", merge_views.duplicate_dismiss, name="duplicate_dismiss"),
     path("merge/", merge_views.merge_pick, name="merge_pick"),
     path("merge/<int:survivor_id>/<int:other_id>/", merge_views.merge_compare, name="merge"),
+    path(
+        "merge/<int:survivor_id>/<int:other_id>/not-kept/",
+        merge_views.merge_not_kept,
+        name="merge_not_kept",
+    ),
     path("merges/<int:pk>/undo/", merge_views.merge_undo, name="merge_undo"),
     path("export/", import_views.export, name="export"),
     path("export/<int:pk>/", import_views.export_job, name="export_job"),
