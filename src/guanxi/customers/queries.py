@@ -619,6 +619,8 @@ def history_for(customer: Customer, limit: int = 200) -> list[dict]:
             changes = [(c.field, c.old, c.new) for c in delta.changes]
             if newer.custom != older.custom:
                 changes.append(("custom", older.custom, newer.custom))
+            if newer.tag_names != older.tag_names:  # not editable: diff_against passes it over
+                changes.append(("tag_names", older.tag_names, newer.tag_names))
         entries.append(
             {
                 "id": newer.history_id,

@@ -5,6 +5,8 @@ visible → 404, visible but read-only → 403), call a service, render. Every p
 customer's data writes the view to the access log.
 """
 
+import datetime as dt
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -15,6 +17,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -439,6 +442,10 @@ def _history_value(field: str, value, masked: bool, names: dict) -> str:
         return names.get(value, f"#{value}")
     if field == "pool_team":  # whose public pool (team names are not sensitive)
         return str(Team.objects.filter(pk=value).first() or f"#{value}")
+    if isinstance(value, dt.datetime):  # as the entry's own time: local, to the minute
+        return date_format(timezone.localtime(value), "Y-m-d H:i")
+    if isinstance(value, dt.date):
+        return date_format(value, "Y-m-d")
     try:
         model_field = Customer._meta.get_field(field)
     except Exception:  # noqa: BLE001
