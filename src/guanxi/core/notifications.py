@@ -6,7 +6,7 @@ Django's e-mail backend (files under var/outbox/email by default, SMTP in produc
 """
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import cache
 
 from django.conf import settings
@@ -15,7 +15,7 @@ from django.core.exceptions import ValidationError
 from django.core.mail import get_connection
 from django.core.mail.message import EmailMessage
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from guanxi.core.hot_reads import column, fetch_one, table
@@ -68,13 +68,15 @@ def notify(
     *,
     actor,
     verb: str,
-    message: str,
+    message: str | Callable[[], str],
     url: str = "",
     event: str | None = None,
     email_body: str = "",
 ) -> int:
     """Tell each recipient except the actor, on the channels they chose for ``event``.
 
+    ``message`` is best a function giving the text: it is called in each recipient's language
+    (their setting, else the site's), not the actor's; a string is written as it is.
     ``event`` is one of NotificationEvent (default: inferred from ``verb``, else "other").
     Returns how many in-app notifications were written. E-mail (subject: the message; body:
     the message and ``email_body``) is sent after the commit to those who want it and have
@@ -92,13 +94,14 @@ def notify(
     }
     app_ids = [uid for uid in ids if chosen.get(uid, (default_app, default_mail))[0]]
     mail_ids = [uid for uid in ids if chosen.get(uid, (default_app, default_mail))[1]]
+    text = _texts(message, ids)
     rows = [
         Notification(
             recipient_id=uid,
             actor_id=actor_id,
             verb=verb,
             event=kind,
-            message=message[:500],
+            message=text[uid][:500],
             url=url,
         )
         for uid in sorted(app_ids)
@@ -111,24 +114,43 @@ def notify(
             .objects.filter(pk__in=mail_ids, is_active=True)
             .exclude(email="")
             .order_by("pk")
-            .values_list("email", flat=True)
+            .values_list("pk", "email")
         )
-        if addresses:
-            subject = " ".join(message.split())[:150]
-            body = f"{message}\n\n{email_body}".strip()
-            transaction.on_commit(lambda: _send_emails(addresses, subject, body))
+        mails = [
+            (address, " ".join(text[uid].split())[:150], f"{text[uid]}\n\n{email_body}".strip())
+            for uid, address in addresses
+        ]
+        if mails:
+            transaction.on_commit(lambda: _send_emails(mails))
     return len(rows)
 
 
-def _send_emails(addresses: list[str], subject: str, body: str) -> None:
-    """One message per recipient (nobody sees another's address), over one connection."""
+def _texts(message: str | Callable[[], str], ids: set[int]) -> dict[int, str]:
+    """{recipient: the message in their language}: ``message()`` called once per language."""
+    if not callable(message):
+        return dict.fromkeys(ids, message)
+    languages = dict(get_user_model().objects.filter(pk__in=ids).values_list("pk", "language"))
+    by_language: dict[str, str] = {}
+    texts = {}
+    for uid in ids:
+        language = languages.get(uid) or settings.LANGUAGE_CODE
+        if language not in by_language:
+            with translation.override(language):
+                by_language[language] = str(message())
+        texts[uid] = by_language[language]
+    return texts
+
+
+def _send_emails(mails: list[tuple[str, str, str]]) -> None:
+    """One message per recipient (address, subject, body: nobody sees another's address),
+    over one connection."""
     try:
         connection = get_connection()
         connection.send_messages(
-            [EmailMessage(subject, body, None, [address]) for address in addresses]
+            [EmailMessage(subject, body, None, [address]) for address, subject, body in mails]
         )
     except Exception:  # an unreachable mail server must not undo or stop the caller's work
-        log.exception("Could not e-mail a notification to %d recipient(s)", len(addresses))
+        log.exception("Could not e-mail a notification to %d recipient(s)", len(mails))
 
 
 # --- preferences ---------------------------------------------------------------------------

@@ -433,14 +433,19 @@ def merge_customers(
         via=via,
     )
     url = reverse("customers:detail", args=[survivor.pk])
-    # With the ids: the two customers of a merge mostly have the same name.
-    message = _("%(actor)s merged customer %(other)s (#%(other_id)d) into %(name)s (#%(id)d)") % {
+    names = {
         "actor": user,
         "other": other.name,
         "other_id": other.pk,
         "name": survivor.name,
         "id": survivor.pk,
     }
+
+    def message() -> str:  # in each owner's language; with the ids: the names are mostly alike
+        return (
+            _("%(actor)s merged customer %(other)s (#%(other_id)d) into %(name)s (#%(id)d)") % names
+        )
+
     owners = {survivor.owner_id, other.owner_id} - {None}
     transaction.on_commit(
         lambda: notify(owners, actor=user, verb="merged", message=message, url=url)
@@ -646,15 +651,20 @@ def undo_merge(user, merge_id, *, now=None, request=None, via: str = "web") -> M
         via=via,
     )
     url = reverse("customers:detail", args=[other.pk])
-    message = _(
-        "%(actor)s undid the merge of %(other)s (#%(other_id)d) into %(name)s (#%(id)d)"
-    ) % {
+    names = {
         "actor": user,
         "other": other.name,
         "other_id": other.pk,
         "name": survivor.name,
         "id": survivor.pk,
     }
+
+    def message() -> str:  # in each owner's language
+        return (
+            _("%(actor)s undid the merge of %(other)s (#%(other_id)d) into %(name)s (#%(id)d)")
+            % names
+        )
+
     owners = {survivor.owner_id, other.owner_id} - {None}
     transaction.on_commit(
         lambda: notify(owners, actor=user, verb="unmerged", message=message, url=url)

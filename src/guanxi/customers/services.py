@@ -193,8 +193,10 @@ def create_customer(
                 actor=user,
                 verb="assigned",
                 event="assigned",
-                message=_("%(actor)s assigned customer %(name)s to you")
-                % {"actor": user, "name": customer.name},
+                message=lambda: (
+                    _("%(actor)s assigned customer %(name)s to you")
+                    % {"actor": user, "name": customer.name}
+                ),
                 url=url,
             )
         )
@@ -253,13 +255,16 @@ def _notify_change(user, customer: Customer, changed: list[str] | None = None) -
     """Tell the owner and the followers (not the actor) which fields changed."""
     recipients = [customer.owner_id, *customer.followers.values_list("id", flat=True)]
     url = reverse("customers:detail", args=[customer.pk])
-    message = _changed_message(customer, user)
-    if changed:
-        message = _("%(actor)s changed %(fields)s of customer %(name)s") % {
+
+    def message() -> str:  # in each recipient's language
+        if not changed:
+            return _changed_message(customer, user)
+        return _("%(actor)s changed %(fields)s of customer %(name)s") % {
             "actor": user,
             "fields": ", ".join(_field_label(f) for f in changed),
             "name": customer.name,
         }
+
     transaction.on_commit(
         lambda: notify(
             recipients,
@@ -395,8 +400,10 @@ def share_customer(
             actor=user,
             verb="shared",
             event="shared",
-            message=_("%(actor)s shared customer %(name)s with you")
-            % {"actor": user, "name": customer.name},
+            message=lambda: (
+                _("%(actor)s shared customer %(name)s with you")
+                % {"actor": user, "name": customer.name}
+            ),
             url=url,
         )
     )
@@ -507,8 +514,10 @@ def _move(customers: list[Customer], to_user: User, by: User, reason: str, batch
             actor=by,
             verb="assigned",
             event="assigned",
-            message=_("%(actor)s transferred %(count)d customer(s) to you: %(names)s")
-            % {"actor": by, "count": len(customers), "names": names},
+            message=lambda: (
+                _("%(actor)s transferred %(count)d customer(s) to you: %(names)s")
+                % {"actor": by, "count": len(customers), "names": names}
+            ),
             url=url,
         )
     )

@@ -465,8 +465,9 @@ def _notify_assigned(user, task: Task) -> None:
             [task.assignee],
             actor=user,
             verb="task_assigned",
-            message=_("%(user)s assigned you a task: %(title)s")
-            % {"user": user, "title": task.title},
+            message=lambda: (
+                _("%(user)s assigned you a task: %(title)s") % {"user": user, "title": task.title}
+            ),
             url=_task_url(task),
         )
 

@@ -305,10 +305,13 @@ def assign_lead(lead: Lead, *, team_id: int | None, actor=None) -> User | None:
         lead.owner = owner
         lead.save(update_fields=["owner", "updated_at"])
     url = reverse("sales:lead", args=[lead.pk])
-    message = _("Lead %(name)s was assigned to you by the %(team)s rule.") % {
-        "name": lead,
-        "team": rule.team,
-    }
+
+    def message() -> str:  # in the owner's language
+        return _("Lead %(name)s was assigned to you by the %(team)s rule.") % {
+            "name": lead,
+            "team": rule.team,
+        }
+
     transaction.on_commit(
         lambda: notify([owner], actor=actor, verb="assigned", message=message, url=url)
     )
