@@ -51,6 +51,7 @@ MIDDLEWARE = [
     "guanxi.accounts.middleware.UserLanguageMiddleware",
     "guanxi.accounts.middleware.UserTimezoneMiddleware",
     "guanxi.core.middleware.RefuseNulMiddleware",
+    "guanxi.core.middleware.ApiErrorShapeMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",

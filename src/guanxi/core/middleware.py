@@ -1,4 +1,4 @@
-"""Requests refused before any view."""
+"""Requests refused before any view, and the API's answers that no view of it gave."""
 
 import json
 
@@ -85,3 +85,43 @@ def _refused(request, field: str) -> HttpResponse:
         "name": field
     }
     return HttpResponse(detail, status=400, content_type="text/plain; charset=utf-8")
+
+
+class ApiErrorShapeMiddleware:
+    """An API address no route of the API answers (``/api/v1/customers/abc``, a trailing
+    slash, an unknown path), a method a route does not take, or a server error: answered in the
+    API's error shape (``{"detail", "errors"}``, JSON) instead of the site's HTML page, so a
+    client reads every error the same way. Any other response passes untouched: one prefix
+    test and one status test per request."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if response.status_code in _API_ERRORS and request.path.startswith("/api/"):
+            if not response.get("Content-Type", "").startswith("application/json"):
+                return _api_error(response)
+        return response
+
+
+_API_ERRORS = frozenset({404, 405, 500})
+
+
+def _api_error(response) -> HttpResponse:
+    if response.status_code == 405:
+        detail = _("Method not allowed here; allowed: %(allowed)s.") % {
+            "allowed": response.get("Allow", "")
+        }
+    elif response.status_code == 404:
+        detail = _("Not found.")
+    else:
+        detail = _("Server error: the request could not be completed.")
+    answer = HttpResponse(
+        json.dumps({"detail": str(detail), "errors": []}, ensure_ascii=False),
+        status=response.status_code,
+        content_type="application/json; charset=utf-8",
+    )
+    if response.has_header("Allow"):
+        answer["Allow"] = response["Allow"]
+    return answer
