@@ -293,3 +293,82 @@ def test_the_warning_is_refused_to_who_may_not_merge(client, alice, bob, two_way
     )
 
     assert response.status_code == 403
+
+
+# --- the API: preview, which version is stale, which field ----------------------------------
+
+
+def test_the_api_preview_names_the_changes_and_what_is_kept_nowhere(client, alice, two_ways):
+    first, second = two_ways
+
+    response = login(client, alice).post(
+        f"{API}/merge/preview",
+        {"survivor": first.pk, "other": second.pk, "choices": {"email": "other"}},
+        content_type=JSON,
+    )
+
+    body = response.json()
+    assert response.status_code == 200 and body["changed_fields"] == ["email"]
+    assert {(k["customer"], k["field"], k["value"]) for k in body["not_kept"]} == {
+        (first.pk, "email", "lxl@example.com"),
+        (second.pk, "phone_alt", "+862088887777"),
+        (second.pk, "wechat_id", "wx_b"),
+    }
+
+
+def test_the_api_preview_merges_nothing(client, alice, two_ways):
+    first, second = two_ways
+
+    login(client, alice).post(
+        f"{API}/merge/preview", {"survivor": first.pk, "other": second.pk}, content_type=JSON
+    )
+
+    assert not merge.MergeRecord.objects.exists()
+
+
+def test_the_api_preview_is_masked_for_who_sees_the_survivor_masked(client, alice, bob):
+    bobs = create_customer(
+        bob, {"name": "李晓龙", "phone": "13900139000", "phone_alt": "13700137000"}
+    )
+    share_customer(bob, bobs.pk, to_user=alice, level="edit")
+    hers = create_customer(alice, {"name": "李晓龙", "phone": "13900139000"})
+
+    body = (
+        login(client, alice)
+        .post(
+            f"{API}/merge/preview",
+            {"survivor": bobs.pk, "other": hers.pk, "choices": {"phone_alt": "other"}},
+            content_type=JSON,
+        )
+        .json()
+    )
+
+    assert body["not_kept"] == [
+        {"customer": bobs.pk, "field": "phone_alt", "value": "+86137****7000"}
+    ]
+
+
+def test_a_stale_version_is_a_409_naming_the_side_that_changed(client, alice, two_ways):
+    first, second = two_ways
+
+    response = login(client, alice).post(
+        f"{API}/merge",
+        {"survivor": first.pk, "other": second.pk, "other_version": second.version + 5},
+        content_type=JSON,
+    )
+
+    assert response.status_code == 409
+    assert response.json()["errors"] == [
+        {"field": "other_version", "message": f"Now at version {second.version}."}
+    ]
+
+
+def test_dismissing_a_customer_with_itself_names_customer_b(client, alice, mine):
+    response = login(client, alice).post(
+        f"{API}/duplicates/dismiss",
+        {"customer_a": mine.pk, "customer_b": mine.pk},
+        content_type=JSON,
+    )
+
+    assert response.status_code == 422
+    assert [e["field"] for e in response.json()["errors"]] == ["customer_b"]

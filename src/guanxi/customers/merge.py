@@ -24,6 +24,7 @@ changed on the survivor was edited since — undoing would silently throw that e
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import json
 from collections.abc import Iterator
@@ -357,6 +358,37 @@ def _refresh_tag_names(customer: Customer) -> None:
 
 
 @transaction.atomic
+def _pair(user, survivor_id, other_id) -> tuple[int, int]:
+    """The two ids of a merge once ``user`` may merge the one into the other (else 404, 403 or
+    ValidationError, as for the merge itself)."""
+    try:
+        first, second = int(survivor_id), int(other_id)
+    except (TypeError, ValueError):
+        raise Http404 from None
+    if first == second:
+        raise ValidationError({"other": _("A customer cannot be merged with itself.")})
+    access_customer(user, first, edit=True)
+    check_merge_away(user, access_customer(user, second, edit=True))
+    return first, second
+
+
+def preview_merge(user, survivor_id, other_id, choices: dict | None = None) -> dict:
+    """What ``merge_customers`` would do with these choices, done to nothing: the survivor's
+    fields it would change and the contact details it would keep in no field
+    (``contacts_not_kept``). Raises as the merge would on bad choices or values."""
+    first, second = _pair(user, survivor_id, other_id)
+    survivor = Customer.objects.get(pk=first)
+    other = Customer.objects.get(pk=second)
+    lost = contacts_not_kept(survivor, other, choices or {})
+    fields = merge_fields()
+    trial = copy.copy(survivor)  # the survivor as the merge would leave it; ``lost`` holds it
+    for name, value in _merged_values(survivor, other, choices or {}).items():
+        setattr(trial, name, value)
+    trial.full_clean(exclude=["owner", "created_by"])
+    changed = [name for name in fields if _dump(trial, name) != _dump(survivor, name)]
+    return {"survivor": first, "other": second, "changed_fields": changed, "not_kept": lost}
+
+
 def merge_customers(
     user,
     survivor_id,
@@ -373,19 +405,17 @@ def merge_customers(
     ``default_choices`` gives them) validated as an update, every related row moved, ``other``
     to the recycle bin. Raises StaleVersion when either changed since the versions given,
     ValidationError on bad values."""
-    try:
-        first, second = int(survivor_id), int(other_id)
-    except (TypeError, ValueError):
-        raise Http404 from None
-    if first == second:
-        raise ValidationError({"other": _("A customer cannot be merged with itself.")})
-    access_customer(user, first, edit=True)
-    check_merge_away(user, access_customer(user, second, edit=True))
+    first, second = _pair(user, survivor_id, other_id)
     locked = {c.pk: c for c in Customer.objects.select_for_update().filter(pk__in=[first, second])}
     survivor, other = locked[first], locked[second]
-    for customer, expected in ((survivor, survivor_version), (other, other_version)):
+    for side, customer, expected in (
+        ("survivor_version", survivor, survivor_version),
+        ("other_version", other, other_version),
+    ):
         if expected is not None and customer.version != expected:
-            raise StaleVersion(customer.version)
+            stale = StaleVersion(customer.version)
+            stale.field = side  # which of the two changed
+            raise stale
     fields = merge_fields()
     before = {name: _dump(survivor, name) for name in fields}
     other_values = {name: _dump(other, name) for name in fields}

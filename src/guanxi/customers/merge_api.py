@@ -15,6 +15,7 @@ from guanxi.accounts.schemas import UserRef
 from guanxi.core.api_errors import error_responses
 from guanxi.core.pagination import DEFAULT_LIMIT, Cursor, Limit, Page, keyset_page
 from guanxi.customers import duplicates, merge
+from guanxi.customers.masking import masked_value
 from guanxi.customers.merge_display import pair_detail
 from guanxi.customers.models_merge import DuplicateReason
 from guanxi.customers.services import StaleVersion
@@ -109,6 +110,22 @@ class MergeIn(_Input):
     other_version: int | None = Field(None, description="Refused with 409 if it changed.")
 
 
+class NotKeptOut(Schema):
+    customer: int = Field(description="The customer the value is on.")
+    field: str = Field(description='"phone", "phone_alt", "email" or "wechat_id".')
+    value: str = Field(description="The value, masked as the customer's own fields are for you.")
+
+
+class PreviewOut(Schema):
+    survivor: int
+    other: int
+    changed_fields: list[str] = Field(description="The survivor's fields the merge would change.")
+    not_kept: list[NotKeptOut] = Field(
+        description="Phones, e-mails and WeChat IDs of either customer the merge with these "
+        "choices would keep in no field of the survivor (choose them to keep them)."
+    )
+
+
 class MovedOut(Schema):
     model: str
     count: int
@@ -192,8 +209,28 @@ def last_duplicate_scan(request):
 @router.post("/duplicates/dismiss", response={200: DismissedOut, **WRITE_ERRORS})
 def dismiss_duplicate(request, payload: DismissIn):
     """Mark two customers as not the same: the pair is never proposed again."""
-    duplicates.dismiss_duplicate(request.auth, payload.customer_a, payload.customer_b)
+    try:
+        duplicates.dismiss_duplicate(request.auth, payload.customer_a, payload.customer_b)
+    except ValidationError as exc:  # the service names the second customer "other"
+        if hasattr(exc, "error_dict") and "other" in exc.error_dict:
+            raise ValidationError({"customer_b": exc.error_dict["other"]}) from None
+        raise
     return {"dismissed": True}
+
+
+def _not_kept_out(user, lost) -> list[dict]:
+    return [
+        {"customer": c.pk, "field": name, "value": masked_value(user, c, name)} for c, name in lost
+    ]
+
+
+@router.post("/merge/preview", response={200: PreviewOut, **WRITE_ERRORS})
+def preview_merge(request, payload: MergeIn):
+    """What POST /customers/merge would do with the same body, done to nothing: the survivor's
+    fields it would change and the contact details it would keep in no field. The same checks
+    (403, 404, 422) as the merge; the versions are not checked."""
+    preview = merge.preview_merge(request.auth, payload.survivor, payload.other, payload.choices)
+    return {**preview, "not_kept": _not_kept_out(request.auth, preview["not_kept"])}
 
 
 @router.post("/merge", response={201: MergeOut, **WRITE_ERRORS})
@@ -213,7 +250,12 @@ def merge_customers(request, payload: MergeIn):
             via="api",
         )
     except StaleVersion as exc:
-        raise _conflict(str(exc)) from None
+        field = getattr(exc, "field", "")
+        message = _("Now at version %(version)d.") % {"version": exc.current_version}
+        return Status(
+            409,
+            {"detail": str(exc), "errors": [{"field": field, "message": message}] if field else []},
+        )
     except ValidationError as exc:
         if hasattr(exc, "error_dict"):
             raise ValidationError(
