@@ -1,5 +1,5 @@
 """Merging the search indexes' pending writes (nightly job, `guanxi search optimize`): every
-customer and deal is still found afterwards, on both databases."""
+customer, contact and deal is still found afterwards, on both databases."""
 
 import io
 
@@ -34,11 +34,21 @@ def test_optimize_merges_both_indexes_and_keeps_every_match(found):
 
     took = optimize_indexes()
 
-    assert set(took) == {"customers", "deals"}
+    assert set(took) == {"customers", "contacts", "deals"}
     assert all(seconds is not None and seconds >= 0 for seconds in took.values())
     assert names(global_search(found, "wangwei")) == before
     assert len(before[0]) == 3
     assert before[1] == ["茶叶年度采购"]
+
+
+def test_contacts_are_still_found_after_their_index_is_merged(found, alices_customer):
+    from guanxi.customers.services import add_contact
+
+    add_contact(found, alices_customer, {"name": "李太太", "email": "litaitai@example.com"})
+
+    assert optimize_indexes()["contacts"] is not None
+    assert [c.name for c in global_search(found, "ltt").contacts] == ["李太太"]
+    assert [c.name for c in global_search(found, "taitai@").contacts] == ["李太太"]
 
 
 def test_a_missing_index_is_reported_not_an_error(found, monkeypatch):

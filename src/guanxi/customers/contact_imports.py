@@ -221,6 +221,7 @@ class _Batch:
         except ValidationError as exc:
             self.fail(row, exc.message_dict)
             return None
+        contact.refresh_search_text()  # written by bulk_create, which bypasses save()
         return contact
 
     def run(self, rows: list[_Row], *, write: bool) -> imports.Outcome:
@@ -267,6 +268,7 @@ class _Batch:
                 for f in CONTACT_FIELDS:
                     if f in row.raw:
                         setattr(match, f, getattr(contact, f))
+                match.refresh_search_text()
                 self.updates.append(match)
                 self.outcome.updated += 1
         if write:
@@ -300,7 +302,7 @@ class _Batch:
             bulk_update_with_history(
                 self.updates,
                 Contact,
-                [*CONTACT_FIELDS, "updated_at"],
+                [*CONTACT_FIELDS, "search_text", "updated_at"],
                 batch_size=imports.BATCH_SIZE,
                 default_user=self.user,
                 default_change_reason=history_reasons.IMPORT,

@@ -24,6 +24,7 @@ from guanxi.core.fields import BoundedTextField, trim_required
 from guanxi.core.identity import normalize_resident_id, normalize_uscc
 from guanxi.core.models import SoftDeletable, SoftDeleteQuerySet, TimeStamped, Versioned
 from guanxi.core.phones import normalize_phone
+from guanxi.customers.search import contact_search_text
 
 
 class Kind(models.TextChoices):
@@ -666,7 +667,14 @@ class Customer(TimeStamped, Versioned, SoftDeletable):
 
 
 class Contact(TimeStamped):
-    """A person at a company customer (or a family member of a person customer)."""
+    """A person at a company customer (or a family member of a person customer).
+
+    ``search_text`` holds name, pinyin, initials, phone digits, e-mail and WeChat ID for
+    search (``search.contact_search_text``, indexed by ``contact_search_index``): ``save()``
+    rebuilds it, and the bulk writes, which bypass it, call ``refresh_search_text``."""
+
+    #: The fields ``search_text`` is built from.
+    SEARCHED_FIELDS = ("name", "phone", "email", "wechat_id")
 
     customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="contacts")
     name = models.CharField(_("name"), max_length=100)
@@ -676,8 +684,9 @@ class Contact(TimeStamped):
     wechat_id = models.CharField(_("WeChat ID"), max_length=64, blank=True)
     is_primary = models.BooleanField(_("primary contact"), default=False)
     notes = models.CharField(_("notes"), max_length=500, blank=True)
+    search_text = models.TextField(editable=False, blank=True)
 
-    history = HistoricalRecords(excluded_fields=["updated_at", "created_at"])
+    history = HistoricalRecords(excluded_fields=["updated_at", "created_at", "search_text"])
 
     class Meta:
         ordering = ["-is_primary", "name"]
@@ -686,6 +695,21 @@ class Contact(TimeStamped):
 
     def __str__(self) -> str:
         return self.name
+
+    def refresh_search_text(self) -> None:
+        """Rebuild ``search_text`` from the searched fields' current values."""
+        self.search_text = contact_search_text({f: getattr(self, f) for f in self.SEARCHED_FIELDS})
+
+    def save(self, *args, **kwargs):
+        # Derived storage, like an index entry: every save keeps it in step with the fields,
+        # so no write path (services, forms, admin, tests) can leave a contact unfindable.
+        fields = kwargs.get("update_fields")
+        if fields is None:
+            self.refresh_search_text()
+        elif set(fields) & set(self.SEARCHED_FIELDS):
+            self.refresh_search_text()
+            kwargs["update_fields"] = {*fields, "search_text"}
+        super().save(*args, **kwargs)
 
     def clean(self):
         errors: dict[str, list] = {}

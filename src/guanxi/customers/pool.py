@@ -34,6 +34,7 @@ from guanxi.accounts.models import Role, Team, TeamClosure, User
 from guanxi.accounts.queries import is_manager_of
 from guanxi.accounts.services import subteam_ids
 from guanxi.core.notifications import notify
+from guanxi.customers.cities import stored_city
 from guanxi.customers.models import Customer, OwnershipTransfer, PoolRule
 from guanxi.customers.models_pool import PoolScope
 from guanxi.customers.search import normalize_query
@@ -771,7 +772,7 @@ def pool_for(
     if term:
         qs = qs.filter(search_text__contains=term)
     if city:
-        qs = qs.filter(city=city)
+        qs = qs.filter(city=stored_city(city))  # "广州" finds 广州市's, as the customer list
     if tag:
         qs = qs.filter(tags__name=tag)
     if source:

@@ -12,6 +12,7 @@ from guanxi.accounts.services import subteam_ids
 from guanxi.core.phones import normalize_phone
 from guanxi.core.prepared import ids_value, pk_among, prepared
 from guanxi.customers import search_index
+from guanxi.customers.cities import stored_city
 from guanxi.customers.models import Customer, OwnershipTransfer, Tag
 from guanxi.customers.search import normalize_query
 
@@ -100,7 +101,11 @@ def customer_rows(
     Newest first (the default order), a search that is exactly a customer's mobile number or
     e-mail lists those customers first (``exact_match``), at most half of the first page: the
     page's last row, which a cursor points after, is then one of the others, which follow
-    without them, newest first."""
+    without them, newest first.
+
+    The city filter is read as records spell it (``cities.stored_city``), once here."""
+    if filters.get("city"):
+        filters["city"] = stored_city(filters["city"])
     q = filters.get("q", "")
     exact = exact_match(q) if q and filters.get("sort", "-id") == "-id" else None
     pinned: list[Customer] = []
@@ -148,22 +153,22 @@ def _customer_rows(
         if rows is not None:
             return rows
     elif newest_first and "tag" not in narrowed:
-        among = search_index.ids_among(customers_for(user, **narrowed).order_by())
+        among = search_index.ids_among(_customers_for(user, **narrowed).order_by())
         within = {"kind": narrowed.get("kind", ""), "city": narrowed.get("city", "")}
         ids = search_index.newest_matches(term, among, offset + limit, before=before, **within)
         if ids is not None:
             return _rows_of(ids, offset=offset, limit=limit)
         matched = search_index.few_matches(term, FILTERED_MATCH_CAP, **within)
         if matched is None and small_city(narrowed.get("city", "")):
-            shown = _matching(term, customers_for(user, **narrowed))
+            shown = _matching(term, _customers_for(user, **narrowed))
             return _newest_page(shown, **window)
         if matched is None:
             return _common_rows(user, term, **window, narrowed=narrowed)
-        return _newest_page(customers_for(user, **narrowed).filter(matched), **window)
+        return _newest_page(_customers_for(user, **narrowed).filter(matched), **window)
     elif newest_first and search_index.few_matches(term) is None:  # a tag, a query many match
         return _tagged_rows(user, **narrowed, **window, term=term)
     newest = offset + limit if newest_first else None
-    qs = list_columns(customers_for(user, **filters, newest=newest, before=before))
+    qs = list_columns(_customers_for(user, **filters, newest=newest, before=before))
     if before is not None:
         qs = qs.filter(pk__lt=before)
     return list(qs[offset : offset + limit])
@@ -405,7 +410,7 @@ def _tagged_rows(
     if tag_id is None:
         return []
     links = Customer.tags.through.objects.filter(tag_id=tag_id).order_by("-customer_id")
-    shown = customers_for(user, **narrowed).order_by()
+    shown = _customers_for(user, **narrowed).order_by()
     matched = None
     if term and connection.vendor == "sqlite":
         within = {"kind": narrowed.get("kind", ""), "city": narrowed.get("city", "")}
@@ -487,11 +492,38 @@ def customers_for(
     newest: int | None = None,
     before: int | None = None,
 ) -> QuerySet[Customer]:
-    """The customers ``user`` may see, filtered and sorted as asked.
+    """The customers ``user`` may see, filtered and sorted as asked; the city filter read as
+    records spell it (``cities.stored_city``: "广州" finds the customers in 广州市).
 
     ``newest`` (with ``sort="-id"``) says only the first ``newest`` rows with an id below
     ``before`` will be read, a page: a search then reads only as many matches as that page
     needs (see search)."""
+    return _customers_for(
+        user,
+        q=q,
+        owner=owner,
+        tag=tag,
+        city=stored_city(city),
+        kind=kind,
+        sort=sort,
+        newest=newest,
+        before=before,
+    )
+
+
+def _customers_for(
+    user,
+    *,
+    q: str = "",
+    owner: int | None = None,
+    tag: str = "",
+    city: str = "",
+    kind: str = "",
+    sort: str = "-id",
+    newest: int | None = None,
+    before: int | None = None,
+) -> QuerySet[Customer]:
+    """``customers_for`` with ``city`` already as stored (customer_rows' reads)."""
     order = SORTS.get(sort, "-id")
     qs = _narrowed(Customer.objects.visible_to(user), owner=owner, tag=tag, city=city, kind=kind)
     qs = qs.select_related("owner")
@@ -587,7 +619,7 @@ def _exact_rows(user, field: str, value: str, most: int, filters: dict) -> list[
     it cost as much as the rest of an API search)."""
     narrowed = {k: filters[k] for k in ("owner", "tag", "city", "kind") if filters.get(k)}
     if narrowed:
-        shown = list_columns(customers_for(user, **narrowed).filter(**{field: value}))
+        shown = list_columns(_customers_for(user, **narrowed).filter(**{field: value}))
         return list(shown.order_by("-id")[:most])
 
     def build():

@@ -37,6 +37,19 @@ def build_search_text(name: str, *, phones=(), email: str = "", company: str = "
     return " ".join(dict.fromkeys(p for p in parts if p))
 
 
+def contact_search_text(values) -> str:
+    """The ``search_text`` of a contact from its field values (attribute name → value), as a
+    customer's is built: name with its pinyin and initials, phone digits, e-mail, WeChat ID.
+    No company: the contact's customer is found as itself. The model, the bulk paths (import,
+    demo) and the migration that filled the column all build it here."""
+    return build_search_text(
+        values.get("name") or "",
+        phones=[values.get("phone") or ""],
+        email=values.get("email") or "",
+        extra=[values.get("wechat_id") or ""],
+    )
+
+
 def normalize_query(q: str) -> str:
     """A query in the same form as ``search_text``: lower case, no spaces; phone digits only."""
     q = (q or "").strip().lower()

@@ -32,7 +32,7 @@ from stdnum.cn import ric
 from guanxi.accounts.models import Role, Team, User
 from guanxi.accounts.services import create_team
 from guanxi.core.pinyin import readings
-from guanxi.customers import search_index
+from guanxi.customers import contact_search_index, search_index
 from guanxi.customers.models import (
     Contact,
     CustomerShare,
@@ -44,7 +44,7 @@ from guanxi.customers.models import (
     ValueOrientation,
 )
 from guanxi.customers.models import Customer as CustomerModel
-from guanxi.customers.search import build_search_text
+from guanxi.customers.search import build_search_text, contact_search_text
 from guanxi.ops import demo_data as data
 from guanxi.ops.demo_identity import credit_code, landline_number, mobile_number, resident_id
 from guanxi.ops.demo_sales import Buyer, SalesPlan, buyer_of, generate_sales
@@ -642,7 +642,7 @@ class _CustomerTables:
 
     def __init__(self, now: dt.datetime):
         customer_columns = ("id", *_FIELDS, "owner_id", "created_by_id", "tag_names", "search_text")
-        contact_columns = ("id", *_CONTACT_FIELDS, "customer_id", "created_at")
+        contact_columns = ("id", *_CONTACT_FIELDS, "customer_id", "created_at", "search_text")
         self.contact_created = contact_columns.index("created_at")
         self.customer = _Table(CustomerModel, customer_columns, now)
         self.search_at = customer_columns.index("search_text")
@@ -721,7 +721,13 @@ class _CustomerTables:
                 shares.append(self.share.prepare((pk, level, owner, user, team)))
             for c in item.contacts:
                 contact = self.contact.prepare(
-                    (contact_id, *contact_of(c), pk, item.fields["created_at"])
+                    (
+                        contact_id,
+                        *contact_of(c),
+                        pk,
+                        item.fields["created_at"],
+                        contact_search_text(c),
+                    )
                 )
                 contacts.append(contact)
                 at = contact[self.contact_created]
@@ -1020,15 +1026,18 @@ def _in_child(produce: Callable[[], Iterator]) -> Iterator:
 
 
 def _build_search_index() -> None:
-    """search_index.install over the loaded customers. PostgreSQL refuses CREATE INDEX on a
-    table with pending deferred foreign-key checks: those are run first (as the commit would)."""
+    """search_index.install (and the contacts' index's) over the loaded customers. PostgreSQL
+    refuses CREATE INDEX on a table with pending deferred foreign-key checks: those are run
+    first (as the commit would)."""
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
             search_index.install()
+            contact_search_index.install()
             cursor.execute("SET CONSTRAINTS ALL DEFERRED")
     else:
         search_index.install()
+        contact_search_index.install()
 
 
 def _use_child(customers: int, parallel: bool | None) -> bool:
@@ -1076,6 +1085,7 @@ def load_demo(
         return _demo_rows(customers, seed, today, ids, tables, search_text=not in_child)
 
     search_index.uninstall()
+    contact_search_index.uninstall()
     contacts = 0
     plan = SalesPlan()
     for kind, payload in _in_child(produce) if in_child else produce():

@@ -9,11 +9,10 @@ sales.models), this module only asks each and caps each group.
 import time
 from dataclasses import dataclass, field
 
-from django.db.models import Q
-
 from guanxi.core.links import pk_url
 from guanxi.core.phones import display_phone
 from guanxi.core.prepared import ids_value, pk_among, prepared
+from guanxi.customers import contact_search_index as contact_index
 from guanxi.customers import search_index
 from guanxi.customers.masking import SENSITIVE_FIELDS, masks_for
 from guanxi.customers.models import Contact, Customer
@@ -25,9 +24,9 @@ from guanxi.sales.models import Opportunity
 #: Rows per group in the navbar dropdown and on the full results page.
 DROPDOWN_LIMIT = 5
 PAGE_LIMIT = 50
-#: Matching contacts are checked for visibility this many at a time, newest first, in at most
-#: _BATCHES rounds; opportunities in growing batches up to as many in all (a user who sees few
-#: of very many matches gets fewer).
+#: Matching contacts and opportunities are read newest first and checked for visibility in
+#: growing batches, up to _BATCHES * _BATCH rows in all (a user who sees few of very many
+#: matches gets fewer).
 _BATCH = 500
 _BATCHES = 4
 #: What a found deal shows (the page, the dropdown, the API): fifty deals with every column
@@ -56,34 +55,23 @@ def _visible_customers(user):
 
 
 def search_contacts(user, q: str, *, limit: int) -> list[Contact]:
-    """Contacts of visible customers whose name starts with ``q``, whose phone contains the
-    digits typed (from the start of the national number) or whose e-mail is ``q``."""
-    text = (q or "").strip()
-    term = normalize_query(text)
+    """Contacts of visible customers whose search text (name, pinyin, initials, phone digits,
+    e-mail, WeChat ID) matches ``q`` as a customer's does, newest first: "litaitai", "ltt",
+    "李太", "1390013" and "litaitai@exa" all find 李太太. Read from the contacts' own index
+    (customers.contact_search_index) a batch at a time, each batch checked by its customers'
+    primary keys (``_newest_visible``): a contact is visible exactly when its customer is."""
+    term = normalize_query(q)
     if not term:
         return []
-    conditions = Q(name__startswith=text)
-    if term.isdigit() and len(term) >= 3:
-        national = term.removeprefix("86") if len(term) > 11 else term
-        conditions |= Q(phone__startswith=f"+86{national}")
-    if "@" in text:
-        conditions |= Q(email=text.lower())
-    # Candidates newest first, then the visibility check on their customers by primary key, a
-    # batch at a time until the group is full; only the rows shown become objects.
-    chosen: list[int] = []
-    visible_among = _visible_customers(user)
-    candidates = Contact.objects.filter(conditions).order_by("-id")
-    for _batch in range(_BATCHES):
-        batch = list(candidates.values_list("pk", "customer_id")[:_BATCH])
-        visible = visible_among({customer for _pk, customer in batch})
-        chosen += [pk for pk, customer in batch if customer in visible]
-        if len(chosen) >= limit or len(batch) < _BATCH:
-            break
-        candidates = candidates.filter(pk__lt=batch[-1][0])
+
+    def read(batch: int, before: int | None) -> list[tuple[int, int]]:
+        return contact_index.newest_matching(term, batch, before=before)
+
+    chosen = _newest_visible(user, read, limit)
     if not chosen:
         return []
     return prepared(("ops.found_contacts", Contact.objects.db), _found_contacts).rows(
-        ids=ids_value(chosen[:limit])
+        ids=ids_value(chosen)
     )
 
 
@@ -105,43 +93,60 @@ def search_opportunities(user, q: str, *, limit: int) -> list[Opportunity]:
     digits, e-mail, company), matches ``q``, newest first.
 
     The opportunities' own index (sales.search_index, their name and their customer's search
-    text) is read newest first a batch at a time (at least twice as many each time, more when
-    few were visible, up to _BATCHES * _BATCH rows in all: a user who sees few of very many
-    matches gets fewer); each batch is checked for visibility by the primary keys of the
-    customers the index read gives with the deals, since Opportunity.visible_to's "customer in
-    every visible customer" subquery would read a million customers per search on SQLite. An
-    opportunity is visible exactly when its customer is (sales' CustomerScopedQuerySet);
-    tests/ops/test_global_search.py holds the two rules together."""
+    text) is read newest first a batch at a time (``_newest_visible``), each batch checked for
+    visibility by the primary keys of the customers the index read gives with the deals,
+    since Opportunity.visible_to's "customer in every visible customer" subquery would read a
+    million customers per search on SQLite. An opportunity is visible exactly when its
+    customer is (sales' CustomerScopedQuerySet); tests/ops/test_global_search.py holds the two
+    rules together."""
     term = normalize_query(q)
     if not term:
         return []
+
+    def read(batch: int, before: int | None) -> list[tuple[int, int]]:
+        return opportunity_index.newest_matching(term, batch, before=before)
+
+    chosen = _newest_visible(user, read, limit)
+    if not chosen:
+        return []
+    return prepared(("ops.found_deals", Opportunity.objects.db), _found_deals).rows(
+        ids=ids_value(chosen)
+    )
+
+
+def _newest_visible(user, read, limit: int) -> list[int]:
+    """The ids of the newest ``limit`` rows ``read`` gives whose customer ``user`` sees.
+
+    ``read(batch, before)`` answers ``(id, customer id)`` of up to ``batch`` matching rows
+    below id ``before``, newest first (an index read). It is asked a batch at a time (at least
+    twice as many each time, more when few were visible, up to _BATCHES * _BATCH rows in all:
+    a user who sees few of very many matches gets fewer), each batch checked by its customers'
+    primary keys."""
     chosen: list[int] = []
     visible_among = _visible_customers(user)
-    before, batch, read = None, _first_batch(user, limit), 0
-    while read < _BATCH * _BATCHES:
-        found = opportunity_index.newest_matching(term, batch, before=before)
+    before, batch, read_so_far = None, _first_batch(user, limit), 0
+    while read_so_far < _BATCH * _BATCHES:
+        found = read(batch, before)
         if not found:
             break
-        read += len(found)
+        read_so_far += len(found)
         visible = visible_among({customer for _pk, customer in found})
         chosen += [pk for pk, customer in found if customer in visible]
         if len(chosen) >= limit or len(found) < batch:
             break
         # Each read gathers every match below ``before`` again: as few rounds as will do.
         before = found[-1][0]
-        batch = search_index.next_batch(limit - len(chosen), len(chosen), read, least=2 * batch)
-        batch = min(batch, _BATCH * _BATCHES - read)
-    if not chosen:
-        return []
-    return prepared(("ops.found_deals", Opportunity.objects.db), _found_deals).rows(
-        ids=ids_value(chosen[:limit])
-    )
+        batch = search_index.next_batch(
+            limit - len(chosen), len(chosen), read_so_far, least=2 * batch
+        )
+        batch = min(batch, _BATCH * _BATCHES - read_so_far)
+    return chosen[:limit]
 
 
 def _first_batch(user, limit: int) -> int:
-    """How many matching deals to read first: twice ``limit`` (64 at least) for who sees every
-    customer; eight times for who sees some (a rep sees one deal in six or seven of a common
-    name's: twice took a second round of three queries, 3-4 ms)."""
+    """How many matching deals (or contacts) to read first: twice ``limit`` (64 at least) for
+    who sees every customer; eight times for who sees some (a rep sees one deal in six or seven
+    of a common name's: twice took a second round of three queries, 3-4 ms)."""
     first = max(2 * limit, 64)
     if not Customer.objects.all().sees_every(user):
         first = max(first, 8 * limit)
@@ -191,10 +196,15 @@ def _show_phone(user, customer, row) -> None:
 
 
 def optimize_indexes() -> dict[str, float | None]:
-    """Merge the customer and deal search indexes' pending writes (see
+    """Merge the customer, contact and deal search indexes' pending writes (see
     customers.search_index.merge_pending): ``{index: seconds}``, None for one not there."""
     took: dict[str, float | None] = {}
-    for name, index in (("customers", search_index), ("deals", opportunity_index)):
+    indexes = (
+        ("customers", search_index),
+        ("contacts", contact_index),
+        ("deals", opportunity_index),
+    )
+    for name, index in indexes:
         started = time.perf_counter()
         took[name] = time.perf_counter() - started if index.optimize() else None
     return took
