@@ -4,6 +4,7 @@ control and business rules live in customers.services / customers.queries."""
 
 from typing import Annotated, Literal
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import Http404, HttpResponse
@@ -27,9 +28,10 @@ from guanxi.core.pagination import (
     decode_cursor,
     keyset_page,
 )
-from guanxi.customers import exports, import_views, imports, services, tasks
+from guanxi.customers import exports, import_columns, import_views, imports, services, tasks
 from guanxi.customers.duplicate_check import check_new_customer
 from guanxi.customers.forms import split_tags
+from guanxi.customers.import_form import fields_in_the_form, kept_only_if_valid
 from guanxi.customers.masking import SENSITIVE_FIELDS, listed_columns, masked_value, masks_for
 from guanxi.customers.models import Customer
 from guanxi.customers.queries import (
@@ -261,42 +263,37 @@ class ImportJobOut(Schema):
     problems: list[ColumnProblemsOut] = Field(
         description="The report summed up by column, most rows first (empty while running)."
     )
-
-
-def fields_in_the_form(request, *names: str) -> None:
-    """Refuse (422, before the file is kept) an import whose form fields ``names`` came in the
-    address instead: they are read from the form only, and left out without a word, so
-    ``POST …/import?dry_run=true`` imported the file for real."""
-    misplaced = [name for name in names if name in request.GET]
-    if misplaced:
-        raise ValidationError(
-            {
-                name: _(
-                    "Send %(field)s as a form field beside the file, not in the address:"
-                    " nothing was imported."
-                )
-                % {"field": name}
-                for name in misplaced
-            }
-        )
+    ignored_columns: list[str] = Field(
+        description="The file's columns no field is matched to, in the file's order: nothing"
+        " is imported from them."
+    )
 
 
 def dry_run_or_queue(
-    job, process, dry_run: bool, *, report_route: str, queue=tasks.queue_import
+    job,
+    process,
+    dry_run: bool,
+    *,
+    report_route: str,
+    queue=tasks.queue_import,
+    ignored=import_columns.ignored_columns,
 ) -> Status:
-    """A dry run checks every row now with ``process`` (200, with the counts and a report); an
-    import is queued for the job worker with ``queue`` (202). Customer, contact and order
-    imports alike; ``report_route`` names the API route of the job's report."""
-    if dry_run:
+    """A dry run of up to ``settings.EXPORT_BACKGROUND_ROWS`` rows checks every row now with
+    ``process`` (200, with the counts and a report); a bigger one, like an import, is queued
+    for the job worker with ``queue`` (202: a dry run of millions of rows outlasts a request).
+    Customer, contact and order imports alike; ``report_route`` names the API route of the
+    job's report, ``ignored`` gives the file's columns not imported."""
+    if dry_run and job.total_rows <= settings.EXPORT_BACKGROUND_ROWS:
         process(job, dry_run=True)
-        return Status(200, import_job_out(job, report_route))
-    queue(job, resume=False)
+        return Status(200, import_job_out(job, report_route, ignored))
+    queue(job, resume=False, dry_run=dry_run)
     job.refresh_from_db()
-    return Status(202, import_job_out(job, report_route))
+    return Status(202, import_job_out(job, report_route, ignored))
 
 
-def import_job_out(job, report_route: str) -> dict:
-    """An import job as ImportJobOut, its report at the API route ``report_route``."""
+def import_job_out(job, report_route: str, ignored=import_columns.ignored_columns) -> dict:
+    """An import job as ImportJobOut, its report at the API route ``report_route``, the
+    file's columns not imported as ``ignored(job)`` gives them."""
     return {
         "id": job.pk,
         "status": job.status,
@@ -312,6 +309,7 @@ def import_job_out(job, report_route: str) -> dict:
         if imports.read_report(job, limit=1)
         else None,
         "problems": imports.report_by_column(job),
+        "ignored_columns": ignored(job),
     }
 
 
@@ -373,13 +371,19 @@ def import_customers(
 ):
     """Import a CSV/XLSX file with the automatic column mapping.
 
-    With ``dry_run`` every row is checked and nothing written (200, with the counts and a report);
-    otherwise the import is queued (202); follow it at ``GET /customers/import/{id}``. The
-    fields go in the form with the file (in the address they are refused: 422).
+    With ``dry_run`` every row is checked and nothing written (200, with the counts and a
+    report); a dry run of more than ``EXPORT_BACKGROUND_ROWS`` rows (10,000) is checked in the
+    background instead, like an import: 202 with the job. An import is queued (202); follow
+    either at ``GET /customers/import/{id}``. ``ignored_columns`` names the file's columns no
+    field is matched to. The fields (``file``, ``dry_run``, ``on_duplicate``, ``owner``) go in
+    the form with the file: one in the address, or any other field (a typo such as ``dryRun``),
+    is refused (422, naming it) and nothing is imported or kept.
     """
     fields_in_the_form(request, "dry_run", "on_duplicate", "owner")
+    new_owner = _user("owner", owner)
     job = imports.save_upload(request.auth, file)
-    imports.configure(request.auth, job, job.mapping, _user("owner", owner), on_duplicate)
+    with kept_only_if_valid(job):
+        imports.configure(request.auth, job, job.mapping, new_owner, on_duplicate)
     return dry_run_or_queue(job, imports.process, dry_run, report_route=REPORT_ROUTE)
 
 

@@ -6,45 +6,30 @@ A contacts file more often needs telling which column names the customer, so the
 be given as JSON; without it the columns are matched from their Chinese or English headers.
 """
 
-import json
 from typing import Literal
 
-from django.core.exceptions import ValidationError
-from django.utils.translation import gettext as _
 from ninja import File, Form, Router
 from ninja.files import UploadedFile
 
 from guanxi.core.api_errors import error_responses
-from guanxi.customers import contact_imports, import_views, imports
+from guanxi.customers import contact_imports, import_columns, import_views, imports
 from guanxi.customers.api import (
     ImportJobOut,
     dry_run_or_queue,
-    fields_in_the_form,
     import_job,
     import_job_out,
+)
+from guanxi.customers.import_form import (
+    check_mapped_columns,
+    fields_in_the_form,
+    kept_only_if_valid,
+    mapping_from_form,
 )
 
 router = Router(tags=["contacts"])
 
 READ_ERRORS = error_responses(401, 404)
 WRITE_ERRORS = error_responses(400, 401, 403, 404, 422)
-
-
-def _mapping(text: str | None, job) -> dict[str, str]:
-    """The mapping sent as a JSON object {column header: field}, else the automatic one."""
-    if not text:
-        return job.mapping
-    try:
-        mapping = json.loads(text)
-    except ValueError:
-        mapping = None
-    if not isinstance(mapping, dict) or not all(
-        isinstance(k, str) and isinstance(v, str) for k, v in mapping.items()
-    ):
-        raise ValidationError(
-            {"mapping": _('Send the mapping as a JSON object: {"column header": "field"}.')}
-        )
-    return mapping
 
 
 @router.post("/import", response={200: ImportJobOut, 202: ImportJobOut, **WRITE_ERRORS})
@@ -61,14 +46,26 @@ def import_contacts(
     ``mapping`` (optional) is a JSON object from column header to field (``name``, ``title``,
     ``phone``, ``email``, ``wechat_id``, ``is_primary``, ``notes``, ``customer_id``,
     ``customer_phone``, ``customer_name``, ``customer_company``); without it the headers are
-    matched automatically. With ``dry_run`` every row is checked and nothing written (200, with
-    the counts and a report); otherwise the import is queued (202); follow it at
-    ``GET /contacts/import/{id}``. The fields go in the form with the file (in the address
-    they are refused: 422).
+    matched automatically. A field not in that list, or a header the file does not have, is
+    refused (422, naming it) and nothing is imported or kept; a column the mapping leaves out
+    is not imported (``ignored_columns`` names those). With ``dry_run`` every row is checked
+    and nothing written (200, with the counts and a report); a dry run of more than
+    ``EXPORT_BACKGROUND_ROWS`` rows (10,000) is checked in the background instead, like an
+    import: 202 with the job. An import is queued (202); follow either at
+    ``GET /contacts/import/{id}``. The fields (``file``, ``dry_run``, ``on_duplicate``,
+    ``mapping``) go in the form with the file: one in the address, or any other field, is
+    refused (422, naming it) and nothing is imported or kept.
     """
     fields_in_the_form(request, "dry_run", "on_duplicate", "mapping")
+    targets = list(contact_imports.ALIASES)
+    sent = mapping_from_form(mapping, targets) if mapping else None
     job = imports.save_upload(request.auth, file, open_job=contact_imports.new_job)
-    contact_imports.configure(request.auth, job, _mapping(mapping, job), on_duplicate)
+    with kept_only_if_valid(job):
+        if sent is not None:
+            check_mapped_columns(sent, import_columns.file_headers(job))
+        contact_imports.configure(
+            request.auth, job, job.mapping if sent is None else sent, on_duplicate
+        )
     return dry_run_or_queue(job, contact_imports.process, dry_run, report_route=REPORT_ROUTE)
 
 

@@ -5,8 +5,10 @@ continues)."""
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import CommandError
 from django.db import DatabaseError
+from django.utils.translation import gettext as _
 
 from guanxi.accounts.models import Role, User
+from guanxi.customers import import_columns
 from guanxi.customers.imports import report_by_column
 
 
@@ -62,8 +64,14 @@ def acting_users(options: dict):
     return user, owner
 
 
-def write_report(stdout, job) -> None:
-    """Where a job's error report is, when it says something, and what it says by column."""
+def write_report(stdout, job, ignored: list[str] | None = None) -> None:
+    """The file's columns nothing was imported from (``ignored``; by default those a customer
+    or contact job's mapping leaves out), then where the job's error report is, when it says
+    something, and what it says by column."""
+    if ignored is None:
+        ignored = import_columns.ignored_columns(job)
+    if ignored:
+        stdout.write(_("Columns not imported: %(columns)s") % {"columns": ", ".join(ignored)})
     summary = report_by_column(job)
     if not summary:
         return

@@ -18,7 +18,15 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from guanxi.core.ids import int_or_none
 from guanxi.core.pagination import peek_page
-from guanxi.customers import contact_imports, exports, import_fixes, imports, queries, tasks
+from guanxi.customers import (
+    contact_imports,
+    exports,
+    import_columns,
+    import_fixes,
+    imports,
+    queries,
+    tasks,
+)
 from guanxi.customers.models_import import ExportJob, ImportJob, OnDuplicate, SavedMapping
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -258,6 +266,7 @@ def import_job(request, pk):
         "report": imports.read_report(job, shown=True),
         "problems": problems,
         "mostly_failing": imports.mostly_failing(job, problems),
+        "ignored_columns": import_columns.ignored_columns(job),
     }
     if request.htmx:
         return render(request, "customers/partials/import_progress.html", context)

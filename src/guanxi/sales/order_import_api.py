@@ -13,11 +13,12 @@ from guanxi.customers import import_views
 from guanxi.customers.api import (
     ImportJobOut,
     dry_run_or_queue,
-    fields_in_the_form,
     import_job,
     import_job_out,
 )
+from guanxi.customers.import_form import fields_in_the_form
 from guanxi.sales import order_imports, tasks
+from guanxi.sales.order_import_columns import ignored_columns
 
 router = Router(tags=["sales"])
 
@@ -34,8 +35,12 @@ def import_orders(request, file: File[UploadedFile], dry_run: Form[bool] = False
     written whole or not at all.
 
     With ``dry_run`` every row is checked and nothing written (200, with the counts and a
-    report); otherwise the import is queued (202); follow it at ``GET /orders/import/{id}``.
-    ``dry_run`` goes in the form with the file (in the address it is refused: 422).
+    report); a dry run of more than ``EXPORT_BACKGROUND_ROWS`` rows (10,000) is checked in the
+    background instead, like an import: 202 with the job. An import is queued (202); follow
+    either at ``GET /orders/import/{id}``. ``ignored_columns`` names the file's columns that
+    name no order column. The fields (``file``, ``dry_run``) go in the form: ``dry_run`` in
+    the address, or any other field (a typo such as ``dryRun``), is refused (422, naming it)
+    and nothing is imported or kept.
     """
     fields_in_the_form(request, "dry_run")
     job = order_imports.save_upload(request.auth, file)
@@ -45,13 +50,15 @@ def import_orders(request, file: File[UploadedFile], dry_run: Form[bool] = False
         dry_run,
         report_route=REPORT_ROUTE,
         queue=tasks.queue_order_import,
+        ignored=ignored_columns,
     )
 
 
 @router.get("/import/{int:job_id}", response={200: ImportJobOut, **READ_ERRORS})
 def order_import_status(request, job_id: int):
     """The progress and counts (orders) of one of your order import jobs."""
-    return import_job_out(import_job(request.auth, job_id, order_imports.KIND), REPORT_ROUTE)
+    job = import_job(request.auth, job_id, order_imports.KIND)
+    return import_job_out(job, REPORT_ROUTE, ignored_columns)
 
 
 @router.get("/import/{int:job_id}/report", response={200: None, **READ_ERRORS})

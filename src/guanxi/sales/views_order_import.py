@@ -8,7 +8,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from guanxi.customers import import_views, imports
 from guanxi.customers.models_import import ImportJob
-from guanxi.sales import order_imports, tasks
+from guanxi.sales import order_import_columns, order_imports, tasks
 from guanxi.sales.views_common import require_writer
 
 
@@ -54,6 +54,7 @@ def order_import_job(request, pk):
         "job": job,
         "report": order_imports.read_report(job),
         "problems": imports.report_by_column(job),
+        "ignored_columns": order_import_columns.ignored_columns(job),
     }
     if request.htmx:
         return render(request, "sales/partials/order_import_progress.html", context)

@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand, CommandError
 from guanxi.customers.import_commands import ImportErrors, acting_users, write_report
 from guanxi.customers.models_import import ImportJob
 from guanxi.sales import order_imports
+from guanxi.sales.order_import_columns import ignored_columns
 
 
 class Command(BaseCommand):
@@ -43,7 +44,7 @@ class Command(BaseCommand):
             f"{verb} {outcome.orders} orders ({outcome.lines} lines), failed {outcome.failed} "
             f"orders ({outcome.failed_lines} lines)  (job {job.pk})"
         )
-        write_report(self.stdout, job)
+        write_report(self.stdout, job, ignored_columns(job))
         if not outcome.orders:
             sys.exit(1)
 

@@ -1,0 +1,101 @@
+"""The columns of an import's file that nothing is imported from: its headers that the mapping
+the job uses matches to no field, in the file's order. The API's job, the commands' output and
+the job's page name them, so that a column left out (电话 beside 手机, a 邮件地址 no alias
+knows) never goes without a word.
+
+The headers of a big CSV file are read from its first part only (the header is among its first
+rows), and remembered per file, so that following a job (a poll a second) costs no read of the
+whole file.
+"""
+
+import tempfile
+from collections.abc import Callable, Iterable
+from functools import lru_cache
+from pathlib import Path
+
+from django.utils import translation
+
+from guanxi.customers import contact_imports, imports
+from guanxi.customers.models_import import ImportJob
+
+#: Bytes of a CSV file read to find its header row: the header is among its first
+#: ``imports.HEADER_SEARCH_ROWS`` non-blank rows.
+HEAD_BYTES = 256 * 1024
+CUSTOMERS = "customers"  # ImportJob.kind of a customer import
+
+
+def ignored_columns(job: ImportJob) -> list[str]:
+    """A customer or contact import's headers that its mapping matches to no field (a header
+    the mapping names with a target no longer known counts as not matched, as ``process``
+    leaves it out). Empty when the file cannot be read any more, and for other importers'
+    jobs (orders: ``sales.order_import_columns``), which keep no mapping."""
+    mapping = job.mapping or {}
+    if job.kind == contact_imports.KIND:
+        targets = set(contact_imports.ALIASES)
+    elif job.kind == CUSTOMERS:
+        targets = set(imports.TARGET_FIELDS)
+        if any(t.startswith("custom.") for t in mapping.values()):  # else no query for them
+            targets |= {value for value, _label in imports.target_choices()}
+    else:
+        return []
+    headers = file_headers(job)
+    matched = {h for h, t in mapping.items() if t in targets}
+    return unmatched(headers, matched)
+
+
+def unmatched(headers: Iterable[str], matched: Iterable[str]) -> list[str]:
+    """``headers`` not among ``matched``, in their order."""
+    taken = set(matched)
+    return [h for h in headers if h not in taken]
+
+
+def file_headers(job: ImportJob, read: Callable | None = None) -> list[str]:
+    """The header row of the job's file as ``read`` (default ``imports.read_table``; another
+    importer gives its own reader) finds it; empty when the file is gone or cannot be read."""
+    table = getattr(job, "_table", None)  # read already by new_job in this process
+    if table is not None:
+        return list(table.headers)
+    path = Path(job.file_path)
+    try:
+        stat = path.stat()
+        # The language too: a file without a header has "Column 1"… in the reader's language.
+        return list(
+            _headers(
+                path,
+                stat.st_size,
+                stat.st_mtime_ns,
+                read or imports.read_table,
+                translation.get_language(),
+            )
+        )
+    except (imports.ImportFileError, OSError):
+        return []
+
+
+@lru_cache(maxsize=256)
+def _headers(path: Path, size: int, mtime: int, read: Callable, language) -> tuple[str, ...]:
+    if size > HEAD_BYTES and path.suffix.lower() not in imports.XLSX_SUFFIXES:
+        with path.open("rb") as file:
+            head = _whole_lines(file.read(HEAD_BYTES))
+        if head:
+            with tempfile.TemporaryDirectory() as folder:
+                part = Path(folder) / path.name
+                part.write_bytes(head)
+                try:
+                    return tuple(read(part).headers)
+                except imports.ImportFileError:
+                    pass  # rows longer than the head: read the whole file
+    return tuple(read(path).headers)
+
+
+def _whole_lines(head: bytes) -> bytes:
+    """``head`` up to the end of its last whole line (b"" when it holds none). A newline byte
+    is never part of a character in UTF-8, GBK or Big5; in UTF-16 it is cut on a character."""
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        newline = b"\n\x00" if head.startswith(b"\xff\xfe") else b"\x00\n"
+        end = head.rfind(newline)
+        while end > 0 and end % 2:
+            end = head.rfind(newline, 0, end)
+        return head[: end + 2] if end > 0 else b""
+    end = head.rfind(b"\n")
+    return head[: end + 1] if end >= 0 else b""
