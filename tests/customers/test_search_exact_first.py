@@ -87,6 +87,29 @@ def test_a_cursor_walk_shows_every_match_once(client, alice, crowd):
     assert seen == [exact.pk] + sorted((c.pk for c in others), reverse=True)
 
 
+def test_a_page_of_one_lists_the_exact_mobile(client, alice, exact):
+    login(client, alice)
+
+    assert _api_names(client, f"q={PHONE}&limit=1") == ["王伟"]
+
+
+@pytest.mark.parametrize("limit", [1, 2])
+def test_a_cursor_walk_by_small_pages_shows_every_match_once(client, alice, crowd, limit):
+    exact, others = crowd
+    login(client, alice)
+    seen, cursor = [], None
+    while True:
+        body = client.get(
+            f"{API}?q={PHONE}&limit={limit}" + (f"&cursor={cursor}" if cursor else "")
+        ).json()
+        seen += [row["id"] for row in body["items"]]
+        cursor = body["next_cursor"]
+        if cursor is None:
+            break
+
+    assert seen == [exact.pk] + sorted((c.pk for c in others), reverse=True)
+
+
 @override_settings(CUSTOMER_PAGE_SIZE=5)
 def test_the_pages_show_every_match_once(client, alice, crowd):
     exact, others = crowd

@@ -26,6 +26,7 @@ from guanxi.core.pagination import (
     Page,
     cut_page,
     decode_cursor,
+    encode_cursor,
     keyset_page,
 )
 from guanxi.customers import exports, import_columns, import_views, imports, services, tasks
@@ -36,6 +37,7 @@ from guanxi.customers.masking import SENSITIVE_FIELDS, listed_columns, masked_va
 from guanxi.customers.models import Customer
 from guanxi.customers.queries import (
     SORTS,
+    cursor_after,
     customer_rows,
     customers_for,
     history_for,
@@ -183,7 +185,11 @@ def list_customers(
         # reads no more matches than that).
         before = decode_cursor(cursor, ordering)[1] if cursor else None
         rows = customer_rows(request.auth, **filters, limit=limit + 1, before=before)
-        return _page(request, *cut_page(rows, SORTS[ordering], limit))
+        page, next_cursor = cut_page(rows, SORTS[ordering], limit)
+        if next_cursor:
+            after = cursor_after(page, rows[limit])
+            next_cursor = encode_cursor(ordering, Customer(pk=after))
+        return _page(request, page, next_cursor)
     qs = list_columns(customers_for(request.auth, **filters, sort=ordering))
     rows, next_cursor = keyset_page(qs, SORTS[ordering], cursor=cursor, limit=limit)
     return _page(request, rows, next_cursor)

@@ -99,9 +99,10 @@ def customer_rows(
     LIST_COLUMNS (below id ``before`` when given, which needs sort "-id").
 
     Newest first (the default order), a search that is exactly a customer's mobile number or
-    e-mail lists those customers first (``exact_match``), at most half of the first page: the
-    page's last row, which a cursor points after, is then one of the others, which follow
-    without them, newest first.
+    e-mail lists those customers first (``exact_match``), at most half of the first page but
+    at least one (a caller's number looked up with a page of one), each marked ``pinned``: the
+    others follow without them, newest first (a cursor after a pinned row points before the
+    first of the others: ``cursor_after``).
 
     The city filter is read as records spell it (``cities.stored_city``), once here."""
     if filters.get("city"):
@@ -109,8 +110,10 @@ def customer_rows(
     q = filters.get("q", "")
     exact = exact_match(q) if q and filters.get("sort", "-id") == "-id" else None
     pinned: list[Customer] = []
-    if exact is not None and (limit - 1) // 2 > 0:
-        pinned = _exact_rows(user, *exact, (limit - 1) // 2, filters)
+    if exact is not None:
+        pinned = _exact_rows(user, *exact, max(1, (limit - 1) // 2), filters)
+        for customer in pinned:
+            customer.pinned = True
     if not pinned:
         return _customer_rows(user, offset=offset, limit=limit, before=before, **filters)
     ids = {c.pk for c in pinned}
@@ -123,6 +126,16 @@ def customer_rows(
     skip = max(0, offset - len(pinned))
     rest = _customer_rows(user, limit=skip + limit + len(ids), **filters)
     return head + [c for c in rest if c.pk not in ids][skip : skip + limit - len(head)]
+
+
+def cursor_after(page: list[Customer], peek: Customer) -> int:
+    """The id a cursor should point below to continue after ``page``, read newest first by
+    ``customer_rows`` with ``peek`` the first row after it: the page's last row's, or, when
+    that row is an exact match listed first (out of the id order), just above ``peek``, the
+    first of the others, so that none of them is passed over."""
+    if getattr(page[-1], "pinned", False):
+        return peek.pk + 1
+    return page[-1].pk
 
 
 def _customer_rows(
