@@ -57,7 +57,7 @@ def test_the_api_refuses_the_merge_with_a_403_saying_why(client, alice, mine, bo
     )
 
     assert response.status_code == 403
-    assert "#%d" % bobs_shared.pk in response.json()["detail"]
+    assert f"#{bobs_shared.pk}" in response.json()["detail"]
 
 
 def test_the_page_turns_round_to_the_direction_the_rep_may_merge(client, alice, mine, bobs_shared):
@@ -169,7 +169,7 @@ def test_an_old_link_to_a_merged_customer_leads_to_the_one_it_lives_on_in(client
     response = login(client, alice).get(reverse("customers:detail", args=[other.pk]), follow=True)
 
     assert response.redirect_chain == [(reverse("customers:detail", args=[mine.pk]), 302)]
-    assert "Customer #%d was merged into this one" % other.pk in response.content.decode()
+    assert f"Customer #{other.pk} was merged into this one" in response.content.decode()
 
 
 def test_an_old_link_stays_404_for_who_cannot_see_the_kept_customer(client, alice, charlie, mine):

@@ -14,13 +14,32 @@ SENSITIVE_FIELDS = {"phone": mask_phone, "phone_alt": mask_phone, "id_number": m
 PHONE_FIELDS = ("phone", "phone_alt")
 
 
+def masks_none(user) -> bool:
+    """Whether ``user`` sees every customer's sensitive fields in full."""
+    return user.is_superuser or user.role in (Role.ADMIN, Role.MANAGER)
+
+
 def masks_for(user, customer) -> bool:
     """True when ``user`` sees ``customer``'s sensitive fields masked."""
-    if user.is_superuser or user.role in (Role.ADMIN, Role.MANAGER):
+    if masks_none(user):
         return False
     if user.role == Role.REP and customer.owner_id == user.pk:
         return False
     return True
+
+
+def digits_searched(user, term: str, *, whole_number: bool) -> str:
+    """Where a search for ``term`` (a query as ``search.normalize_query`` gives it) may look
+    for ``user``: "all" they see, only their "own" customers, or "none".
+
+    Phone digits found on a customer whose phones ``user`` sees masked would give away the
+    hidden digits one search at a time ("1300", "13001"…: 20 searches recovered a masked
+    mobile). So a search of digits that is not a whole phone number looks only where the
+    user sees phones in full: a rep's own customers, an analyst's none; a whole number finds
+    whoever has it, as the duplicate check on a new customer does."""
+    if masks_none(user) or whole_number or not term.isdigit():
+        return "all"
+    return "own" if user.role == Role.REP else "none"
 
 
 def masked_value(user, customer, field: str) -> str:

@@ -35,8 +35,10 @@ from guanxi.accounts.queries import is_manager_of
 from guanxi.accounts.services import subteam_ids
 from guanxi.core.notifications import notify
 from guanxi.customers.cities import stored_city
+from guanxi.customers.masking import digits_searched
 from guanxi.customers.models import Customer, OwnershipTransfer, PoolRule
 from guanxi.customers.models_pool import PoolScope
+from guanxi.customers.queries import exact_match
 from guanxi.customers.search import normalize_query
 
 Kind = OwnershipTransfer.Kind
@@ -770,6 +772,9 @@ def pool_for(
     qs = Customer.objects.visible_to(user).pooled().select_related("pool_team")
     term = normalize_query(q) if q else ""
     if term:
+        whole = term.isdigit() and exact_match(q) is not None
+        if digits_searched(user, term, whole_number=whole) != "all":
+            return qs.none()  # its phones are masked to the user: no digits found on them
         qs = qs.filter(search_text__contains=term)
     if city:
         qs = qs.filter(city=stored_city(city))  # "广州" finds 广州市's, as the customer list

@@ -13,6 +13,7 @@ from guanxi.core.phones import normalize_phone
 from guanxi.core.prepared import ids_value, pk_among, prepared
 from guanxi.customers import search_index
 from guanxi.customers.cities import stored_city
+from guanxi.customers.masking import digits_searched
 from guanxi.customers.models import Customer, OwnershipTransfer, Tag
 from guanxi.customers.search import normalize_query
 
@@ -107,6 +108,9 @@ def customer_rows(
     The city filter is read as records spell it (``cities.stored_city``), once here."""
     if filters.get("city"):
         filters["city"] = stored_city(filters["city"])
+    filters = _digits_seen(user, filters)
+    if filters is None:
+        return []
     q = filters.get("q", "")
     exact = exact_match(q) if q and filters.get("sort", "-id") == "-id" else None
     pinned: list[Customer] = []
@@ -511,10 +515,13 @@ def customers_for(
     ``newest`` (with ``sort="-id"``) says only the first ``newest`` rows with an id below
     ``before`` will be read, a page: a search then reads only as many matches as that page
     needs (see search)."""
+    filters = _digits_seen(user, {"q": q, "owner": owner})
+    if filters is None:
+        return Customer.objects.none()
     return _customers_for(
         user,
         q=q,
-        owner=owner,
+        owner=filters["owner"],
         tag=tag,
         city=stored_city(city),
         kind=kind,
@@ -522,6 +529,23 @@ def customers_for(
         newest=newest,
         before=before,
     )
+
+
+def _digits_seen(user, filters: dict) -> dict | None:
+    """``filters`` as ``user`` may search: a search of phone digits narrowed to the user's own
+    customers where they see phones masked elsewhere (``masking.digits_searched``); None
+    when it may find nothing (an analyst, or a rep's digits under another owner's filter)."""
+    q = filters.get("q") or ""
+    if not q:
+        return filters
+    term = normalize_query(q)
+    exact = exact_match(q) if term.isdigit() else None
+    where = digits_searched(user, term, whole_number=exact is not None)
+    if where == "all":
+        return filters
+    if where == "own" and filters.get("owner") in (None, "", user.pk):
+        return {**filters, "owner": user.pk}
+    return None
 
 
 def _customers_for(

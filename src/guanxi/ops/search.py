@@ -14,9 +14,9 @@ from guanxi.core.phones import display_phone
 from guanxi.core.prepared import ids_value, pk_among, prepared
 from guanxi.customers import contact_search_index as contact_index
 from guanxi.customers import search_index
-from guanxi.customers.masking import SENSITIVE_FIELDS, masks_for
+from guanxi.customers.masking import SENSITIVE_FIELDS, digits_searched, masks_for
 from guanxi.customers.models import Contact, Customer
-from guanxi.customers.queries import search_customers, visible_among
+from guanxi.customers.queries import exact_match, search_customers, visible_among
 from guanxi.customers.search import normalize_query
 from guanxi.sales import search_index as opportunity_index
 from guanxi.sales.models import Opportunity
@@ -63,6 +63,10 @@ def search_contacts(user, q: str, *, limit: int) -> list[Contact]:
     term = normalize_query(q)
     if not term:
         return []
+    whole = term.isdigit() and exact_match(q) is not None
+    where = digits_searched(user, term, whole_number=whole)  # a contact's phone is masked
+    if where == "none":  # as its customer's
+        return []
 
     def read(batch: int, before: int | None) -> list[tuple[int, int]]:
         return contact_index.newest_matching(term, batch, before=before)
@@ -70,9 +74,12 @@ def search_contacts(user, q: str, *, limit: int) -> list[Contact]:
     chosen = _newest_visible(user, read, limit)
     if not chosen:
         return []
-    return prepared(("ops.found_contacts", Contact.objects.db), _found_contacts).rows(
+    found = prepared(("ops.found_contacts", Contact.objects.db), _found_contacts).rows(
         ids=ids_value(chosen)
     )
+    if where == "own":
+        return [c for c in found if c.customer.owner_id == user.pk]
+    return found
 
 
 def _found_contacts():
