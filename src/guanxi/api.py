@@ -25,6 +25,7 @@ from guanxi.customers.pool_api import router as pool_router
 from guanxi.customers.services import StaleVersion
 from guanxi.interactions.api import router as interactions_router
 from guanxi.keyaccounts.api import router as keyaccounts_router
+from guanxi.ops.access_log_api import router as access_log_router
 from guanxi.ops.search_api import router as search_router
 from guanxi.sales.api import router as sales_router
 from guanxi.sales.api_routing import router as lead_routing_router
@@ -66,3 +67,4 @@ add_error(api, DuplicateFound, 409)
 api.add_router("/analytics", analytics_router)
 api.add_router("/", notifications_router)
 api.add_router("/", keyaccounts_router)
+api.add_router("/", access_log_router)

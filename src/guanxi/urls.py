@@ -11,6 +11,7 @@ urlpatterns = [
     path("", include("guanxi.interactions.urls")),
     path("sales/", include("guanxi.sales.urls")),
     path("search/", include("guanxi.ops.urls")),
+    path("access-log/", include("guanxi.ops.access_log_urls")),
     path("public/", include("guanxi.sales.public_urls")),
     path("analytics/", include("guanxi.analytics.urls")),
     path("", include("guanxi.core.urls")),
