@@ -87,6 +87,20 @@ def test_a_customer_not_followed_up_for_n_days_returns_to_the_pool(
     assert Notification.objects.filter(recipient=alice, verb="pool_recycled").count() == 1
 
 
+def test_the_warning_and_the_recycling_are_told_in_the_owners_language(
+    rule, alice, alices_customer, t0
+):
+    alice.language = "zh-hans"
+    alice.save(update_fields=["language"])
+
+    pool.recycle(t0 + 27 * DAY)
+    pool.recycle(t0 + 30 * DAY)
+
+    assert "公海" in _warnings(alice).get().message
+    recycled = Notification.objects.get(recipient=alice, verb="pool_recycled").message
+    assert "公海" in recycled
+
+
 def test_the_move_is_in_the_history_and_the_transfer_log(rule, alice, alices_customer, t0):
     pool.recycle(t0 + 27 * DAY)
     pool.recycle(t0 + 30 * DAY)

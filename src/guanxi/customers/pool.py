@@ -283,12 +283,23 @@ def due_at(customer: Customer, rule: PoolRule) -> dt.datetime:
 
 def breach_reason(customer: Customer, rule: PoolRule) -> str:
     """Why the customer is (or will be) recycled, in a sentence for the history and card."""
+    return _breach_text(_breach(customer, rule), rule)
+
+
+def _breach(customer: Customer, rule: PoolRule) -> str:
+    """Which of the rule's limits the customer breaches first: "won" or "followup"."""
     since = customer.owned_since
     followed = max(customer.last_followup_at or since, since) + _days(rule.followup_days)
     if rule.won_days:
         won = max(customer.last_won_at or since, since) + _days(rule.won_days)
         if won < followed:
-            return _("No won opportunity for %(days)d days") % {"days": rule.won_days}
+            return "won"
+    return "followup"
+
+
+def _breach_text(breach: str, rule: PoolRule) -> str:
+    if breach == "won":
+        return _("No won opportunity for %(days)d days") % {"days": rule.won_days}
     return _("No follow-up for %(days)d days") % {"days": rule.followup_days}
 
 
@@ -387,16 +398,20 @@ def _warn(items: list[tuple[Customer, dt.datetime]], rule: PoolRule, now) -> lis
         first, due = rows[0]
         when = max(min(d for _c, d in rows), now + _days(rule.warn_days))
         names = ", ".join(c.name for c, _d in rows[:3]) + ("…" if len(rows) > 3 else "")
-        message = ngettext(
-            "%(names)s returns to the pool on %(date)s unless followed up (%(reason)s).",
-            "%(count)d customers return to the pool from %(date)s unless followed up: %(names)s.",
-            len(rows),
-        ) % {
-            "names": names,
-            "count": len(rows),
-            "date": timezone.localtime(when).date().isoformat(),
-            "reason": breach_reason(first, rule),
-        }
+
+        def message(rows=rows, names=names, when=when, first=first) -> str:  # in their language
+            return ngettext(
+                "%(names)s returns to the pool on %(date)s unless followed up (%(reason)s).",
+                "%(count)d customers return to the pool from %(date)s unless followed up: "
+                "%(names)s.",
+                len(rows),
+            ) % {
+                "names": names,
+                "count": len(rows),
+                "date": timezone.localtime(when).date().isoformat(),
+                "reason": breach_reason(first, rule),
+            }
+
         target = reverse("customers:detail", args=[first.pk]) if len(rows) == 1 else url
         notify([owner_id], actor=None, verb="pool_warning", message=message, url=target)
     return [_row(c, due, rule) for c, due in items]
@@ -423,7 +438,8 @@ def _recycle(customers: list[Customer], rule: PoolRule, now) -> list[tuple]:
     if not moving:
         return []
     done = [_row(c, due_at(c, rule), rule) for c in moving]
-    reasons = {c.pk: breach_reason(c, rule) for c in moving}
+    breaches = {c.pk: _breach(c, rule) for c in moving}
+    reasons = {pk: _breach_text(breach, rule) for pk, breach in breaches.items()}
     previous = {c.pk: c.owner for c in moving}
     _to_pool(
         moving, reasons, by=None, kind=Kind.RECYCLE, now=now, pool_team=_pool_team_for(rule, None)
@@ -434,11 +450,18 @@ def _recycle(customers: list[Customer], rule: PoolRule, now) -> list[tuple]:
     url = reverse("customers:pool")
     for owner_id, rows in by_owner.items():
         names = ", ".join(c.name for c in rows[:3]) + ("…" if len(rows) > 3 else "")
-        message = ngettext(
-            "%(names)s returned to the pool: %(reason)s.",
-            "%(count)d customers returned to the pool: %(names)s.",
-            len(rows),
-        ) % {"names": names, "count": len(rows), "reason": reasons[rows[0].pk]}
+
+        def message(rows=rows, names=names) -> str:  # in the owner's language
+            return ngettext(
+                "%(names)s returned to the pool: %(reason)s.",
+                "%(count)d customers returned to the pool: %(names)s.",
+                len(rows),
+            ) % {
+                "names": names,
+                "count": len(rows),
+                "reason": _breach_text(breaches[rows[0].pk], rule),
+            }
+
         notify([owner_id], actor=None, verb="pool_recycled", message=message, url=url)
     return done
 
@@ -702,10 +725,13 @@ def assign(
     _check_caps(to_user, rule_for(to_user), now, daily=False)
     _take(customer, to_user, by=user, kind=Kind.ASSIGN, now=now, reason=reason)
     url = reverse("customers:detail", args=[customer.pk])
-    message = _("%(actor)s assigned customer %(name)s to you from the pool") % {
-        "actor": user,
-        "name": customer.name,
-    }
+
+    def message() -> str:  # in the new owner's language
+        return _("%(actor)s assigned customer %(name)s to you from the pool") % {
+            "actor": user,
+            "name": customer.name,
+        }
+
     transaction.on_commit(
         lambda: notify([to_user], actor=user, verb="assigned", message=message, url=url)
     )
