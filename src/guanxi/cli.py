@@ -20,6 +20,8 @@ Guanxi's own commands:
                                        export the customers U may see (masked as U sees them)
   analytics refresh [--as-of DATE]     recompute value, lifetime value, churn, credit, rules
   search optimize                      merge the search indexes' pending writes (nightly job)
+  access-log [--user U] [--action A] [--customer ID] [--since DATE] [--until DATE] [--csv]
+                                       who viewed, revealed, exported or merged what, newest first
 
 Everyday Django commands: migrate, createsuperuser, check, shell, dbshell, run_huey, …
 `guanxi help` lists them all; `guanxi help <command>` explains one.
