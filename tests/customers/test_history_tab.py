@@ -36,3 +36,27 @@ def test_the_deletion_time_is_shown_in_local_time_to_the_minute(client, alice):
 
     assert timezone.localtime(deleted).strftime("%Y-%m-%d %H:%M") in html
     assert str(deleted) not in html  # "2026-11-25 19:33:35.040685+00:00" as it was
+
+
+def test_an_admin_is_pointed_from_the_history_to_the_customers_access_log(client, ada, alice):
+    customer = create_customer(alice, {"name": "王伟"})
+
+    html = (
+        login(client, ada)
+        .get(reverse("customers:tab", args=[customer.pk, "history"]))
+        .content.decode()
+    )
+
+    assert f"{reverse('access_log')}?customer={customer.pk}" in html
+
+
+def test_a_rep_is_not_pointed_to_the_access_log(client, alice):
+    customer = create_customer(alice, {"name": "王伟"})
+
+    html = (
+        login(client, alice)
+        .get(reverse("customers:tab", args=[customer.pk, "history"]))
+        .content.decode()
+    )
+
+    assert reverse("access_log") not in html

@@ -25,6 +25,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from guanxi.accounts.models import Role, Team
 from guanxi.accounts.queries import is_manager_of, team_rows, teams_visible_to, users_visible_to
+from guanxi.core.access_log import may_read_access_log
 from guanxi.core.ids import int_or_none
 from guanxi.core.links import next_url, pk_url
 from guanxi.core.pagination import PeekPage, page_number
@@ -368,6 +369,8 @@ def _tab_context(request, customer, tab: str, base: dict | None = None) -> dict:
     elif tab == "history":
         ctx["entries"] = _history(user, customer)
         ctx["transfers"] = list(queries.transfers_for(customer))
+        if may_read_access_log(user):  # who viewed, revealed, exported or merged it
+            ctx["access_log_url"] = f"{reverse('access_log')}?customer={customer.pk}"
     elif tab == "sharing":
         if not ctx["can_manage"]:
             raise PermissionDenied(_("Only the owner, their manager or an admin can share."))
