@@ -24,7 +24,7 @@ from django.utils import timezone
 from guanxi.core.identity import normalize_resident_id, normalize_uscc
 from guanxi.core.phones import normalize_phone
 from guanxi.customers import history_reasons, services
-from guanxi.customers.models import Customer, CustomField, Kind
+from guanxi.customers.models import Contact, Customer, CustomField, Kind
 
 # The per-row fields a cleaner fills in; every other column takes its model default.
 ROW_FIELDS = (*services.EDITABLE_FIELDS, "search_text", "tag_names")
@@ -430,6 +430,29 @@ def alive_people(pairs: Iterable[tuple[str, str]], columns: Iterable[str]) -> li
         params = [json.dumps(list(zip(names, companies, strict=True)), ensure_ascii=False)]
     params.append(Kind.COMPANY)
     return _alive(f"{pair} AND {q('kind')} <> %s", params, columns, source=source)
+
+
+def alive_contact_phones(phones: Iterable[str]) -> list[tuple[str, int]]:
+    """(phone, customer id) of the contacts with one of these ``phones`` whose customer is
+    alive, by customer id: one statement, each phone a probe of the contacts' phone index.
+
+    No join for a planner to turn around: SQLite read every alive customer (its index of
+    ``deleted_at``) to probe each one's contacts, 76 ms a batch at a million customers,
+    against 2 ms this way. Each contact found reads its customer's ``deleted_at`` by primary
+    key."""
+    q = connection.ops.quote_name
+    contact, customer = _table(Contact), _table(Customer)
+    params: list = []
+    condition = _one_of(q("phone"), phones, params)
+    deleted = (
+        f"(SELECT c.{q('deleted_at')} FROM {customer} c "  # noqa: S608 - quoted names
+        f"WHERE c.{q('id')} = {contact}.{q('customer_id')})"
+    )
+    sql = f"SELECT {q('phone')}, {q('customer_id')}, {deleted} FROM {contact} WHERE {condition}"  # noqa: S608
+    with _index_probes(), connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    return sorted(((phone, pk) for phone, pk, gone in rows if gone is None), key=lambda r: r[1])
 
 
 def _alive(condition: str, params: list, columns: Iterable[str], *, source: str = "") -> list[dict]:

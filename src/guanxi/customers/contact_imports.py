@@ -14,7 +14,7 @@ from pathlib import Path
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
@@ -133,6 +133,9 @@ class _Row:
         self.number = number
         self.raw = {target: imports._text(cells[index]) for index, target in columns}
         self.errors: dict[str, list[str]] = {}
+        for target, text in self.raw.items():
+            if imports.NUL in text:  # refused as the customer import refuses it
+                self.errors[target] = [imports.nul_message()]
 
 
 class _Batch:
@@ -154,6 +157,8 @@ class _Batch:
         """(key field, value) → ids of the customers the user may change, one query per key."""
         ids, phones, names = set(), set(), set()
         for row in rows:
+            if row.errors:  # a NUL: failed by run, never in a query
+                continue
             if row.raw.get("customer_id", "").isdigit():
                 ids.add(int(row.raw["customer_id"]))
             if row.raw.get("customer_phone"):
@@ -331,6 +336,7 @@ def process(
         job.next_row = 0
         job.imported = job.updated = job.skipped = job.failed = 0
         job.report_offset = 0
+        job.language = translation.get_language() or ""  # the report's, as imports.process
     job.total_rows = len(table.rows)
     job.report_path = str(imports.report_path_for(job.file_path))
     job.status = ImportJob.Status.RUNNING

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 import xlsxwriter
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from guanxi.customers import imports
@@ -35,7 +36,13 @@ def failed_rows(job: ImportJob) -> dict[int, list[str]]:
 
 def rows_to_fix(job: ImportJob, out: BinaryIO) -> int:
     """Write the failed rows of ``job`` (original headers and cells, then a column of what is
-    wrong) as XLSX to ``out``; the number of rows written."""
+    wrong) as XLSX to ``out``; the number of rows written. In the job's language, whoever
+    downloads it: the reasons are in it (as the report is), and so are the added headers."""
+    with translation.override(job.language or None):
+        return _rows_to_fix(job, out)
+
+
+def _rows_to_fix(job: ImportJob, out: BinaryIO) -> int:
     table = imports.read_table(job.file_path)
     failed = failed_rows(job)
     at = {number: table.index_of(number) for number in failed}

@@ -7,7 +7,8 @@ every row with the checks of ``create_customer`` (``bulk.CustomerCleaner``: the 
 plain values, ``services.prepare_customer`` for a row that fails one, so the messages are the
 model's) and, unless it is a dry run, writes the rows in atomic batches (``bulk.insert_customers``:
 customers, history rows and tags in a few statements). Duplicates are looked up once per key
-field and batch; the custom field definitions are read once per import. A long import converts
+field and batch (a phone also among the contacts' phones, in one query more); the custom field
+definitions are read once per import. A long import converts
 and checks its rows in a second process (``import_checker``) while this one matches and
 writes them, so it uses two cores; on PostgreSQL two connections write (``import_writers``), so
 the server writes two batches at once, still committed in the file's order.
@@ -73,6 +74,9 @@ KEY_FIELDS = ("id", "kind", "name", "phone", "email", "id_number", "company_name
 PREVIEW_ROWS = 10
 REPORT_VALUE_CHARS = 200
 XLSX_SUFFIXES = {".xlsx", ".xlsm", ".xlsb", ".xls", ".ods"}
+#: No text in Guanxi may hold it (PostgreSQL refuses it, search misses it): a cell with one is
+#: a row error, as the form and the API refuse it.
+NUL = "\x00"
 csv.field_size_limit(16 * 1024 * 1024)
 
 
@@ -178,7 +182,8 @@ def _sniff(text: str) -> type[csv.Dialect] | csv.Dialect:
 def _unique_headers(raw: list) -> list[str]:
     headers: list[str] = []
     for index, value in enumerate(raw, start=1):
-        name = _text(value) or f"#{index}"
+        # A NUL in a header would go into the job's mapping, which PostgreSQL cannot store.
+        name = _text(value).replace(NUL, "") or f"#{index}"
         candidate, n = name, 2
         while candidate in headers:
             candidate = f"{name} ({n})"
@@ -540,17 +545,32 @@ def _alias_index() -> dict[str, str]:
     return index
 
 
+#: A field's second field: a column named for a field another column already fills goes to
+#: it when no column is named for it ("姓名,手机,电话": 电话 is the other phone).
+SECOND_FIELDS = {"phone": "phone_alt"}
+
+
 def auto_mapping(headers: list[str]) -> dict[str, str]:
-    """{header: target} for the headers recognised; each target used once, first column wins."""
+    """{header: target} for the headers recognised; each target used once, first column wins;
+    a later column named for a field already taken fills that field's second field
+    (``SECOND_FIELDS``) if no column is named for that one, so its values are not lost."""
     index = _alias_index()
     mapping: dict[str, str] = {}
     used: set[str] = set()
+    left: list[tuple[str, str]] = []  # (header, target taken by an earlier column)
     for header in headers:
         target = index.get(_key(header))
         if target and target not in used:
             mapping[header] = target
             used.add(target)
-    return mapping
+        elif target in SECOND_FIELDS:
+            left.append((header, target))
+    for header, target in left:  # after the columns named for the second field itself
+        second = SECOND_FIELDS[target]
+        if second not in used:
+            mapping[header] = second
+            used.add(second)
+    return {h: mapping[h] for h in headers if h in mapping}  # in the file's order
 
 
 def check_mapping(mapping: dict[str, str], headers: list[str]) -> dict[str, str]:
@@ -676,6 +696,9 @@ def convert(number: int, cells: list, columns: list[tuple[int, str]]) -> Row:
         raw[target] = text
         if not text:
             continue
+        if NUL in text:  # left out of the data: the row fails, nothing queries with it
+            errors.setdefault(target, []).append(nul_message())
+            continue
         if target == "tags":
             tags = [t.strip() for t in _TAG_SPLIT.split(text) if t.strip()]
         elif target.startswith("custom."):
@@ -691,6 +714,8 @@ def convert(number: int, cells: list, columns: list[tuple[int, str]]) -> Row:
                 errors.setdefault(target, []).append(_not_a_choice(target, text))
             else:
                 data[target] = choice
+        elif type(value) is not str and target == "id_number" and _lost_digits(value):
+            errors.setdefault(target, []).append(_number_lost_digits_message())
         elif target in MASKABLE and "*" in text:
             continue  # as an export hid it: no value here (kept in raw for the report)
         else:
@@ -706,6 +731,30 @@ def convert(number: int, cells: list, columns: list[tuple[int, str]]) -> Row:
     if custom:
         data["custom"] = custom
     return Row(number=number, data=data, tags=tags, raw=raw, errors=errors)
+
+
+def nul_message() -> str:
+    """Why a cell holding a NUL character fails: the form's and the API's words."""
+    return _("Must not contain a NUL character.")
+
+
+#: Excel keeps 15 significant digits of a number: an ID number or code of 16 digits or more
+#: typed into a cell of the General format loses its last ones (110101199003074514 is kept as
+#: 110101199003074000; calamine reads the float 1.101011990030745e+17).
+_EXACT_DIGITS = 15
+
+
+def _lost_digits(value) -> bool:
+    """Whether a number cell is too long for its digits to have been kept."""
+    return type(value) in (float, int) and abs(value) >= 10**_EXACT_DIGITS
+
+
+def _number_lost_digits_message() -> str:
+    return _(
+        "Excel stored this ID number as a number, which keeps only %(n)d digits: its last "
+        "digits are lost. Format the column as text, type the ID number again and import the "
+        "file again."
+    ) % {"n": _EXACT_DIGITS}
 
 
 def _masked_value_message() -> str:
@@ -800,6 +849,8 @@ class _Report:
 
     def add(self, row: int, column: str, value: str, reason: str) -> None:
         value = value if len(value) <= REPORT_VALUE_CHARS else value[:REPORT_VALUE_CHARS] + "…"
+        if NUL in value:  # shown where it is, as a character every tool can read
+            value = value.replace(NUL, "\u2400")
         value = neutralise(value)
         self.pending.append((row, column, value, reason))
 
@@ -925,9 +976,14 @@ class _References:
         cells = self.table.rows[self.table.index_of(row.number)]
         if self.owner_at is not None:
             row.raw["owner"] = _text(cells[self.owner_at])
+            if NUL in row.raw["owner"]:  # never looked up: PostgreSQL refuses it in a query
+                row.errors.setdefault("owner", []).append(nul_message())
         if self.id_at is None:
             return None
         text = row.raw["id"] = _text(cells[self.id_at])
+        if NUL in text:
+            row.errors.setdefault("id", []).append(nul_message())
+            return None
         digits = text.removeprefix("#")
         if digits.isascii() and digits.isdigit() and len(digits) < 19:  # 19: past a bigint
             return int(digits)
@@ -950,6 +1006,7 @@ class _Batch:
         headers_by_target,
         seen: dict,
         references: _References | None = None,
+        matched: dict[int, tuple[int, bool]] | None = None,
     ):
         self.job, self.cleaner, self.report = job, cleaner, report
         self.user, self.owner = cleaner.user, cleaner.owner
@@ -960,6 +1017,13 @@ class _Batch:
         self.updates: list[tuple[Customer, list[str]]] = []
         self.outcome = Outcome()
         self.by_id: dict[int, dict] = {}  # the key fields of the customers rows name by ID
+        # Row number -> (id of the existing customer it matched, through a contact's phone),
+        # over the whole file: a later row repeating it is a match of the same customer.
+        self.matched = {} if matched is None else matched
+        self.customers: dict[int, Customer] = {}  # the customers rows may update, by id
+        self.editable: set[int] = set()
+        self.visible: set[int] = set()
+        self.updating: dict[int, tuple[int, int]] = {}  # id -> (first row, index in updates)
 
     def fail(self, row: Row, errors: dict) -> None:
         self.outcome.failed += 1
@@ -973,7 +1037,12 @@ class _Batch:
         try:
             values = self.cleaner.clean(row.data)
         except ValidationError as exc:
-            self.fail(row, {**row.errors, **exc.message_dict})
+            # A cell that did not convert is left out of the data: its own reason, not the
+            # model's about the missing value ("This field is required." of a name with a NUL).
+            errors = dict(row.errors)
+            for key, messages in exc.message_dict.items():
+                errors.setdefault(key, messages)
+            self.fail(row, errors)
             return None
         if row.errors:
             self.fail(row, row.errors)
@@ -988,15 +1057,23 @@ class _Batch:
         """``rows`` as ``checked`` gives them: each row with its values when it passed.
 
         A row with an ID (``_References``) is that customer and no other: its other keys
-        are not matched, only kept so that a later row sharing one is an in-file duplicate."""
+        are not matched, only kept so that a later row sharing one is an in-file duplicate.
+
+        A row sharing a key with an earlier row of the file (the same phone typed another
+        way, an e-mail in capitals) is a repeat of it. When the earlier row matched an
+        existing customer, the repeat is a match of that customer too: skipped as it was,
+        or under "update" applied after it, as if the file were imported again (a repeat
+        agreeing with the earlier row changes nothing and is skipped). A repeat of a row
+        that creates a customer, or of an ID, stays an error: one of them is a mistake."""
         prepared: list[tuple[Row, dict, list[tuple]]] = []
+        repeats: list[tuple[Row, tuple]] = []  # rows sharing a key with an earlier row
         seen = self.seen
         references = self.references
         for row, values in rows:
             customer_id = None
             if references is not None:
                 customer_id = references.read(row)
-                if "id" in row.errors:
+                if "id" in row.errors or "owner" in row.errors:
                     values = None
             if values is None:
                 values = self._clean(row)
@@ -1008,15 +1085,10 @@ class _Batch:
                 keys, others = [("id", customer_id)], keys
             key = next((k for k in keys if k in seen), None)
             if key is not None:
-                self.fail(
-                    row,
-                    {
-                        key[0]: [
-                            _("Same %(field)s as row %(row)d of this file.")
-                            % {"field": field_label(key[0]), "row": seen[key]}
-                        ]
-                    },
-                )
+                if key[0] == "id":
+                    self._fail_repeat(row, key)
+                else:
+                    repeats.append((row, key))
                 continue
             for k in keys:
                 seen[k] = row.number
@@ -1025,16 +1097,24 @@ class _Batch:
                     seen.setdefault(k, row.number)
             prepared.append((row, values, keys))
         on_duplicate = self.job.on_duplicate
-        existing = self._existing(prepared) if on_duplicate != OnDuplicate.CREATE else {}
-        ids = list({pk for pk, _c in existing.values()})
-        editable = self._reach(Customer.objects.editable_by, ids)
-        visible = self._reach(Customer.objects.visible_to, ids)
+        earlier = {self.matched[seen[k]][0] for _row, k in repeats if seen[k] in self.matched}
+        existing = {}
+        if on_duplicate != OnDuplicate.CREATE:
+            existing = self._existing(prepared, earlier)
+        ids = list({pk for pk, _c in existing.values()} | earlier)
+        self.editable = self._reach(Customer.objects.editable_by, ids)
+        self.visible = self._reach(Customer.objects.visible_to, ids)
         owners = references.owners if references is not None else None
         if owners is not None:
             owners.resolve({row.raw["owner"] for row, _v, _k in prepared if row.raw["owner"]})
-        updating: dict[int, int] = {}
         for row, values, keys in prepared:
             match = next(((k, existing[k]) for k in keys if k in existing), None)
+            if match is None and keys and keys[0][0] == "phone":
+                # A contact's phone, looked at only when no key of the row found a customer.
+                contact = existing.get(("contact", keys[0][1]))
+                if contact is not None:
+                    self._skip_contact(row, keys[0], contact[0])
+                    continue
             if match is None:
                 if keys and keys[0][0] == "id":  # no alive customer has it: never a new one
                     self.fail(
@@ -1059,77 +1139,122 @@ class _Batch:
                 self.creates.append((values, row.tags, owner_id))
                 self.outcome.imported += 1
                 continue
-            key, (found_pk, found) = match
-            header = self.headers_by_target.get(key[0], key[0])
+            key, (found_pk, _found) = match
             # Another system's numbers in an ID column: said only of a customer she may see.
             implausible = key[0] == "id" and not _same_customer(values, self.by_id[found_pk])
-            if implausible and found_pk in visible:
+            if implausible and found_pk in self.visible:
                 self.fail(row, {"id": [_not_this_customer(found_pk)]})
                 continue
-            if on_duplicate == OnDuplicate.SKIP:
-                self.outcome.skipped += 1
-                self.report.add(
-                    row.number,
-                    header,
-                    row.raw.get(key[0], ""),
-                    _("Already exists as customer #%(id)d; skipped.") % {"id": found_pk}
-                    if found_pk in visible
-                    else _("A customer with the same %(field)s exists; skipped.")
-                    % {"field": field_label(key[0])},
-                )
-                continue
-            if found_pk not in editable:
-                self.fail(row, {key[0]: [_("Matches a customer you may not change.")]})
-                continue
-            if found_pk in updating:
-                self.fail(
-                    row,
-                    {
-                        key[0]: [
-                            _("Matches the same customer as row %(row)d.")
-                            % {"row": updating[found_pk]}
-                        ]
-                    },
-                )
-                continue
-            changes = {k: v for k, v in row.data.items() if k != "custom"}
-            if "custom" in row.data:
-                changes["custom"] = {**(found.custom or {}), **row.data["custom"]}
-            candidate = copy.copy(found)
-            try:
-                services.prepare_update(candidate, changes)
-            except ValidationError as exc:
-                self.fail(row, exc.message_dict)
-                continue
-            if _changes_nothing(found, candidate, changes, row.tags):
-                # An exported list comes back mostly as it went: no new version, history row
-                # or "updated just now" for the rows nobody edited.
-                self.outcome.skipped += 1
-                continue
-            updating[found_pk] = row.number
-            self.updates.append((candidate, row.tags))
-            self.outcome.updated += 1
-            if (
-                owners is not None
-                and row.raw["owner"]
-                and owners.differs(row.raw["owner"], found.owner_id)
-            ):
-                self.report.add(
-                    row.number,
-                    self.headers_by_target["owner"],
-                    row.raw["owner"],
-                    _("Owner not changed: an existing customer changes owner by transfer."),
-                )
+            self.matched[row.number] = (found_pk, False)
+            self._match(row, key, found_pk, owners)
+        for row, key in repeats:
+            first = seen[key]
+            hit = self.matched.get(first)
+            if hit is None:  # the earlier row creates a customer, or failed
+                self._fail_repeat(row, key)
+            elif hit[1]:
+                self._skip_contact(row, key, hit[0])
+            else:
+                self._match(row, key, hit[0], owners, repeat=first)
         if write:
             self.write()
         return self.outcome
 
-    def _existing(self, prepared) -> dict[tuple, tuple[int, Customer | None]]:
+    def _fail_repeat(self, row: Row, key: tuple) -> None:
+        """Fail a row sharing ``key`` with an earlier row of the file, as an in-file duplicate."""
+        self.fail(
+            row,
+            {
+                key[0]: [
+                    _("Same %(field)s as row %(row)d of this file.")
+                    % {"field": field_label(key[0]), "row": self.seen[key]}
+                ]
+            },
+        )
+
+    def _skip_contact(self, row: Row, key: tuple, found_pk: int) -> None:
+        """Skip a row whose phone is that of a contact of customer ``found_pk`` (under "skip"
+        and "update" alike: the row is not that customer, whose data it must not replace)."""
+        self.matched[row.number] = (found_pk, True)
+        self.outcome.skipped += 1
+        if found_pk in self.visible:
+            reason = _("Customer #%(id)d has a contact with this phone number; skipped.")
+            reason %= {"id": found_pk}
+        else:
+            reason = _("A customer's contact has the same phone number; skipped.")
+        header = self.headers_by_target.get(key[0], key[0])
+        self.report.add(row.number, header, row.raw.get(key[0], ""), reason)
+
+    def _match(self, row: Row, key: tuple, found_pk: int, owners, *, repeat: int = 0) -> None:
+        """Skip or update the existing customer ``found_pk`` that ``row`` matched on ``key``;
+        ``repeat``: the earlier row of the file the row repeats, which matched it first."""
+        header = self.headers_by_target.get(key[0], key[0])
+        if self.job.on_duplicate == OnDuplicate.SKIP:
+            self.outcome.skipped += 1
+            self.report.add(
+                row.number,
+                header,
+                row.raw.get(key[0], ""),
+                _("Already exists as customer #%(id)d; skipped.") % {"id": found_pk}
+                if found_pk in self.visible
+                else _("A customer with the same %(field)s exists; skipped.")
+                % {"field": field_label(key[0])},
+            )
+            return
+        if found_pk not in self.editable:
+            self.fail(row, {key[0]: [_("Matches a customer you may not change.")]})
+            return
+        pending = self.updating.get(found_pk)
+        if pending is not None and pending[0] != repeat:  # another row of the file updates it
+            self.fail(
+                row,
+                {key[0]: [_("Matches the same customer as row %(row)d.") % {"row": pending[0]}]},
+            )
+            return
+        # A repeat goes on from what the rows before it left: their update, if any.
+        found, tags = self.updates[pending[1]] if pending else (self.customers.get(found_pk), [])
+        if found is None:  # purged since an earlier batch matched it
+            self._fail_repeat(row, key)
+            return
+        changes = {k: v for k, v in row.data.items() if k != "custom"}
+        if "custom" in row.data:
+            changes["custom"] = {**(found.custom or {}), **row.data["custom"]}
+        candidate = copy.copy(found)
+        try:
+            services.prepare_update(candidate, changes)
+        except ValidationError as exc:
+            self.fail(row, exc.message_dict)
+            return
+        if _changes_nothing(found, candidate, changes, [t for t in row.tags if t not in tags]):
+            # An exported list comes back mostly as it went: no new version, history row
+            # or "updated just now" for the rows nobody edited.
+            self.outcome.skipped += 1
+            return
+        if pending:
+            candidate.version = found.version  # one write, one new version
+            self.updates[pending[1]] = (candidate, list(dict.fromkeys(tags + row.tags)))
+        else:
+            self.updating[found_pk] = (repeat or row.number, len(self.updates))
+            self.updates.append((candidate, row.tags))
+        self.outcome.updated += 1
+        owner = row.raw.get("owner")
+        if owners is not None and owner and owners.differs(owner, found.owner_id):
+            self.report.add(
+                row.number,
+                self.headers_by_target["owner"],
+                row.raw["owner"],
+                _("Owner not changed: an existing customer changes owner by transfer."),
+            )
+
+    def _existing(self, prepared, earlier: set[int]) -> dict[tuple, tuple[int, Customer | None]]:
         """{key: (id, customer)} of the alive customers sharing a key with a row: one query per
-        key field and batch (names: people and companies apart), the lowest id winning a key.
-        Only the keys rows have, so only customers a row matches are then checked for reach;
-        the full customer is loaded only when rows may update it."""
-        if not prepared:
+        key field and batch (names: people and companies apart), the lowest id winning a key;
+        and {("contact", phone): (id, None)} of those with a contact whose phone a row has but
+        no customer's phone is (one query more). Only the keys rows have, so only customers a
+        row matches are then checked for reach; the full customers (``self.customers``, with
+        those ``earlier`` rows of the file matched, which repeats of them match) are loaded
+        only when rows may update them."""
+        if not prepared and not earlier:
             return {}
         wanted = {key for _row, _values, keys in prepared for key in keys}
         values: dict[str, set] = {"id": set(), "phone": set(), "email": set(), "id_number": set()}
@@ -1163,8 +1288,15 @@ class _Batch:
                 if key in wanted:
                     found.setdefault(key, pk)
         full = self.job.on_duplicate == OnDuplicate.UPDATE
-        customers = Customer.objects.in_bulk(set(found.values())) if full and found else {}
-        return {key: (pk, customers.get(pk)) for key, pk in found.items()}
+        wanted_ids = set(found.values()) | earlier
+        if full and wanted_ids:
+            self.customers = Customer.objects.in_bulk(wanted_ids)
+        existing = {key: (pk, self.customers.get(pk)) for key, pk in found.items()}
+        phones = values["phone"].difference(key[1] for key in found if key[0] == "phone")
+        if phones:
+            for phone, pk in bulk.alive_contact_phones(phones):
+                existing.setdefault(("contact", phone), (pk, None))
+        return existing
 
     def _reach(self, manager_method, ids: list[int]) -> set[int]:
         if not ids:
@@ -1277,6 +1409,9 @@ def process(
         job.next_row = 0
         job.imported = job.updated = job.skipped = job.failed = 0
         job.report_offset = 0
+        # The report's language, whoever runs it (the worker, a dry run of the API, the
+        # command): the rows to fix are written in it too.
+        job.language = translation.get_language() or ""
     job.total_rows = len(table.rows)
     job.report_path = str(report_path_for(job.file_path))
     job.status = ImportJob.Status.RUNNING
@@ -1291,6 +1426,7 @@ def process(
                 "headers_by_target": headers_by_target,
                 "seen": {},
                 "references": references,
+                "matched": {},
             }
             _run_batches(
                 job,
@@ -1529,6 +1665,8 @@ _SKIP_MESSAGES = (
     "Already exists as customer #%(id)d; skipped.",
     "A customer with the same %(field)s exists; skipped.",
     "Already a contact of this customer; skipped.",
+    "Customer #%(id)d has a contact with this phone number; skipped.",
+    "A customer's contact has the same phone number; skipped.",
     # A row updated, its owner cell not applied: no failure either.
     "Owner not changed: an existing customer changes owner by transfer.",
 )

@@ -1,0 +1,137 @@
+"""Cells an import refuses with a reason that says what happened: a NUL character (refused
+everywhere else too: the form, the API, PostgreSQL) and an ID number Excel kept as a number,
+whose last digits are lost."""
+
+import io
+
+import pytest
+import xlsxwriter
+from python_calamine import CalamineWorkbook
+
+from guanxi.customers import contact_imports, import_fixes, imports
+from guanxi.customers.models import Customer
+from guanxi.customers.models_import import ImportJob
+from guanxi.customers.services import create_customer
+
+pytestmark = pytest.mark.django_db
+
+NUL_REASON = "Must not contain a NUL character."
+
+
+def _csv(tmp_path, text: str):
+    path = tmp_path / "c.csv"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def _xlsx(tmp_path, rows: list[list]):
+    """A workbook whose numbers are number cells, as Excel keeps a number typed in a cell of
+    the General format."""
+    path = tmp_path / "c.xlsx"
+    book = xlsxwriter.Workbook(str(path))
+    sheet = book.add_worksheet()
+    for index, cells in enumerate(rows):
+        for col, value in enumerate(cells):
+            if isinstance(value, str):
+                sheet.write_string(index, col, value)
+            else:
+                sheet.write_number(index, col, value)
+    book.close()
+    return path
+
+
+def _run(user, path, **options) -> tuple[ImportJob, list[list[str]]]:
+    job = imports.process(imports.new_job(user, path, owner=user, **options))
+    return job, imports.read_report(job)
+
+
+def test_a_csv_cell_with_a_nul_character_fails_its_row_with_the_forms_reason(alice, tmp_path):
+    job, report = _run(alice, _csv(tmp_path, "姓名,手机\nNUL\x00CSV,13800138000\n李娜,\n"))
+
+    assert (job.imported, job.failed) == (1, 1)
+    assert [line[:2] + line[3:] for line in report] == [["2", "姓名", NUL_REASON]]
+    assert list(Customer.objects.values_list("name", flat=True)) == ["李娜"]
+
+
+def test_an_xlsx_cell_with_a_nul_character_fails_its_row(alice, tmp_path):
+    path = _xlsx(tmp_path, [["姓名", "城市"], ["NUL\x00字符", "广州"], ["李娜", "深圳"]])
+
+    job, report = _run(alice, path)
+
+    assert (job.imported, job.failed) == (1, 1)
+    assert report[0][3] == NUL_REASON
+
+
+def test_a_nul_in_a_tag_or_custom_value_fails_the_row_too(alice, tmp_path):
+    job, report = _run(alice, _csv(tmp_path, "姓名,标签\n王伟,VIP\x00\n"))
+
+    assert (job.imported, job.failed) == (0, 1)
+    assert report[0][1:2] + report[0][3:] == ["标签", NUL_REASON]
+
+
+def test_the_report_shows_where_the_nul_was(alice, tmp_path):
+    _job, report = _run(alice, _csv(tmp_path, "姓名\nNUL\x00CSV\n"))
+
+    assert report[0][2] == "NUL\u2400CSV"
+
+
+def test_a_row_failing_on_a_nul_comes_back_among_the_rows_to_fix(alice, tmp_path):
+    job, _report = _run(alice, _csv(tmp_path, "姓名,手机\nNUL\x00CSV,13800138000\n"))
+    out = io.BytesIO()
+
+    assert import_fixes.rows_to_fix(job, out) == 1
+
+    rows = CalamineWorkbook.from_filelike(io.BytesIO(out.getvalue())).get_sheet_by_index(0)
+    assert rows.to_python()[1] == ["NUL\x00CSV", "13800138000", 2.0, f"姓名: {NUL_REASON}"]
+
+
+def test_an_owner_cell_with_a_nul_fails_the_row_and_is_never_looked_up(alice, tmp_path):
+    job, report = _run(alice, _csv(tmp_path, "姓名,负责人\n王伟,ali\x00ce\n"))
+
+    assert (job.imported, job.failed) == (0, 1)
+    assert report[0][1:2] + report[0][3:] == ["负责人", NUL_REASON]
+
+
+def test_a_nul_in_a_header_is_left_out_of_the_header(alice, tmp_path):
+    table = imports.read_table(_csv(tmp_path, "姓\x00名,手机\n王伟,13800138000\n"))
+
+    assert table.headers[0] == "姓名"
+
+
+def test_a_contact_cell_with_a_nul_fails_its_row(alice, tmp_path):
+    company = create_customer(alice, {"name": "远景科技", "kind": "company"})
+    path = _csv(tmp_path, f"客户ID,联系人,职务\n{company.pk},李\x00经理,采购\n")
+    job = contact_imports.new_job(alice, path)
+
+    contact_imports.process(job)
+
+    assert (job.imported, job.failed) == (0, 1)
+    assert imports.read_report(job)[0][3] == NUL_REASON
+
+
+def test_an_id_number_excel_kept_as_a_number_says_its_last_digits_are_lost(alice, tmp_path):
+    path = _xlsx(tmp_path, [["姓名", "身份证号"], ["王伟", 110101199003074514]])
+
+    job, report = _run(alice, path)
+
+    assert job.failed == 1
+    assert report[0][1] == "身份证号"
+    assert report[0][3].startswith("Excel stored this ID number as a number")
+    assert "Format the column as text" in report[0][3]
+
+
+def test_an_id_number_typed_as_text_in_a_workbook_imports(alice, tmp_path):
+    path = _xlsx(tmp_path, [["姓名", "身份证号"], ["王伟", "110101199003074514"]])
+
+    job, _report = _run(alice, path)
+
+    assert job.imported == 1
+    assert Customer.objects.get().id_number == "110101199003074514"
+
+
+def test_a_short_number_in_the_id_number_column_is_checked_as_before(alice, tmp_path):
+    path = _xlsx(tmp_path, [["姓名", "身份证号"], ["王伟", 12345]])
+
+    _job, report = _run(alice, path)
+
+    assert "Excel" not in report[0][3]

@@ -1,0 +1,101 @@
+"""A row whose phone is that of a contact of an existing customer (李经理 at a company
+customer): the import finds it, as the create form does, and skips the row naming that
+customer rather than adding a duplicate, under "skip" and "update" alike (the row is not the
+company, whose data it must not replace). One query a batch."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from guanxi.customers import import_fixes, imports
+from guanxi.customers.models import Contact, Customer
+from guanxi.customers.models_import import ImportJob
+from guanxi.customers.services import create_customer, delete_customer
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def company(alice) -> Customer:
+    customer = create_customer(alice, {"name": "远景科技", "kind": "company"})
+    Contact.objects.create(customer=customer, name="李经理", phone="+8613666600001")
+    return customer
+
+
+def _run(user, tmp_path, text: str, **options) -> tuple[ImportJob, list[list[str]]]:
+    path = tmp_path / "c.csv"
+    path.write_text(text, encoding="utf-8")
+    job = imports.process(imports.new_job(user, path, owner=user, **options))
+    return job, imports.read_report(job)
+
+
+def test_a_row_with_a_contacts_phone_is_skipped_naming_its_customer(alice, company, tmp_path):
+    job, report = _run(alice, tmp_path, "姓名,手机\n李经理,13666600001\n")
+
+    assert (job.imported, job.skipped, job.failed) == (0, 1, 0)
+    assert report == [
+        [
+            "2",
+            "手机",
+            "13666600001",
+            f"Customer #{company.pk} has a contact with this phone number; skipped.",
+        ]
+    ]
+    assert import_fixes.failed_rows(job) == {}
+
+
+def test_under_update_the_contacts_customer_is_left_as_it_is(alice, company, tmp_path):
+    job, _report = _run(
+        alice, tmp_path, "姓名,手机,城市\n李经理,13666600001,广州\n", on_duplicate="update"
+    )
+
+    assert (job.imported, job.updated, job.skipped) == (0, 0, 1)
+    company.refresh_from_db()
+    assert (company.name, company.city, company.version) == ("远景科技", "", 1)
+
+
+def test_a_contact_of_a_customer_another_team_owns_is_not_named(charlie, company, tmp_path):
+    job, report = _run(charlie, tmp_path, "姓名,手机\n李经理,13666600001\n")
+
+    assert job.skipped == 1
+    assert report[0][3] == "A customer's contact has the same phone number; skipped."
+
+
+def test_a_customer_with_the_phone_itself_comes_before_a_contact(alice, company, tmp_path):
+    own = create_customer(alice, {"name": "李经理", "phone": "13666600001"})
+
+    _job, report = _run(alice, tmp_path, "姓名,手机\n李经理,13666600001\n")
+
+    assert report[0][3] == f"Already exists as customer #{own.pk}; skipped."
+
+
+def test_a_contact_of_a_customer_in_the_recycle_bin_is_no_match(alice, company, tmp_path):
+    delete_customer(alice, company.pk)
+
+    job, _report = _run(alice, tmp_path, "姓名,手机\n李经理,13666600001\n")
+
+    assert job.imported == 1
+
+
+def test_a_repeat_of_a_row_with_a_contacts_phone_is_skipped_too(alice, company, tmp_path):
+    text = "姓名,手机\n李经理,13666600001\n李经理,+86 136 6660 0001\n"
+
+    job, report = _run(alice, tmp_path, text, on_duplicate="update")
+
+    assert (job.imported, job.updated, job.skipped, job.failed) == (0, 0, 2, 0)
+    assert {line[3] for line in report} == {
+        f"Customer #{company.pk} has a contact with this phone number; skipped."
+    }
+
+
+def test_contacts_are_looked_up_once_a_batch(alice, company, tmp_path):
+    rows = "".join(f"客户{i},1390000{i:04d}\n" for i in range(30))
+    path = tmp_path / "c.csv"
+    path.write_text("姓名,手机\n" + rows, encoding="utf-8")
+    job = imports.new_job(alice, path, owner=alice)
+
+    with CaptureQueriesContext(connection) as queries:
+        imports.process(job, batch_size=10)
+
+    assert job.imported == 30
+    assert len([q for q in queries if "customers_contact" in q["sql"]]) == 3
