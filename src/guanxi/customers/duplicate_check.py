@@ -8,13 +8,12 @@ The nightly pair finder and merge live in customers.duplicates / customers.merge
 """
 
 from django.core.exceptions import ValidationError
-from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from guanxi.core.identity import normalize_resident_id, normalize_uscc
 from guanxi.core.phones import normalize_phone
-from guanxi.customers.models import Customer, Kind
+from guanxi.customers.models import Contact, Customer, Kind
 
 
 class LikelyDuplicate(ValidationError):
@@ -40,20 +39,29 @@ def likely_duplicates(user, data: dict) -> dict[str, list[str]]:
         id_number = normalize_id(data.get("id_number") or "")
     except ValidationError:
         return {}
-    checks: dict[str, Q] = {}
+    # Each key read through its own index (an OR of them, with the contacts joined, read every
+    # customer: a second a check at a million customers), as ids, the first three of each kept.
+    checks: dict[str, list] = {}
     phones = [p for p in phones if p]
     if phones:
-        checks["phone"] = (
-            Q(phone__in=phones) | Q(phone_alt__in=phones) | Q(contacts__phone__in=phones)
-        )
+        checks["phone"] = [
+            Customer.objects.filter(phone__in=phones),
+            Customer.objects.filter(phone_alt__in=phones, phone_alt__gt=""),  # partial index
+            _customers_of(Contact.objects.filter(phone__in=phones)),
+        ]
     if email:
-        checks["email"] = Q(email=email) | Q(contacts__email=email)
+        checks["email"] = [
+            Customer.objects.filter(email=email),
+            _customers_of(Contact.objects.filter(email=email)),
+        ]
     if id_number:
-        checks["id_number"] = Q(id_number=id_number)
+        checks["id_number"] = [Customer.objects.filter(id_number=id_number)]
     # Each customer once, with the fields it matches on (in the order of ``checks``).
     matched: dict[int, tuple[Customer, list[str]]] = {}
-    for field, q in checks.items():
-        for customer in Customer.objects.alive().filter(q).select_related("owner").distinct()[:3]:
+    for field, sources in checks.items():
+        ids = {pk for qs in sources for pk in qs.values_list("pk", flat=True)[:50]}
+        found = Customer.objects.alive().filter(pk__in=ids).select_related("owner")
+        for customer in found.order_by("pk")[:3]:
             matched.setdefault(customer.pk, (customer, []))[1].append(field)
     if not matched:
         return {}
@@ -67,6 +75,11 @@ def likely_duplicates(user, data: dict) -> dict[str, list[str]]:
         for field in fields:
             found.setdefault(field, []).append(line)
     return found
+
+
+def _customers_of(contacts):
+    """The customers of these contacts, as a queryset of customer ids like the others."""
+    return Customer.objects.filter(pk__in=list(contacts.values_list("customer_id", flat=True)[:50]))
 
 
 def check_new_customer(user, data: dict, *, allow_duplicate: bool = False) -> None:
