@@ -1,7 +1,7 @@
 """Benchmark the duplicate finder and the duplicates list at scale.
 
     .venv/bin/python benchmarks/bench_duplicates.py --customers 100000 [--db sqlite|postgres]
-        [--database-url URL] [--seed 2026]
+        [--database-url URL] [--seed 2026] [--placeholders 30000]
 
 Creates a fresh database (SQLite under benchmarks/data/duplicates/, or PostgreSQL
 ``guanxi_bench_merge`` at 127.0.0.1:5432 / ``--database-url``), migrates it and fills it (not
@@ -9,6 +9,9 @@ timed) with customers of realistic Chinese names (common surnames and given name
 namesakes) in 30 cities, a third of them with an employer, a phone each and an e-mail for half,
 plus planted duplicates: 1 % share a phone (some through a contact), 0.5 % an e-mail in another
 case, 0.2 % an ID number, 1 % a homophone or one-letter variant of a name in the same city.
+``--placeholders N`` adds what an import of a test file leaves: N customers named 大文件客户0 …
+in 广州 and N / 10 named 张先生 there (numbered names are no similar names; a name that many
+share pairs nobody, and is counted as skipped).
 
 Then times ``scan_duplicates()`` (exact keys grouped in SQL, names blocked by city / employer
 and pinyin initials) and the first page of candidates for the admin and for one rep
@@ -94,6 +97,12 @@ def main() -> None:
     )
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument(
+        "--placeholders",
+        type=int,
+        default=0,
+        help="also N customers named 大文件客户0… and N/10 named 张先生, all in 广州",
+    )
     args = parser.parse_args()
 
     DATA.mkdir(parents=True, exist_ok=True)
@@ -116,6 +125,7 @@ def main() -> None:
 
     call_command("migrate", verbosity=0)
     planted = _fill(args.customers, random.Random(args.seed))
+    _fill_placeholders(args.placeholders)
     from django.db import connection
 
     with connection.cursor() as cursor:
@@ -144,12 +154,19 @@ def main() -> None:
         total = pairs_for(user).count()
         timings[label] = (statistics.median(times), len(rows), total, time.perf_counter() - started)
 
-    print(f"database: {connection.vendor}, customers: {args.customers:,}")
+    extra = f" + {args.placeholders * 11 // 10:,} placeholders" if args.placeholders else ""
+    print(f"database: {connection.vendor}, customers: {args.customers:,}{extra}")
     print(
         f"scan_duplicates(): median {statistics.median(scans):.2f} s over {len(scans)} runs "
         f"(runs: {', '.join(f'{s:.2f}' for s in scans)}); pairs stored: {result.pairs:,} "
         f"({', '.join(f'{k} {v:,}' for k, v in sorted(result.by_reason.items()))})"
     )
+    skipped = getattr(result, "skipped", {})
+    if skipped:
+        print(
+            "  customers left out of the name comparison: "
+            + ", ".join(f"{k} {v:,}" for k, v in skipped.items())
+        )
     for reason, pairs in planted.items():
         print(f"  planted {reason}: {len(pairs):,}, found {hits[reason]:,}")
     for label, (seconds, n, total, counting) in timings.items():
@@ -255,6 +272,34 @@ def _fill(n: int, rng: random.Random) -> dict[str, list[tuple[int, int]]]:
         batch_size=2000,
     )
     return planted
+
+
+def _fill_placeholders(n: int) -> None:
+    """Numbered names and one name shared by many, all in one city, as a test import leaves."""
+    if not n:
+        return
+    from django.utils import timezone
+
+    from guanxi.accounts.models import User
+    from guanxi.customers.models import Customer
+
+    owner = User.objects.get(username="bench_admin")
+    now = timezone.now()
+    names = [f"大文件客户{i}" for i in range(n)] + ["张先生"] * (n // 10)
+    Customer.objects.bulk_create(
+        [
+            Customer(
+                name=name,
+                city="广州",
+                owner=owner,
+                search_text=name,
+                created_at=now,
+                updated_at=now,
+            )
+            for name in names
+        ],
+        batch_size=2000,
+    )
 
 
 if __name__ == "__main__":

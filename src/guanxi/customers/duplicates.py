@@ -10,9 +10,17 @@ start alike, so the work grows with the block sizes, not with the square of the 
 * other spellings of the block are compared by edit distance on their pinyin strings, with a
   length cut-off before any distance is computed.
 
+A name's digits and title are no letters to compare: names pair only with the same digits and
+title (客户001 / 客户002, 大文件客户1 / 大文件客户12, 张先生 / 郑先生 are different records, not
+typos), and the rest of them is what is compared.
+
 A key or name shared by many customers (a switchboard number, the city's 200 王伟) is weak evidence:
-an exact key shared by more than ``STAR_OVER`` customers pairs each with the oldest only, and a
-name shared by more than ``MAX_NAMESAKES`` in one block is not proposed at all.
+an exact key shared by more than ``STAR_OVER`` customers pairs each with the oldest only, a name
+shared by more than ``MAX_NAMESAKES`` in one block is not proposed at all, nor is a spelling a
+letter or two from more than ``MAX_LOOKALIKES`` customers', and a block whose letter-by-letter
+comparisons would number more than ``MAX_BLOCK_COMPARISONS`` gets its same-pinyin pairs only.
+So no block, whatever the data, costs more than linear time and memory; the customers so left
+out are counted (``NameSkips``, ``ScanResult.skipped``).
 
 ``scan_duplicates()`` rewrites the DuplicatePair table from every live customer (a command, a
 nightly job and the review page's "scan again" button run it, each run recorded as a
@@ -28,6 +36,8 @@ import datetime as dt
 import math
 import re
 import time
+import unicodedata
+from bisect import bisect_right
 from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -56,8 +66,16 @@ NAME_THRESHOLD = 0.88
 MAX_NAMESAKES = 10
 #: Exact-key groups larger than this pair every member with the oldest one only.
 STAR_OVER = 10
-#: Blocks with more distinct spellings than this are split by the full initials.
+#: A spelling a letter or two from more customers' than this in one block (numbered in words,
+#: 客户甲…客户癸) pairs with none of them: a pattern, not a typo.
+MAX_LOOKALIKES = 10
+#: Blocks with more long spellings than this compare them within first letter and length band.
 BLOCK_MAX = 400
+#: A block whose letter-by-letter comparisons would number more than this (about a second of
+#: work) makes none: only its same-pinyin pairs are proposed. Ordinary blocks need far fewer.
+MAX_BLOCK_COMPARISONS = 50_000
+#: Titles a person is often recorded by (张先生, 李总): compared as a whole, like digits.
+TITLES = ("总经理", "先生", "女士", "小姐", "老师", "经理", "总")
 #: Scores: exact keys rank above any name, and names by similarity (at most 90).
 EXACT_SCORE = {
     DuplicateReason.ID_NUMBER: 100.0,
@@ -76,6 +94,8 @@ REASON_ORDER = [
 ]
 
 _WORD = re.compile(r"[a-z0-9]+")
+_DIGITS = re.compile(r"[0-9]+")
+_TITLE_ENDS = frozenset(t[-1] for t in TITLES)
 _COMPANY_SUFFIX = re.compile(
     r"(股份有限公司|有限责任公司|有限公司|集团|公司|分公司|"
     r"co\.?,?\s*ltd\.?|company|limited|ltd\.?|inc\.?|corp\.?|group)\s*$",
@@ -107,6 +127,12 @@ class ScanResult:
     pairs: int
     seconds: float
     by_reason: dict[str, int]
+    #: Customers left out of the name comparison, by why (``NameSkips.counts``).
+    skipped: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def names_skipped(self) -> int:
+        return sum(self.skipped.values())
 
 
 # --- pinyin keys ---------------------------------------------------------------------------
@@ -117,7 +143,6 @@ def _char_pinyin(char: str) -> str:
     return lazy_pinyin(char)[0]
 
 
-@lru_cache(maxsize=200_000)
 def name_syllables(name: str) -> tuple[str, ...]:
     """The syllables of a name in plain pinyin (first reading of each character) and lower-case
     Latin words: "王伟" and "Wang Wei" both give ("wang", "wei")."""
@@ -140,8 +165,9 @@ def name_syllables(name: str) -> tuple[str, ...]:
 
 
 def comparable_name(name: str, kind: str) -> str:
-    """A company's name without its legal form ("…有限公司", "Co., Ltd."), anyone's stripped."""
-    name = (name or "").strip()
+    """A company's name without its legal form ("…有限公司", "Co., Ltd."), anyone's stripped,
+    full-width letters and digits ("１２") as the ASCII ones."""
+    name = unicodedata.normalize("NFKC", name or "").strip()
     if kind == "company":
         name = _COMPANY_SUFFIX.sub("", name).strip() or name
     return name
@@ -293,40 +319,81 @@ def _exact_pairs(customers: QuerySet, found: dict) -> None:
         _pair_group(found, members, DuplicateReason.ID_NUMBER, EXACT_SCORE["id_number"], key)
 
 
-def _name_pairs(customers: QuerySet, found: dict) -> None:
+@lru_cache(maxsize=200_000)
+def name_key(name: str, kind: str) -> tuple[str, str, str] | None:
+    """What a name is compared by: the pinyin of its letters (no digits, no title), their
+    initials, and its tag — its digits and its title (先生, 女士, 总…), which two names must
+    share to pair at all. "大文件客户12" gives ("dawenjiankehu", "dwjkh", "12"), "张先生"
+    ("zhang", "z", "先生"); a name with neither letters nor digits, None."""
+    text = comparable_name(name, kind)
+    title = ""
+    if kind == "person" and text[-1:] in _TITLE_ENDS:
+        title = next((t for t in TITLES if text.endswith(t) and len(text) > len(t)), "")
+        text = text[: len(text) - len(title)].strip()
+    digits = _DIGITS.findall(text)
+    tag = " ".join([*digits, title]).strip()
+    letters = name_syllables(text)
+    if digits:
+        letters = tuple(w for w in (_DIGITS.sub("", s) for s in letters) if w)
+    if not letters and not tag:
+        return None
+    return "".join(letters), "".join(w[0] for w in letters), tag
+
+
+@dataclass
+class NameSkips:
+    """Customers the name comparison left out, each counted once whatever its blocks.
+
+    ``common``: their name's pinyin is shared by more than MAX_NAMESAKES customers in one city
+    or at one employer (5,000 张先生 in 广州): paired by name with nobody there.
+    ``uncompared``: paired by the same pinyin only, not letter by letter — their spelling is
+    a letter or two from more than MAX_LOOKALIKES others', or their block would have needed
+    more than MAX_BLOCK_COMPARISONS comparisons."""
+
+    common: set[int] = field(default_factory=set)
+    uncompared: set[int] = field(default_factory=set)
+
+    def counts(self) -> dict[str, int]:
+        return {"common_name": len(self.common), "not_compared": len(self.uncompared - self.common)}
+
+
+def _name_pairs(customers: QuerySet, found: dict, skips: NameSkips) -> None:
     blocks: dict[tuple, list[tuple[int, str, str]]] = defaultdict(list)
     rows = customers.order_by().values_list("pk", "name", "kind", "city", "company_name")
-    keys: dict[tuple[str, str], tuple[str, str] | None] = {}
+    keys: dict[tuple[str, str], tuple[str, str, str] | None] = {}
     for pk, name, kind, city, company in rows.iterator(chunk_size=5000):
-        key = keys.get((name, kind), False)
-        if key is False:
-            syllables = name_syllables(comparable_name(name, kind))
-            key = keys[(name, kind)] = (
-                ("".join(syllables), "".join(s[0] for s in syllables)) if syllables else None
-            )
+        try:
+            key = keys[(name, kind)]
+        except KeyError:
+            key = keys[(name, kind)] = name_key(name, kind)
         if key is None:
             continue
-        spelling, initials = key
+        spelling, initials, tag = key
         scopes = []
         if city:
             scopes.append(("city", city.strip()))
         if company and company.strip():
             scopes.append(("company", company.strip().lower()))
         for scope in scopes:
-            blocks[(kind, *scope, initials[:2])].append((pk, spelling, initials, name))
-    for (_kind, _scope, place, _initials), members in blocks.items():
+            blocks[(kind, *scope, tag, initials[:2])].append((pk, spelling, name))
+    for (_kind, _scope, place, _tag, _initials), members in blocks.items():
         if len(members) < 2:
             continue
         by_spelling: dict[str, list[tuple[int, str]]] = defaultdict(list)
-        for pk, spelling, initials, name in members:
-            by_spelling[spelling].append((pk, initials, name))
-        _block_pairs(found, by_spelling, place)
+        for pk, spelling, name in members:
+            by_spelling[spelling].append((pk, name))
+        _block_pairs(found, by_spelling, place, skips)
 
 
-def _block_pairs(found: dict, by_spelling: dict, where: str) -> None:
-    usable = {s: m for s, m in by_spelling.items() if len(m) <= MAX_NAMESAKES}
-    for _spelling, members in usable.items():
-        for (a, _ia, name_a), (b, _ib, name_b) in combinations(members, 2):
+def _block_pairs(found: dict, by_spelling: dict, where: str, skips: NameSkips) -> None:
+    usable = {}
+    for spelling, members in by_spelling.items():
+        if len(members) > MAX_NAMESAKES:
+            skips.common.update(pk for pk, _name in members)
+        else:
+            usable[spelling] = members
+    for members in usable.values():
+        for (a, name_a), (b, name_b) in combinations(members, 2):
             same = name_a.strip().casefold() == name_b.strip().casefold()
             _add(
                 found,
@@ -336,12 +403,25 @@ def _block_pairs(found: dict, by_spelling: dict, where: str) -> None:
                 NAME_SCORE_MAX if same else HOMOPHONE_SCORE,
                 f"{name_a} {'=' if same else '≈'} {name_b} · {where}",
             )
-    for sa, sb in _close_spellings(list(usable)):
-        score = similarity(sa, sb)
-        if score < NAME_THRESHOLD:
+    close = _close_spellings(list(usable))
+    if close is None:
+        for members in usable.values():
+            skips.uncompared.update(pk for pk, _name in members)
+        return
+    # A spelling a letter or two from many customers' is a pattern (客户甲 … 客户癸, the
+    # city's 张晓明, 张晓敏, 张小玲…), as weak as a common name: none of its look-alikes pair.
+    lookalikes: dict[str, int] = defaultdict(int)
+    for sa, sb, _score in close:
+        lookalikes[sa] += len(usable[sb])
+        lookalikes[sb] += len(usable[sa])
+    crowded = {s for s, n in lookalikes.items() if n > MAX_LOOKALIKES}
+    for s in crowded:
+        skips.uncompared.update(pk for pk, _name in usable[s])
+    for sa, sb, score in close:
+        if sa in crowded or sb in crowded:
             continue
-        for a, _ia, name_a in usable[sa]:
-            for b, _ib, name_b in usable[sb]:
+        for a, name_a in usable[sa]:
+            for b, name_b in usable[sb]:
                 _add(
                     found,
                     a,
@@ -357,29 +437,28 @@ _ONE_EDIT_FROM = math.ceil(1 / (1 - NAME_THRESHOLD)) - 1
 _TWO_EDITS_FROM = math.ceil(2 / (1 - NAME_THRESHOLD)) - 2
 
 
-@lru_cache(maxsize=200_000)
-def _deletions(s: str) -> frozenset[str]:
+def _deletions(s: str) -> set[str]:
     """``s`` and every spelling with one letter of it deleted."""
-    return frozenset((s, *(s[:i] + s[i + 1 :] for i in range(len(s)))))
+    variants = {s[:i] + s[i + 1 :] for i in range(len(s))}
+    variants.add(s)
+    return variants
 
 
-def _close_spellings(spellings: list[str]):
-    """Pairs of different spellings that may be within the threshold, without comparing all
-    pairs: one edit apart share a one-deletion variant (a symmetric-delete index, linear in the
-    block); only spellings long enough to allow two edits are compared pairwise, by length."""
-    seen: set[tuple[str, str]] = set()
-    variants: dict[str, list[str]] = defaultdict(list)
-    for s in spellings:
-        if len(s) < _ONE_EDIT_FROM:
-            continue
-        for v in _deletions(s):
-            variants[v].append(s)
-    for group in variants.values():
-        for sa, sb in combinations(group, 2):
-            pair = (sa, sb) if sa < sb else (sb, sa)
-            if pair not in seen:
-                seen.add(pair)
-                yield pair
+@lru_cache(maxsize=256)
+def _reach(length: int) -> int:
+    """The longest spelling a spelling of ``length`` letters may be within the threshold of."""
+    longer = length
+    while (longer + 1) - length <= (longer + 1) * (1 - NAME_THRESHOLD):
+        longer += 1
+    return longer
+
+
+def _close_spellings(spellings: list[str]) -> list[tuple[str, str, float]] | None:
+    """The pairs of different spellings within the threshold, with their similarity, found
+    without comparing all pairs: one edit apart share a one-deletion variant (a symmetric-delete
+    index, linear in the block); only spellings long enough to allow two edits are compared
+    pairwise, by length. None when that would take more than MAX_BLOCK_COMPARISONS
+    comparisons, counted before any is made."""
     long = sorted((s for s in spellings if len(s) >= _TWO_EDITS_FROM), key=len)
     if len(long) > BLOCK_MAX:
         # Too many long names start alike here: compare within first letter and length band.
@@ -389,26 +468,64 @@ def _close_spellings(spellings: list[str]):
         groups = list(bands.values())
     else:
         groups = [long]
+    work = 0
     for group in groups:
+        lengths = [len(s) for s in group]
+        work += sum(bisect_right(lengths, _reach(n)) - i - 1 for i, n in enumerate(lengths))
+    if work > MAX_BLOCK_COMPARISONS:
+        return None
+    indexed = [s for s in spellings if len(s) >= _ONE_EDIT_FROM]
+    variants: dict[str, list[str]] = defaultdict(list)
+    # Two spellings share at most two one-deletion variants (a transposition): a small block
+    # cannot go over, and is indexed without counting.
+    if work + len(indexed) * (len(indexed) - 1) <= MAX_BLOCK_COMPARISONS:
+        for s in indexed:
+            for v in _deletions(s):
+                variants[v].append(s)
+    else:
+        for s in indexed:
+            for v in _deletions(s):
+                group = variants[v]
+                work += len(group)
+                group.append(s)
+            if work > MAX_BLOCK_COMPARISONS:
+                return None  # given up as soon as known: the index is not built any further
+    shared = [group for group in variants.values() if len(group) > 1]
+    del variants
+    seen: set[tuple[str, str]] = set()
+    close = []
+
+    def compare(sa: str, sb: str) -> None:
+        pair = (sa, sb) if sa < sb else (sb, sa)
+        if pair not in seen:
+            seen.add(pair)
+            score = similarity(sa, sb)
+            if score >= NAME_THRESHOLD:
+                close.append((*pair, score))
+
+    for group in shared:
+        for sa, sb in combinations(group, 2):
+            compare(sa, sb)
+    for group in groups:
+        lengths = [len(s) for s in group]
         for i, sa in enumerate(group):
-            for sb in group[i + 1 :]:
-                if len(sb) - len(sa) > len(sb) * (1 - NAME_THRESHOLD):
-                    break  # sorted by length: every later one is longer still
-                pair = (sa, sb) if sa < sb else (sb, sa)
-                if pair not in seen:
-                    seen.add(pair)
-                    yield pair
+            for sb in group[i + 1 : bisect_right(lengths, _reach(len(sa)))]:
+                compare(sa, sb)
+    return close
 
 
-def find_candidates(customers: QuerySet[Customer], *, reasons=None) -> list[Candidate]:
+def find_candidates(
+    customers: QuerySet[Customer], *, reasons=None, skipped: NameSkips | None = None
+) -> list[Candidate]:
     """The duplicate candidates among ``customers`` (e.g. ``Customer.objects.alive()`` or
-    ``visible_to(user)``), dismissed pairs left out, best first."""
+    ``visible_to(user)``), dismissed pairs left out, best first; ``skipped``, if given, gets
+    the customers the name comparison left out."""
     found: dict[tuple[int, int], Candidate] = {}
     wanted = set(reasons or DuplicateReason.values)
     if wanted & {DuplicateReason.PHONE, DuplicateReason.EMAIL, DuplicateReason.ID_NUMBER}:
         _exact_pairs(customers, found)
     if DuplicateReason.NAME in wanted:
-        _name_pairs(customers, found)
+        _name_pairs(customers, found, skipped if skipped is not None else NameSkips())
     if found:
         dismissed = set(DuplicateDismissal.objects.values_list("customer_a_id", "customer_b_id"))
         for key in dismissed & found.keys():
@@ -432,7 +549,8 @@ def scan_duplicates(scan: DuplicateScan | None = None) -> ScanResult:
     DuplicateScan.objects.filter(pk=scan.pk).update(started_at=timezone.now())
     try:
         customers = Customer.objects.alive()
-        candidates = find_candidates(customers)
+        skips = NameSkips()
+        candidates = find_candidates(customers, skipped=skips)
         now = timezone.now()
         rows = [
             DuplicatePair(
@@ -467,6 +585,7 @@ def scan_duplicates(scan: DuplicateScan | None = None) -> ScanResult:
         pairs=len(rows),
         seconds=time.perf_counter() - started,
         by_reason=dict(by_reason),
+        skipped=skips.counts(),
     )
 
 
