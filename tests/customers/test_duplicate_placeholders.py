@@ -153,3 +153,20 @@ def test_exact_keys_are_not_touched_by_the_name_rules(alice):
     }
     assert result.by_reason == {"phone": 29, "email": 1}
     assert result.skipped["common_name"] == 30
+
+
+def test_the_scan_keeps_how_many_it_left_out_and_the_page_and_api_say_it(client, ada, alice):
+    from django.urls import reverse
+
+    from guanxi.customers.models_merge import DuplicateScan
+    from tests.conftest import login
+
+    _bulk(alice, ["张先生"] * 11)
+    scan_duplicates()
+
+    assert DuplicateScan.objects.latest("requested_at").names_skipped == 11
+    login(client, ada)
+    html = client.get(reverse("customers:duplicates")).content.decode()
+    assert "11 customers with names that many share" in html
+    body = client.get("/api/v1/customers/duplicates/scan").json()
+    assert body["names_skipped"] == 11

@@ -574,7 +574,10 @@ def scan_duplicates(scan: DuplicateScan | None = None) -> ScanResult:
         )
         raise
     DuplicateScan.objects.filter(pk=scan.pk).update(
-        finished_at=timezone.now(), customers=counted, pairs=len(rows)
+        finished_at=timezone.now(),
+        customers=counted,
+        pairs=len(rows),
+        names_skipped=sum(skips.counts().values()),
     )
     by_reason: dict[str, int] = defaultdict(int)
     for c in candidates:

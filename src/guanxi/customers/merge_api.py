@@ -63,6 +63,12 @@ class ScanOut(Schema):
         None, description="customers it went through (told to who sees every customer)"
     )
     pairs: int | None = Field(None, description="pairs it found (told to who sees every customer)")
+    names_skipped: int | None = Field(
+        None,
+        description="customers left out of the name comparison: a name more than ten share in a "
+        "city or at an employer (张先生), a spelling with many look-alikes, a block too large "
+        "(told to who sees every customer)",
+    )
     error: str = Field("", description="why it stopped, when it failed (in full to an admin)")
 
 
@@ -79,6 +85,7 @@ def _scan_out(scan, user) -> dict:
         "finished_at": scan.finished_at,
         "customers": scan.customers if counts else None,
         "pairs": scan.pairs if counts else None,
+        "names_skipped": scan.names_skipped if counts else None,
         "error": error,
     }
 

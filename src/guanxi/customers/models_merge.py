@@ -64,6 +64,9 @@ class DuplicateScan(models.Model):
     finished_at = models.DateTimeField(null=True, blank=True)
     customers = models.PositiveIntegerField(default=0)
     pairs = models.PositiveIntegerField(default=0)
+    #: Customers left out of the name comparison: a name many share, a spelling with many
+    #: look-alikes, a block too large to compare (``duplicates.NameSkips``).
+    names_skipped = models.PositiveIntegerField(default=0)
     error = models.TextField(blank=True)
 
     #: The error of a scan asked for while another ran: closed unrun, that one answers it.

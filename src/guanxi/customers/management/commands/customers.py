@@ -31,7 +31,9 @@ class Command(BaseCommand):
             reasons = ", ".join(f"{k} {v}" for k, v in sorted(result.by_reason.items())) or "-"
             self.stdout.write(
                 f"scanned {result.customers} customers in {result.seconds:.2f} s: "
-                f"{result.pairs} candidate pairs ({reasons})"
+                f"{result.pairs} candidate pairs ({reasons}); "
+                f"{result.names_skipped} customers left out of the name comparison "
+                "(names many share, or too many look-alikes)"
             )
         if options["user"]:
             user = User.objects.filter(username=options["user"], is_active=True).first()
