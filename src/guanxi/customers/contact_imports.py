@@ -120,7 +120,8 @@ def configure(user, job: ImportJob, mapping: dict, on_duplicate: str) -> ImportJ
     if on_duplicate not in OnDuplicate.values:
         raise ValidationError({"on_duplicate": _("Choose skip, update or create.")})
     try:
-        mapping = check_mapping(mapping, imports.read_table(job.file_path).headers)
+        table = getattr(job, "_table", None) or imports.read_table(job.file_path)  # read once
+        mapping = check_mapping(mapping, table.headers)
     except imports.ImportFileError as exc:
         raise ValidationError({"mapping": str(exc)}) from None
     job.mapping, job.on_duplicate = mapping, on_duplicate

@@ -1832,7 +1832,9 @@ def configure(user, job: ImportJob, mapping: dict, owner, on_duplicate: str) -> 
         raise ValidationError({"on_duplicate": _("Choose skip, update or create.")})
     services.check_can_create_for(user, owner)
     try:
-        mapping = check_mapping(mapping, read_table(job.file_path).headers)
+        # The table new_job read, in the same request: a large upload is not read twice.
+        table = getattr(job, "_table", None) or read_table(job.file_path)
+        mapping = check_mapping(mapping, table.headers)
     except ImportFileError as exc:
         raise ValidationError({"mapping": str(exc)}) from None
     job.mapping, job.owner, job.on_duplicate = mapping, owner, on_duplicate
