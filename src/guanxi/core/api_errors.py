@@ -6,6 +6,8 @@ error is not about one field). ``install_error_handlers(api)`` wires the handler
 NinjaAPI; a domain with its own exception adds one line with ``add_error(api, Exc, status)``.
 """
 
+import functools
+import inspect
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
@@ -169,3 +171,26 @@ def install_error_handlers(api: NinjaAPI) -> None:
 
 # Ninja's own English messages, replaced by translatable ones above.
 _NINJA_DEFAULT_MESSAGES = {"Cannot parse request body", "Too many requests."}
+
+
+def strict_query(view: Callable) -> Callable:
+    """Refuse (422 naming it) a query parameter the operation does not take, put under the
+    route's decorator: a filter misspelt (``?serach=``, ``?phone=``) was ignored and the
+    unfiltered list answered, an export of everything the user may see."""
+    names = set(inspect.signature(view).parameters) - {"request"}
+    takes = ", ".join(sorted(names))
+
+    @functools.wraps(view)
+    def checked(request: HttpRequest, *args, **kwargs):
+        unknown = [name for name in request.GET if name not in names]
+        if unknown:
+            raise ValidationError(
+                {
+                    name: _("Not a parameter of this address, which takes: %(names)s.")
+                    % {"names": takes}
+                    for name in unknown
+                }
+            )
+        return view(request, *args, **kwargs)
+
+    return checked

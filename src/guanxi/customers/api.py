@@ -16,7 +16,7 @@ from ninja.renderers import JSONRenderer
 
 from guanxi.accounts.models import User
 from guanxi.accounts.queries import teams_visible_to, users_visible_to
-from guanxi.core.api_errors import error_responses
+from guanxi.core.api_errors import error_responses, strict_query
 from guanxi.core.etags import etag, expected_version
 from guanxi.core.ids import Id
 from guanxi.core.pagination import (
@@ -163,6 +163,7 @@ def _user(field: str, user_id: int | None, *, active_only: bool = True) -> User 
 
 
 @router.get("", response={200: Page[CustomerListItem], **error_responses(401, 422)})
+@strict_query
 def list_customers(
     request,
     cursor: Cursor = None,
@@ -320,6 +321,7 @@ def import_job_out(job, report_route: str, ignored=import_columns.ignored_column
 
 
 @router.get("/export", response={200: None, **error_responses(401, 422)})
+@strict_query
 def export_customers(
     request,
     format: Query[Literal["csv", "xlsx"]] = "csv",  # noqa: A002 - the public parameter name
