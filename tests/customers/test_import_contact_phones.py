@@ -99,3 +99,32 @@ def test_contacts_are_looked_up_once_a_batch(alice, company, tmp_path):
 
     assert job.imported == 30
     assert len([q for q in queries if "customers_contact" in q["sql"]]) == 3
+
+
+# --- a customer's other phone ---------------------------------------------------------------
+
+
+def test_a_row_with_a_customers_other_phone_is_skipped_naming_it(alice, tmp_path):
+    existing = create_customer(alice, {"name": "王倩", "phone_alt": "15220003765"})
+
+    job, report = _run(alice, tmp_path, "姓名,手机\n王小倩,15220003765\n")
+
+    assert (job.imported, job.skipped, job.failed) == (0, 1, 0)
+    assert report[0][3] == f"Customer #{existing.pk} has this number as its other phone; skipped."
+
+
+def test_under_update_the_customer_with_the_other_phone_is_left_as_it_is(alice, tmp_path):
+    existing = create_customer(alice, {"name": "王倩", "phone_alt": "15220003765"})
+
+    _run(alice, tmp_path, "姓名,手机\n王小倩,15220003765\n", on_duplicate="update")
+
+    assert Customer.objects.get(pk=existing.pk).name == "王倩"
+
+
+def test_the_other_phone_of_a_customer_in_the_recycle_bin_is_no_match(alice, tmp_path):
+    existing = create_customer(alice, {"name": "王倩", "phone_alt": "15220003765"})
+    delete_customer(alice, existing.pk)
+
+    job, _report = _run(alice, tmp_path, "姓名,手机\n王小倩,15220003765\n")
+
+    assert job.imported == 1

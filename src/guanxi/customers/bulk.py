@@ -432,6 +432,18 @@ def alive_people(pairs: Iterable[tuple[str, str]], columns: Iterable[str]) -> li
     return _alive(f"{pair} AND {q('kind')} <> %s", params, columns, source=source)
 
 
+def alive_other_phones(phones: Iterable[str]) -> list[tuple[str, int]]:
+    """(phone, customer id) of the alive customers whose other phone is one of ``phones``, by
+    customer id: each chunk one query through the other phone's partial index (the condition
+    ``phone_alt > ''`` names it for SQLite)."""
+    found: list[tuple[str, int]] = []
+    for chunk in chunks(sorted(phones), 900):  # under SQLite's parameter limit
+        found += Customer.objects.filter(
+            phone_alt__in=chunk, phone_alt__gt="", deleted_at__isnull=True
+        ).values_list("phone_alt", "pk")
+    return sorted(found, key=lambda r: r[1])
+
+
 def alive_contact_phones(phones: Iterable[str]) -> list[tuple[str, int]]:
     """(phone, customer id) of the contacts with one of these ``phones`` whose customer is
     alive, by customer id: one statement, each phone a probe of the contacts' phone index.

@@ -1110,10 +1110,18 @@ class _Batch:
         for row, values, keys in prepared:
             match = next(((k, existing[k]) for k in keys if k in existing), None)
             if match is None and keys and keys[0][0] == "phone":
-                # A contact's phone, looked at only when no key of the row found a customer.
-                contact = existing.get(("contact", keys[0][1]))
-                if contact is not None:
-                    self._skip_contact(row, keys[0], contact[0])
+                # A customer's other phone or a contact's, looked at only when no key of the
+                # row found a customer.
+                other = next(
+                    (
+                        (kind, existing[kind, keys[0][1]][0])
+                        for kind in ("phone_alt", "contact")
+                        if (kind, keys[0][1]) in existing
+                    ),
+                    None,
+                )
+                if other is not None:
+                    self._skip_contact(row, keys[0], other[1], kind=other[0])
                     continue
             if match is None:
                 if keys and keys[0][0] == "id":  # no alive customer has it: never a new one
@@ -1172,12 +1180,20 @@ class _Batch:
             },
         )
 
-    def _skip_contact(self, row: Row, key: tuple, found_pk: int) -> None:
-        """Skip a row whose phone is that of a contact of customer ``found_pk`` (under "skip"
-        and "update" alike: the row is not that customer, whose data it must not replace)."""
+    def _skip_contact(self, row: Row, key: tuple, found_pk: int, *, kind: str = "contact") -> None:
+        """Skip a row whose phone is the other phone (``kind`` "phone_alt") of customer
+        ``found_pk`` or that of one of its contacts (under "skip" and "update" alike: its
+        mobile is not that number, and a contact is not that customer: the row must not replace
+        its data)."""
         self.matched[row.number] = (found_pk, True)
         self.outcome.skipped += 1
-        if found_pk in self.visible:
+        seen = found_pk in self.visible
+        if kind == "phone_alt" and seen:
+            reason = _("Customer #%(id)d has this number as its other phone; skipped.")
+            reason %= {"id": found_pk}
+        elif kind == "phone_alt":
+            reason = _("A customer has this number as its other phone; skipped.")
+        elif seen:
             reason = _("Customer #%(id)d has a contact with this phone number; skipped.")
             reason %= {"id": found_pk}
         else:
@@ -1249,8 +1265,9 @@ class _Batch:
     def _existing(self, prepared, earlier: set[int]) -> dict[tuple, tuple[int, Customer | None]]:
         """{key: (id, customer)} of the alive customers sharing a key with a row: one query per
         key field and batch (names: people and companies apart), the lowest id winning a key;
-        and {("contact", phone): (id, None)} of those with a contact whose phone a row has but
-        no customer's phone is (one query more). Only the keys rows have, so only customers a
+        and {("phone_alt", phone): (id, None)} of those whose other phone, and {("contact",
+        phone): (id, None)} of those with a contact whose phone, a row has but no customer's
+        phone is (two queries more, through the other phone's and the contacts' indexes). Only the keys rows have, so only customers a
         row matches are then checked for reach; the full customers (``self.customers``, with
         those ``earlier`` rows of the file matched, which repeats of them match) are loaded
         only when rows may update them."""
@@ -1294,6 +1311,8 @@ class _Batch:
         existing = {key: (pk, self.customers.get(pk)) for key, pk in found.items()}
         phones = values["phone"].difference(key[1] for key in found if key[0] == "phone")
         if phones:
+            for phone, pk in bulk.alive_other_phones(phones):
+                existing.setdefault(("phone_alt", phone), (pk, None))
             for phone, pk in bulk.alive_contact_phones(phones):
                 existing.setdefault(("contact", phone), (pk, None))
         return existing
