@@ -435,12 +435,17 @@ def alive_people(pairs: Iterable[tuple[str, str]], columns: Iterable[str]) -> li
 def alive_other_phones(phones: Iterable[str]) -> list[tuple[str, int]]:
     """(phone, customer id) of the alive customers whose other phone is one of ``phones``, by
     customer id: each chunk one query through the other phone's partial index (the condition
-    ``phone_alt > ''`` names it for SQLite)."""
+    ``phone_alt > ''`` names it for SQLite). The recycle bin is left out here, not in the
+    query: SQLite, without statistics, read the index of ``deleted_at`` instead, every alive
+    customer a batch (15 % of an import's time at 100,000 rows)."""
     found: list[tuple[str, int]] = []
     for chunk in chunks(sorted(phones), 900):  # under SQLite's parameter limit
-        found += Customer.objects.filter(
-            phone_alt__in=chunk, phone_alt__gt="", deleted_at__isnull=True
-        ).values_list("phone_alt", "pk")
+        rows = (
+            Customer.objects.filter(phone_alt__in=chunk, phone_alt__gt="")
+            .order_by()
+            .values_list("phone_alt", "pk", "deleted_at")
+        )
+        found += [(phone, pk) for phone, pk, gone in rows if gone is None]
     return sorted(found, key=lambda r: r[1])
 
 
