@@ -47,7 +47,8 @@ COMPANIES = ["", "", "", "杭州云栖科技有限公司", "深圳前海贸易�
 
 # The rows a careful test names (file row numbers: the header is row 1).
 SEARCHED = ("欧阳娜娜", "13512345678")  # found from the top bar at the end
-OLD_CHEN_PHONE_ALT = "13922223333"  # the existing 陈静's other phone: the imported 陈静's mobile
+OLD_CHEN_PHONE_ALT = "13922223333"  # the existing 陈静's other phone
+NEW_CHEN_PHONE = "19912340000"  # the imported 陈静's mobile: the same person, a new number
 OLD_ZHOU_PHONE = "13600002222"  # the existing 周杰: the file's 周杰 is skipped as a duplicate
 
 
@@ -112,7 +113,9 @@ def story_rows() -> tuple[list[list], dict[str, int]]:
     plant("impossible date", 1404, 生日="1990-02-30")
     plant("copied row", 2205, 手机=rows[2204][1], 姓名=rows[2204][0])
     plant("old 周杰", 2306, 姓名="周杰", 手机=OLD_ZHOU_PHONE, 邮箱="")
-    plant("new 陈静", 2407, 姓名="陈静", 手机=OLD_CHEN_PHONE_ALT, 邮箱="chenjing@example.com")
+    plant(
+        "new 陈静", 2407, 姓名="陈静", 手机=NEW_CHEN_PHONE, 邮箱="chenjing@example.com", 城市="杭州"
+    )
     plant("searched", 2508, 姓名=SEARCHED[0], 手机=SEARCHED[1], 城市="厦门", 省份="福建")
     return rows, at
 
@@ -275,14 +278,16 @@ def test_a_new_user_imports_fixes_merges_and_finds(open_page, alice, old_custome
     shot(page, "04-fixed-rows-imported")
     assert Customer.objects.count() == 2 + 2994 + 4
 
-    # 6. Duplicates, from the finished import: the scan finds the imported 陈静 (whose mobile is
-    # the old 陈静's other phone).
+    # 6. Duplicates, from the finished import: the scan finds the imported 陈静 (the same name
+    # in the same city as the old one), listed from its card's "Duplicates".
     page.get_by_role("button", name="Look for duplicates").click()
     expect(page).to_have_url(re.compile(re.escape(reverse("customers:duplicates")) + "$"))
-    page.get_by_role("link", name="Same phone").click()
     new_chen = Customer.objects.get(name="陈静", email="chenjing@example.com")
+    page.goto(reverse("customers:detail", args=[new_chen.pk]))
+    page.get_by_role("link", name="Duplicates").click()
     pair = page.locator("tr", has=page.get_by_role("link", name="陈静"))
     expect(pair).to_have_count(1)
+    expect(pair).to_contain_text("Similar name")
     shot(page, "05-duplicates")
 
     # 7. Side by side: keep the imported 陈静 (it has the e-mail) with the old one's phones; the
@@ -292,7 +297,9 @@ def test_a_new_user_imports_fixes_merges_and_finds(open_page, alice, old_custome
     expect(page).to_have_url(reverse("customers:merge", args=[new_chen.pk, old_chen.pk]))
     expect(page.locator("table").first).to_contain_text("chenjing@example.com")
     page.locator("#c-phone-o").check()
-    page.locator("#c-city-o").check()
+    page.locator("#c-phone_alt-o").check()
+    # The imported mobile is now kept in no field: the page says so before the merge.
+    expect(page.locator("#not-kept")).to_contain_text("+86 199 1234 0000")
     shot(page, "06-merge")
     page.get_by_role("button", name=f"Merge 陈静 #{old_chen.pk} into 陈静 #{new_chen.pk}").click()
     expect(page.locator(".alert-success")).to_contain_text(
