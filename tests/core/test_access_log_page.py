@@ -268,3 +268,21 @@ def test_a_leads_reveal_is_shown_as_the_lead_with_a_link(client, ada, alice):
     html = client.get(URL).content.decode()
 
     assert f'href="/sales/leads/{lead.pk}/">赵磊</a>' in html
+
+
+def test_a_reveal_names_the_field_by_its_label_in_the_readers_language(
+    client, ada, alice, alices_customer
+):
+    entry(alice, "reveal", alices_customer.pk, detail="id_number")
+
+    rows = _rows(login(client, ada).get(URL, HTTP_ACCEPT_LANGUAGE="zh-hans"))
+
+    assert rows[0]["detail"] == "身份证号 / 信用代码"
+
+
+def test_the_api_gives_a_reveals_field_as_written(client, ada, alice, alices_customer):
+    entry(alice, "reveal", alices_customer.pk, detail="id_number")
+
+    body = login(client, ada).get("/api/v1/access-log").json()
+
+    assert body["items"][0]["detail"] == "id_number"

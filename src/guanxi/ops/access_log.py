@@ -8,7 +8,8 @@ log to a user."""
 import zoneinfo
 from dataclasses import dataclass
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from guanxi.accounts.models import User
@@ -86,6 +87,18 @@ def subjects(viewer: User, entries: list[AccessLog]) -> dict[tuple[str, int], Su
             else:
                 shown[kind, pk] = Subject(f"#{pk}")
     return shown
+
+
+def shown_detail(entry: AccessLog) -> str:
+    """An entry's detail as the page shows it: a reveal's field by its label in the reader's
+    language ("手机", not "phone"); anything else as written. The API gives it as written."""
+    model = _KINDS.get(entry.object_type)
+    if entry.action == AccessLog.Action.REVEAL and model is not None:
+        try:
+            return capfirst(str(model._meta.get_field(entry.detail).verbose_name))
+        except FieldDoesNotExist:
+            pass
+    return entry.detail
 
 
 def entries_for(

@@ -88,7 +88,7 @@ def _row(entry: AccessLog, shown: dict, labels: dict, ways: dict) -> dict:
         "label": subject.label if subject else "",
         "url": subject.url if subject else "",
         "filter_customer": entry.object_type == "customer" and entry.object_id is not None,
-        "detail": entry.detail,
+        "detail": access_log.shown_detail(entry),
         "via": ways.get(entry.via, entry.via),
         "ip": entry.ip or "",
     }
