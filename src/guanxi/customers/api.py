@@ -203,6 +203,7 @@ def create_customer(request, payload: CustomerIn, response: HttpResponse):
     data = payload.model_dump(
         exclude_unset=True, exclude={"owner", "tags", "contacts", "allow_duplicate"}
     )
+    services.check_one_primary([c.model_dump() for c in payload.contacts])
     check_new_customer(user, data, allow_duplicate=payload.allow_duplicate)  # 查重: 409
     with transaction.atomic():
         customer = services.create_customer(

@@ -6,7 +6,9 @@ atomic resumable batches, the dry run and the error report (row, column, value, 
 Each row names its customer by customer id, by the customer's phone, or by the customer's name
 (+ employer for a person); the customer must be one the importing user may change. A contact
 already on that customer with the same phone (or, without a phone, the same name) is skipped,
-updated or created again as the job says.
+updated or created again as the job says. A contact the file makes primary becomes the
+customer's one primary contact (the one it had is demoted); a second row making another
+primary for the same customer is an error of that row.
 """
 
 from collections.abc import Callable
@@ -140,12 +142,16 @@ class _Row:
 
 
 class _Batch:
-    def __init__(self, job: ImportJob, report, headers_by_target: dict, seen: dict):
+    def __init__(
+        self, job: ImportJob, report, headers_by_target: dict, seen: dict, primaries: dict
+    ):
         self.job, self.user, self.report = job, job.created_by, report
         self.headers_by_target = headers_by_target
         self.seen = seen
+        self.primaries = primaries  # customer → the row of the file making its primary contact
         self.creates: list[Contact] = []
         self.updates: list[Contact] = []
+        self.promoted: dict[int, int | None] = {}  # customer → its new primary (None: created)
         self.outcome = imports.Outcome()
 
     def fail(self, row: _Row, errors: dict) -> None:
@@ -254,7 +260,22 @@ class _Batch:
                     },
                 )
                 continue
+            if contact.is_primary and customer_id in self.primaries:
+                self.fail(
+                    row,
+                    {
+                        "is_primary": [
+                            _(
+                                "Row %(row)d of this file is already this customer's primary contact."
+                            )
+                            % {"row": self.primaries[customer_id]}
+                        ]
+                    },
+                )
+                continue
             self.seen[key] = row.number
+            if contact.is_primary:
+                self.primaries[customer_id] = row.number
             ready.append((row, contact, key))
         existing = self._existing([c for _r, c, _k in ready])
         for row, contact, key in ready:
@@ -262,6 +283,8 @@ class _Batch:
             if match is None or self.job.on_duplicate == OnDuplicate.CREATE:
                 self.creates.append(contact)
                 self.outcome.imported += 1
+                if contact.is_primary:
+                    self.promoted[contact.customer_id] = None
             elif self.job.on_duplicate == OnDuplicate.SKIP:
                 self.outcome.skipped += 1
                 self.report.add(
@@ -277,6 +300,8 @@ class _Batch:
                 match.refresh_search_text()
                 self.updates.append(match)
                 self.outcome.updated += 1
+                if match.is_primary:
+                    self.promoted[match.customer_id] = match.pk
         if write:
             self._write()
         return self.outcome
@@ -292,14 +317,32 @@ class _Batch:
                 found.setdefault((contact.customer_id, contact.name), contact)
         return found
 
+    def _demoted(self) -> list[Contact]:
+        """The primary contacts of the customers this batch gives a new one, demoted: one
+        primary a customer, the file's."""
+        demoted = []
+        customer_ids = sorted(self.promoted)
+        for chunk in imports.bulk.chunks(customer_ids, imports.IN_CHUNK):
+            for contact in Contact.objects.filter(customer_id__in=chunk, is_primary=True):
+                if contact.pk != self.promoted[contact.customer_id]:
+                    contact.is_primary = False
+                    demoted.append(contact)
+        return demoted
+
     def _write(self) -> None:
-        if self.creates:
-            bulk_create_with_history(
-                self.creates,
+        # the old primary contacts first: the database keeps one a customer at every write
+        demoted = self._demoted()
+        if demoted:
+            now = timezone.now()
+            for contact in demoted:
+                contact.updated_at = now
+            bulk_update_with_history(
+                demoted,
                 Contact,
+                ["is_primary", "updated_at"],
                 batch_size=imports.BATCH_SIZE,
                 default_user=self.user,
-                default_change_reason=history_reasons.IMPORT,
+                default_change_reason=history_reasons.ONE_PRIMARY,
             )
         if self.updates:
             now = timezone.now()
@@ -309,6 +352,14 @@ class _Batch:
                 self.updates,
                 Contact,
                 [*CONTACT_FIELDS, "search_text", "updated_at"],
+                batch_size=imports.BATCH_SIZE,
+                default_user=self.user,
+                default_change_reason=history_reasons.IMPORT,
+            )
+        if self.creates:
+            bulk_create_with_history(
+                self.creates,
+                Contact,
                 batch_size=imports.BATCH_SIZE,
                 default_user=self.user,
                 default_change_reason=history_reasons.IMPORT,
@@ -345,6 +396,7 @@ def process(
     job.save()
     report = imports._Report(Path(job.report_path), job.report_offset)
     seen: dict[tuple, int] = {}
+    primaries: dict[int, int] = {}
     try:
         for begin in range(job.next_row, len(table.rows), batch_size):
             chunk = table.rows[begin : begin + batch_size]
@@ -353,7 +405,7 @@ def process(
             before = job.report_offset
             try:
                 with transaction.atomic():
-                    outcome = _Batch(job, report, headers_by_target, seen).run(
+                    outcome = _Batch(job, report, headers_by_target, seen, primaries).run(
                         rows, write=not dry_run
                     )
                     job.next_row = begin + len(chunk)

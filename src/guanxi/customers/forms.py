@@ -192,6 +192,9 @@ class ContactForm(ServiceValidatedModelForm):
     class Meta:
         model = Contact
         fields = ["name", "title", "phone", "email", "wechat_id", "is_primary", "notes"]
+        help_texts = {
+            "is_primary": _("A customer has one: marking this contact unmarks the other."),
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

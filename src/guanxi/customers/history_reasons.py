@@ -12,6 +12,8 @@ BULK_TAG = "bulk tag"
 DELETED = "deleted"
 RESTORED = "restored"
 TRANSFER = "transfer"
+#: A contact no longer primary because another was made primary (one a customer: 0030).
+ONE_PRIMARY = "one primary contact"
 
 _WORDS = {
     IMPORT: pgettext_lazy("history reason", "import"),
@@ -19,6 +21,7 @@ _WORDS = {
     DELETED: pgettext_lazy("history reason", "deleted"),
     RESTORED: pgettext_lazy("history reason", "restored"),
     TRANSFER: pgettext_lazy("history reason", "transfer"),
+    ONE_PRIMARY: pgettext_lazy("history reason", "one primary contact"),
 }
 # (the stored shape with the customer's number as (\d+), how it is shown)
 _SHAPES = [

@@ -10,13 +10,16 @@ orders, leads, and whatever is added later) — so this module imports no higher
 
 * a row whose unique constraint would clash on the survivor (a share with the same user, the
   same tag, the same follower) is deleted instead, its values kept in the MergeRecord;
+* a contact of both (the same name, mobile or e-mail, no detail written differently:
+  ``same_contacts``) is kept once, the survivor's, with the details only the other's had;
+  the survivor keeps its primary contact, the other's is demoted (one primary a customer);
 * derived data (the analytics app's metrics and snapshots) is dropped: the next analytics
   refresh recomputes it from the moved orders;
 * history tables are left alone: they record what was true at the time.
 
 ``undo_merge`` restores the other customer and moves back every row the merge moved (rows
 deleted since stay deleted, rows added to the survivor since stay there), recreates the rows the
-merge deleted, and puts back the survivor's old values. It refuses, with the reason, when the
+merge deleted, and puts back the survivor's old values (and the contacts' it changed). It refuses, with the reason, when the
 merge is older than RECYCLE_BIN_DAYS, was already undone, when either customer is no longer in
 the state the merge left it (survivor deleted, other restored), or when a field the merge
 changed on the survivor was edited since — undoing would silently throw that edit away.
@@ -33,7 +36,7 @@ from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
 from django.db.models import Count
 from django.http import Http404
 from django.urls import reverse
@@ -44,7 +47,7 @@ from simple_history.models import HistoricalChanges
 from guanxi.core.access_log import log_access
 from guanxi.core.notifications import notify
 from guanxi.customers import history_reasons
-from guanxi.customers.models import Customer, CustomerShare, CustomField, ShareLevel
+from guanxi.customers.models import Contact, Customer, CustomerShare, CustomField, ShareLevel
 from guanxi.customers.models_merge import (
     DuplicateDismissal,
     DuplicatePair,
@@ -215,10 +218,10 @@ def contacts_not_kept(survivor: Customer, other: Customer, choices: dict) -> lis
 # --- related rows --------------------------------------------------------------------------
 
 
-def _relations() -> Iterator[models.ForeignObjectRel]:
-    """Every relation from another table to Customer (foreign keys, one-to-ones and the rows
+def _relations(target=Customer) -> Iterator[models.ForeignObjectRel]:
+    """Every relation from another table to ``target`` (foreign keys, one-to-ones and the rows
     of many-to-many tables), history tables and the merge's own tables left out."""
-    for rel in Customer._meta.get_fields(include_hidden=True):
+    for rel in target._meta.get_fields(include_hidden=True):
         if not (rel.is_relation and rel.auto_created and not rel.concrete):
             continue
         if rel.many_to_many:
@@ -261,26 +264,31 @@ def related_counts(*customers: Customer) -> list[dict]:
     return out
 
 
-def _unique_sets(model, field) -> list[list[str]]:
+def _unique_sets(model, field) -> list[tuple[list[str], models.Q]]:
     """The other columns that, with ``field``, must be unique (unique_together and unique
-    constraints, conditional ones too: a NULL column never clashes)."""
+    constraints: a NULL column never clashes), each with the rows it holds for (a conditional
+    constraint's condition; an empty Q: every row)."""
     sets = []
-    names = [list(u) for u in model._meta.unique_together]
+    names = [(list(u), models.Q()) for u in model._meta.unique_together]
     names += [
-        list(c.fields)
+        (list(c.fields), c.condition or models.Q())
         for c in model._meta.constraints
         if isinstance(c, models.UniqueConstraint) and c.fields
     ]
-    for group in names:
+    for group, condition in names:
         if field.name in group:
-            sets.append([model._meta.get_field(n).attname for n in group if n != field.name])
+            columns = [model._meta.get_field(n).attname for n in group if n != field.name]
+            sets.append((columns, condition))
     return sets
 
 
-def _move_related(survivor: Customer, other: Customer) -> tuple[list, list]:
+def _move_related(survivor, other, target=Customer) -> tuple[list, list]:
+    """Point every row of another table at ``other`` (a ``target``) to ``survivor`` instead:
+    ``moved`` lists them; a row that would clash with one the survivor has is deleted instead,
+    its values in ``removed``."""
     moved: list = []
     removed: list = []
-    for rel in _relations():
+    for rel in _relations(target):
         model, field = rel.related_model, rel.field
         manager = model._base_manager
         rows = manager.filter(**{field.attname: other.pk})
@@ -289,12 +297,12 @@ def _move_related(survivor: Customer, other: Customer) -> tuple[list, list]:
             continue
         unique = _unique_sets(model, field)
         if rel.one_to_one:
-            unique.append([])  # a one-to-one clashes with the survivor's one, if any
+            unique.append(([], models.Q()))  # a one-to-one clashes with the survivor's one
         clash: dict = {}  # the other's row → the survivor's row it clashes with
-        for columns in unique:
-            taken = manager.filter(**{field.attname: survivor.pk}).values_list("pk", *columns)
-            taken_keys = {row[1:]: row[0] for row in taken}
-            for row in rows.values_list("pk", *columns):
+        for columns, condition in unique:
+            taken = manager.filter(condition, **{field.attname: survivor.pk})
+            taken_keys = {row[1:]: row[0] for row in taken.values_list("pk", *columns)}
+            for row in rows.filter(condition).values_list("pk", *columns):
                 key = row[1:]
                 if None in key:
                     continue
@@ -338,6 +346,135 @@ def _raise_shares(clash: dict) -> dict:
     return raised
 
 
+# --- contacts ------------------------------------------------------------------------------
+
+#: The details of a contact that, written differently, make two namesakes two people.
+CONTACT_DETAILS = ("title", "phone", "email", "wechat_id", "notes")
+
+
+def _detail(contact: Contact, name: str) -> str:
+    value = (getattr(contact, name) or "").strip()
+    return value.lower() if name == "email" else value
+
+
+def _same_person(mine: Contact, theirs: Contact) -> bool:
+    """The same name, the same mobile or e-mail, and no detail written differently (one empty
+    is no difference)."""
+    if mine.name.strip() != theirs.name.strip():
+        return False
+    if not any(
+        _detail(mine, f) and _detail(mine, f) == _detail(theirs, f) for f in ("phone", "email")
+    ):
+        return False
+    return all(
+        not _detail(mine, f) or not _detail(theirs, f) or _detail(mine, f) == _detail(theirs, f)
+        for f in CONTACT_DETAILS
+    )
+
+
+def same_contacts(survivor: Customer, other: Customer) -> list[tuple[Contact, Contact]]:
+    """The contacts of ``other`` that are one of the survivor's (``_same_person``), each as
+    (theirs, the survivor's): a merge keeps them once."""
+    mine = list(Contact.objects.filter(customer=survivor).order_by("pk"))
+    pairs, taken = [], set()
+    for theirs in Contact.objects.filter(customer=other).order_by("pk"):
+        twin = next((c for c in mine if c.pk not in taken and _same_person(c, theirs)), None)
+        if twin is not None:
+            taken.add(twin.pk)
+            pairs.append((theirs, twin))
+    return pairs
+
+
+def _keep_contacts_once(user, survivor: Customer, other: Customer) -> tuple[list, list, list]:
+    """Each contact of both kept once, the survivor's: the other's rows pointing at it
+    (interactions, relationship maps) moved to the survivor's, its details the survivor's lacks
+    filled in (its being primary too, when the survivor has no primary contact), then deleted.
+    (moved, removed, changed) as the MergeRecord keeps them."""
+    moved, removed, changed = [], [], []
+    has_primary = _has_primary(survivor.pk)
+    for theirs, mine in same_contacts(survivor, other):
+        fills = {
+            f: getattr(theirs, f)
+            for f in CONTACT_DETAILS
+            if not _detail(mine, f) and _detail(theirs, f)
+        }
+        if theirs.is_primary and not has_primary:
+            fills["is_primary"] = has_primary = True
+        rows_moved, rows_removed = _move_related(mine, theirs, Contact)
+        moved += [[*entry, [theirs.pk, mine.pk]] for entry in rows_moved]
+        removed += rows_removed
+        columns = [f.attname for f in Contact._meta.concrete_fields]
+        removed.append(
+            [
+                Contact._meta.label,
+                _json(Contact.objects.filter(pk=theirs.pk).values(*columns).get()),
+            ]
+        )
+        theirs._history_user = user
+        theirs._change_reason = history_reasons.merged_into(survivor.pk)
+        theirs.delete()
+        if fills:
+            changed.append(
+                [
+                    Contact._meta.label,
+                    mine.pk,
+                    {f: [_json(getattr(mine, f)), _json(v)] for f, v in fills.items()},
+                ]
+            )
+            for name, value in fills.items():
+                setattr(mine, name, value)
+            mine._history_user = user
+            mine._change_reason = history_reasons.merged_in(other.pk)
+            mine.save()
+    return moved, removed, changed
+
+
+def _has_primary(customer_id) -> bool:
+    return Contact.objects.filter(customer_id=customer_id, is_primary=True).exists()
+
+
+def _demote_primary(user, survivor: Customer, other: Customer) -> list:
+    """The survivor keeps its primary contact: the other's, moved over, is demoted (one primary
+    a customer). ``changed`` entries for the undo."""
+    if not _has_primary(survivor.pk):
+        return []
+    changed = []
+    for contact in Contact.objects.filter(customer=other, is_primary=True):
+        contact.is_primary = False
+        contact._history_user = user
+        contact._change_reason = history_reasons.ONE_PRIMARY
+        contact.save(update_fields=["is_primary", "updated_at"])
+        changed.append([Contact._meta.label, contact.pk, {"is_primary": [True, False]}])
+    return changed
+
+
+def _put_back(user, changed: list, other: Customer) -> None:
+    """The values a merge changed on rows it kept, put back where they are still the merge's;
+    a row that would then clash (a primary contact made since) keeps its values."""
+    for label, pk, fields in changed:
+        try:
+            model = apps.get_model(label)
+        except LookupError:
+            continue
+        row = model._base_manager.filter(pk=pk).first()
+        if row is None:
+            continue
+        names = [
+            name for name, (_before, after) in fields.items() if _json(getattr(row, name)) == after
+        ]
+        if not names:
+            continue
+        for name in names:
+            setattr(row, name, fields[name][0])
+        row._history_user = user
+        row._change_reason = history_reasons.merge_undone(other.pk)
+        try:
+            with transaction.atomic():
+                row.save()
+        except IntegrityError:
+            continue
+
+
 def _removed_pairs(other: Customer) -> list:
     """The duplicate pairs of ``other``, deleted by its merge and kept in its record so that an
     undo proposes them again (the pair of the two customers first of all)."""
@@ -374,8 +511,9 @@ def _pair(user, survivor_id, other_id) -> tuple[int, int]:
 
 def preview_merge(user, survivor_id, other_id, choices: dict | None = None) -> dict:
     """What ``merge_customers`` would do with these choices, done to nothing: the survivor's
-    fields it would change and the contact details it would keep in no field
-    (``contacts_not_kept``). Raises as the merge would on bad choices or values."""
+    fields it would change, the contact details it would keep in no field
+    (``contacts_not_kept``) and the contacts of both it would keep once (``same_contacts``).
+    Raises as the merge would on bad choices or values."""
     first, second = _pair(user, survivor_id, other_id)
     survivor = Customer.objects.get(pk=first)
     other = Customer.objects.get(pk=second)
@@ -386,7 +524,13 @@ def preview_merge(user, survivor_id, other_id, choices: dict | None = None) -> d
         setattr(trial, name, value)
     trial.full_clean(exclude=["owner", "created_by"])
     changed = [name for name in fields if _dump(trial, name) != _dump(survivor, name)]
-    return {"survivor": first, "other": second, "changed_fields": changed, "not_kept": lost}
+    return {
+        "survivor": first,
+        "other": second,
+        "changed_fields": changed,
+        "not_kept": lost,
+        "contacts_kept_once": same_contacts(survivor, other),
+    }
 
 
 def merge_customers(
@@ -426,7 +570,11 @@ def merge_customers(
     after = {name: _dump(survivor, name) for name in fields}
     changed = [name for name in fields if after[name] != before[name]]
 
+    contacts_moved, contacts_removed, rows_changed = _keep_contacts_once(user, survivor, other)
+    rows_changed += _demote_primary(user, survivor, other)
     moved, removed = _move_related(survivor, other)
+    moved += contacts_moved
+    removed += contacts_removed
 
     _refresh_tag_names(survivor)
     _refresh_search_text(survivor)
@@ -452,6 +600,7 @@ def merge_customers(
         other_values=other_values,
         moved=moved,
         removed=removed + _removed_pairs(other),
+        changed=rows_changed,
     )
     log_access(
         user,
@@ -616,16 +765,18 @@ def undo_merge(user, merge_id, *, now=None, request=None, via: str = "web") -> M
     survivor, other = locked[record.survivor_id], locked[record.other_id]
     _check_undo(record, survivor, other, now)
 
-    for label, field_name, ids in record.moved:
+    for label, field_name, ids, *contacts in record.moved:
         try:
             model = apps.get_model(label)
         except LookupError:
             continue
         attname = model._meta.get_field(field_name).attname
+        # rows of a contact kept once go back to the other's contact (recreated below)
+        back_to, now_on = contacts[0] if contacts else (other.pk, survivor.pk)
         for start in range(0, len(ids), _CHUNK):
             model._base_manager.filter(
-                pk__in=ids[start : start + _CHUNK], **{attname: survivor.pk}
-            ).update(**{attname: other.pk})
+                pk__in=ids[start : start + _CHUNK], **{attname: now_on}
+            ).update(**{attname: back_to})
     for label, values, *raised in record.removed:
         try:
             model = apps.get_model(label)
@@ -640,7 +791,10 @@ def undo_merge(user, merge_id, *, now=None, request=None, via: str = "web") -> M
                 if f.attname in values
             }
         )
+        if model is Contact and row.is_primary and _has_primary(row.customer_id):
+            row.is_primary = False  # one made primary since: the contact comes back, not first
         model._base_manager.bulk_create([row], ignore_conflicts=True)
+    _put_back(user, record.changed, other)
 
     custom = dict(survivor.custom or {})
     for name, value in record.survivor_before.items():

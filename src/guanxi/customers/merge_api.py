@@ -123,6 +123,15 @@ class NotKeptOut(Schema):
     value: str = Field(description="The value, masked as the customer's own fields are for you.")
 
 
+class ContactOnceOut(Schema):
+    survivor_contact: int = Field(description="The survivor's contact, kept.")
+    other_contact: int = Field(
+        description="The other's, the same person: its details fill "
+        "the kept one's empty ones, its interactions go to it."
+    )
+    name: str
+
+
 class PreviewOut(Schema):
     survivor: int
     other: int
@@ -130,6 +139,10 @@ class PreviewOut(Schema):
     not_kept: list[NotKeptOut] = Field(
         description="Phones, e-mails and WeChat IDs of either customer the merge with these "
         "choices would keep in no field of the survivor (choose them to keep them)."
+    )
+    contacts_kept_once: list[ContactOnceOut] = Field(
+        description="Contacts of both customers (the same name, the same mobile or e-mail, no "
+        "detail written differently) that the merge keeps once."
     )
 
 
@@ -159,7 +172,9 @@ def _merge_out(record) -> dict:
         "at": record.at,
         "by": record.by,
         "changed_fields": list(record.survivor_after),
-        "moved": [{"model": label, "count": len(ids)} for label, _field, ids in record.moved],
+        "moved": [
+            {"model": label, "count": len(ids)} for label, _field, ids, *_contacts in record.moved
+        ],
         "removed": merge.rows_the_survivor_had(record),
         "undo_until": merge.undo_deadline(record),
         "undone_at": record.undone_at,
@@ -237,7 +252,15 @@ def preview_merge(request, payload: MergeIn):
     fields it would change and the contact details it would keep in no field. The same checks
     (403, 404, 422) as the merge; the versions are not checked."""
     preview = merge.preview_merge(request.auth, payload.survivor, payload.other, payload.choices)
-    return {**preview, "not_kept": _not_kept_out(request.auth, preview["not_kept"])}
+    once = [
+        {"survivor_contact": mine.pk, "other_contact": theirs.pk, "name": mine.name}
+        for theirs, mine in preview["contacts_kept_once"]
+    ]
+    return {
+        **preview,
+        "not_kept": _not_kept_out(request.auth, preview["not_kept"]),
+        "contacts_kept_once": once,
+    }
 
 
 @router.post("/merge", response={201: MergeOut, **WRITE_ERRORS})

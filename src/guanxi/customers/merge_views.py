@@ -196,6 +196,7 @@ def merge_compare(request, survivor_id, other_id):
             "rows": rows,
             "phone_side": next((r["choice"] for r in rows if r["name"] == "phone"), ""),
             "counts": merge.related_counts(survivor, other),
+            "contacts_once": [mine for _theirs, mine in merge.same_contacts(survivor, other)],
             "not_kept": not_kept_rows(user, survivor, other, chosen),
             "can_swap": merge.may_merge_away(user, survivor),
             "mono": ("phone", "phone_alt", "id_number"),  # shown in the masked values' font

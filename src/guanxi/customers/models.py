@@ -697,6 +697,13 @@ class Contact(TimeStamped):
         ordering = ["-is_primary", "name"]
         verbose_name = _("contact")
         verbose_name_plural = _("contacts")
+        constraints = [
+            # One primary contact a customer: making another primary demotes it first
+            # (``services.add_contact`` / ``update_contact``, the contact import, a merge).
+            models.UniqueConstraint(
+                fields=["customer"], condition=Q(is_primary=True), name="contact_one_primary"
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name

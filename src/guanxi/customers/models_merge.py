@@ -124,7 +124,12 @@ class MergeRecord(models.Model):
     a follower): ``[[app.Model, {column: value}], …]``, recreated by an undo; a share's entry
     has a third item when the merge made the survivor's share to the same user one to edit,
     ``{"id": that share, "level": its level before}``; the other's duplicate pairs are there
-    too, proposed again after an undo.
+    too, proposed again after an undo. A contact of both (``merge.same_contacts``) is kept
+    once: the rows pointing at the other's are moved to the survivor's, their entries in
+    ``moved`` with a fourth item ``[from contact, to contact]``, and the other's contact is in
+    ``removed``. ``changed`` holds the values the merge changed on rows it kept, ``[[app.Model,
+    id, {field: [before, after]}], …]`` (a primary contact of the other demoted, the empty
+    fields of a contact of both filled), put back by an undo where they are still the merge's.
     """
 
     survivor = models.ForeignKey("customers.Customer", on_delete=models.CASCADE, related_name="+")
@@ -138,6 +143,7 @@ class MergeRecord(models.Model):
     other_values = models.JSONField(default=dict)
     moved = models.JSONField(default=list)
     removed = models.JSONField(default=list)
+    changed = models.JSONField(default=list)
     undone_at = models.DateTimeField(null=True, blank=True)
     undone_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -153,4 +159,4 @@ class MergeRecord(models.Model):
 
     @property
     def moved_count(self) -> int:
-        return sum(len(ids) for _label, _field, ids in self.moved)
+        return sum(len(ids) for _label, _field, ids, *_contacts in self.moved)

@@ -183,6 +183,8 @@ def create_customer(
     customer.save()
     if tag_objs:
         customer.tags.set(tag_objs)
+    contacts = list(contacts)
+    check_one_primary(contacts)
     for row in contacts:
         add_contact(user, customer, row, _access_checked=True)
     if owner.pk != user.pk:
@@ -544,6 +546,8 @@ def add_contact(user, customer, data: dict, *, _access_checked: bool = False) ->
         raise ValidationError({f: _("Unknown field.") for f in sorted(unknown)})
     contact = Contact(customer=customer, **data)
     contact.full_clean(exclude=["customer"])
+    if contact.is_primary:
+        _demote_primaries(user, customer.pk)
     contact._history_user = user
     contact.save()
     return contact
@@ -560,9 +564,37 @@ def update_contact(user, customer_id, contact_id: int, data: dict) -> Contact:
             raise ValidationError({field: _("Unknown field.")})
         setattr(contact, field, value)
     contact.full_clean(exclude=["customer"])
+    if contact.is_primary:
+        _demote_primaries(user, customer.pk, but=contact.pk)
     contact._history_user = user
     contact.save()
     return contact
+
+
+def check_one_primary(contacts: list[dict]) -> None:
+    """A new customer's contacts make one primary at most (ValidationError naming the second,
+    ``contacts.<index>.is_primary``, as the API names a contact's fields)."""
+    primaries = [i for i, row in enumerate(contacts) if row.get("is_primary")]
+    if len(primaries) > 1:
+        raise ValidationError(
+            {
+                f"contacts.{primaries[1]}.is_primary": _(
+                    "A customer has one primary contact: contact %(index)d already is."
+                )
+                % {"index": primaries[0]}
+            }
+        )
+
+
+def _demote_primaries(user, customer_id: int, *, but: int | None = None) -> None:
+    """A customer has one primary contact: the one being made primary takes over, the others
+    are demoted first (the database's ``contact_one_primary`` would refuse two), each with
+    its history row."""
+    for other in Contact.objects.filter(customer_id=customer_id, is_primary=True).exclude(pk=but):
+        other.is_primary = False
+        other._history_user = user
+        other._change_reason = history_reasons.ONE_PRIMARY
+        other.save(update_fields=["is_primary", "updated_at"])
 
 
 @transaction.atomic
