@@ -29,25 +29,29 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
-import json
 from collections.abc import Iterator
 
 from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, models, transaction
 from django.db.models import Count
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from simple_history.models import HistoricalChanges
 
 from guanxi.core.access_log import log_access
 from guanxi.core.notifications import notify
-from guanxi.customers import history_reasons
-from guanxi.customers.models import Contact, Customer, CustomerShare, CustomField, ShareLevel
+from guanxi.customers import history_reasons, related
+from guanxi.customers.models import (
+    Contact,
+    Customer,
+    CustomerShare,
+    CustomField,
+    RemovedContact,
+    ShareLevel,
+)
 from guanxi.customers.models_merge import (
     DuplicateDismissal,
     DuplicatePair,
@@ -116,8 +120,7 @@ def _empty(value) -> bool:
     return value is None or value == "" or value == {} or value == []
 
 
-def _json(value):
-    return json.loads(json.dumps(value, cls=DjangoJSONEncoder))
+_json = related.as_json
 
 
 def _dump(customer: Customer, name: str):
@@ -219,17 +222,8 @@ def contacts_not_kept(survivor: Customer, other: Customer, choices: dict) -> lis
 
 
 def _relations(target=Customer) -> Iterator[models.ForeignObjectRel]:
-    """Every relation from another table to ``target`` (foreign keys, one-to-ones and the rows
-    of many-to-many tables), history tables and the merge's own tables left out."""
-    for rel in target._meta.get_fields(include_hidden=True):
-        if not (rel.is_relation and rel.auto_created and not rel.concrete):
-            continue
-        if rel.many_to_many:
-            continue  # its through table's foreign key is listed on its own
-        model = rel.related_model
-        if issubclass(model, _OWN_MODELS) or issubclass(model, HistoricalChanges):
-            continue
-        yield rel
+    """Every relation from another table to ``target`` but the merge's own tables."""
+    return related.relations(target, left_out=_OWN_MODELS)
 
 
 def _label(rel) -> str:
@@ -249,8 +243,8 @@ def related_counts(*customers: Customer) -> list[dict]:
     ids = [c.pk for c in customers]
     out = []
     for rel in _relations():
-        if rel.related_model._meta.app_label in DERIVED_APPS:
-            continue
+        if rel.related_model._meta.app_label in DERIVED_APPS or rel.related_model is RemovedContact:
+            continue  # recomputed / not a record anyone keeps (a removed contact's undo)
         field = rel.field
         counts = dict(
             rel.related_model._base_manager.filter(**{f"{field.attname}__in": ids})
@@ -311,11 +305,9 @@ def _move_related(survivor, other, target=Customer) -> tuple[list, list]:
         ids = [pk for pk in rows.values_list("pk", flat=True) if pk not in clash]
         if clash:
             raised = _raise_shares(clash) if model is CustomerShare else {}
-            columns = [f.attname for f in model._meta.concrete_fields]
-            for values in manager.filter(pk__in=clash).values(*columns):
-                entry = [model._meta.label, _json(values)]
-                if values["id"] in raised:
-                    entry.append(raised[values["id"]])
+            for entry in related.kept_rows(manager.filter(pk__in=clash)):
+                if entry[1]["id"] in raised:
+                    entry.append(raised[entry[1]["id"]])
                 removed.append(entry)
             manager.filter(pk__in=clash).delete()
         for start in range(0, len(ids), _CHUNK):
@@ -403,13 +395,7 @@ def _keep_contacts_once(user, survivor: Customer, other: Customer) -> tuple[list
         rows_moved, rows_removed = _move_related(mine, theirs, Contact)
         moved += [[*entry, [theirs.pk, mine.pk]] for entry in rows_moved]
         removed += rows_removed
-        columns = [f.attname for f in Contact._meta.concrete_fields]
-        removed.append(
-            [
-                Contact._meta.label,
-                _json(Contact.objects.filter(pk=theirs.pk).values(*columns).get()),
-            ]
-        )
+        removed += related.kept_rows(Contact.objects.filter(pk=theirs.pk))
         theirs._history_user = user
         theirs._change_reason = history_reasons.merged_into(survivor.pk)
         theirs.delete()
@@ -481,8 +467,7 @@ def _removed_pairs(other: Customer) -> list:
     pairs = DuplicatePair.objects.filter(customer_a=other) | DuplicatePair.objects.filter(
         customer_b=other
     )
-    columns = [f.attname for f in DuplicatePair._meta.concrete_fields]
-    removed = [[DuplicatePair._meta.label, _json(values)] for values in pairs.values(*columns)]
+    removed = related.kept_rows(pairs)
     pairs.delete()
     return removed
 
@@ -750,7 +735,8 @@ def _field_label(name: str) -> str:
 @transaction.atomic
 def undo_merge(user, merge_id, *, now=None, request=None, via: str = "web") -> MergeRecord:
     """Restore the merged customer with its rows and the survivor's old values; raises
-    UndoRefused (with the reason) when that is no longer safe."""
+    UndoRefused (with the reason) when that is no longer safe. The record's ``not_back``
+    counts the moved rows no longer on the survivor (deleted since), which stay as they are."""
     now = now or timezone.now()
     record = access_merge(user, merge_id)
     record = MergeRecord.objects.select_for_update().get(pk=record.pk)
@@ -764,6 +750,7 @@ def undo_merge(user, merge_id, *, now=None, request=None, via: str = "web") -> M
     }
     survivor, other = locked[record.survivor_id], locked[record.other_id]
     _check_undo(record, survivor, other, now)
+    gone = 0  # moved rows deleted (or moved on) since the merge: they stay where they are
 
     for label, field_name, ids, *contacts in record.moved:
         try:
@@ -774,23 +761,18 @@ def undo_merge(user, merge_id, *, now=None, request=None, via: str = "web") -> M
         # rows of a contact kept once go back to the other's contact (recreated below)
         back_to, now_on = contacts[0] if contacts else (other.pk, survivor.pk)
         for start in range(0, len(ids), _CHUNK):
-            model._base_manager.filter(
+            back = model._base_manager.filter(
                 pk__in=ids[start : start + _CHUNK], **{attname: now_on}
             ).update(**{attname: back_to})
+            if not contacts:
+                gone += len(ids[start : start + _CHUNK]) - back
     for label, values, *raised in record.removed:
-        try:
-            model = apps.get_model(label)
-        except LookupError:
+        row = related.recreated(label, values)
+        if row is None:
             continue
+        model = type(row)
         if raised:  # the survivor's share the merge made one to edit
             model._base_manager.filter(pk=raised[0]["id"]).update(level=raised[0]["level"])
-        row = model(
-            **{
-                f.attname: f.to_python(values[f.attname])
-                for f in model._meta.concrete_fields
-                if f.attname in values
-            }
-        )
         if model is Contact and row.is_primary and _has_primary(row.customer_id):
             row.is_primary = False  # one made primary since: the contact comes back, not first
         model._base_manager.bulk_create([row], ignore_conflicts=True)
@@ -825,6 +807,7 @@ def undo_merge(user, merge_id, *, now=None, request=None, via: str = "web") -> M
     record.undone_at = now
     record.undone_by = user
     record.save(update_fields=["undone_at", "undone_by"])
+    record.not_back = gone
     log_access(
         user,
         "unmerge",

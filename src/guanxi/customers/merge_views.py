@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRefresh
 
@@ -234,12 +235,27 @@ def merge_not_kept(request, survivor_id, other_id):
 def merge_undo(request, pk):
     record = merge.access_merge(request.user, pk)
     try:
-        merge.undo_merge(request.user, record.pk, request=request)
+        undone = merge.undo_merge(request.user, record.pk, request=request)
     except merge.UndoRefused as exc:
         messages.error(request, str(exc))
         return redirect("customers:detail", record.survivor_id)
-    messages.success(
-        request,
-        _("Merge undone: %(other)s is back with its records.") % {"other": record.other.name},
-    )
+    if undone.not_back:
+        messages.warning(
+            request,
+            ngettext(
+                "Merge undone: %(other)s is back with its records, but for %(count)d removed "
+                "from %(name)s since the merge (a removed contact can be put back from the "
+                "history of the customer it was removed from).",
+                "Merge undone: %(other)s is back with its records, but for %(count)d removed "
+                "from %(name)s since the merge (a removed contact can be put back from the "
+                "history of the customer it was removed from).",
+                undone.not_back,
+            )
+            % {"other": record.other.name, "count": undone.not_back, "name": record.survivor.name},
+        )
+    else:
+        messages.success(
+            request,
+            _("Merge undone: %(other)s is back with its records.") % {"other": record.other.name},
+        )
     return redirect("customers:detail", record.other_id)

@@ -838,3 +838,4 @@ from guanxi.customers.models_merge import (  # noqa: E402,F401
     MergeRecord,
 )
 from guanxi.customers.models_pool import PoolRule  # noqa: E402,F401
+from guanxi.customers.models_removed import RemovedContact  # noqa: E402,F401

@@ -14,7 +14,7 @@ from guanxi.core.prepared import ids_value, pk_among, prepared
 from guanxi.customers import search_index
 from guanxi.customers.cities import stored_city
 from guanxi.customers.masking import digits_searched
-from guanxi.customers.models import Customer, OwnershipTransfer, Tag
+from guanxi.customers.models import Contact, Customer, OwnershipTransfer, Tag
 from guanxi.customers.search import normalize_query
 
 SORTS = {
@@ -674,7 +674,56 @@ def search_customers(user, q: str, *, limit: int = 20) -> list[Customer]:
 
 
 def history_for(customer: Customer, limit: int = 200) -> list[dict]:
-    """The change history, newest first, as (who, when, changes: [(field, old, new)])."""
+    """The change history of the customer and its contacts, newest first: who, when, the
+    changes ([(field, old, new)]); an entry of a contact (added, changed, removed) names it
+    (``contact``: its id and name)."""
+    entries = _customer_entries(customer, limit) + _contact_entries(customer, limit)
+    entries.sort(key=lambda e: e["at"], reverse=True)
+    return entries[:limit]
+
+
+def _contact_entries(customer: Customer, limit: int) -> list[dict]:
+    """The ``limit`` newest history rows of the customer's contacts as ``history_for``'s
+    entries, each diffed against its contact's row before (a save that changed nothing left
+    out)."""
+    model = Contact.history.model
+    records = list(
+        model.objects.filter(customer_id=customer.pk)
+        .select_related("history_user")
+        .order_by("-history_id")[:limit]
+    )
+    if not records:
+        return []
+    before: dict[int, object] = {}  # a row's history_id → the contact's row before it
+    last: dict[int, object] = {}
+    for row in model.objects.filter(id__in={r.id for r in records}).order_by("history_id"):
+        before[row.history_id] = last.get(row.id)
+        last[row.id] = row
+    entries = []
+    for record in records:
+        kind = {"+": "created", "~": "changed", "-": "deleted"}[record.history_type]
+        older = before.get(record.history_id)
+        changes = []
+        if kind == "changed" and older is not None:
+            delta = record.diff_against(older, excluded_fields=["customer"])
+            changes = [(c.field, c.old, c.new) for c in delta.changes]
+            if not changes:
+                continue
+        entries.append(
+            {
+                "id": record.history_id,
+                "at": record.history_date,
+                "user": record.history_user,
+                "type": kind,
+                "changes": changes,
+                "reason": record.history_change_reason or "",
+                "contact": {"id": record.id, "name": record.name},
+            }
+        )
+    return entries
+
+
+def _customer_entries(customer: Customer, limit: int) -> list[dict]:
     records = list(
         customer.history.select_related("history_user").order_by("-history_id")[: limit + 1]
     )
@@ -698,6 +747,7 @@ def history_for(customer: Customer, limit: int = 200) -> list[dict]:
                 "type": {"+": "created", "~": "changed", "-": "deleted"}[newer.history_type],
                 "changes": changes,
                 "reason": newer.history_change_reason or "",
+                "contact": None,
             }
         )
     return entries

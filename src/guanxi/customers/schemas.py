@@ -220,13 +220,21 @@ class ChangeOut(Schema):
     new: Any
 
 
-class HistoryEntryOut(Schema):
+class HistoryContactOut(Schema):
     id: int
+    name: str
+
+
+class HistoryEntryOut(Schema):
+    id: int = Field(description="The history row's id (the contact's history's, for a contact).")
     at: dt.datetime
     user: UserRef | None
-    type: str
+    type: str = Field(description='"created", "changed" or "deleted" (of the contact, if any).')
     changes: list[ChangeOut]
     reason: str
+    contact: HistoryContactOut | None = Field(
+        None, description="The contact added, changed or removed; null for the customer's own."
+    )
 
 
 class HistoryOut(Schema):

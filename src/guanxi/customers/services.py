@@ -1,8 +1,10 @@
 """Every change to customers goes through these functions, each taking the acting user."""
 
+import datetime as dt
 import uuid
 from collections.abc import Iterable
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import Http404
@@ -15,12 +17,13 @@ from guanxi.accounts.models import Role, Team, User
 from guanxi.accounts.queries import is_manager_of
 from guanxi.core.access_log import log_access
 from guanxi.core.notifications import notify
-from guanxi.customers import history_reasons
+from guanxi.customers import history_reasons, related
 from guanxi.customers.models import (
     Contact,
     Customer,
     CustomerShare,
     OwnershipTransfer,
+    RemovedContact,
     ShareLevel,
     Tag,
 )
@@ -554,11 +557,23 @@ def add_contact(user, customer, data: dict, *, _access_checked: bool = False) ->
 
 
 @transaction.atomic
-def update_contact(user, customer_id, contact_id: int, data: dict) -> Contact:
+def update_contact(
+    user, customer_id, contact_id: int, data: dict, *, seen: dt.datetime | None = None
+) -> Contact:
+    """Change a contact; ``seen``, the contact's ``updated_at`` when the form was opened,
+    refuses a change made on a contact someone else changed since (ValidationError)."""
     customer = access_customer(user, customer_id, edit=True)
-    contact = Contact.objects.filter(customer=customer, pk=contact_id).first()
+    contact = Contact.objects.select_for_update().filter(customer=customer, pk=contact_id).first()
     if contact is None:
         raise Http404
+    if seen is not None and contact.updated_at != seen:
+        raise ValidationError(
+            _(
+                "%(name)s was changed by someone else after you opened it: cancel to see the "
+                "change, then edit again."
+            )
+            % {"name": contact.name}
+        )
     for field, value in data.items():
         if field not in {"name", "title", "phone", "email", "wechat_id", "is_primary", "notes"}:
             raise ValidationError({field: _("Unknown field.")})
@@ -598,11 +613,69 @@ def _demote_primaries(user, customer_id: int, *, but: int | None = None) -> None
 
 
 @transaction.atomic
-def remove_contact(user, customer_id, contact_id: int) -> None:
+def remove_contact(user, customer_id, contact_id: int) -> RemovedContact:
+    """Remove a contact, kept for ``restore_contact`` within the recycle-bin window with the
+    rows that pointed at it (the interactions it took part in, its relationship-map entry)."""
     customer = access_customer(user, customer_id, edit=True)
-    deleted, _rows = Contact.objects.filter(customer=customer, pk=contact_id).delete()
-    if not deleted:
+    contact = Contact.objects.filter(customer=customer, pk=contact_id).first()
+    if contact is None:
         raise Http404
+    rows = []
+    for rel in related.relations(Contact):
+        rows += related.kept_rows(
+            rel.related_model._base_manager.filter(**{rel.field.attname: contact.pk})
+        )
+    ((_label, values),) = related.kept_rows(Contact.objects.filter(pk=contact.pk))
+    contact._history_user = user
+    contact.delete()
+    return RemovedContact.objects.create(
+        customer=customer, contact_id=contact_id, values=values, rows=rows, by=user
+    )
+
+
+def restorable_contacts(user, customer: Customer, contact_ids) -> set[int]:
+    """Which of these removed contacts ``user`` may put back on ``customer`` now: removed
+    within the recycle-bin window, not put back yet, and the customer editable by them."""
+    if not (user.can_write and Customer.objects.editable_by(user).filter(pk=customer.pk).exists()):
+        return set()
+    since = timezone.now() - dt.timedelta(days=settings.RECYCLE_BIN_DAYS)
+    removed = RemovedContact.objects.filter(
+        customer=customer, contact_id__in=contact_ids, restored_at__isnull=True, at__gte=since
+    ).values_list("contact_id", flat=True)
+    return set(removed) - set(Contact.objects.filter(pk__in=removed).values_list("pk", flat=True))
+
+
+@transaction.atomic
+def restore_contact(user, customer_id, contact_id: int) -> Contact:
+    """Put back a contact removed within the recycle-bin window, with the rows that pointed
+    at it (those whose other ends still exist); not primary if the customer has another now."""
+    customer = access_customer(user, customer_id, edit=True)
+    removal = (
+        RemovedContact.objects.select_for_update()
+        .filter(customer=customer, contact_id=contact_id, restored_at__isnull=True)
+        .first()
+    )
+    if removal is None or Contact.objects.filter(pk=contact_id).exists():
+        raise Http404
+    if removal.at < timezone.now() - dt.timedelta(days=settings.RECYCLE_BIN_DAYS):
+        raise ValidationError(
+            _("This contact was removed more than %(days)d days ago and cannot be put back.")
+            % {"days": settings.RECYCLE_BIN_DAYS}
+        )
+    contact = related.recreated(Contact._meta.label, removal.values)
+    contact.customer = customer  # its customer's, even if merged into this one since
+    if contact.is_primary and customer.contacts.filter(is_primary=True).exists():
+        contact.is_primary = False
+    contact._history_user = user
+    contact._change_reason = history_reasons.RESTORED
+    contact.save(force_insert=True)
+    for label, values in removal.rows:
+        row = related.recreated(label, values, check_targets=True)
+        if row is not None:
+            type(row)._base_manager.bulk_create([row], ignore_conflicts=True)
+    removal.restored_at = timezone.now()
+    removal.save(update_fields=["restored_at"])
+    return contact
 
 
 def record_view(user, customer: Customer, *, request=None, via: str = "web") -> None:

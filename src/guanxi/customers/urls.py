@@ -52,6 +52,11 @@ urlpatterns = [
     path("<int:pk>/tags/", views.tags_update, name="tags"),
     path("<int:pk>/contacts/add/", views.contact_add, name="contact_add"),
     path("<int:pk>/contacts/<int:contact_id>/edit/", views.contact_edit, name="contact_edit"),
+    path(
+        "<int:pk>/contacts/<int:contact_id>/restore/",
+        views.contact_restore,
+        name="contact_restore",
+    ),
     path("<int:pk>/contacts/<int:contact_id>/remove/", views.contact_remove, name="contact_remove"),
     path("<int:pk>/shares/add/", views.share_add, name="share_add"),
     path("<int:pk>/shares/<int:share_id>/remove/", views.share_remove, name="share_remove"),

@@ -14,6 +14,7 @@ from django.contrib.humanize.templatetags.humanize import naturaltime
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -50,7 +51,7 @@ from guanxi.customers.forms import (
 )
 from guanxi.customers.masking import SENSITIVE_FIELDS, masks_for, shown_value
 from guanxi.customers.merge import kept_customer, merges_into, undoable_by
-from guanxi.customers.models import BirthdayCalendar, Customer, Kind
+from guanxi.customers.models import BirthdayCalendar, Contact, Customer, Kind
 
 TABS = ("contacts", "tags", "history", "sharing", "followers")
 # Tabs of the card served by the sales app (which may import customers, not the reverse).
@@ -410,6 +411,7 @@ def _history(user, customer) -> list[dict]:
     names = {u.pk: str(u) for u in users_visible_to(user).filter(pk__in=owner_ids)}
     for entry in entries:
         rows = []
+        model = Contact if entry["contact"] else Customer
         for field, old, new in entry["changes"]:
             if field == "custom":
                 old, new = old or {}, new or {}
@@ -419,24 +421,30 @@ def _history(user, customer) -> list[dict]:
                 continue
             rows.append(
                 (
-                    _history_label(field),
-                    _history_value(field, old, masked, names),
-                    _history_value(field, new, masked, names),
+                    _history_label(field, model),
+                    _history_value(field, old, masked, names, model),
+                    _history_value(field, new, masked, names, model),
                 )
             )
         entry["rows"] = rows
         entry["reason"] = history_reasons.shown(entry["reason"])
+    removed = {e["contact"]["id"] for e in entries if e["contact"] and e["type"] == "deleted"}
+    back = services.restorable_contacts(user, customer, removed) if removed else set()
+    for entry in entries:
+        entry["restorable"] = (
+            entry["type"] == "deleted" and entry["contact"] and entry["contact"]["id"] in back
+        )
     return entries
 
 
-def _history_label(field: str) -> str:
+def _history_label(field: str, model=Customer) -> str:
     try:
-        return str(Customer._meta.get_field(field).verbose_name)
+        return str(model._meta.get_field(field).verbose_name)
     except Exception:  # noqa: BLE001 - a field no longer on the model keeps its name
         return field
 
 
-def _history_value(field: str, value, masked: bool, names: dict) -> str:
+def _history_value(field: str, value, masked: bool, names: dict, model=Customer) -> str:
     if value in (None, ""):
         return ""
     if field in SENSITIVE_FIELDS:
@@ -449,8 +457,10 @@ def _history_value(field: str, value, masked: bool, names: dict) -> str:
         return date_format(timezone.localtime(value), "Y-m-d H:i")
     if isinstance(value, dt.date):
         return date_format(value, "Y-m-d")
+    if isinstance(value, bool):
+        return str(_("yes") if value else _("no"))
     try:
-        model_field = Customer._meta.get_field(field)
+        model_field = model._meta.get_field(field)
     except Exception:  # noqa: BLE001
         return str(value)
     if model_field.choices:
@@ -774,16 +784,37 @@ def contact_edit(request, pk, contact_id):
     _require_writer(request.user)
     contact = customer.contacts.filter(pk=contact_id).first()
     if contact is None:
-        raise Http404
+        if request.method != "POST":
+            raise Http404
+        # removed while this form was open: say so rather than fail without a word
+        gone = _("This contact was removed in the meantime: nothing was saved.")
+        return _render_tab(request, customer, "contacts", tab_error=gone)
     form = ContactForm(request.POST or None, instance=contact, prefix="contact")
     if request.method == "POST" and form.is_valid():
         try:
-            services.update_contact(request.user, customer.pk, contact.pk, form.cleaned_data)
+            services.update_contact(
+                request.user,
+                customer.pk,
+                contact.pk,
+                form.cleaned_data,
+                seen=_seen(request.POST.get("contact-seen")),
+            )
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
             return _after_tab_write(request, customer, "contacts")
-    return _render_tab(request, customer, "contacts", contact_form=form, editing=contact)
+    seen = request.POST.get("contact-seen") or contact.updated_at.isoformat()  # kept on errors
+    return _render_tab(
+        request, customer, "contacts", contact_form=form, editing=contact, contact_seen=seen
+    )
+
+
+def _seen(value: str | None) -> dt.datetime | None:
+    """The ``updated_at`` a form was opened with (its hidden ``seen`` field), if readable."""
+    try:
+        return dt.datetime.fromisoformat(value) if value else None
+    except ValueError:
+        return None
 
 
 @login_required
@@ -791,7 +822,35 @@ def contact_edit(request, pk, contact_id):
 def contact_remove(request, pk, contact_id):
     customer = services.access_customer(request.user, pk, edit=True)
     _require_writer(request.user)
-    services.remove_contact(request.user, customer.pk, contact_id)
+    removal = services.remove_contact(request.user, customer.pk, contact_id)
+    if request.htmx:  # the tab offers to put it back
+        return _render_tab(request, customer, "contacts", removed=removal)
+    messages.success(
+        request,
+        format_html(
+            '{} <form class="d-inline" method="post" action="{}">'
+            '<input type="hidden" name="csrfmiddlewaretoken" value="{}">'
+            '<button class="btn btn-sm btn-outline-success ms-2">{}</button></form>',
+            _("Contact %(name)s removed.") % {"name": removal.values["name"]},
+            reverse("customers:contact_restore", args=[customer.pk, contact_id]),
+            get_token(request),
+            _("Undo"),
+        ),
+    )
+    return _after_tab_write(request, customer, "contacts")
+
+
+@login_required
+@require_POST
+def contact_restore(request, pk, contact_id):
+    customer = services.access_customer(request.user, pk, edit=True)
+    _require_writer(request.user)
+    try:
+        services.restore_contact(request.user, customer.pk, contact_id)
+    except ValidationError as exc:
+        if request.htmx:
+            return _render_tab(request, customer, "contacts", tab_error=" ".join(exc.messages))
+        messages.error(request, " ".join(exc.messages))
     return _after_tab_write(request, customer, "contacts")
 
 
