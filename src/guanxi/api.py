@@ -17,6 +17,7 @@ from guanxi.core.api_auth import BearerTokenAuth, CsrfSessionAuth
 from guanxi.core.api_errors import add_error, install_error_handlers
 from guanxi.core.etags import etag
 from guanxi.customers.api import router as customers_router
+from guanxi.customers.contact_api import router as contact_router
 from guanxi.customers.contact_import_api import router as contact_import_router
 from guanxi.customers.merge_api import router as merge_router
 from guanxi.customers.pool_api import customer_router as pool_customer_router
@@ -55,6 +56,7 @@ api.add_router("/", accounts_router)
 api.add_router("/customers", customers_router)
 api.add_router("/customers", merge_router)
 api.add_router("/customers", pool_customer_router)
+api.add_router("/customers", contact_router)
 api.add_router("/contacts", contact_import_router)
 api.add_router("/pool", pool_router)
 install_pool_errors(api)

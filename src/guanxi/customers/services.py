@@ -556,6 +556,10 @@ def add_contact(user, customer, data: dict, *, _access_checked: bool = False) ->
     return contact
 
 
+class StaleContact(ValidationError):
+    """The contact changed after the form (or the API's ETag) the change was made on."""
+
+
 @transaction.atomic
 def update_contact(
     user, customer_id, contact_id: int, data: dict, *, seen: dt.datetime | None = None
@@ -567,7 +571,7 @@ def update_contact(
     if contact is None:
         raise Http404
     if seen is not None and contact.updated_at != seen:
-        raise ValidationError(
+        raise StaleContact(
             _(
                 "%(name)s was changed by someone else after you opened it: cancel to see the "
                 "change, then edit again."
