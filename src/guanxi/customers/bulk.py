@@ -451,25 +451,40 @@ def alive_other_phones(phones: Iterable[str]) -> list[tuple[str, int]]:
 
 def alive_contact_phones(phones: Iterable[str]) -> list[tuple[str, int]]:
     """(phone, customer id) of the contacts with one of these ``phones`` whose customer is
-    alive, by customer id: one statement, each phone a probe of the contacts' phone index.
+    alive, by customer id (``_alive_contacts``, through the contacts' phone index)."""
+    return _alive_contacts("phone", phones)
+
+
+def alive_contact_emails(emails: Iterable[str]) -> list[tuple[str, int]]:
+    """(e-mail, customer id) of the contacts with one of these ``emails`` whose customer is
+    alive, by customer id (``_alive_contacts``, through ``contact_email``, the index migration
+    0010 made). ``Contact.clean`` stores an e-mail in lower case, as ``Customer.clean`` does,
+    so lower-case ``emails`` find it whatever case it was typed in, with the index."""
+    return _alive_contacts("email", emails)
+
+
+def _alive_contacts(field_name: str, values: Iterable[str]) -> list[tuple[str, int]]:
+    """(value, customer id) of the contacts whose ``field_name`` is one of ``values`` and whose
+    customer is alive, by customer id: one statement, each value a probe of the field's index.
 
     No join for a planner to turn around: SQLite read every alive customer (its index of
     ``deleted_at``) to probe each one's contacts, 76 ms a batch at a million customers,
     against 2 ms this way. Each contact found reads its customer's ``deleted_at`` by primary
     key."""
     q = connection.ops.quote_name
+    column = q(Contact._meta.get_field(field_name).column)
     contact, customer = _table(Contact), _table(Customer)
     params: list = []
-    condition = _one_of(q("phone"), phones, params)
+    condition = _one_of(column, values, params)
     deleted = (
         f"(SELECT c.{q('deleted_at')} FROM {customer} c "  # noqa: S608 - quoted names
         f"WHERE c.{q('id')} = {contact}.{q('customer_id')})"
     )
-    sql = f"SELECT {q('phone')}, {q('customer_id')}, {deleted} FROM {contact} WHERE {condition}"  # noqa: S608
+    sql = f"SELECT {column}, {q('customer_id')}, {deleted} FROM {contact} WHERE {condition}"  # noqa: S608
     with _index_probes(), connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
-    return sorted(((phone, pk) for phone, pk, gone in rows if gone is None), key=lambda r: r[1])
+    return sorted(((value, pk) for value, pk, gone in rows if gone is None), key=lambda r: r[1])
 
 
 def _alive(condition: str, params: list, columns: Iterable[str], *, source: str = "") -> list[dict]:
@@ -503,11 +518,19 @@ def _index_probes():
         )
 
 
-def _one_of(column: str, values: Iterable[str], params: list) -> str:
+def _one_of(column: str, values: Iterable, params: list) -> str:
     """The condition "``column`` is one of ``values``" in one parameter, appended to
-    ``params``: an array on PostgreSQL, a JSON array on SQLite."""
+    ``params``: an array on PostgreSQL (texts in one string the server splits into it), a JSON
+    array on SQLite."""
     if connection.vendor == "postgresql":
-        params.append(list(values))
+        values = list(values)
+        if all(type(v) is str and v and "\n" not in v for v in values):
+            # psycopg quotes an array's elements one by one, in Python: 4-5 ms for a batch's
+            # 2,000 e-mails, against 0.1 ms for one string. string_to_array of a constant is
+            # folded before planning: the same text[] constant, the same index probes.
+            params.append("\n".join(values))
+            return f"{column} = ANY(string_to_array(%s, chr(10)))"
+        params.append(values)
         return f"{column} = ANY(%s)"
     params.append(json.dumps(list(values), ensure_ascii=False))
     return f"{column} IN (SELECT value FROM json_each(%s))"  # noqa: S608 - a quoted name

@@ -7,11 +7,12 @@ every row with the checks of ``create_customer`` (``bulk.CustomerCleaner``: the 
 plain values, ``services.prepare_customer`` for a row that fails one, so the messages are the
 model's) and, unless it is a dry run, writes the rows in atomic batches (``bulk.insert_customers``:
 customers, history rows and tags in a few statements). Duplicates are looked up once per key
-field and batch (a phone also among the contacts' phones, in one query more); the custom field
-definitions are read once per import. A long import converts
-and checks its rows in a second process (``import_checker``) while this one matches and
-writes them, so it uses two cores; on PostgreSQL two connections write (``import_writers``), so
-the server writes two batches at once, still committed in the file's order.
+field and batch (a phone also among the customers' other phones and the contacts' phones, an
+e-mail among the contacts' e-mails, in a query more each); the custom field definitions are
+read once per import. A long import converts and checks its rows in a second process
+(``import_checker``) while this one matches and writes them, so it uses two cores; on
+PostgreSQL two connections write (``import_writers``), so the server writes two batches at
+once, still committed in the file's order.
 
 A row is either fully written or listed in the error report (row, column, value, reason);
 after each batch the job records how far it got, in the same transaction, so a job that
@@ -787,6 +788,11 @@ def _same_customer(values, record) -> bool:
     return values["name"] == record["name"] or not set(_keys(values)).isdisjoint(_keys(record))
 
 
+#: Where a row's key is looked for among what is not a customer's own key, when none of its keys
+#: is (``_Batch._existing``): the kinds of ``_Batch._skip_contact``, in this order.
+_OTHER_KINDS = {"phone": ("phone_alt", "contact"), "email": ("contact_email",)}
+
+
 def _keys(values) -> list[tuple]:
     """What makes two records the same customer: phone, e-mail, ID/USCC, or name + company.
 
@@ -1006,7 +1012,7 @@ class _Batch:
         headers_by_target,
         seen: dict,
         references: _References | None = None,
-        matched: dict[int, tuple[int, bool]] | None = None,
+        matched: dict[int, tuple[int, str]] | None = None,
     ):
         self.job, self.cleaner, self.report = job, cleaner, report
         self.user, self.owner = cleaner.user, cleaner.owner
@@ -1017,8 +1023,12 @@ class _Batch:
         self.updates: list[tuple[Customer, list[str]]] = []
         self.outcome = Outcome()
         self.by_id: dict[int, dict] = {}  # the key fields of the customers rows name by ID
-        # Row number -> (id of the existing customer it matched, through a contact's phone),
-        # over the whole file: a later row repeating it is a match of the same customer.
+        # (kind, phone or e-mail) -> id of the customer whose other phone or contact has it
+        # (``_existing``): what a row no customer's own key matched may still be.
+        self.others: dict[tuple[str, str], int] = {}
+        # Row number -> (id of the existing customer it matched, "" or how it was skipped: the
+        # kind of ``_skip_contact``), over the whole file: a later row repeating it is a match
+        # of the same customer, skipped as it was.
         self.matched = {} if matched is None else matched
         self.customers: dict[int, Customer] = {}  # the customers rows may update, by id
         self.editable: set[int] = set()
@@ -1101,7 +1111,7 @@ class _Batch:
         existing = {}
         if on_duplicate != OnDuplicate.CREATE:
             existing = self._existing(prepared, earlier)
-        ids = list({pk for pk, _c in existing.values()} | earlier)
+        ids = list({pk for pk, _c in existing.values()} | set(self.others.values()) | earlier)
         self.editable = self._reach(Customer.objects.editable_by, ids)
         self.visible = self._reach(Customer.objects.visible_to, ids)
         owners = references.owners if references is not None else None
@@ -1109,19 +1119,20 @@ class _Batch:
             owners.resolve({row.raw["owner"] for row, _v, _k in prepared if row.raw["owner"]})
         for row, values, keys in prepared:
             match = next(((k, existing[k]) for k in keys if k in existing), None)
-            if match is None and keys and keys[0][0] == "phone":
-                # A customer's other phone or a contact's, looked at only when no key of the
-                # row found a customer.
+            if match is None and self.others:
+                # A customer's other phone, a contact's phone or e-mail, looked at only when no
+                # key of the row found a customer, in the order of the row's keys.
                 other = next(
                     (
-                        (kind, existing[kind, keys[0][1]][0])
-                        for kind in ("phone_alt", "contact")
-                        if (kind, keys[0][1]) in existing
+                        (k, kind, self.others[kind, k[1]])
+                        for k in keys
+                        for kind in _OTHER_KINDS.get(k[0], ())
+                        if (kind, k[1]) in self.others
                     ),
                     None,
                 )
                 if other is not None:
-                    self._skip_contact(row, keys[0], other[1], kind=other[0])
+                    self._skip_contact(row, other[0], other[2], kind=other[1])
                     continue
             if match is None:
                 if keys and keys[0][0] == "id":  # no alive customer has it: never a new one
@@ -1153,7 +1164,7 @@ class _Batch:
             if implausible and found_pk in self.visible:
                 self.fail(row, {"id": [_not_this_customer(found_pk)]})
                 continue
-            self.matched[row.number] = (found_pk, False)
+            self.matched[row.number] = (found_pk, "")
             self._match(row, key, found_pk, owners)
         for row, key in repeats:
             first = seen[key]
@@ -1161,7 +1172,7 @@ class _Batch:
             if hit is None:  # the earlier row creates a customer, or failed
                 self._fail_repeat(row, key)
             elif hit[1]:
-                self._skip_contact(row, key, hit[0])
+                self._skip_contact(row, key, hit[0], kind=hit[1])
             else:
                 self._match(row, key, hit[0], owners, repeat=first)
         if write:
@@ -1180,12 +1191,12 @@ class _Batch:
             },
         )
 
-    def _skip_contact(self, row: Row, key: tuple, found_pk: int, *, kind: str = "contact") -> None:
+    def _skip_contact(self, row: Row, key: tuple, found_pk: int, *, kind: str) -> None:
         """Skip a row whose phone is the other phone (``kind`` "phone_alt") of customer
-        ``found_pk`` or that of one of its contacts (under "skip" and "update" alike: its
-        mobile is not that number, and a contact is not that customer: the row must not replace
-        its data)."""
-        self.matched[row.number] = (found_pk, True)
+        ``found_pk`` or that of one of its contacts ("contact"), or whose e-mail is that of one
+        of its contacts ("contact_email"): under "skip" and "update" alike (its mobile is not
+        that number, and a contact is not that customer: the row must not replace its data)."""
+        self.matched[row.number] = (found_pk, kind)
         self.outcome.skipped += 1
         seen = found_pk in self.visible
         if kind == "phone_alt" and seen:
@@ -1193,6 +1204,11 @@ class _Batch:
             reason %= {"id": found_pk}
         elif kind == "phone_alt":
             reason = _("A customer has this number as its other phone; skipped.")
+        elif kind == "contact_email" and seen:
+            reason = _("Customer #%(id)d has a contact with this e-mail; skipped.")
+            reason %= {"id": found_pk}
+        elif kind == "contact_email":
+            reason = _("A customer's contact has the same e-mail; skipped.")
         elif seen:
             reason = _("Customer #%(id)d has a contact with this phone number; skipped.")
             reason %= {"id": found_pk}
@@ -1264,13 +1280,15 @@ class _Batch:
 
     def _existing(self, prepared, earlier: set[int]) -> dict[tuple, tuple[int, Customer | None]]:
         """{key: (id, customer)} of the alive customers sharing a key with a row: one query per
-        key field and batch (names: people and companies apart), the lowest id winning a key;
-        and {("phone_alt", phone): (id, None)} of those whose other phone, and {("contact",
-        phone): (id, None)} of those with a contact whose phone, a row has but no customer's
-        phone is (two queries more, through the other phone's and the contacts' indexes). Only the keys rows have, so only customers a
-        row matches are then checked for reach; the full customers (``self.customers``, with
-        those ``earlier`` rows of the file matched, which repeats of them match) are loaded
-        only when rows may update them."""
+        key field and batch (names: people and companies apart), the lowest id winning a key.
+        And in ``self.others``, {("phone_alt", phone): id} of those whose other phone,
+        {("contact", phone): id} of those with a contact whose phone, a row has but no
+        customer's phone is, and {("contact_email", e-mail): id} of those with a contact whose
+        e-mail a row has but no customer's e-mail is (three queries more, through the other
+        phone's and the contacts' phone and e-mail indexes). Only the keys rows have, so only
+        customers a row matches are then checked for reach; the full customers
+        (``self.customers``, with those ``earlier`` rows of the file matched, which repeats of
+        them match) are loaded only when rows may update them."""
         if not prepared and not earlier:
             return {}
         wanted = {key for _row, _values, keys in prepared for key in keys}
@@ -1309,12 +1327,17 @@ class _Batch:
         if full and wanted_ids:
             self.customers = Customer.objects.in_bulk(wanted_ids)
         existing = {key: (pk, self.customers.get(pk)) for key, pk in found.items()}
+        others = self.others
         phones = values["phone"].difference(key[1] for key in found if key[0] == "phone")
         if phones:
             for phone, pk in bulk.alive_other_phones(phones):
-                existing.setdefault(("phone_alt", phone), (pk, None))
+                others.setdefault(("phone_alt", phone), pk)
             for phone, pk in bulk.alive_contact_phones(phones):
-                existing.setdefault(("contact", phone), (pk, None))
+                others.setdefault(("contact", phone), pk)
+        emails = values["email"].difference(key[1] for key in found if key[0] == "email")
+        if emails:
+            for email, pk in bulk.alive_contact_emails(emails):
+                others.setdefault(("contact_email", email), pk)
         return existing
 
     def _reach(self, manager_method, ids: list[int]) -> set[int]:
@@ -1686,6 +1709,10 @@ _SKIP_MESSAGES = (
     "Already a contact of this customer; skipped.",
     "Customer #%(id)d has a contact with this phone number; skipped.",
     "A customer's contact has the same phone number; skipped.",
+    "Customer #%(id)d has this number as its other phone; skipped.",
+    "A customer has this number as its other phone; skipped.",
+    "Customer #%(id)d has a contact with this e-mail; skipped.",
+    "A customer's contact has the same e-mail; skipped.",
     # A row updated, its owner cell not applied: no failure either.
     "Owner not changed: an existing customer changes owner by transfer.",
 )
