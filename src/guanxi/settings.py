@@ -3,6 +3,7 @@
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from guanxi.core.env import env_bool, env_int, env_list, env_str
@@ -81,11 +82,40 @@ TEMPLATES = [
     }
 ]
 
+#: The database engines Guanxi runs on, and how DATABASE_URL names them.
+_DATABASE_URL_FORMS = (
+    "postgres://USER:PASSWORD@HOST:5432/NAME, or sqlite:////absolute/path/guanxi.sqlite3 "
+    "(unset: SQLite in GUANXI_DATA_DIR)"
+)
+_ENGINES = ("django.db.backends.postgresql", "django.db.backends.sqlite3")
+
+
+def _database(url: str) -> dict:
+    """DATABASE_URL as Django's database settings; ImproperlyConfigured, naming the forms it
+    takes, when it is not a PostgreSQL or SQLite URL (the message leaves out the rest of the
+    URL: it may hold a password)."""
+    scheme = url.split("://", 1)[0] if "://" in url else ""
+    try:
+        parsed = dj_database_url.parse(url, conn_max_age=env_int("DB_CONN_MAX_AGE", 60))
+    except dj_database_url.UnknownSchemeError:
+        parsed = None
+    except ValueError:  # dj_database_url.ParseError, or a port that is not a number
+        raise ImproperlyConfigured(
+            "DATABASE_URL cannot be read as a URL (is the port a number? is a character of "
+            f"the password to be written %XX?): give {_DATABASE_URL_FORMS}."
+        ) from None
+    if parsed is None or parsed.get("ENGINE") not in _ENGINES:
+        what = (
+            f"starts with {scheme}://, a database Guanxi does not run on"
+            if scheme
+            else "is not a database URL (it has no scheme such as postgres://)"
+        )
+        raise ImproperlyConfigured(f"DATABASE_URL {what}: give {_DATABASE_URL_FORMS}.")
+    return parsed
+
+
 DATABASES = {
-    "default": dj_database_url.parse(
-        env_str("DATABASE_URL", f"sqlite:///{DATA_DIR / 'guanxi.sqlite3'}"),
-        conn_max_age=env_int("DB_CONN_MAX_AGE", 60),
-    )
+    "default": _database(env_str("DATABASE_URL", f"sqlite:///{DATA_DIR / 'guanxi.sqlite3'}"))
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_bool(
     "DB_PREPARED_READS", True
@@ -145,7 +175,27 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-LANGUAGE_CODE = env_str("LANGUAGE_CODE", "zh-hans")
+#: How LANGUAGE_CODE may spell Guanxi's two languages (compared in lower case, "_" as "-").
+_LANGUAGE_SPELLINGS = {
+    "zh-hans": ("zh", "zh-cn", "zh-hans", "zh-hans-cn", "zh-sg", "zh-hans-sg"),
+    "en": ("en", "en-us", "en-gb", "en-au", "en-ca", "en-in", "en-nz", "en-sg"),
+}
+
+
+def _language_code(raw: str) -> str:
+    """LANGUAGE_CODE as one of LANGUAGES (zh_CN, zh-cn → zh-hans; en_US → en); any other
+    language is refused by name (Django knew no zh-cn: every command stopped on a traceback)."""
+    key = raw.strip().lower().replace("_", "-")
+    for code, spellings in _LANGUAGE_SPELLINGS.items():
+        if key in spellings:
+            return code
+    raise ImproperlyConfigured(
+        f"LANGUAGE_CODE={raw!r} is not a language Guanxi speaks: use zh-hans (简体中文; also "
+        "zh, zh-cn, zh_CN) or en (English; also en-us, en_US)."
+    )
+
+
+LANGUAGE_CODE = _language_code(env_str("LANGUAGE_CODE", "zh-hans"))
 LANGUAGES = [("zh-hans", _("简体中文")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True

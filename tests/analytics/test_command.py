@@ -22,7 +22,7 @@ def _refresh(*args) -> str:
 def test_refresh_says_how_many_customers_it_computed(alice):
     create_customer(alice, {"name": "王芳"})
     out = _refresh("--as-of", "2026-07-01")
-    assert out.startswith("Refreshed 1 customers over 0 orders as of 2026-07-01")
+    assert out.startswith("Refreshed 1 customer over 0 orders as of 2026-07-01")
     assert RefreshRun.objects.get().customers == 1
 
 

@@ -87,7 +87,7 @@ def test_an_empty_log_prints_nothing_on_stdout(db):
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--user", "nobody"], "no user 'nobody'"),
+        (["--user", "nobody"], "No user is called 'nobody'"),
         (["--since", "2026-02-30"], "--since: enter a date"),
         (["--since", "2026-11-21", "--until", "2026-11-20"], "before the start date"),
         (["--limit", "-1"], "--limit"),

@@ -149,7 +149,7 @@ def test_export_command_writes_the_users_view(alice, alices_customer, charlies_c
     out = io.StringIO()
     path = tmp_path / "c.csv"
     call_command("export", "customers", str(path), "--user", "alice", stdout=out)
-    assert "exported 1 customers" in out.getvalue()
+    assert f"exported 1 customer to {path}" in out.getvalue()
     text = path.read_text(encoding="utf-8-sig")
     assert "王伟" in text and "成都锦城" not in text
     assert AccessLog.objects.get(action="export").via == "cli"

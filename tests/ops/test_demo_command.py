@@ -7,6 +7,7 @@ from django.contrib.auth import authenticate
 from django.core.management import CommandError, call_command
 
 from guanxi.accounts.models import Team, User
+from guanxi.customers import history_reasons
 from guanxi.customers.models import Contact, Customer, CustomerShare
 from guanxi.customers.search import build_search_text
 from guanxi.ops.demo import generate_customers, load_demo
@@ -63,6 +64,22 @@ def test_demo_customers_pass_the_customer_validation():
     load_demo(customers=80, seed=3)
     for customer in Customer.objects.all():
         customer.full_clean()  # raises on any invalid phone, ID, e-mail or custom field
+
+
+def test_demo_contacts_pass_the_contact_validation():
+    load_demo(customers=80, seed=3)
+    assert Contact.objects.exists()
+    for contact in Contact.objects.all():
+        contact.full_clean()  # raises on any invalid phone, e-mail or WeChat ID
+
+
+def test_demo_history_rows_give_the_demos_reason_shown_in_the_readers_language():
+    load_demo(customers=20, seed=3)
+    reasons = {
+        *Customer.history.values_list("history_change_reason", flat=True),
+        *Contact.history.values_list("history_change_reason", flat=True),
+    }
+    assert reasons == {history_reasons.DEMO}
 
 
 def test_demo_search_text_is_what_the_customer_service_would_store():

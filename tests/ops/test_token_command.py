@@ -28,5 +28,5 @@ def test_token_works_as_a_bearer_token_on_the_api(alice, client):
 
 
 def test_token_for_an_unknown_user_fails(db):
-    with pytest.raises(CommandError, match="no user 'nobody'"):
+    with pytest.raises(CommandError, match="No user is called 'nobody'"):
         call_command("token", "nobody", stdout=io.StringIO())

@@ -62,7 +62,7 @@ def test_user_add_rejects_a_weak_password_and_leaves_no_new_team(db):
 
 
 def test_user_add_rejects_an_unknown_manager(db):
-    with pytest.raises(CommandError, match="no user 'nobody'"):
+    with pytest.raises(CommandError, match="No user is called 'nobody'"):
         _user("add", "hank", "--role", "rep", "--manager", "nobody", "--password", GOOD)
 
 

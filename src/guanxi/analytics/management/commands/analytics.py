@@ -3,6 +3,8 @@
 import datetime as dt
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from guanxi.analytics.refresh import refresh_metrics, unconverged
 
@@ -20,12 +22,21 @@ class Command(BaseCommand):
             try:
                 day = dt.date.fromisoformat(as_of)
             except ValueError:
-                raise CommandError(f"--as-of {as_of!r} is not a date (YYYY-MM-DD)") from None
+                raise CommandError(
+                    _("--as-of '%(value)s' is not a date (YYYY-MM-DD)") % {"value": as_of}
+                ) from None
         run = refresh_metrics(day)
         timings = run.params.get("timings", {})
         self.stdout.write(
-            f"Refreshed {run.customers:,} customers over {run.orders:,} orders as of {run.as_of}"
-            f" in {run.seconds:.1f} s"
+            _("Refreshed %(customers)s over %(orders)s as of %(day)s in %(seconds).1f s")
+            % {
+                "customers": ngettext("%(n)s customer", "%(n)s customers", run.customers)
+                % {"n": f"{run.customers:,}"},
+                "orders": ngettext("%(n)s order", "%(n)s orders", run.orders)
+                % {"n": f"{run.orders:,}"},
+                "day": run.as_of,
+                "seconds": run.seconds,
+            }
         )
         self.stdout.write("  " + ", ".join(f"{k} {v:.2f}s" for k, v in timings.items()))
         if "bgnbd" in run.params:
@@ -34,10 +45,23 @@ class Command(BaseCommand):
                 "  BG/NBD r={r:.4g} alpha={alpha:.4g} a={a:.4g} b={b:.4g}".format(**p)
             )
             for model in unconverged(run.params):
-                self.stdout.write(f"  {model} fit did not converge: its estimates are uncertain")
+                self.stdout.write(
+                    "  "
+                    + _("%(model)s fit did not converge: its estimates are uncertain")
+                    % {"model": model}
+                )
         elif "clv" in run.params:
-            self.stdout.write(f"  lifetime value: {run.params['clv']}")
+            self.stdout.write("  " + _("lifetime value: %(clv)s") % {"clv": run.params["clv"]})
         rules = run.params.get("rules", {})
+        count, baskets = rules.get("rules", 0), rules.get("baskets", 0)
         self.stdout.write(
-            f"  {rules.get('rules', 0)} cross-sell rules from {rules.get('baskets', 0):,} baskets"
+            "  "
+            # Translators: "12 cross-sell rules from 3,400 baskets"
+            + _("%(rules)s from %(baskets)s")
+            % {
+                "rules": ngettext("%(n)s cross-sell rule", "%(n)s cross-sell rules", count)
+                % {"n": f"{count:,}"},
+                "baskets": ngettext("%(n)s basket", "%(n)s baskets", baskets)
+                % {"n": f"{baskets:,}"},
+            }
         )

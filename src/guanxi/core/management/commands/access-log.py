@@ -8,6 +8,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from guanxi.core.access_log import LogFilter, log_queryset
 from guanxi.core.days import day_or_none
@@ -19,7 +20,10 @@ COLUMNS = ["at", "user", "action", "object_type", "object_id", "detail", "via", 
 def _day(value: str, option: str) -> dt.date:
     day = day_or_none(value)
     if day is None:
-        raise CommandError(f"{option}: enter a date as YYYY-MM-DD (not {value!r}).")
+        raise CommandError(
+            _("%(option)s: enter a date as YYYY-MM-DD (not '%(value)s').")
+            % {"option": option, "value": value}
+        )
     return day
 
 
@@ -31,7 +35,12 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--user", default="", help="only this user's entries (username)")
-        parser.add_argument("--action", default="", choices=["", *AccessLog.Action.values])
+        parser.add_argument(
+            "--action",
+            default="",
+            choices=["", *AccessLog.Action.values],
+            help="only this action's entries",
+        )
         parser.add_argument("--customer", type=int, help="only the entries of this customer id")
         parser.add_argument("--since", default="", help="from this day (YYYY-MM-DD)")
         parser.add_argument("--until", default="", help="up to this day, included (YYYY-MM-DD)")
@@ -42,12 +51,12 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options) -> None:
         if options["limit"] < 0:
-            raise CommandError("--limit must be 0 or more.")
+            raise CommandError(_("--limit must be 0 or more."))
         user_id = None
         if options["user"]:
             user = get_user_model().objects.filter(username=options["user"]).first()
             if user is None:
-                raise CommandError(f"There is no user {options['user']!r}.")
+                raise CommandError(_("No user is called '%(name)s'.") % {"name": options["user"]})
             user_id = user.pk
         try:
             f = LogFilter(
@@ -103,4 +112,4 @@ class Command(BaseCommand):
             )
             printed += 1
         if not printed:
-            self.stderr.write("No entries.")
+            self.stderr.write(_("No entries."))

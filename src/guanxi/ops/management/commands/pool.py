@@ -4,6 +4,8 @@ import datetime as dt
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from guanxi.customers.pool import recycle
 from guanxi.ops.pool_facts import backfill_pool_facts
@@ -30,8 +32,11 @@ class Command(BaseCommand):
         if action == "backfill":
             counts = backfill_pool_facts()
             self.stdout.write(
-                f"Backfilled: {counts['followups']} last follow-ups, {counts['wins']} last wins, "
-                f"{counts['owned_since']} owned-since dates."
+                _(
+                    "Backfilled: %(followups)s last follow-ups, %(wins)s last wins, "
+                    "%(owned_since)s owned-since dates."
+                )
+                % counts
             )
             return
         at = None
@@ -39,18 +44,34 @@ class Command(BaseCommand):
             try:
                 at = dt.datetime.fromisoformat(now)
             except ValueError:
-                raise CommandError(f"--now: not an ISO 8601 time: {now!r}") from None
+                raise CommandError(
+                    _("--now: not an ISO 8601 time: '%(value)s'") % {"value": now}
+                ) from None
             if timezone.is_naive(at):
                 at = timezone.make_aware(at)
         run = recycle(at, dry_run=dry_run)
-        verb = ("would warn", "would recycle") if dry_run else ("warned", "recycled")
+        if dry_run:
+            verb = (pgettext("pool", "would warn"), pgettext("pool", "would recycle"))
+        else:
+            verb = (pgettext("pool", "warned"), pgettext("pool", "recycled"))
         for label, rows in ((verb[0], run.warned), (verb[1], run.recycled)):
             for cid, name, owner, due, reason in rows:
                 self.stdout.write(
-                    f"{label}: #{cid} {name} (owner {owner}, due {timezone.localtime(due):%Y-%m-%d}"
-                    f"): {reason}"
+                    _("%(done)s: #%(id)s %(name)s (owner %(owner)s, due %(due)s): %(reason)s")
+                    % {
+                        "done": label,
+                        "id": cid,
+                        "name": name,
+                        "owner": owner,
+                        "due": f"{timezone.localtime(due):%Y-%m-%d}",
+                        "reason": reason,
+                    }
                 )
-        self.stdout.write(
-            f"{len(run.warned)} {verb[0]}, {len(run.recycled)} {verb[1]}"
-            + (" (dry run: nothing written)." if dry_run else ".")
-        )
+        values = {"warned": len(run.warned), "recycled": len(run.recycled)}
+        if dry_run:
+            total = _(
+                "%(warned)s would warn, %(recycled)s would recycle (dry run: nothing written)."
+            )
+        else:
+            total = _("%(warned)s warned, %(recycled)s recycled.")
+        self.stdout.write(total % values)

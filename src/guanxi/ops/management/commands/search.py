@@ -1,6 +1,7 @@
 """`guanxi search optimize`: merge the search indexes' pending writes now (the nightly job)."""
 
 from django.core.management.base import BaseCommand, CommandParser
+from django.utils.translation import gettext as _
 
 from guanxi.ops.search import optimize_indexes
 
@@ -18,6 +19,8 @@ class Command(BaseCommand):
     def handle(self, *args, action: str, **options) -> None:
         for name, seconds in optimize_indexes().items():
             if seconds is None:
-                self.stdout.write(f"{name}: no search index")
+                self.stdout.write(_("%(index)s: no search index") % {"index": name})
             else:
-                self.stdout.write(f"{name}: merged in {seconds:.2f} s")
+                self.stdout.write(
+                    _("%(index)s: merged in %(seconds).2f s") % {"index": name, "seconds": seconds}
+                )

@@ -15,6 +15,7 @@ import time
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import gettext as _
 
 STOP_TIMEOUT = 15  # seconds a child gets to finish before it is killed
 READY_TIMEOUT = 60
@@ -83,12 +84,13 @@ class Command(BaseCommand):
         **options,
     ) -> None:
         if not 0 < port < 65536:
-            raise CommandError(f"--port {port} is not a port number.")
+            raise CommandError(_("--port %(port)s is not a port number.") % {"port": port})
         if workers < 1 or threads < 1:
-            raise CommandError("--workers and --threads must be at least 1.")
+            raise CommandError(_("--workers and --threads must be at least 1."))
         if _port_in_use(host, port):
             raise CommandError(
-                f"Port {port} on {host} is already in use; choose another with --port."
+                _("Port %(port)s on %(host)s is already in use; choose another with --port.")
+                % {"port": port, "host": host}
             )
         # The manifest storage (DEBUG off) serves only collected files.
         try:
@@ -96,7 +98,8 @@ class Command(BaseCommand):
         except Exception as exc:  # a broken asset must stop the start with a readable message
             first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else repr(exc)
             raise CommandError(
-                f"Collecting static files into {settings.STATIC_ROOT} failed: {first_line}"
+                _("Collecting static files into %(folder)s failed: %(error)s")
+                % {"folder": settings.STATIC_ROOT, "error": first_line}
             ) from exc
 
         env = {
@@ -138,26 +141,29 @@ class Command(BaseCommand):
         try:
             # S603: fixed argument lists, no shell.
             web = subprocess.Popen(web_cmd, env=env, start_new_session=True)  # noqa: S603
-            children.append(("web server", web, signal.SIGTERM))  # SIGTERM: graceful
+            children.append((_("web server"), web, signal.SIGTERM))  # SIGTERM: graceful
             if not no_jobs:
                 jobs = subprocess.Popen(  # noqa: S603
                     [sys.executable, "-m", "guanxi.cli", "run_huey", "--quiet"],
                     env=env,
                     start_new_session=True,
                 )
-                children.append(("job worker", jobs, signal.SIGINT))  # SIGINT: graceful for Huey
+                children.append((_("job worker"), jobs, signal.SIGINT))  # SIGINT: graceful for Huey
             self._announce(host, port, workers, threads, no_jobs, children, lambda: stopping)
             while not stopping:
                 for name, proc, _sig in children:
                     if proc.poll() is not None:
-                        raise CommandError(f"The {name} stopped (exit code {proc.returncode}).")
+                        raise CommandError(
+                            _("The %(process)s stopped (exit code %(code)s).")
+                            % {"process": name, "code": proc.returncode}
+                        )
                 time.sleep(0.2)
-            self.stdout.write("Stopping…")
+            self.stdout.write(_("Stopping…"))
         finally:
             _stop(children)
             for sig, handler in previous.items():
                 signal.signal(sig, handler)
-        self.stdout.write("Stopped.")
+        self.stdout.write(_("Stopped."))
 
     def _announce(self, host, port, workers, threads, no_jobs, children, stopping) -> None:
         """Print the address once the server answers (or give up if a child dies first)."""
@@ -166,22 +172,38 @@ class Command(BaseCommand):
         while not _port_in_use(probe, port):
             for name, proc, _sig in children:
                 if proc.poll() is not None:
-                    raise CommandError(f"The {name} failed to start (exit code {proc.returncode}).")
+                    raise CommandError(
+                        _("The %(process)s failed to start (exit code %(code)s).")
+                        % {"process": name, "code": proc.returncode}
+                    )
             if stopping() or time.monotonic() > deadline:
                 return
             time.sleep(0.1)
         shown = "localhost" if probe in ("127.0.0.1", "::1") else host
-        jobs = "off" if no_jobs else "on"
-        self.stdout.write(self.style.SUCCESS(f"Guanxi is running at http://{shown}:{port}/"))
-        web = f"{workers} workers" + (f" × {threads} threads" if threads > 1 else "")
         self.stdout.write(
-            f"  web: {web}; background jobs: {jobs};"
-            f" data: {settings.DATA_DIR}. Press Ctrl-C to stop."
+            self.style.SUCCESS(
+                _("Guanxi is running at %(url)s") % {"url": f"http://{shown}:{port}/"}
+            )
+        )
+        web = (
+            _("%(workers)s workers × %(threads)s threads")
+            if threads > 1
+            else _("%(workers)s workers")
+        ) % {"workers": workers, "threads": threads}
+        jobs = _("background jobs: off") if no_jobs else _("background jobs: on")
+        self.stdout.write(
+            "  "
+            + _("web: %(web)s; %(jobs)s; data: %(data)s. Press Ctrl-C to stop.")
+            % {"web": web, "jobs": jobs, "data": settings.DATA_DIR}
         )
         if host not in ("127.0.0.1", "localhost", "::1") and "*" not in settings.ALLOWED_HOSTS:
             self.stdout.write(
-                f"  Remember ALLOWED_HOSTS (now {','.join(settings.ALLOWED_HOSTS)})"
-                " must name the host people type in the browser."
+                "  "
+                + _(
+                    "Remember ALLOWED_HOSTS (now %(hosts)s) must name the host people type in "
+                    "the browser."
+                )
+                % {"hosts": ",".join(settings.ALLOWED_HOSTS)}
             )
 
 

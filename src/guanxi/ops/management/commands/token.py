@@ -1,9 +1,10 @@
 """`guanxi token USERNAME`: print a new API token for a user."""
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import BaseCommand, CommandParser
+from django.utils.translation import gettext as _
 
-from guanxi.accounts.models import User
 from guanxi.accounts.services import issue_token
+from guanxi.customers.import_commands import active_user
 
 
 class Command(BaseCommand):
@@ -14,13 +15,11 @@ class Command(BaseCommand):
         parser.add_argument("--name", default="cli", help="A label for the token (default 'cli').")
 
     def handle(self, *args, username: str, name: str, **options) -> None:
-        user = User.objects.filter(username=username).first()
-        if user is None:
-            raise CommandError(f"There is no user {username!r}.")
-        if not user.is_active:
-            raise CommandError(f"User {username!r} is inactive.")
+        user = active_user(username)
         # Only the token on stdout, so `TOKEN=$(guanxi token ada)` works.
         self.stdout.write(issue_token(user, name=name))
         self.stderr.write(
-            "Keep it safe: it is shown only this once. Use it as 'Authorization: Bearer <token>'."
+            _(
+                "Keep it safe: it is shown only this once. Use it as 'Authorization: Bearer <token>'."
+            )
         )

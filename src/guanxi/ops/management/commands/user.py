@@ -3,9 +3,11 @@
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from guanxi.accounts.models import Role, Team, User
 from guanxi.accounts.services import create_team, create_user
+from guanxi.customers.import_commands import user_called
 
 
 def validation_text(exc: ValidationError) -> str:
@@ -18,7 +20,10 @@ def validation_text(exc: ValidationError) -> str:
 
 
 class Command(BaseCommand):
-    help = "Add or list users. Example: guanxi user add wang.fang --role rep --team 广州销售组 --password …"
+    help = (
+        "Add or list users. Example: guanxi user add wang.fang --role rep --team 广州销售组 "
+        "--password …"
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         actions = parser.add_subparsers(dest="action", required=True, metavar="{add,list}")
@@ -58,17 +63,13 @@ class Command(BaseCommand):
         **_options,
     ) -> None:
         username = username.strip()
-        boss = None
-        if manager:
-            boss = User.objects.filter(username=manager).first()
-            if boss is None:
-                raise CommandError(f"manager: there is no user {manager!r}.")
+        boss = user_called(manager) if manager else None
         team_obj = None
         if team:
             team_obj = Team.objects.filter(name=team).first()
             if team_obj is None:
                 team_obj = create_team(team)
-                self.stdout.write(f"Created team {team!r} at the top level.")
+                self.stdout.write(_("Created team '%(team)s' at the top level.") % {"team": team})
         try:
             user = create_user(
                 username,
@@ -83,19 +84,21 @@ class Command(BaseCommand):
             # Roll back a team created just for this user: nothing half-written.
             transaction.set_rollback(True)
             raise CommandError(validation_text(exc)) from None
-        self.stdout.write(
-            self.style.SUCCESS(
-                f"Created {user.role} {user.username}"
-                + (f" in {team_obj.name}" if team_obj else "")
-                + "."
-            )
-        )
+        values = {"role": user.role, "username": user.username}
+        if team_obj:
+            values["team"] = team_obj.name
+            created = _("Created %(role)s %(username)s in %(team)s.") % values
+        else:
+            created = _("Created %(role)s %(username)s.") % values
+        self.stdout.write(self.style.SUCCESS(created))
 
     def list(self) -> None:
         for user in User.objects.select_related("team", "manager").order_by("username"):
-            state = "" if user.is_active else " (inactive)"
+            state = "" if user.is_active else " " + _("(inactive)")
             team = user.team.name if user.team else "-"
             boss = user.manager.username if user.manager else "-"
             self.stdout.write(
-                f"{user.username:<20} {user.role:<8} {team:<16} manager {boss}{state}"
+                f"{user.username:<20} {user.role:<8} {team:<16} "
+                + _("manager %(manager)s") % {"manager": boss}
+                + state
             )
