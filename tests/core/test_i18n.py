@@ -14,6 +14,16 @@ from guanxi.customers.models import Customer
 from guanxi.sales.services import create_opportunity
 from tests.conftest import login
 
+#: What a phone number that is none is told (guanxi.core.phones.invalid_message).
+PHONE_MESSAGE = (
+    "Enter a valid phone number: a mobile such as 13800138000, a landline with its area code "
+    "such as 020-87654321, or a number with its country code such as +852 9123 4567."
+)
+PHONE_MESSAGE_ZH = (
+    "请输入有效的电话号码：手机号（如 13800138000）、带区号的固定电话（如 020-87654321）"
+    "或带国家/地区代码的号码（如 +852 9123 4567）。"
+)
+
 ROOT = Path(__file__).resolve().parents[2]
 CATALOGUE = ROOT / "src" / "guanxi" / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po"
 
@@ -186,13 +196,13 @@ def _messages(response, field):
 def test_api_phone_error_is_chinese_for_a_chinese_client(client, alice):
     login(client, alice)
     response = _post_customer(client, {"name": "李娜", "phone": "12345"}, "zh-hans")
-    assert _messages(response, "phone") == ["请输入有效的电话号码。"]
+    assert _messages(response, "phone") == [PHONE_MESSAGE_ZH]
 
 
 def test_api_phone_error_is_english_for_an_english_client(client, alice):
     login(client, alice)
     response = _post_customer(client, {"name": "李娜", "phone": "12345"}, "en")
-    assert _messages(response, "phone") == ["Enter a valid phone number."]
+    assert _messages(response, "phone") == [PHONE_MESSAGE]
 
 
 def test_api_model_validation_error_is_chinese_for_a_chinese_client(client, alice):

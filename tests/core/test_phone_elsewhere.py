@@ -7,6 +7,12 @@ from django.utils import translation
 
 from guanxi.core.phones import normalize_phone
 
+#: What a phone number that is none is told (guanxi.core.phones.invalid_message).
+PHONE_MESSAGE = (
+    "Enter a valid phone number: a mobile such as 13800138000, a landline with its area code "
+    "such as 020-87654321, or a number with its country code such as +852 9123 4567."
+)
+
 
 def _message(raw: str, region: str = "CN") -> str:
     with translation.override("en"), pytest.raises(ValidationError) as caught:
@@ -30,11 +36,11 @@ def test_the_same_number_with_its_code_is_stored():
 
 
 def test_a_number_valid_in_no_nearby_region_gets_the_plain_message():
-    assert _message("12345") == "Enter a valid phone number."
+    assert _message("12345") == PHONE_MESSAGE
 
 
 def test_a_number_with_a_code_is_not_guessed_at():
-    assert _message("+886 12") == "Enter a valid phone number."
+    assert _message("+886 12") == PHONE_MESSAGE
 
 
 def test_a_company_in_taiwan_is_shown_a_mainland_mobile_with_its_code():

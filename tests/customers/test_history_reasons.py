@@ -15,6 +15,7 @@ from tests.conftest import login
     [
         ("import", "导入"),
         ("deleted", "已删除"),
+        ("demo data", "演示数据"),
         (history_reasons.merged_in(12), "已将 #12 合并到此客户"),
         (history_reasons.merged_into(7), "已合并到 #7"),
         (history_reasons.merge_undone(12), "已撤销与 #12 的合并"),
@@ -64,3 +65,15 @@ def test_the_api_gives_the_stored_reason(client, alice):
     ).json()
 
     assert [entry["reason"] for entry in history["items"]][:2] == ["restored", "deleted"]
+
+
+def test_the_history_tab_shows_the_demos_reason_in_the_readers_language(client, alice):
+    customer = create_customer(alice, {"name": "王伟"})
+    customer.history.update(history_change_reason=history_reasons.DEMO)  # as `guanxi demo` writes
+    login(client, alice)
+
+    page = client.get(
+        reverse("customers:tab", args=[customer.pk, "history"]), HTTP_ACCEPT_LANGUAGE="zh-hans"
+    )
+
+    assert "演示数据" in page.text and "demo data" not in page.text

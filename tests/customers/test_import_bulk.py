@@ -40,6 +40,8 @@ ROWS = [
     {"name": "朱一", "phone_alt": "02887654321", "wechat_id": "zhu_1", "company_name": "长城汽车"},
     {"name": "秦二", "kind": "nonsense"},
     {"name": "尤三", "birthday_calendar": "lunar", "income_band": "gt50k"},
+    {"name": "许四", "wechat_id": "a b!"},
+    {"name": "何五", "wechat_id": " he_wu_88 "},
 ]
 
 

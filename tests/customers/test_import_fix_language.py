@@ -12,6 +12,16 @@ from guanxi.customers import import_fixes, imports
 from guanxi.customers.models_import import ImportJob
 from tests.conftest import login
 
+#: What a phone number that is none is told (guanxi.core.phones.invalid_message).
+PHONE_MESSAGE = (
+    "Enter a valid phone number: a mobile such as 13800138000, a landline with its area code "
+    "such as 020-87654321, or a number with its country code such as +852 9123 4567."
+)
+PHONE_MESSAGE_ZH = (
+    "请输入有效的电话号码：手机号（如 13800138000）、带区号的固定电话（如 020-87654321）"
+    "或带国家/地区代码的号码（如 +852 9123 4567）。"
+)
+
 pytestmark = pytest.mark.django_db
 
 FILE = "姓名,手机\n李娜,12345\n"
@@ -39,7 +49,7 @@ def test_rows_checked_in_chinese_are_to_fix_in_chinese_when_downloaded_in_englis
     data = b"".join(response.streaming_content)
     rows = CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_index(0).to_python()
     assert rows[0] == ["姓名", "手机", "原文件中的行号", "需要修正的内容"]
-    assert rows[1][3] == "手机: 请输入有效的电话号码。"
+    assert rows[1][3] == "手机: " + PHONE_MESSAGE_ZH
 
 
 def test_an_import_run_without_the_worker_records_its_language(alice, tmp_path):
@@ -65,4 +75,4 @@ def test_rows_checked_in_english_are_to_fix_in_english_in_a_chinese_request(alic
         rows = _rows(job)
 
     assert rows[0][2:] == ["Row in the original file", "What to fix"]
-    assert rows[1][3] == "手机: Enter a valid phone number."
+    assert rows[1][3] == "手机: " + PHONE_MESSAGE

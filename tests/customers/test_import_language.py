@@ -11,6 +11,11 @@ from django.utils import translation
 from guanxi.customers import tasks
 from guanxi.customers.models_import import ImportJob
 
+PHONE_MESSAGE_ZH = (
+    "请输入有效的电话号码：手机号（如 13800138000）、带区号的固定电话（如 020-87654321）"
+    "或带国家/地区代码的号码（如 +852 9123 4567）。"
+)
+
 pytestmark = pytest.mark.django_db
 
 
@@ -44,4 +49,4 @@ def test_the_worker_writes_the_report_in_the_queuers_language(job):
 
     header, line = _report(job)
     assert header == ["行", "列", "值", "原因"]
-    assert line[3] == "请输入有效的电话号码。"
+    assert line[3] == PHONE_MESSAGE_ZH

@@ -10,6 +10,12 @@ from guanxi.customers.imports import ColumnProblems
 from guanxi.customers.models_import import ImportJob
 from tests.conftest import login
 
+#: What a phone number that is none is told (guanxi.core.phones.invalid_message).
+PHONE_MESSAGE = (
+    "Enter a valid phone number: a mobile such as 13800138000, a landline with its area code "
+    "such as 020-87654321, or a number with its country code such as +852 9123 4567."
+)
+
 pytestmark = pytest.mark.django_db
 
 # Four rows fail on the phone (three malformed, one repeating row 2's), one on the e-mail.
@@ -26,7 +32,7 @@ FILE = (
 PHONE = ColumnProblems(
     column="手机",
     rows=4,
-    reason="Enter a valid phone number.",
+    reason=PHONE_MESSAGE,
     reason_rows=3,
     reasons=2,
     example="12345",
@@ -101,7 +107,7 @@ def test_a_skipped_duplicate_is_no_problem_of_its_column(alice, alices_customer,
     (phone,) = imports.report_by_column(job)
 
     assert (job.skipped, phone.rows, phone.reasons) == (1, 1, 1)
-    assert phone.reason == "Enter a valid phone number."
+    assert phone.reason == PHONE_MESSAGE
 
 
 def test_a_job_without_failures_has_no_summary(alice, tmp_path):
@@ -120,7 +126,7 @@ def test_the_command_prints_the_summary_under_the_reports_path(alice, tmp_path):
     lines = out.splitlines()
     start = next(i for i, line in enumerate(lines) if line.startswith("report: "))
     assert lines[start + 1 : start + 3] == [
-        "  手机: 4 rows: Enter a valid phone number. (and 1 other reason)",
+        f"  手机: 4 rows: {PHONE_MESSAGE} (and 1 other reason)",
         "  邮箱: 1 row: Enter a valid email address.",
     ]
 
@@ -142,7 +148,7 @@ def test_the_api_gives_the_summary_with_the_jobs_status(client, alice, tmp_path)
     assert body["problems"][0] == {
         "column": "手机",
         "rows": 4,
-        "reason": "Enter a valid phone number.",
+        "reason": PHONE_MESSAGE,
         "reason_rows": 3,
         "reasons": 2,
         "example": "12345",

@@ -206,7 +206,7 @@ def two_ways(alice):
             "phone": "13800138000",
             "phone_alt": "02088886666",
             "email": "lxl@example.com",
-            "wechat_id": "wx_a",
+            "wechat_id": "lxl_wx_a",
         },
     )
     second = create_customer(
@@ -216,7 +216,7 @@ def two_ways(alice):
             "phone": "13800138000",
             "phone_alt": "02088887777",
             "email": "lxl@work.example.com",
-            "wechat_id": "wx_b",
+            "wechat_id": "lxl_wx_b",
         },
     )
     return first, second
@@ -250,7 +250,7 @@ def test_the_comparison_page_warns_of_what_the_default_choices_lose(client, alic
     ).content.decode()
 
     assert "these contact details are kept in no field" in html
-    assert "lxl@work.example.com" in html and "wx_b" in html
+    assert "lxl@work.example.com" in html and "lxl_wx_b" in html
 
 
 def test_changing_a_choice_asks_the_warning_again(client, alice, two_ways):
@@ -263,7 +263,7 @@ def test_changing_a_choice_asks_the_warning_again(client, alice, two_ways):
 
     html = response.content.decode()
     assert response.status_code == 200
-    assert "lxl@example.com" in html and "wx_a" in html and "wx_b" not in html
+    assert "lxl@example.com" in html and "lxl_wx_a" in html and "lxl_wx_b" not in html
 
 
 def test_the_warning_is_masked_as_the_page_is(client, alice, bob):
@@ -312,7 +312,7 @@ def test_the_api_preview_names_the_changes_and_what_is_kept_nowhere(client, alic
     assert {(k["customer"], k["field"], k["value"]) for k in body["not_kept"]} == {
         (first.pk, "email", "lxl@example.com"),
         (second.pk, "phone_alt", "+862088887777"),
-        (second.pk, "wechat_id", "wx_b"),
+        (second.pk, "wechat_id", "lxl_wx_b"),
     }
 
 

@@ -37,10 +37,19 @@ def normalize_phone(raw: str, region: str | None = None) -> str:
     try:
         number = phonenumbers.parse(raw, region)
     except phonenumbers.NumberParseException:
-        raise ValidationError(_("Enter a valid phone number.")) from None
+        raise ValidationError(invalid_message()) from None
     if not phonenumbers.is_valid_number(number):
-        raise ValidationError(_elsewhere(raw, region) or _("Enter a valid phone number."))
+        raise ValidationError(_elsewhere(raw, region) or invalid_message())
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def invalid_message() -> str:
+    """What a number that is none is told, with what is taken (each example is one
+    normalize_phone takes, in the default region CN: tests/core/test_phone_message.py)."""
+    return _(
+        "Enter a valid phone number: a mobile such as 13800138000, a landline with its area "
+        "code such as 020-87654321, or a number with its country code such as +852 9123 4567."
+    )
 
 
 def _nearby_regions() -> dict[str, str]:
@@ -80,9 +89,11 @@ _CN_MOBILE_E164 = re.compile(r"\+86(1\d{10})")
 
 
 def display_phone(e164: str, *, masked: bool = False) -> str:
-    """A readable international form for a stored E.164 number ("+86 138 0013 8000"); masked,
-    a CN mobile keeps that grouping with its middle four digits hidden ("+86 138 **** 8000")
-    and any other number is shown as ``mask_phone`` gives it."""
+    """A readable international form for a stored E.164 number ("+86 138 0013 8000",
+    "+86 20 8765 4321"); masked, the same grouping with the digits ``mask_phone`` hides each
+    shown as "*" ("+86 138 **** 8000", "+86 20 **** 4321"), so a mobile and a landline read
+    alike on one card and a page hides exactly what the API and exports hide. A value that is
+    no number is shown as ``mask_phone`` gives it."""
     if not e164:
         return ""
     # A CN mobile is grouped 3-4-4 (phonenumbers' format for every CN mobile pattern; tests
@@ -91,13 +102,30 @@ def display_phone(e164: str, *, masked: bool = False) -> str:
     if match is not None and _CN_MOBILE.fullmatch(national := match.group(1)):
         middle = "****" if masked else national[3:7]
         return f"+86 {national[:3]} {middle} {national[7:]}"
-    if masked:
-        return mask_phone(e164)
     try:
         number = phonenumbers.parse(e164, None)
     except phonenumbers.NumberParseException:
-        return e164
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+        return mask_phone(e164) if masked else e164
+    shown = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+    return _masked_in_place(shown, e164) if masked else shown
+
+
+def _masked_in_place(shown: str, e164: str) -> str:
+    """``shown`` (``e164`` grouped) with the digits ``mask_phone`` hides, the four before the
+    last four, each replaced by "*"; ``mask_phone`` itself when the two do not hold the same
+    digits or the number is too short to keep any (``mask_phone`` then hides it all)."""
+    digits = [c for c in shown if c.isdigit()]
+    if "".join(digits) != e164.lstrip("+") or len(e164) <= 8:
+        return mask_phone(e164)
+    hidden = range(len(digits) - 8, len(digits) - 4)
+    out, seen = [], 0
+    for char in shown:
+        if char.isdigit():
+            out.append("*" if seen in hidden else char)
+            seen += 1
+        else:
+            out.append(char)
+    return "".join(out)
 
 
 def mask_phone(e164: str) -> str:

@@ -23,6 +23,7 @@ from django.utils import timezone
 
 from guanxi.core.identity import normalize_resident_id, normalize_uscc
 from guanxi.core.phones import normalize_phone
+from guanxi.core.wechat import normalize_wechat_id
 from guanxi.customers import history_reasons, services
 from guanxi.customers.models import Contact, Customer, CustomField, Kind
 
@@ -123,6 +124,7 @@ class CustomerCleaner:
         try:
             values["phone"] = normalize_phone(values["phone"])
             values["phone_alt"] = normalize_phone(values["phone_alt"])
+            values["wechat_id"] = normalize_wechat_id(values["wechat_id"])
             if values["email"]:
                 raw = values["email"]
                 values["email"] = raw.strip().lower()

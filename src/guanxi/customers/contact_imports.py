@@ -18,6 +18,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from guanxi.core.phones import normalize_phone
@@ -47,6 +48,8 @@ _FALSE = {"0", "n", "no", "false", "否", ""}
 
 def field_label(target: str) -> str:
     labels = {
+        # a person's name (姓名), where the model's verbose name is a company's (名称)
+        "name": pgettext_lazy("contact", "name"),
         "customer_id": _("customer ID"),
         "customer_phone": _("customer's phone"),
         "customer_name": _("customer's name"),
@@ -59,6 +62,15 @@ def field_label(target: str) -> str:
 
 def target_choices() -> list[tuple[str, str]]:
     return [(t, field_label(t)) for t in ALIASES]
+
+
+#: The duplicate rule's choices as a contacts import words them (OnDuplicate's labels speak
+#: of customers): a row matching a contact the customer already has.
+ON_DUPLICATE_CHOICES = [
+    (OnDuplicate.SKIP.value, gettext_lazy("Skip the row: keep the existing contact")),
+    (OnDuplicate.UPDATE.value, gettext_lazy("Update the existing contact")),
+    (OnDuplicate.CREATE.value, gettext_lazy("Add another contact")),
+]
 
 
 def auto_mapping(headers: list[str]) -> dict[str, str]:
@@ -155,8 +167,12 @@ class _Batch:
         self.outcome = imports.Outcome()
 
     def fail(self, row: _Row, errors: dict) -> None:
+        """Count the row failed and report each of its bad cells, in the file's column order
+        (a reason about the row as a whole first)."""
         self.outcome.failed += 1
-        for key, messages in errors.items():
+        columns = list(self.headers_by_target)
+        for key in sorted(errors, key=lambda k: columns.index(k) if k in columns else -1):
+            messages = errors[key]
             header = self.headers_by_target.get(key, "")
             self.report.add(row.number, header, row.raw.get(key, ""), " ".join(messages))
 
@@ -171,8 +187,8 @@ class _Batch:
             if row.raw.get("customer_phone"):
                 try:
                     phones.add(normalize_phone(row.raw["customer_phone"]))
-                except ValidationError:
-                    row.errors["customer_phone"] = [_("Enter a valid phone number.")]
+                except ValidationError as exc:
+                    row.errors["customer_phone"] = exc.messages
             if row.raw.get("customer_name"):
                 names.add(row.raw["customer_name"])
         editable = Customer.objects.editable_by(self.user)
@@ -222,16 +238,20 @@ class _Batch:
         return matches[0]
 
     def _contact(self, row: _Row, customer_id: int) -> Contact | None:
+        """The row's contact, checked as the card's form checks one; None when the row fails,
+        every bad cell of it reported (a line per column), not only the first found."""
         data = {f: row.raw[f] for f in CONTACT_FIELDS if f in row.raw and f != "is_primary"}
+        errors: dict[str, list[str]] = {}
         flag = row.raw.get("is_primary", "").lower()
         if flag not in _TRUE and flag not in _FALSE:
-            self.fail(row, {"is_primary": [_("Write yes or no.")]})
-            return None
+            errors["is_primary"] = [_("Write yes or no.")]
         contact = Contact(customer_id=customer_id, is_primary=flag in _TRUE, **data)
         try:
             contact.full_clean(exclude=["customer"])
         except ValidationError as exc:
-            self.fail(row, exc.message_dict)
+            errors.update(exc.message_dict)
+        if errors:
+            self.fail(row, errors)
             return None
         contact.refresh_search_text()  # written by bulk_create, which bypasses save()
         return contact

@@ -9,7 +9,9 @@ from functools import lru_cache
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from guanxi.customers.masking import SENSITIVE_FIELDS
 from guanxi.customers.models import Contact, Customer, CustomField, ShareLevel
@@ -69,10 +71,27 @@ def _label(key: str) -> str:
 
 
 class ServiceValidatedModelForm(forms.ModelForm):
-    """A ModelForm that leaves model validation to the service (which calls full_clean)."""
+    """A ModelForm that leaves model validation to the service (which calls full_clean).
+
+    Its text inputs only take the text: a required one left empty, an e-mail's shape and a
+    length are the model's to refuse, so one submit reports every problem at once. A check of
+    the form's own would stop the submit before the service, hiding the model's errors (a bad
+    phone) until the form's (a bad e-mail) were fixed. A required input keeps its mark."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in self._meta.fields or ():
+            field = self.fields.get(name)
+            if isinstance(field, forms.CharField):  # an EmailField too
+                field.validators = []
+                field.validate = _checked_by_the_model
 
     def _post_clean(self):
         pass
+
+
+def _checked_by_the_model(value) -> None:
+    """A text input's ``validate``: nothing (Field.validate refuses an empty required value)."""
 
 
 class CustomerForm(ServiceValidatedModelForm):
@@ -96,14 +115,6 @@ class CustomerForm(ServiceValidatedModelForm):
     def __init__(self, *args, custom_fields=(), owners=None, masked: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.custom_fields = list(custom_fields)
-        # Length and e-mail checks are left to the model (full_clean in the service), so one
-        # submit reports every problem at once instead of form errors first, model errors next.
-        email = self.fields["email"]
-        self.fields["email"] = forms.CharField(
-            label=email.label, required=False, widget=email.widget, max_length=None
-        )
-        for name in MODEL_FIELDS:
-            self.fields[name].validators = []
         self.masked_fields: list[str] = []
         for field in self.custom_fields:
             self.fields[CUSTOM_PREFIX + field.key] = _custom_formfield(field)
@@ -172,16 +183,21 @@ class CustomerForm(ServiceValidatedModelForm):
 
 
 def _custom_formfield(field: CustomField) -> forms.Field:
-    """The input for one custom field; its value is validated by CustomField.parse later."""
+    """The input for one custom field; its value is validated by CustomField.parse later
+    (required, a choice, the length included: reported with the model's other errors)."""
     common = {"label": field.label, "required": field.required}
     if field.field_type == CustomField.FieldType.NUMBER:
-        return forms.CharField(widget=forms.NumberInput(attrs={"step": "any"}), **common)
-    if field.field_type == CustomField.FieldType.DATE:
-        return forms.CharField(widget=forms.DateInput(attrs={"type": "date"}), **common)
-    if field.field_type == CustomField.FieldType.CHOICE:
+        formfield = forms.CharField(widget=forms.NumberInput(attrs={"step": "any"}), **common)
+    elif field.field_type == CustomField.FieldType.DATE:
+        formfield = forms.CharField(widget=forms.DateInput(attrs={"type": "date"}), **common)
+    elif field.field_type == CustomField.FieldType.CHOICE:
         choices = [("", "---------")] + [(str(c), str(c)) for c in field.choices]
-        return forms.ChoiceField(choices=choices, **common)
-    return forms.CharField(max_length=500, **common)
+        formfield = forms.ChoiceField(choices=choices, **common)
+    else:
+        formfield = forms.CharField(max_length=500, **common)
+    formfield.validators = []
+    formfield.validate = _checked_by_the_model
+    return formfield
 
 
 def custom_fields() -> list[CustomField]:
@@ -189,9 +205,13 @@ def custom_fields() -> list[CustomField]:
 
 
 class ContactForm(ServiceValidatedModelForm):
+    """A contact on the customer's card: added or edited through the services."""
+
     class Meta:
         model = Contact
         fields = ["name", "title", "phone", "email", "wechat_id", "is_primary", "notes"]
+        # A person's name (姓名): the model's verbose name is also a company's (名称).
+        labels = {"name": capfirst(pgettext_lazy("contact", "name"))}
         help_texts = {
             "is_primary": _("A customer has one: marking this contact unmarks the other."),
         }

@@ -14,6 +14,8 @@ RESTORED = "restored"
 TRANSFER = "transfer"
 #: A contact no longer primary because another was made primary (one a customer: 0030).
 ONE_PRIMARY = "one primary contact"
+#: Customers and contacts made by ``guanxi demo`` (ops.demo).
+DEMO = "demo data"
 
 _WORDS = {
     IMPORT: pgettext_lazy("history reason", "import"),
@@ -22,6 +24,7 @@ _WORDS = {
     RESTORED: pgettext_lazy("history reason", "restored"),
     TRANSFER: pgettext_lazy("history reason", "transfer"),
     ONE_PRIMARY: pgettext_lazy("history reason", "one primary contact"),
+    DEMO: pgettext_lazy("history reason", "demo data"),
 }
 # (the stored shape with the customer's number as (\d+), how it is shown)
 _SHAPES = [

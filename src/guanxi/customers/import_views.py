@@ -248,7 +248,9 @@ def import_mapping(request, pk):
             "saved": saved,
             "owners": owners,
             "owner_id": job.owner_id or request.user.pk,
-            "on_duplicate_choices": OnDuplicate.choices,
+            "on_duplicate_choices": (
+                contact_imports.ON_DUPLICATE_CHOICES if contacts else OnDuplicate.choices
+            ),
             "error": error,
         },
         status=400 if error else 200,

@@ -8,6 +8,7 @@ from django.utils.formats import date_format
 
 from guanxi.core.identity import mask_id
 from guanxi.core.phones import display_phone
+from guanxi.customers.forms import PERSON_ONLY
 from guanxi.customers.masking import SENSITIVE_FIELDS, masks_for, shown_value
 from guanxi.customers.merge import (
     CUSTOM_PREFIX,
@@ -19,7 +20,7 @@ from guanxi.customers.merge import (
     field_value,
     merge_fields,
 )
-from guanxi.customers.models import Customer, CustomField
+from guanxi.customers.models import Customer, CustomField, Kind
 
 _ID = re.compile(r"^[0-9A-Z]{18}$")
 
@@ -56,11 +57,16 @@ def _shown(user, customer: Customer, name: str) -> str:
 
 def comparison_rows(user, survivor: Customer, other: Customer, chosen: dict | None = None) -> list:
     """One row per mergeable field: label, both values as the viewer may see them, which side
-    is chosen (the form's choice, else the default) and whether the values differ. When both
+    is chosen (the form's choice, else the default) and whether the values differ; for two
+    companies, none for the fields only a person has (``forms.PERSON_ONLY``). When both
     have a mobile and they differ, the "other phone" row also offers the mobile not kept (``not_kept``: the
     one shown for each side the mobile may be kept from)."""
     fields = merge_fields()
     choices = default_choices(survivor, other, fields, chosen)
+    if survivor.kind == Kind.COMPANY and other.kind == Kind.COMPANY:
+        # No gender or birthday to choose between two companies: the rows are left out and
+        # the merge keeps those fields' default side (the form sends no choice for them).
+        fields = [name for name in fields if name not in PERSON_ONLY]
     labels = {CUSTOM_PREFIX + f.key: f.label for f in CustomField.objects.filter(active=True)}
     phones_differ = bool(survivor.phone and other.phone) and survivor.phone != other.phone
     rows = []

@@ -24,6 +24,7 @@ from guanxi.core.fields import BoundedTextField, trim_required
 from guanxi.core.identity import normalize_resident_id, normalize_uscc
 from guanxi.core.models import SoftDeletable, SoftDeleteQuerySet, TimeStamped, Versioned
 from guanxi.core.phones import normalize_phone
+from guanxi.core.wechat import normalize_wechat_id
 from guanxi.customers.search import contact_search_text
 
 
@@ -622,6 +623,10 @@ class Customer(TimeStamped, Versioned, SoftDeletable):
         if self.email:
             # The field's own validator has checked the address (an error is reported once).
             self.email = self.email.strip().lower()
+        try:  # checked here, not by a field validator: those are part of the migrations
+            self.wechat_id = normalize_wechat_id(self.wechat_id)
+        except ValidationError as exc:
+            errors.setdefault("wechat_id", []).extend(exc.messages)
         try:
             if self.kind == Kind.COMPANY:
                 self.id_number = normalize_uscc(self.id_number)
@@ -724,16 +729,19 @@ class Contact(TimeStamped):
         super().save(*args, **kwargs)
 
     def clean(self):
+        """Normalise the phone, e-mail and WeChat ID; errors are keyed by field."""
         errors: dict[str, list] = {}
-        self.name = (self.name or "").strip()
-        if not self.name:
-            errors["name"] = [_g("This field is required.")]
+        trim_required(self, "name", errors)  # an empty name is clean_fields' to report, once
         try:
             self.phone = normalize_phone(self.phone)
         except ValidationError as exc:
             errors["phone"] = exc.messages
         if self.email:
             self.email = self.email.strip().lower()
+        try:  # as Customer.clean
+            self.wechat_id = normalize_wechat_id(self.wechat_id)
+        except ValidationError as exc:
+            errors["wechat_id"] = exc.messages
         if errors:
             raise ValidationError(errors)
 

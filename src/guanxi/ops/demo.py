@@ -32,7 +32,7 @@ from stdnum.cn import ric
 from guanxi.accounts.models import Role, Team, User
 from guanxi.accounts.services import create_team
 from guanxi.core.pinyin import readings
-from guanxi.customers import contact_search_index, search_index
+from guanxi.customers import contact_search_index, history_reasons, search_index
 from guanxi.customers.models import (
     Contact,
     CustomerShare,
@@ -710,7 +710,7 @@ class _CustomerTables:
             customers.append(row)
             history.append(
                 self.customer_history.prepare(
-                    (*self.customer_copy(row), row[created_at], "demo data", "+", owner)
+                    (*self.customer_copy(row), row[created_at], history_reasons.DEMO, "+", owner)
                 )
             )
             tags += [(pk, tag_ids[name]) for name in item.tags]
@@ -733,7 +733,7 @@ class _CustomerTables:
                 at = contact[self.contact_created]
                 contact_history.append(
                     self.contact_history.prepare(
-                        (*self.contact_copy(contact), at, "demo data", "+", owner)
+                        (*self.contact_copy(contact), at, history_reasons.DEMO, "+", owner)
                     )
                 )
                 contact_id += 1

@@ -49,6 +49,7 @@ def _as_shown(found: SearchResults) -> SearchResults:
                 "name": c.name,
                 "title": c.title,
                 "phone_display": c.phone_display,
+                "email": c.email,  # what an e-mail search matched (never masked)
                 "url": c.url,
                 "customer_name": c.customer.name,
             }
