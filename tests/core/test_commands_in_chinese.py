@@ -58,5 +58,5 @@ def test_a_bad_date_is_said_in_chinese(db):
 
 def test_the_demo_says_what_it_loaded_in_chinese(db):
     out = _run("demo", "--customers", "0")
-    assert "已载入演示公司：0 个客户，0 位联系人，" in out
+    assert "已载入演示公司：0 个客户、0 位联系人、" in out
     assert "演示账号（密码均为：" in out
