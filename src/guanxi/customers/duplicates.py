@@ -8,7 +8,13 @@ start alike, so the work grows with the block sizes, not with the square of the 
 
 * names with the same pinyin ("王伟" / "王玮" / "Wang Wei") pair at once (one dict per block);
 * other spellings of the block are compared by edit distance on their pinyin strings, with a
-  length cut-off before any distance is computed.
+  length cut-off before any distance is computed. An edit is a letter inserted, deleted or
+  changed, or two neighbouring letters swapped (a typing slip: "Zhang Xiaomnig"), each letter
+  edited once at most (the optimal string alignment distance, ``levenshtein``). Names pair
+  within ``NAME_THRESHOLD``: one edit when the longer spelling has 9 letters, two from 17 —
+  so "Zhang Wie" does not pair with "Zhang Wei" (8 letters: 1 − 1/8 = 0.875). A pair that
+  needs a swap pairs only when one of its names is typed in Latin letters: the pinyin of two
+  names in characters differs by a swap by chance (向远 xiangyuan / 向玉娜 xiangyuna).
 
 A name's digits and title are no letters to compare: names pair only with the same digits and
 title (客户001 / 客户002, 大文件客户1 / 大文件客户12, 张先生 / 郑先生 are different records, not
@@ -62,6 +68,8 @@ from guanxi.customers.models_merge import (
 
 #: Minimum pinyin similarity (1 − distance / length) for two different names to pair.
 NAME_THRESHOLD = 0.88
+#: A letter of a name typed in Latin letters (a swap of two is a typing slip there).
+_LATIN = re.compile(r"[A-Za-z]")
 #: A pinyin spelling shared by more customers than this in one block is too common to mean much.
 MAX_NAMESAKES = 10
 #: Exact-key groups larger than this pair every member with the oldest one only.
@@ -173,8 +181,9 @@ def comparable_name(name: str, kind: str) -> str:
     return name
 
 
-def _one_edit_apart(a: str, b: str) -> bool:
-    """True when one insertion, deletion or substitution turns ``a`` into ``b`` (a != b)."""
+def _one_edit_apart(a: str, b: str, swaps: bool = True) -> bool:
+    """True when one insertion, deletion, substitution or (``swaps``) swap of two neighbouring
+    letters turns ``a`` into ``b`` (a != b)."""
     if len(a) < len(b):
         a, b = b, a
     if len(a) - len(b) > 1:
@@ -183,12 +192,26 @@ def _one_edit_apart(a: str, b: str) -> bool:
     while i < len(b) and a[i] == b[i]:
         i += 1
     if len(a) == len(b):
-        return a[i + 1 :] == b[i + 1 :]
+        # The same after this letter (it was changed), or it and the next are swapped.
+        return a[i + 1 :] == b[i + 1 :] or (
+            swaps
+            and i + 1 < len(a)
+            and a[i] == b[i + 1]
+            and a[i + 1] == b[i]
+            and a[i + 2 :] == b[i + 2 :]
+        )
     return a[i + 1 :] == b[i:]
 
 
-def levenshtein(a: str, b: str, limit: int) -> int:
+def levenshtein(a: str, b: str, limit: int, swaps: bool = True) -> int:
     """The edit distance of two strings, or ``limit + 1`` as soon as it must exceed ``limit``.
+
+    An edit is an insertion, a deletion, a substitution or a swap of two neighbouring letters
+    ("zhangwei" / "zhangwie": one edit, a typing slip, not two): the optimal string alignment
+    distance (restricted Damerau–Levenshtein). Restricted: no part of the string is edited
+    twice, so "abc" / "ca" is 3 (full Damerau–Levenshtein swaps, then inserts between the
+    swapped letters: 2) — a slip is one swap, and the restricted table is as cheap as
+    Levenshtein's.
 
     Only the diagonal band of width 2·limit+1 is computed: outside it the distance is over the
     limit anyway, so two ten-letter spellings with a limit of 2 cost 50 cells, not 100.
@@ -198,45 +221,62 @@ def levenshtein(a: str, b: str, limit: int) -> int:
     if abs(len(a) - len(b)) > limit:
         return limit + 1
     if limit == 1:
-        return 1 if _one_edit_apart(a, b) else 2
+        return 1 if _one_edit_apart(a, b, swaps) else 2
     over = limit + 1
-    previous = {j: j for j in range(min(len(b), limit) + 1)}
+    n = len(b)
+    # Rows of the table as lists, ``over`` outside the band: a swap reaches back two rows.
+    before = [over] * (n + 1)
+    previous = [j if j <= limit else over for j in range(n + 1)]
     for i in range(1, len(a) + 1):
         ca = a[i - 1]
-        low, high = max(0, i - limit), min(len(b), i + limit)
-        current = {}
-        best = over
-        for j in range(low, high + 1):
-            if j == 0:
-                cost = i
-            else:
-                cost = previous.get(j - 1, over) + (ca != b[j - 1])
-                up = previous.get(j, over) + 1
-                left = current.get(j - 1, over) + 1
-                if up < cost:
-                    cost = up
-                if left < cost:
-                    cost = left
+        current = [over] * (n + 1)
+        if i <= limit:
+            current[0] = i
+        best = current[0]
+        for j in range(max(1, i - limit), min(n, i + limit) + 1):
+            cb = b[j - 1]
+            cost = previous[j - 1]
+            if ca != cb:
+                cost += 1
+                # A swap: one edit from two rows and columns back. It is never less than the
+                # cell between (at most one more than that one), so a row's least still never
+                # falls below the row above's and the early exit holds.
+                if swaps and j > 1 and i > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                    swap = before[j - 2] + 1
+                    if swap < cost:
+                        cost = swap
+            up = previous[j] + 1
+            if up < cost:
+                cost = up
+            left = current[j - 1] + 1
+            if left < cost:
+                cost = left
             current[j] = cost
             if cost < best:
                 best = cost
         if best > limit:
             return over
-        previous = current
-    return min(previous.get(len(b), over), over)
+        before, previous = previous, current
+    return min(previous[n], over)
 
 
-def similarity(a: str, b: str) -> float:
-    """1 − edit distance / the longer length (1.0: the same spelling); 0.0 below the
-    threshold, where the exact distance does not matter."""
+def similarity(a: str, b: str, swaps: bool = True) -> float:
+    """1 − edit distance (``levenshtein``: a swap of neighbouring letters is one edit) / the
+    longer length (1.0: the same spelling); 0.0 below the threshold, where the exact distance
+    does not matter."""
     if a == b:
         return 1.0
     longest = max(len(a), len(b))
     limit = int(longest * (1 - NAME_THRESHOLD))
     if limit == 0:
         return 0.0
-    distance = levenshtein(a, b, limit)
+    distance = levenshtein(a, b, limit, swaps)
     return 1 - distance / longest if distance <= limit else 0.0
+
+
+def _typed(name: str) -> bool:
+    """Whether a name is written in Latin letters (typed, where two letters get swapped)."""
+    return bool(_LATIN.search(name))
 
 
 # --- the finder ----------------------------------------------------------------------------
@@ -420,8 +460,13 @@ def _block_pairs(found: dict, by_spelling: dict, where: str, skips: NameSkips) -
     for sa, sb, score in close:
         if sa in crowded or sb in crowded:
             continue
+        # Two letters swapped are a typing slip in a name typed in Latin letters; the pinyin
+        # of two names in characters differs so by chance (向远 xiangyuan / 向玉娜 xiangyuna).
+        swapped = similarity(sa, sb, swaps=False) == 0.0
         for a, name_a in usable[sa]:
             for b, name_b in usable[sb]:
+                if swapped and not (_typed(name_a) or _typed(name_b)):
+                    continue
                 _add(
                     found,
                     a,
@@ -456,7 +501,8 @@ def _reach(length: int) -> int:
 def _close_spellings(spellings: list[str]) -> list[tuple[str, str, float]] | None:
     """The pairs of different spellings within the threshold, with their similarity, found
     without comparing all pairs: one edit apart share a one-deletion variant (a symmetric-delete
-    index, linear in the block); only spellings long enough to allow two edits are compared
+    index, linear in the block; two swapped letters too: deleting either leaves the same
+    spelling); only spellings long enough to allow two edits are compared
     pairwise, by length. None when that would take more than MAX_BLOCK_COMPARISONS
     comparisons, counted before any is made."""
     long = sorted((s for s in spellings if len(s) >= _TWO_EDITS_FROM), key=len)
