@@ -163,7 +163,10 @@ def child_ours(csv_path: str, batch_size: int) -> dict:
             pass
 
     result = _timed(run)
-    result["output"] = out.getvalue().strip().splitlines()[0]
+    lines = out.getvalue().strip().splitlines()
+    # the counts' line, after the job's announcement and its progress ("job 1: importing…")
+    counts = [line for line in lines if "imported" in line or "已导入" in line]
+    result["output"] = (counts or lines)[0]
     return result
 
 
