@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+from collections import defaultdict
 from collections.abc import Iterator
 
 from django.apps import apps
@@ -367,10 +368,13 @@ def _same_person(mine: Contact, theirs: Contact) -> bool:
 def same_contacts(survivor: Customer, other: Customer) -> list[tuple[Contact, Contact]]:
     """The contacts of ``other`` that are one of the survivor's (``_same_person``), each as
     (theirs, the survivor's): a merge keeps them once."""
-    mine = list(Contact.objects.filter(customer=survivor).order_by("pk"))
+    by_name: dict[str, list[Contact]] = defaultdict(list)  # only namesakes can be one person
+    for contact in Contact.objects.filter(customer=survivor).order_by("pk"):
+        by_name[contact.name.strip()].append(contact)
     pairs, taken = [], set()
     for theirs in Contact.objects.filter(customer=other).order_by("pk"):
-        twin = next((c for c in mine if c.pk not in taken and _same_person(c, theirs)), None)
+        namesakes = by_name.get(theirs.name.strip(), ())
+        twin = next((c for c in namesakes if c.pk not in taken and _same_person(c, theirs)), None)
         if twin is not None:
             taken.add(twin.pk)
             pairs.append((theirs, twin))
