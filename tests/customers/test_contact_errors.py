@@ -5,6 +5,7 @@ import csv
 import io
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.urls import reverse
 
@@ -152,6 +153,23 @@ def test_the_api_names_two_primary_contacts_with_a_contacts_bad_field(client, al
         "contacts.1.is_primary",
         "contacts.1.phone",
     ]
+
+
+def test_the_service_names_every_bad_contact_of_a_new_customer_and_writes_nothing(alice):
+    with pytest.raises(ValidationError) as raised:
+        create_customer(
+            alice,
+            {"name": "李娜", "email": "not-an-email"},
+            contacts=[{"name": "李父", "phone": "1"}, {"name": "", "email": "x@"}],
+        )
+
+    assert sorted(raised.value.message_dict) == [
+        "contacts.0.phone",
+        "contacts.1.email",
+        "contacts.1.name",
+        "email",
+    ]
+    assert not Customer.objects.exists() and not Contact.objects.exists()
 
 
 def test_a_contact_name_of_spaces_is_given_one_reason_by_the_api(client, alice):

@@ -34,7 +34,7 @@ from guanxi.customers.duplicate_check import check_new_customer
 from guanxi.customers.forms import split_tags
 from guanxi.customers.import_form import fields_in_the_form, kept_only_if_valid
 from guanxi.customers.masking import SENSITIVE_FIELDS, listed_columns, masked_value, masks_for
-from guanxi.customers.models import Contact, Customer
+from guanxi.customers.models import Customer
 from guanxi.customers.queries import (
     SORTS,
     cursor_after,
@@ -203,51 +203,18 @@ def create_customer(request, payload: CustomerIn, response: HttpResponse):
     data = payload.model_dump(
         exclude_unset=True, exclude={"owner", "tags", "contacts", "allow_duplicate"}
     )
-    contacts = [c.model_dump(exclude_unset=True) for c in payload.contacts]
-    contact_errors = _contacts_errors(contacts)
     check_new_customer(user, data, allow_duplicate=payload.allow_duplicate)  # 查重: 409
     with transaction.atomic():
-        try:
-            customer = services.create_customer(
-                user, data, owner=_user("owner", payload.owner), tags=payload.tags
-            )
-        except ValidationError as exc:  # the customer's problems and its contacts' at once
-            raise ValidationError({**_by_field(exc), **contact_errors}) from None
-        if contact_errors:
-            raise ValidationError(contact_errors)
-        for index, contact in enumerate(contacts):
-            try:
-                services.add_contact(user, customer, contact)
-            except ValidationError as exc:
-                raise ValidationError(_contact_keys(index, exc)) from None
+        customer = services.create_customer(
+            user,
+            data,
+            owner=_user("owner", payload.owner),
+            tags=payload.tags,
+            contacts=[c.model_dump(exclude_unset=True) for c in payload.contacts],
+        )
     response["Location"] = reverse("api:get_customer", args=[customer.pk])
     response["ETag"] = etag(customer.version)
     return Status(201, _detail(user, customer))
-
-
-def _contacts_errors(contacts: list[dict]) -> dict[str, list[str]]:
-    """Every problem of every contact of a new customer, keyed "contacts.<index>.<field>": the
-    model's checks (``Contact.full_clean``, as ``services.add_contact`` runs them) and the one
-    primary contact, all told in one answer rather than the first bad contact's only."""
-    errors: dict[str, list[str]] = {}
-    try:
-        services.check_one_primary(contacts)
-    except ValidationError as exc:
-        errors.update(_by_field(exc))
-    for index, row in enumerate(contacts):
-        try:
-            Contact(**row).full_clean(exclude=["customer"])
-        except ValidationError as exc:
-            errors.update(_contact_keys(index, exc))
-    return errors
-
-
-def _contact_keys(index: int, exc: ValidationError) -> dict[str, list[str]]:
-    return {f"contacts.{index}.{field}": messages for field, messages in _by_field(exc).items()}
-
-
-def _by_field(exc: ValidationError) -> dict[str, list[str]]:
-    return exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
 
 
 @router.get("/deleted", response={200: Page[CustomerListItem], **error_responses(401, 422)})

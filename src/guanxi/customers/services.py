@@ -169,7 +169,9 @@ def create_customer(
     tags: Iterable[str] = (),
     contacts: Iterable[dict] = (),
 ) -> Customer:
-    """Create a customer owned by ``owner`` (default: the acting user)."""
+    """Create a customer owned by ``owner`` (default: the acting user), with its ``contacts``
+    (each a dict of Contact fields). Every problem of the customer and of its contacts is told
+    at once, a contact's keyed "contacts.<index>.<field>"."""
     if not user.can_write:
         raise PermissionDenied(_("Your role is read-only."))
     unknown = set(data) - set(EDITABLE_FIELDS)
@@ -178,7 +180,14 @@ def create_customer(
     owner = owner or user
     _check_owner(user, owner)
     customer = Customer(owner=owner, created_by=user, **data)
-    customer.full_clean(exclude=["owner", "created_by"])
+    contacts = list(contacts)
+    contact_errors = _contacts_errors(contacts)
+    try:
+        customer.full_clean(exclude=["owner", "created_by"])
+    except ValidationError as exc:
+        raise ValidationError({**_by_field(exc), **contact_errors}) from None
+    if contact_errors:
+        raise ValidationError(contact_errors)
     _refresh_search_text(customer)
     customer._history_user = user
     tag_objs = _tags(tags)
@@ -186,10 +195,11 @@ def create_customer(
     customer.save()
     if tag_objs:
         customer.tags.set(tag_objs)
-    contacts = list(contacts)
-    check_one_primary(contacts)
-    for row in contacts:
-        add_contact(user, customer, row, _access_checked=True)
+    for index, row in enumerate(contacts):
+        try:
+            add_contact(user, customer, row, _access_checked=True)
+        except ValidationError as exc:
+            raise ValidationError(_contact_keys(index, exc)) from None
     if owner.pk != user.pk:
         url = reverse("customers:detail", args=[customer.pk])
         transaction.on_commit(
@@ -206,6 +216,31 @@ def create_customer(
             )
         )
     return customer
+
+
+def _contacts_errors(contacts: list[dict]) -> dict[str, list[str]]:
+    """Every problem of every contact of a new customer, keyed "contacts.<index>.<field>": the
+    model's checks (``Contact.full_clean``, as ``add_contact`` runs them) and the one primary
+    contact, all told in one answer rather than the first bad contact's only."""
+    errors: dict[str, list[str]] = {}
+    try:
+        check_one_primary(contacts)
+    except ValidationError as exc:
+        errors.update(_by_field(exc))
+    for index, row in enumerate(contacts):
+        try:
+            Contact(**row).full_clean(exclude=["customer"])
+        except ValidationError as exc:
+            errors.update(_contact_keys(index, exc))
+    return errors
+
+
+def _contact_keys(index: int, exc: ValidationError) -> dict[str, list[str]]:
+    return {f"contacts.{index}.{field}": messages for field, messages in _by_field(exc).items()}
+
+
+def _by_field(exc: ValidationError) -> dict[str, list[str]]:
+    return exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
 
 
 @transaction.atomic
