@@ -22,6 +22,7 @@ from guanxi.customers.models import (
     Contact,
     Customer,
     CustomerShare,
+    Kind,
     OwnershipTransfer,
     RemovedContact,
     ShareLevel,
@@ -121,6 +122,7 @@ def search_text_for(values) -> str:
         email=values["email"],
         company=values["company_name"],
         extra=[values["wechat_id"]],
+        person=values["kind"] == Kind.PERSON,
     )
 
 

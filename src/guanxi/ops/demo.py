@@ -482,8 +482,8 @@ def _create_reference_data() -> dict[str, Tag]:
 
 
 @functools.lru_cache(maxsize=1 << 18)
-def _words(text: str) -> tuple[str, ...]:
-    return tuple(build_search_text(text).split())
+def _words(name: str) -> tuple[str, ...]:
+    return tuple(build_search_text(name, person=True).split())
 
 
 def _search_text_of(row: dict) -> str:
