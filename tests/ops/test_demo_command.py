@@ -9,7 +9,7 @@ from django.core.management import CommandError, call_command
 from guanxi.accounts.models import Team, User
 from guanxi.customers import history_reasons
 from guanxi.customers.models import Contact, Customer, CustomerShare
-from guanxi.customers.search import build_search_text
+from guanxi.customers.services import search_text_for
 from guanxi.ops.demo import generate_customers, load_demo
 from guanxi.ops.demo_data import DEMO_PASSWORD, USERS
 
@@ -85,13 +85,7 @@ def test_demo_history_rows_give_the_demos_reason_shown_in_the_readers_language()
 def test_demo_search_text_is_what_the_customer_service_would_store():
     load_demo(customers=80, seed=5)
     for c in Customer.objects.all():
-        assert c.search_text == build_search_text(
-            c.name,
-            phones=[c.phone, c.phone_alt],
-            email=c.email,
-            company=c.company_name,
-            extra=[c.wechat_id],
-        )
+        assert c.search_text == search_text_for(c.__dict__)
 
 
 def test_demo_customers_have_history_contacts_tags_and_shares():
