@@ -7,7 +7,8 @@ as pages and through the API, for an admin, reps and a manager, with one source 
 
 ``--others`` times the other pages of a working day instead (OTHER_PATHS: analytics and its
 API, My Day, the task calendar, the deals' board and list, leads, funnel, forecast, the
-duplicates, the notifications; write them to results/other_pages.md).
+duplicates, the notifications, the contacts list and its API; write them to
+results/other_pages.md; ``bench_contacts.py`` times the contacts list searched and filtered).
 
 Uses the data bench_load.py prepares (``bench_load.py --prepare-only``: 1,000,000 customers,
 about 200,000 orders), migrated to each tree's migrations before it runs (to compare with code
@@ -54,7 +55,8 @@ PATHS = [
     "/customers/pool/",
 ]
 #: Every other page a user opens daily (``--others``): analytics, My Day, the calendar,
-#: the deals, the leads, the funnel and forecast, the duplicates, the notifications.
+#: the deals, the leads, the funnel and forecast, the duplicates, the notifications, the
+#: contacts list.
 OTHER_PATHS = [
     "/tasks/calendar/",
     "/analytics/",
@@ -68,6 +70,8 @@ OTHER_PATHS = [
     "/sales/forecast/",
     "/customers/duplicates/",
     "/notifications/",
+    "/customers/contacts/",
+    "/api/v1/contacts?limit=50",
 ]
 BIN = "/customers/recycle-bin/"
 DELETED = 2_000

@@ -19,6 +19,7 @@ from guanxi.core.etags import etag
 from guanxi.customers.api import router as customers_router
 from guanxi.customers.contact_api import router as contact_router
 from guanxi.customers.contact_import_api import router as contact_import_router
+from guanxi.customers.contact_list_api import router as contact_list_router
 from guanxi.customers.merge_api import router as merge_router
 from guanxi.customers.pool_api import customer_router as pool_customer_router
 from guanxi.customers.pool_api import install_errors as install_pool_errors
@@ -58,6 +59,7 @@ api.add_router("/customers", merge_router)
 api.add_router("/customers", pool_customer_router)
 api.add_router("/customers", contact_router)
 api.add_router("/contacts", contact_import_router)
+api.add_router("/contacts", contact_list_router)
 api.add_router("/pool", pool_router)
 install_pool_errors(api)
 api.add_router("/", interactions_router)

@@ -32,6 +32,8 @@ Guanxi's own commands (`guanxi <command> --help` explains each):
   export customers FILE --user U [--format csv|xlsx] [--q TEXT] [--city C] [--tag T]
          [--kind person|company] [--owner U]
                                        export the customers U may see (masked as U sees them)
+  export contacts FILE --user U [--format csv|xlsx] [--q TEXT] [--primary] [--owner U]
+                                       export the contacts of the customers U may see
   customers duplicates [--scan] [--limit N] [--reason R] [--user U]
                                        look for duplicate customers, list the likeliest pairs
   pool recycle [--dry-run] [--now TIME] | pool backfill

@@ -351,7 +351,7 @@ class ExportJobOut(Schema):
 @router.get("/export/{int:job_id}", response={200: ExportJobOut, **READ_ERRORS})
 def export_status(request, job_id: int):
     """The progress of one of your background exports, with the download link when done."""
-    job = exports.export_jobs_for(request.auth).filter(pk=job_id).first()
+    job = exports.export_jobs_for(request.auth, what=exports.CUSTOMERS).filter(pk=job_id).first()
     if job is None:
         raise Http404
     return import_views.export_job_json(job)
@@ -360,7 +360,8 @@ def export_status(request, job_id: int):
 @router.get("/export/{int:job_id}/download", response={200: None, **READ_ERRORS})
 def export_download(request, job_id: int):
     """The file of one of your background exports, once it is done (404 before)."""
-    return import_views.export_file(exports.export_jobs_for(request.auth), job_id)
+    jobs = exports.export_jobs_for(request.auth, what=exports.CUSTOMERS)
+    return import_views.export_file(jobs, job_id)
 
 
 @router.post("/import", response={200: ImportJobOut, 202: ImportJobOut, **WRITE_ERRORS})

@@ -34,30 +34,47 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 IMPORTS_PER_PAGE = 10
 
 
-def export_response(user, filters: dict, fmt: str, *, request=None, via: str = "web"):
-    """The export as an HTTP answer: CSV streamed, XLSX spooled to a temporary file; above
-    settings.EXPORT_BACKGROUND_ROWS a background job instead (the page to follow it, or 202
-    with the job for the API)."""
-    queryset, count = exports.start_export(user, filters, fmt, request=request, via=via)
+def export_response(
+    user,
+    filters: dict,
+    fmt: str,
+    *,
+    request=None,
+    via: str = "web",
+    what: exports.Exported = exports.CUSTOMERS,
+):
+    """The export of ``what`` (the customer list, the contacts list) as an HTTP answer: CSV
+    streamed, XLSX spooled to a temporary file; above settings.EXPORT_BACKGROUND_ROWS a
+    background job instead (the page to follow it, or 202 with the job for the API)."""
+    queryset, count = exports.start_export(user, filters, fmt, request=request, via=via, what=what)
     if exports.needs_background(count):
-        job = exports.open_job(user, filters, fmt, count)
+        job = exports.open_job(user, filters, fmt, count, what=what)
         tasks.queue_export(job)
         if via == "api":
             return JsonResponse(export_job_json(job), status=202)
         return redirect("customers:export_job", pk=job.pk)
-    name = exports.download_name(fmt)
+    name = exports.download_name(fmt, what=what)
     if fmt == "csv":
         response = StreamingHttpResponse(
-            exports.csv_chunks(user, queryset), content_type="text/csv; charset=utf-8"
+            exports.csv_chunks(user, queryset, what=what), content_type="text/csv; charset=utf-8"
         )
     else:
         spool = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it
-        exports.write_xlsx(user, queryset, spool)
+        exports.write_xlsx(user, queryset, spool, what=what)
         spool.seek(0)
         response = FileResponse(spool, content_type=XLSX)
     # The name in the user's language with an ASCII fallback (Django's own gives no fallback).
-    response["Content-Disposition"] = exports.content_disposition(name)
+    response["Content-Disposition"] = exports.content_disposition(name, what=what)
     return response
+
+
+#: The API route downloading a finished export job, by the job's kind.
+_DOWNLOAD_ROUTES = {"customers": "api:export_download", "contacts": "api:contact_export_download"}
+#: The list page an export job's page leads back to, by the job's kind.
+_LIST_PAGES = {
+    "customers": ("customers", "customers:list"),
+    "contacts": ("contacts", "customers:contacts"),
+}
 
 
 def export_job_json(job) -> dict:
@@ -70,15 +87,17 @@ def export_job_json(job) -> dict:
         "total_rows": job.total_rows,
         "written_rows": job.written_rows,
         "error": job.error,
-        "download_url": reverse("api:export_download", args=[job.pk]) if done else None,
+        "download_url": reverse(_DOWNLOAD_ROUTES[job.kind], args=[job.pk]) if done else None,
     }
 
 
 @login_required
 def export_job(request, pk):
-    """A background export: progress (polled by HTMX) and the download link when done."""
+    """A background export (of any list): progress (polled by HTMX) and the download link
+    when done."""
     job = get_object_or_404(exports.export_jobs_for(request.user), pk=pk)
-    context = {"nav": "customers", "job": job}
+    nav, list_page = _LIST_PAGES[job.kind]
+    context = {"nav": nav, "job": job, "list_url": reverse(list_page)}
     if request.htmx:
         return render(request, "customers/partials/export_progress.html", context)
     return render(request, "customers/export_job.html", context)
@@ -311,7 +330,9 @@ def export_file(jobs, pk: int) -> FileResponse:
         raise Http404
     content_type = "text/csv; charset=utf-8" if job.format == "csv" else XLSX
     response = FileResponse(path.open("rb"), content_type=content_type)
-    response["Content-Disposition"] = exports.content_disposition(job.file_name)
+    response["Content-Disposition"] = exports.content_disposition(
+        job.file_name, what=exports.exported(job)
+    )
     return response
 
 

@@ -49,6 +49,14 @@ def masked_value(user, customer, field: str) -> str:
     return value
 
 
+def masked_contact_phone(user, contact) -> str:
+    """A contact's phone as ``user`` may read it (as stored, or masked: "+86138****8000"),
+    masked exactly where its customer's phones are (``contact.customer``, with its owner)."""
+    if contact.phone and masks_for(user, contact.customer):
+        return SENSITIVE_FIELDS["phone"](contact.phone)
+    return contact.phone
+
+
 def shown_value(field: str, value: str, masked: bool) -> str:
     """A sensitive value as pages show it: a phone grouped for reading, its middle digits
     hidden when masked ("+86 138 **** 8000"); an ID number as stored, or masked."""

@@ -149,6 +149,9 @@ class ExportJob(models.Model):
         DONE = "done", _("Done")
         FAILED = "failed", _("Stopped by an error")
 
+    # What is exported: "customers" or "contacts" (customers.exports.KINDS), each list's
+    # filters in ``filters``.
+    kind = models.CharField(max_length=20, default="customers")
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="export_jobs"
     )

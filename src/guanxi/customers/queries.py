@@ -75,14 +75,19 @@ def _access_key(user) -> tuple:
     )
 
 
-def visible_among(user):
+def visible_among(user, *, probed: bool = False):
     """``ids -> the ids among them of customers user may see``, its SQL built once per process
     for everyone who shares ``user``'s access key (building it was 0.3–0.5 ms a time for a
-    rep, and a search checks up to three kinds of record)."""
-    key = _access_key(user)
+    rep, and a search checks up to three kinds of record).
+
+    ``probed``: the shares are checked by a probe of their index per customer
+    (``visible_to(probed=True)``) instead of read whole into a hash on every call: a rep of a
+    team 68,000 customers are shared with (客服部 at a million) had 200 ids checked in 14 ms,
+    0.2 ms so (the contacts list's search)."""
+    key = (*_access_key(user), probed)
     among = _VISIBLE_AMONG.get(key)
     if among is None:
-        among = search_index.ids_among(Customer.objects.visible_to(user).order_by())
+        among = search_index.ids_among(Customer.objects.visible_to(user, probed=probed).order_by())
         if len(_VISIBLE_AMONG) >= 1024:  # a bound, not a policy: rebuilt on next use
             _VISIBLE_AMONG.clear()
         _VISIBLE_AMONG[key] = among
@@ -108,7 +113,7 @@ def customer_rows(
     The city filter is read as records spell it (``cities.stored_city``), once here."""
     if filters.get("city"):
         filters["city"] = stored_city(filters["city"])
-    filters = _digits_seen(user, filters)
+    filters = digits_seen(user, filters)
     if filters is None:
         return []
     q = filters.get("q", "")
@@ -515,7 +520,7 @@ def customers_for(
     ``newest`` (with ``sort="-id"``) says only the first ``newest`` rows with an id below
     ``before`` will be read, a page: a search then reads only as many matches as that page
     needs (see search)."""
-    filters = _digits_seen(user, {"q": q, "owner": owner})
+    filters = digits_seen(user, {"q": q, "owner": owner})
     if filters is None:
         return Customer.objects.none()
     return _customers_for(
@@ -531,7 +536,7 @@ def customers_for(
     )
 
 
-def _digits_seen(user, filters: dict) -> dict | None:
+def digits_seen(user, filters: dict) -> dict | None:
     """``filters`` as ``user`` may search: a search of phone digits narrowed to the user's own
     customers where they see phones masked elsewhere (``masking.digits_searched``); None
     when it may find nothing (an analyst, or a rep's digits under another owner's filter)."""

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from guanxi.customers import import_views, merge_views, pool_views, views
+from guanxi.customers import contact_views, import_views, merge_views, pool_views, views
 
 app_name = "customers"
 urlpatterns = [
@@ -9,6 +9,8 @@ urlpatterns = [
     path("bulk/", views.bulk_action, name="bulk"),
     path("transfer-all/", views.transfer_all, name="transfer_all"),
     path("recycle-bin/", views.recycle_bin, name="recycle_bin"),
+    path("contacts/", contact_views.contact_list, name="contacts"),
+    path("contacts/export/", contact_views.contact_export, name="contact_export"),
     path("duplicates/", merge_views.duplicate_list, name="duplicates"),
     path("duplicates/scan/", merge_views.duplicate_scan, name="duplicate_scan"),
     path(

@@ -29,7 +29,9 @@ class AccessLogEntryOut(Schema):
     user: str | None = Field(description="The user's display name.")
     action: str
     action_label: str
-    object_type: str = Field(description='"customer" or "lead".')
+    object_type: str = Field(
+        description='"customer" or "lead"; "contact" for an export of the contacts list.'
+    )
     object_id: int | None = Field(description="Null for an export of a list.")
     object_name: str | None = Field(
         description="The customer's or lead's name, only when you may see it now."

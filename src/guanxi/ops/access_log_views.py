@@ -95,7 +95,7 @@ def _row(entry: AccessLog, shown: dict, labels: dict, ways: dict) -> dict:
 
 
 _KIND_LABELS = {"customer": gettext_lazy("Customer"), "lead": gettext_lazy("Lead")}
-_LIST_LABELS = {"customer": gettext_lazy("Customer list")}
+_LIST_LABELS = {"customer": gettext_lazy("Customer list"), "contact": gettext_lazy("Contacts list")}
 
 
 @login_required
