@@ -164,16 +164,40 @@ def test_an_import_updating_a_contact_to_primary_unmarks_the_other(alice, acme, 
     assert _primaries(acme) == ["李会计"]
 
 
-def test_a_second_primary_for_the_same_customer_in_a_file_is_a_row_error(alice, acme, tmp_path):
+def test_a_second_primary_for_the_same_customer_in_a_file_is_imported_as_a_contact(
+    alice, acme, tmp_path
+):
     out = _import(
         tmp_path,
         f"客户编号,联系人,主要联系人\n{acme.pk},李会计,是\n{acme.pk},王总,是\n",
     )
 
-    assert "imported 1, updated 0, skipped 0, failed 1" in out
+    assert "imported 2, updated 0, skipped 0, failed 0" in out
     assert _primaries(acme) == ["李会计"]
+    assert acme.contacts.filter(name="王总", is_primary=False).exists()
+
+
+def test_the_report_says_why_the_second_primary_is_not_primary(alice, acme, tmp_path):
+    _import(tmp_path, f"客户编号,联系人,主要联系人\n{acme.pk},李会计,是\n{acme.pk},王总,是\n")
+
     report = imports.report_path_for(tmp_path / "contacts.csv").read_text(encoding="utf-8-sig")
-    assert "Row 2 of this file is already this customer's primary contact." in report
+    assert report.splitlines()[1:] == [
+        '3,主要联系人,是,"Imported, but not as the primary contact: row 2 of this file is '
+        "already this customer's primary contact.\""
+    ]
+
+
+def test_a_second_primary_matching_a_contact_to_skip_is_only_skipped(alice, acme, tmp_path):
+    add_contact(alice, acme, {"name": "王总", "phone": "13700137000"})
+
+    out = _import(
+        tmp_path,
+        f"客户编号,联系人,手机,主要联系人\n{acme.pk},李会计,,是\n{acme.pk},王总,13700137000,是\n",
+    )
+
+    assert "imported 1, updated 0, skipped 1, failed 0" in out
+    report = imports.report_path_for(tmp_path / "contacts.csv").read_text(encoding="utf-8-sig")
+    assert "primary" not in report
 
 
 def test_a_dry_run_unmarks_nothing(alice, acme, zhang, tmp_path):

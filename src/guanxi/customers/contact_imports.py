@@ -7,8 +7,9 @@ Each row names its customer by customer id, by the customer's phone, or by the c
 (+ employer for a person); the customer must be one the importing user may change. A contact
 already on that customer with the same phone (or, without a phone, the same name) is skipped,
 updated or created again as the job says. A contact the file makes primary becomes the
-customer's one primary contact (the one it had is demoted); a second row making another
-primary for the same customer is an error of that row.
+customer's one primary contact (the one it had is demoted); a later row of the file making
+another primary for the same customer is imported as an ordinary contact, its report line
+saying so (the row counts as imported or updated: nothing to fix).
 """
 
 from collections.abc import Callable
@@ -44,6 +45,15 @@ CONTACT_FIELDS = ("name", "title", "phone", "email", "wechat_id", "is_primary", 
 CUSTOMER_KEYS = ("customer_id", "customer_phone", "customer_name")
 _TRUE = {"1", "y", "yes", "true", "是", "主要", "√"}
 _FALSE = {"0", "n", "no", "false", "否", ""}
+
+
+def not_primary_message(row: int) -> str:
+    """The report's note on a row imported as an ordinary contact because an earlier row of
+    the file is its customer's primary contact (a note, not an error: the row is imported)."""
+    return _(
+        "Imported, but not as the primary contact: row %(row)d of this file is already this "
+        "customer's primary contact."
+    ) % {"row": row}
 
 
 def field_label(target: str) -> str:
@@ -259,6 +269,7 @@ class _Batch:
     def run(self, rows: list[_Row], *, write: bool) -> imports.Outcome:
         found = self._customers(rows)
         ready: list[tuple[_Row, Contact, tuple]] = []
+        not_primary: dict[int, int] = {}  # row → the earlier row making its customer's primary
         for row in rows:
             if row.errors:
                 self.fail(row, row.errors)
@@ -281,18 +292,9 @@ class _Batch:
                 )
                 continue
             if contact.is_primary and customer_id in self.primaries:
-                self.fail(
-                    row,
-                    {
-                        "is_primary": [
-                            _(
-                                "Row %(row)d of this file is already this customer's primary contact."
-                            )
-                            % {"row": self.primaries[customer_id]}
-                        ]
-                    },
-                )
-                continue
+                # One primary a customer, the file's first: the person is still a contact.
+                contact.is_primary = False
+                not_primary[row.number] = self.primaries[customer_id]
             self.seen[key] = row.number
             if contact.is_primary:
                 self.primaries[customer_id] = row.number
@@ -322,6 +324,15 @@ class _Batch:
                 self.outcome.updated += 1
                 if match.is_primary:
                     self.promoted[match.customer_id] = match.pk
+            if row.number in not_primary and not (
+                match is not None and self.job.on_duplicate == OnDuplicate.SKIP
+            ):
+                self.report.add(
+                    row.number,
+                    self.headers_by_target.get("is_primary", ""),
+                    row.raw.get("is_primary", ""),
+                    not_primary_message(not_primary[row.number]),
+                )
         if write:
             self._write()
         return self.outcome

@@ -611,6 +611,12 @@ class Customer(TimeStamped, Versioned, SoftDeletable):
     def __str__(self) -> str:
         return self.name
 
+    def clean_fields(self, exclude=None):
+        # A phone's length is its stored number's (E.164, 16 characters at most), which
+        # clean() gives or says why not: as written a number may be longer ("0086 (0)755
+        # 8888 1234"), and "13800138006/13900139006" was told twice, too long and no number.
+        super().clean_fields(exclude={*(exclude or ()), "phone", "phone_alt"})
+
     def clean(self):
         """Normalise phones and IDs and check the invariants; errors are keyed by field."""
         errors: dict[str, list] = {}
@@ -727,6 +733,10 @@ class Contact(TimeStamped):
             self.refresh_search_text()
             kwargs["update_fields"] = {*fields, "search_text"}
         super().save(*args, **kwargs)
+
+    def clean_fields(self, exclude=None):
+        # The phone's length is its stored number's, as Customer.clean_fields says.
+        super().clean_fields(exclude={*(exclude or ()), "phone"})
 
     def clean(self):
         """Normalise the phone, e-mail and WeChat ID; errors are keyed by field."""
