@@ -370,6 +370,36 @@ def test_an_update_leaves_the_owner_and_says_so_without_failing_the_row(
     assert imports.report_by_column(job) == []
 
 
+def test_a_new_owner_alone_is_skipped_with_the_same_note(
+    ada, alice, bob, alices_customer, tmp_path
+):
+    text = f"ID,姓名,负责人\n{alices_customer.pk},{alices_customer.name},bob\n"
+
+    job, report = _import(tmp_path, ada, text)
+
+    assert _counts(job) == (0, 0, 1, 0)
+    assert report == [
+        [
+            "2",
+            "负责人",
+            "bob",
+            "Owner not changed: an existing customer changes owner by transfer.",
+        ]
+    ]
+    assert Customer.objects.get(pk=alices_customer.pk).owner == alice
+    assert failed_rows(job) == {}
+
+
+def test_an_unchanged_row_naming_its_own_owner_is_skipped_without_a_note(
+    ada, alice, alices_customer, tmp_path
+):
+    text = f"ID,姓名,负责人\n{alices_customer.pk},{alices_customer.name},alice\n"
+
+    job, report = _import(tmp_path, ada, text)
+
+    assert (_counts(job), report) == ((0, 0, 1, 0), [])
+
+
 def test_the_command_takes_the_owner_column(ada, bob, tmp_path):
     path = tmp_path / "c.csv"
     path.write_text("姓名,负责人\n王伟,bob\n李娜,nobody\n", encoding="utf-8")

@@ -85,7 +85,7 @@ def test_the_columns_of_a_big_file_are_read_from_its_head(client, alice, monkeyp
     rows = "".join(f"客户{i},1380013{i:04d},020,x@example.com,广州,A,x\n" for i in range(300))
     job = client.post(CUSTOMERS, {"file": upload(HEADER + rows), "dry_run": "true"}).json()
     monkeypatch.setattr(import_columns, "HEAD_BYTES", 1024)
-    import_columns._headers.cache_clear()
+    import_columns._head.cache_clear()
     sizes_read = []
     read_table = imports.read_table
 

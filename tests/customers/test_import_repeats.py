@@ -132,20 +132,39 @@ def test_with_create_a_repeat_is_still_an_in_file_duplicate(alice, tmp_path):
     assert Customer.objects.filter(phone="+8613800138000").count() == 2
 
 
-def test_a_repeat_of_a_customer_another_row_updates_fails_as_that_row_does(alice, tmp_path):
+def test_rows_matching_one_customer_by_different_keys_are_applied_in_turn(alice, tmp_path):
     known = create_customer(
         alice, {"name": "王伟", "phone": "13800138000", "email": "wang@example.com"}
     )
     text = (
         "姓名,手机,邮箱,城市\n"
         "王伟,,wang@example.com,广州\n"  # row 2 updates it by its e-mail
-        "王伟,13800138000,,深圳\n"  # row 3 by its phone: which is right?
-        "王伟,13800138000,,深圳\n"  # row 4 repeats row 3
+        "王伟,13800138000,,深圳\n"  # row 3 by its phone: applied after row 2
+        "王伟,13800138000,,深圳\n"  # row 4 repeats row 3: nothing more to change
     )
 
     job, report = _run(alice, tmp_path, text, on_duplicate="update")
 
-    assert _counts(job) == (0, 1, 0, 2)
-    assert [line[3] for line in report] == ["Matches the same customer as row 2."] * 2
+    assert _counts(job) == (0, 2, 1, 0)
+    assert report == []
     known.refresh_from_db()
-    assert known.city == "广州"
+    assert (known.city, known.version) == ("深圳", 2)
+
+
+def test_a_later_row_matching_by_e_mail_the_customer_an_earlier_row_matched_by_phone_is_applied(
+    alice, tmp_path
+):
+    known = create_customer(
+        alice, {"name": "数字手机甲", "phone": "13800138000", "email": "a1@example.com"}
+    )
+    text = (
+        "姓名,手机,邮箱,备注\n"
+        "改名甲,13800138000,,D\n"  # row 2: by its phone
+        "邮箱大写,13900000005,A1@EXAMPLE.COM,E\n"  # row 3: by its e-mail, another phone
+    )
+
+    job, report = _run(alice, tmp_path, text, on_duplicate="update")
+
+    assert (_counts(job), report) == ((0, 2, 0, 0), [])
+    known.refresh_from_db()
+    assert (known.name, known.phone, known.notes) == ("邮箱大写", "+8613900000005", "E")

@@ -12,6 +12,7 @@ from django.urls import reverse
 
 from guanxi.customers import history_reasons, imports
 from guanxi.customers.models import Contact
+from guanxi.customers.models_import import ImportJob
 from guanxi.customers.services import add_contact, create_customer, update_contact
 from tests.conftest import login
 
@@ -185,6 +186,12 @@ def test_the_report_says_why_the_second_primary_is_not_primary(alice, acme, tmp_
         '3,主要联系人,是,"Imported, but not as the primary contact: row 2 of this file is '
         "already this customer's primary contact.\""
     ]
+
+
+def test_the_note_on_a_second_primary_is_no_problem_of_the_column(alice, acme, tmp_path):
+    _import(tmp_path, f"客户编号,联系人,主要联系人\n{acme.pk},李会计,是\n{acme.pk},王总,是\n")
+
+    assert imports.report_by_column(ImportJob.objects.get()) == []
 
 
 def test_a_second_primary_matching_a_contact_to_skip_is_only_skipped(alice, acme, tmp_path):

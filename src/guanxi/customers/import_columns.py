@@ -1,7 +1,8 @@
 """The columns of an import's file that nothing is imported from: its headers that the mapping
 the job uses matches to no field, in the file's order. The API's job, the commands' output and
 the job's page name them, so that a column left out (电话 beside 手机, a 邮件地址 no alias
-knows) never goes without a word.
+knows) never goes without a word; the commands' output and the job's page also name a
+workbook's other sheets holding a table, which are not read (``unread_sheets``).
 
 The headers of a big CSV file are read from its first part only (the header is among its first
 rows), and remembered per file, so that following a job (a poll a second) costs no read of the
@@ -10,6 +11,7 @@ whole file.
 
 import tempfile
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
@@ -52,28 +54,38 @@ def unmatched(headers: Iterable[str], matched: Iterable[str]) -> list[str]:
 def file_headers(job: ImportJob, read: Callable | None = None) -> list[str]:
     """The header row of the job's file as ``read`` (default ``imports.read_table``; another
     importer gives its own reader) finds it; empty when the file is gone or cannot be read."""
+    head = _file_head(job, read or imports.read_table)
+    return list(head.headers) if head else []
+
+
+def unread_sheets(job: ImportJob) -> str:
+    """What to say of the job's workbook's other sheets holding a table, which an import does
+    not read (``imports.unread_sheets_note``); "" when there are none or the file is gone."""
+    head = _file_head(job, imports.read_table)
+    return head.unread_sheets if head else ""
+
+
+@dataclass(frozen=True)
+class _Head:
+    headers: tuple[str, ...]
+    unread_sheets: str
+
+
+def _file_head(job: ImportJob, read: Callable) -> _Head | None:
     table = getattr(job, "_table", None)  # read already by new_job in this process
     if table is not None:
-        return list(table.headers)
+        return _Head(tuple(table.headers), imports.unread_sheets_note(table))
     path = Path(job.file_path)
     try:
         stat = path.stat()
         # The language too: a file without a header has "Column 1"… in the reader's language.
-        return list(
-            _headers(
-                path,
-                stat.st_size,
-                stat.st_mtime_ns,
-                read or imports.read_table,
-                translation.get_language(),
-            )
-        )
+        return _head(path, stat.st_size, stat.st_mtime_ns, read, translation.get_language())
     except (imports.ImportFileError, OSError):
-        return []
+        return None
 
 
 @lru_cache(maxsize=256)
-def _headers(path: Path, size: int, mtime: int, read: Callable, language) -> tuple[str, ...]:
+def _head(path: Path, size: int, mtime: int, read: Callable, language) -> _Head:
     if size > HEAD_BYTES and path.suffix.lower() not in imports.XLSX_SUFFIXES:
         with path.open("rb") as file:
             head = _whole_lines(file.read(HEAD_BYTES))
@@ -82,10 +94,11 @@ def _headers(path: Path, size: int, mtime: int, read: Callable, language) -> tup
                 part = Path(folder) / path.name
                 part.write_bytes(head)
                 try:
-                    return tuple(read(part).headers)
+                    return _Head(tuple(read(part).headers), "")  # a CSV file: one sheet
                 except imports.ImportFileError:
                     pass  # rows longer than the head: read the whole file
-    return tuple(read(path).headers)
+    table = read(path)
+    return _Head(tuple(table.headers), imports.unread_sheets_note(table))
 
 
 def _whole_lines(head: bytes) -> bytes:

@@ -392,12 +392,17 @@ def write_counts(stdout, job: ImportJob, *, dry_run: bool) -> None:
 
 def write_report(stdout, job, ignored: list[str] | None = None) -> None:
     """The file's columns nothing was imported from (``ignored``; by default those a customer
-    or contact job's mapping leaves out), then where the job's error report is, when it says
-    something, and what it says by column."""
+    or contact job's mapping leaves out, and then its workbook's other sheets holding a table,
+    which are not read), then where the job's error report is, when it says something, and
+    what it says by column."""
+    unread = ""
     if ignored is None:
         ignored = import_columns.ignored_columns(job)
+        unread = import_columns.unread_sheets(job)
     if ignored:
         stdout.write(_("Columns not imported: %(columns)s") % {"columns": ", ".join(ignored)})
+    if unread:
+        stdout.write(unread)
     summary = report_by_column(job)
     if not summary:
         return

@@ -261,6 +261,8 @@ def import_mapping(request, pk):
             "job": job,
             "columns": columns,
             "preview": imports.preview(table),
+            "unread_sheets": imports.unread_sheets_note(table),
+            "companies_note": "" if contacts else imports.companies_by_name_note(table, mapping),
             "targets": targets,
             "contacts": contacts,
             "saved_mappings": SavedMapping.objects.all(),
@@ -288,6 +290,7 @@ def import_job(request, pk):
         "problems": problems,
         "mostly_failing": imports.mostly_failing(job, problems),
         "ignored_columns": import_columns.ignored_columns(job),
+        "unread_sheets": import_columns.unread_sheets(job),
     }
     if request.htmx:
         return render(request, "customers/partials/import_progress.html", context)
