@@ -1111,7 +1111,9 @@ def convert(number: int, cells: list, columns: list[tuple[int, str]]) -> Row:
         value = cells[index]
         text = _text(value)
         raw[target] = text
-        if (problem := cell_problem(value, target)) is not None:  # before: it may have no text
+        if (type(value) is not str or target in _DIGIT_FIELDS) and (
+            problem := cell_problem(value, target)  # before the text check: it may have none
+        ) is not None:
             errors.setdefault(target, []).append(problem)
             continue
         if not text:
