@@ -233,7 +233,7 @@ def test_the_preview_shows_a_formula_without_a_result_and_an_error_as_excel_woul
     assert imports.preview(table) == [["王伟", '=A2&"的备注"', "#N/A"], ["李娜", "", ""]]
 
 
-SCIENTIFIC = "Excel wrote this number as {} when it saved the file as CSV: its other digits"
+SCIENTIFIC = "This number reads {}, as Excel writes a long number in scientific notation"
 
 
 def test_numbers_excel_wrote_in_scientific_notation_into_a_csv_say_so(alice, tmp_path):

@@ -118,3 +118,25 @@ def test_under_skip_an_existing_customer_gets_no_contact(alice, tmp_path):
 
     assert job.skipped == 1
     assert not company.contacts.exists()
+
+
+def test_a_customer_name_column_before_the_contact_person_makes_a_company_list(alice, tmp_path):
+    text = "客户名称,联系人,手机,职位\n广州某某贸易有限公司,王经理,13912340003,采购经理\n"
+
+    job, report = _run(alice, tmp_path, text)
+
+    company = Customer.objects.get(name="广州某某贸易有限公司")
+    contact = company.contacts.get()
+    assert (job.imported, report, company.kind) == (1, [], Kind.COMPANY)
+    assert (contact.name, contact.title, contact.is_primary) == ("王经理", "采购经理", True)
+
+
+@pytest.mark.parametrize(
+    "headers", [["客户名称", "联系人"], ["名称", "联系人"], ["Customer", "Contact"]]
+)
+def test_the_contact_person_column_after_the_customers_name_is_the_contact(headers):
+    assert imports.auto_mapping(headers) == {headers[0]: "name", headers[1]: "contact_name"}
+
+
+def test_a_persons_name_column_keeps_a_contact_column_out(db):
+    assert imports.auto_mapping(["姓名", "联系人"]) == {"姓名": "name"}

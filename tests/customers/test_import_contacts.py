@@ -7,7 +7,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from guanxi.customers import imports
+from guanxi.customers import contact_imports, imports
 from guanxi.customers.models import Contact
 from guanxi.customers.models_import import ImportJob
 from guanxi.customers.services import add_contact, create_customer
@@ -210,3 +210,11 @@ def test_a_batch_that_fails_to_write_stops_the_job_after_the_last_batch_written(
     assert job.error == "the disk is full"
     assert list(Contact.objects.values_list("name", flat=True)) == ["张经理"]
     assert [line.split(",")[0] for line in report_rows(path)] == ["3"]  # 李会计's phone
+
+
+@pytest.mark.parametrize("header", ["主要联系人", "主联系人", "是否主要联系人", "Primary contact"])
+def test_the_primary_contact_column_is_recognised_by_its_usual_names(header):
+    assert contact_imports.auto_mapping(["联系人", header]) == {
+        "联系人": "name",
+        header: "is_primary",
+    }

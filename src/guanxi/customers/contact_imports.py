@@ -34,7 +34,7 @@ ALIASES = {
     "phone": "手机 手机号 电话 联系电话 联系人电话 phone mobile tel",
     "email": "邮箱 电子邮箱 email mail",
     "wechat_id": "微信 微信号 wechat wechatid",
-    "is_primary": "主要联系人 首要联系人 primary isprimary primarycontact main",
+    "is_primary": "主要联系人 主联系人 首要联系人 是否主要联系人 primary isprimary primarycontact main",
     "notes": "备注 说明 notes note remark",
     "customer_id": "客户编号 客户id 客户ID customerid customer_id customerno",
     "customer_phone": "客户手机 客户电话 客户联系电话 customerphone",

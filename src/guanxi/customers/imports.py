@@ -728,6 +728,8 @@ def _alias_index() -> dict[str, str]:
 #: a company and the person to ask for there), and that contact person's.
 COMPANY_HEADERS = "公司 公司名称 公司名 单位 单位名称 企业 企业名称 公司名稱 單位名稱 企業名稱 company companyname"
 CONTACT_HEADERS = "联系人 联系人姓名 聯繫人 聯絡人 contact contactname contactperson"
+#: The customer's name column of a list of customers with their contact persons.
+CUSTOMER_NAME_HEADERS = "名称 客户名称 客户名 客户 名稱 客戶名稱 客戶 customer customername"
 #: In a company list, what a column named so holds is the contact person's, not the company's.
 CONTACT_ONLY_HEADERS = "职位 职务 職位 職務 title jobtitle position"
 
@@ -742,13 +744,14 @@ def _company_list(headers: list[str], mapping: dict[str, str]) -> None:
         (h for h in headers if mapping.get(h) == "company_name" and _key(h) in companies), None
     )
     contact = next((h for h in headers if mapping.get(h) == "name" and _key(h) in contacts), None)
-    if company is None or contact is None:
+    if company is not None and contact is not None:
+        mapping[company] = "name"
+        if "contact_name" in mapping.values():
+            del mapping[contact]
+        else:
+            mapping[contact] = "contact_name"
+    elif not _customer_named_first(headers, mapping, contacts):
         return
-    mapping[company] = "name"
-    if "contact_name" in mapping.values():
-        del mapping[contact]
-    else:
-        mapping[contact] = "contact_name"
     titles = {_key(w) for w in CONTACT_ONLY_HEADERS.split()}
     for header in headers:
         if _key(header) in titles and mapping.get(header) == "occupation":
@@ -756,6 +759,20 @@ def _company_list(headers: list[str], mapping: dict[str, str]) -> None:
                 del mapping[header]
             else:
                 mapping[header] = "contact_title"
+
+
+def _customer_named_first(headers: list[str], mapping: dict[str, str], contacts: set[str]) -> bool:
+    """The other way round ("客户名称, 联系人, 手机"): the customer's name column came first and
+    took the name, so the contact person's column was left out: it is the contact added with
+    the customer. Not after a person's name (姓名, 客户姓名): then 联系人 is another person."""
+    named = next((h for h in headers if mapping.get(h) == "name"), None)
+    if named is None or _key(named) not in {_key(w) for w in CUSTOMER_NAME_HEADERS.split()}:
+        return False
+    contact = next((h for h in headers if h not in mapping and _key(h) in contacts), None)
+    if contact is None or "contact_name" in mapping.values():
+        return False
+    mapping[contact] = "contact_name"
+    return True
 
 
 #: A field's second field: a column named for a field another column already fills goes to
@@ -1233,9 +1250,9 @@ def _number_lost_digits_message(target: str = "id_number") -> str:
 
 def _scientific_message(text: str) -> str:
     return _(
-        "Excel wrote this number as %(value)s when it saved the file as CSV: its other digits "
-        "are lost. Import the Excel workbook itself, or format the column as text in Excel, "
-        "type the numbers again and save the CSV again."
+        "This number reads %(value)s, as Excel writes a long number in scientific notation: "
+        "its other digits are lost. Format the column as text in Excel, type the numbers "
+        "again and import the file again (the workbook itself rather than a CSV saved from it)."
     ) % {"value": text}
 
 
