@@ -21,7 +21,7 @@ def _message(raw: str) -> str:
 def test_two_numbers_in_one_field_are_told_to_go_one_a_field(raw):
     assert _message(raw) == (
         "One phone number per field: 13800138006 and 13900139006 are two numbers. Keep one "
-        "here and put the other in the customer's other phone."
+        "here and put the other elsewhere (a customer's other phone, or the notes)."
     )
 
 

@@ -25,7 +25,8 @@ def test_two_numbers_in_a_cell_get_one_reason(alice, tmp_path):
 
     assert reasons == {
         "13800138006/13900139006": "One phone number per field: 13800138006 and 13900139006 "
-        "are two numbers. Keep one here and put the other in the customer's other phone."
+        "are two numbers. Keep one here and put the other elsewhere (a customer's other phone, "
+        "or the notes)."
     }
 
 

@@ -96,7 +96,7 @@ def _e164(number: phonenumbers.PhoneNumber) -> str:
 def _two_numbers_message(numbers: list[tuple[str, str]]) -> str:
     return _(
         "One phone number per field: %(first)s and %(second)s are two numbers. Keep one here "
-        "and put the other in the customer's other phone."
+        "and put the other elsewhere (a customer's other phone, or the notes)."
     ) % {"first": numbers[0][0], "second": numbers[1][0]}
 
 
