@@ -6,8 +6,9 @@ atomic resumable batches, the dry run and the error report (row, column, value, 
 Each row names its customer by customer id, by the customer's phone, or by the customer's name
 (+ employer for a person); the customer must be one the importing user may change. A contact
 already on that customer with the same phone (or, without a phone, the same name) is skipped,
-updated or created again as the job says. A contact the file makes primary becomes the
-customer's one primary contact (the one it had is demoted); a later row of the file making
+updated or created again as the job says (an update that would change nothing is skipped,
+as the customer import skips one: no write, no history row). A contact the file makes
+primary becomes the customer's one primary contact (the one it had is demoted); a later row of the file making
 another primary for the same customer is imported as an ordinary contact, its report line
 saying so (the row counts as imported or updated: nothing to fix).
 """
@@ -163,6 +164,12 @@ class _Row:
                 self.errors[target] = [imports.nul_message()]
 
 
+def _changes_nothing(found: Contact, candidate: Contact, row: _Row) -> bool:
+    """Whether updating ``found`` with the fields the row has (``candidate``, cleaned) would
+    change nothing."""
+    return all(getattr(candidate, f) == getattr(found, f) for f in CONTACT_FIELDS if f in row.raw)
+
+
 class _Batch:
     def __init__(
         self, job: ImportJob, report, headers_by_target: dict, seen: dict, primaries: dict
@@ -315,6 +322,11 @@ class _Batch:
                     row.raw.get("name", ""),
                     _("Already a contact of this customer; skipped."),
                 )
+            elif _changes_nothing(match, contact, row):
+                # As the customer import: an exported list comes back mostly as it went, and
+                # a row that would change nothing is skipped (no write, no history row).
+                self.outcome.skipped += 1
+                continue
             else:
                 for f in CONTACT_FIELDS:
                     if f in row.raw:

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from django.utils import translation
 
-from guanxi.customers import contact_imports, imports
+from guanxi.customers import contact_imports, import_fixes, imports
 from guanxi.customers.models_import import ImportJob
 
 #: Bytes of a CSV file read to find its header row: the header is among its first
@@ -40,7 +40,8 @@ def ignored_columns(job: ImportJob) -> list[str]:
             targets |= {value for value, _label in imports.target_choices()}
     else:
         return []
-    headers = file_headers(job)
+    # a rows-to-fix file's own two columns are no data of the file: not "not imported"
+    headers = import_fixes.data_headers(file_headers(job))
     matched = {h for h, t in mapping.items() if t in targets}
     return unmatched(headers, matched)
 

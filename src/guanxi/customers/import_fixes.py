@@ -7,16 +7,45 @@ headers, so the same mapping applies again) and adds the row's number in the ori
 Rows that were only skipped as duplicates are left out: importing them again changes nothing.
 """
 
+import re
 from collections.abc import Iterable
 from pathlib import Path
 from typing import BinaryIO
 
 import xlsxwriter
+from django.conf import settings
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from guanxi.customers import imports
 from guanxi.customers.models_import import ImportJob
+
+#: The two columns a rows-to-fix file adds after the file's own. A rows-to-fix file fixed and
+#: uploaded again has them still: they are no data (no field is offered for them, nor are they
+#: "not imported"), and its own rows to fix carry the original row number on, with one fresh
+#: "what to fix" column, not a second pair.
+ORIGINAL_ROW = gettext_noop("Row in the original file")
+WHAT_TO_FIX = gettext_noop("What to fix")
+_HELPER_KEYS: dict[str, str] = {}
+_REPEATED = re.compile(r"\s*\(\d+\)$")  # _unique_headers' "名称 (2)"
+
+
+def helper_column(header: str) -> str:
+    """ORIGINAL_ROW or WHAT_TO_FIX when ``header`` is that column of a rows-to-fix file, in
+    any language (a repeated one too: "What to fix (2)"); "" for the file's own columns."""
+    if not _HELPER_KEYS:
+        for code, _name in settings.LANGUAGES:
+            with translation.override(code):
+                for message in (ORIGINAL_ROW, WHAT_TO_FIX):
+                    _HELPER_KEYS[imports._key(_(message))] = message
+    name = _REPEATED.sub("", header)
+    return _HELPER_KEYS.get(imports._key(name), "")
+
+
+def data_headers(headers: list[str]) -> list[str]:
+    """``headers`` without a rows-to-fix file's own columns."""
+    return [h for h in headers if not helper_column(h)]
 
 
 def failed_rows(job: ImportJob) -> dict[int, list[str]]:
@@ -49,25 +78,44 @@ def _rows_to_fix(job: ImportJob, out: BinaryIO) -> int:
     rows: Iterable[tuple[int, list]] = (
         (number, table.rows[at[number]]) for number in sorted(failed) if at[number] is not None
     )
+    # A rows-to-fix file imported again: its own columns are the file's, not its two added
+    # ones; the row number it gave is the original file's, carried on.
+    kept = [i for i, h in enumerate(table.headers) if not helper_column(h)]
+    original = next(
+        (i for i, h in enumerate(table.headers) if helper_column(h) == ORIGINAL_ROW), None
+    )
     book = xlsxwriter.Workbook(out, {"in_memory": True})
     sheet = book.add_worksheet()
     bold = book.add_format({"bold": True})
     problem = book.add_format({"font_color": "#b02a37"})
     # The reasons name rows by their number in the original file ("same phone as row 47"):
     # each row says its own. A column no field is called, so importing the file ignores it.
-    headers = [*table.headers, _("Row in the original file"), _("What to fix")]
+    headers = [*(table.headers[i] for i in kept), _(ORIGINAL_ROW), _(WHAT_TO_FIX)]
     for col, header in enumerate(headers):
         sheet.write_string(0, col, header, bold)
     written = 0
     for written, (number, cells) in enumerate(rows, start=1):
-        for col, value in enumerate(cells):
-            text = imports._text(value)
+        for col, index in enumerate(kept):
+            text = imports._text(cells[index]) if index < len(cells) else ""
             if text:
                 sheet.write_string(written, col, text)
-        sheet.write_number(written, len(cells), number)
-        sheet.write_string(written, len(cells) + 1, "; ".join(failed[number]), problem)
+        first = _original_number(cells, original)
+        if first is None:
+            sheet.write_number(written, len(kept), number)
+        else:
+            sheet.write_number(written, len(kept), first)
+        sheet.write_string(written, len(kept) + 1, "; ".join(failed[number]), problem)
     sheet.freeze_panes(1, 0)
     sheet.set_column(0, len(headers) - 2, 14)
     sheet.set_column(len(headers) - 1, len(headers) - 1, 60)
     book.close()
     return written
+
+
+def _original_number(cells: list, at: int | None) -> int | None:
+    """The original file's row number a rows-to-fix file gives in column ``at``; None without
+    one (not such a file, or the cell emptied or not a number)."""
+    if at is None or at >= len(cells):
+        return None
+    text = imports._text(cells[at])
+    return int(text) if text.isdigit() else None

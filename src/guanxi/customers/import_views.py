@@ -250,8 +250,10 @@ def import_mapping(request, pk):
             else:
                 tasks.queue_import(job, dry_run=True)
             return redirect("customers:import_job", pk=job.pk)
-    columns = [
-        {"index": i, "header": h, "target": mapping.get(h, "")} for i, h in enumerate(table.headers)
+    columns = [  # not a rows-to-fix file's own two columns: no data to map
+        {"index": i, "header": h, "target": mapping.get(h, "")}
+        for i, h in enumerate(table.headers)
+        if not import_fixes.helper_column(h)
     ]
     return render(
         request,
@@ -278,15 +280,23 @@ def import_mapping(request, pk):
     )
 
 
+REPORT_LINES = 50  # of the report, on the job's page
+
+
 @login_required
 def import_job(request, pk):
     """Step 3: a dry run's report, or the progress of the import (polled by HTMX)."""
     job = _job(request, pk)
     problems = imports.report_by_column(job)
+    lines = imports.read_report(job, limit=REPORT_LINES, shown=True)
+    # a note on a row imported or updated all the same is no row "not imported"
+    report, notes = imports.split_report(lines)
     context = {
         "nav": "customers",
         "job": job,
-        "report": imports.read_report(job, shown=True),
+        "report": report,
+        "report_notes": notes,
+        "report_cut": len(lines) == REPORT_LINES,
         "problems": problems,
         "mostly_failing": imports.mostly_failing(job, problems),
         "ignored_columns": import_columns.ignored_columns(job),

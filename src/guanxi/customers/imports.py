@@ -764,7 +764,10 @@ def _company_list(headers: list[str], mapping: dict[str, str]) -> None:
 def _customer_named_first(headers: list[str], mapping: dict[str, str], contacts: set[str]) -> bool:
     """The other way round ("客户名称, 联系人, 手机"): the customer's name column came first and
     took the name, so the contact person's column was left out: it is the contact added with
-    the customer. Not after a person's name (姓名, 客户姓名): then 联系人 is another person."""
+    the customer. Not after a person's name (姓名, 客户姓名), nor beside an employer's column
+    (工作单位): then the customers are people and 联系人 is another person."""
+    if "company_name" in mapping.values():
+        return False
     named = next((h for h in headers if mapping.get(h) == "name"), None)
     if named is None or _key(named) not in {_key(w) for w in CUSTOMER_NAME_HEADERS.split()}:
         return False
@@ -2445,16 +2448,23 @@ _SKIP_MESSAGES = (
     "Imported, but not as the primary contact: row %(row)d of this file is already this "
     "customer's primary contact.",
 )
-_SKIP_PATTERN: list[re.Pattern] = []
+#: Of those, the notes on a row that was imported or updated all the same: no row "not
+#: imported", so a page shows them apart (``split_report``).
+_NOTE_MESSAGES = (
+    "Owner not changed: an existing customer changes owner by transfer.",
+    "Imported, but not as the primary contact: row %(row)d of this file is already this "
+    "customer's primary contact.",
+)
+_PATTERNS: dict[tuple[str, ...], re.Pattern] = {}
 
 
-def skip_pattern() -> re.Pattern:
-    """What the reason of a skipped row's line matches (``fullmatch``), in any language."""
-    if not _SKIP_PATTERN:
+def _pattern(messages: tuple[str, ...]) -> re.Pattern:
+    """What these messages match (``fullmatch``), in any language, their numbers any."""
+    if messages not in _PATTERNS:
         texts = set()
         for code, _name in settings.LANGUAGES:
             with translation.override(code):
-                texts.update(_(message) for message in _SKIP_MESSAGES)
+                texts.update(_(message) for message in messages)
         parts = [
             re.escape(t)
             .replace(re.escape("%(id)d"), r"\d+")
@@ -2462,8 +2472,24 @@ def skip_pattern() -> re.Pattern:
             .replace(re.escape("%(field)s"), ".+")
             for t in sorted(texts)
         ]
-        _SKIP_PATTERN.append(re.compile("|".join(parts)))
-    return _SKIP_PATTERN[0]
+        _PATTERNS[messages] = re.compile("|".join(parts))
+    return _PATTERNS[messages]
+
+
+def skip_pattern() -> re.Pattern:
+    """What the reason of a skipped row's line matches (``fullmatch``), in any language."""
+    return _pattern(_SKIP_MESSAGES)
+
+
+def split_report(lines: list[list[str]]) -> tuple[list[list[str]], list[list[str]]]:
+    """A report's lines (``read_report``) as (the rows not imported: failed or skipped, the
+    notes on rows imported or updated all the same)."""
+    notes = _pattern(_NOTE_MESSAGES)
+    kept: list[list[str]] = []
+    noted: list[list[str]] = []
+    for line in lines:
+        (noted if len(line) > 3 and notes.fullmatch(line[3]) else kept).append(line)
+    return kept, noted
 
 
 @dataclass
