@@ -178,7 +178,7 @@ def child_theirs(csv_path: str, batch_size: int, *, checked: bool = True) -> dic
     from import_export.instance_loaders import CachedInstanceLoader
 
     from guanxi.core.phones import normalize_phone
-    from guanxi.customers import imports, services
+    from guanxi.customers import import_mapping, import_rows, services
     from guanxi.customers.models import Customer
 
     columns = {
@@ -216,8 +216,8 @@ def child_theirs(csv_path: str, batch_size: int, *, checked: bool = True) -> dic
         def before_import_row(self, row, **kwargs):
             for header, target in columns.items():
                 value = row.pop(header, "") or ""
-                if target in imports.CHOICES and value:
-                    value = imports._choice(target, value)
+                if target in import_mapping.CHOICES and value:
+                    value = import_rows._choice(target, value)
                 row[target] = value
             if row["phone"]:
                 try:  # the stored form, so the loader finds an existing customer

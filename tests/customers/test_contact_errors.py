@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.urls import reverse
 
-from guanxi.customers import imports
+from guanxi.customers import import_reports
 from guanxi.customers.models import Contact, Customer
 from guanxi.customers.services import add_contact, create_customer
 from tests.conftest import login
@@ -192,7 +192,7 @@ def _import(tmp_path, text: str) -> list[list[str]]:
         call_command("import", "contacts", str(path), "--user", "alice", stdout=io.StringIO())
     except SystemExit:
         pass
-    text = imports.report_path_for(path).read_text(encoding="utf-8-sig")
+    text = import_reports.report_path_for(path).read_text(encoding="utf-8-sig")
     return list(csv.reader(io.StringIO(text)))[1:]
 
 

@@ -4,7 +4,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from guanxi.core.identity import normalize_resident_id, normalize_uscc
-from guanxi.customers import imports, services
+from guanxi.customers import import_rows, services
 
 pytestmark = pytest.mark.django_db
 
@@ -32,12 +32,12 @@ def test_a_credit_code_with_a_wrong_check_digit_says_so():
 @pytest.mark.parametrize("text", ["1990-02-30", "1990/2/30", "1990年2月30日", "19900230"])
 def test_a_date_that_does_not_exist_is_called_that(text):
     with pytest.raises(ValidationError, match="no such day"):
-        imports._date(text)
+        import_rows.cell_date(text)
 
 
 def test_text_that_is_no_date_asks_for_the_format():
     with pytest.raises(ValidationError, match="YYYY-MM-DD"):
-        imports._date("next tuesday")
+        import_rows.cell_date("next tuesday")
 
 
 def test_a_bad_email_is_reported_once(alice):

@@ -11,7 +11,7 @@ import pytest
 from django.utils import translation
 from python_calamine import CalamineWorkbook
 
-from guanxi.customers import exports, imports
+from guanxi.customers import exports, import_mapping, imports
 from guanxi.customers.models import Customer, CustomField
 from guanxi.customers.models_import import ExportJob
 from guanxi.customers.services import create_customer
@@ -81,7 +81,7 @@ def test_an_exported_file_maps_every_column_on_import(
 
     headers = imports.read_table(path).headers
 
-    mapping = imports.auto_mapping(headers)
+    mapping = import_mapping.auto_mapping(headers)
     assert [mapping.get(h) for h in headers] == TARGETS
 
 

@@ -11,7 +11,7 @@ import pytest
 import xlsxwriter
 from python_calamine import CalamineWorkbook
 
-from guanxi.customers import contact_imports, import_fixes, imports
+from guanxi.customers import contact_imports, import_fixes, import_reports, import_tables, imports
 from guanxi.customers.models import Customer
 from guanxi.customers.models_import import ImportJob
 from guanxi.customers.services import create_customer
@@ -45,7 +45,7 @@ def _xlsx(tmp_path, rows: list[list]):
 
 def _run(user, path, **options) -> tuple[ImportJob, list[list[str]]]:
     job = imports.process(imports.new_job(user, path, owner=user, **options))
-    return job, imports.read_report(job)
+    return job, import_reports.read_report(job)
 
 
 def test_a_csv_cell_with_a_nul_character_fails_its_row_with_the_forms_reason(alice, tmp_path):
@@ -109,7 +109,7 @@ def test_a_contact_cell_with_a_nul_fails_its_row(alice, tmp_path):
     contact_imports.process(job)
 
     assert (job.imported, job.failed) == (0, 1)
-    assert imports.read_report(job)[0][3] == NUL_REASON
+    assert import_reports.read_report(job)[0][3] == NUL_REASON
 
 
 def test_an_id_number_excel_kept_as_a_number_says_its_last_digits_are_lost(alice, tmp_path):
@@ -145,7 +145,9 @@ def test_an_id_number_kept_as_a_number_is_previewed_as_excel_shows_it(tmp_path):
         tmp_path, [["姓名", "身份证号", "手机"], ["王伟", 440106198503049984, 13800138000]]
     )
 
-    assert imports.preview(imports.read_table(path)) == [["王伟", "4.40106E+17", "13800138000"]]
+    assert import_tables.preview(imports.read_table(path)) == [
+        ["王伟", "4.40106E+17", "13800138000"]
+    ]
 
 
 def test_a_number_of_twenty_digits_in_any_field_says_its_last_digits_are_lost(alice, tmp_path):
@@ -230,7 +232,7 @@ def test_a_formula_with_its_saved_result_imports_the_result(alice, tmp_path):
 def test_the_preview_shows_a_formula_without_a_result_and_an_error_as_excel_would(tmp_path):
     table = imports.read_table(_formulas(tmp_path, saved=False))
 
-    assert imports.preview(table) == [["王伟", '=A2&"的备注"', "#N/A"], ["李娜", "", ""]]
+    assert import_tables.preview(table) == [["王伟", '=A2&"的备注"', "#N/A"], ["李娜", "", ""]]
 
 
 SCIENTIFIC = "This number reads {}, as Excel writes a long number in scientific notation"

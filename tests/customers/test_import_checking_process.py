@@ -13,7 +13,7 @@ import pytest
 from django.db import connection
 from django.utils import translation
 
-from guanxi.customers import bulk, import_checker, imports
+from guanxi.customers import bulk, import_checker, import_reports, imports
 from guanxi.customers.models import Customer, CustomField
 from guanxi.customers.models_import import ImportJob, OnDuplicate
 from guanxi.customers.services import create_customer
@@ -97,7 +97,7 @@ def _import(user, path, on_duplicate=OnDuplicate.SKIP, **kwargs) -> ImportJob:
 def _outcome(job: ImportJob) -> dict:
     """What an import leaves, without ids (a report's "#id" named by the customer)."""
     names = dict(Customer.objects.values_list("id", "name"))
-    report = imports.report_path_for(job.file_path).read_text(encoding="utf-8-sig")
+    report = import_reports.report_path_for(job.file_path).read_text(encoding="utf-8-sig")
     fields = [*bulk.ROW_FIELDS, "owner_id", "created_by_id"]
     return {
         "job": (job.status, job.next_row, job.imported, job.updated, job.skipped, job.failed),
@@ -171,7 +171,7 @@ def test_a_checking_process_that_dies_stops_the_job_with_the_waiting_batch_unwri
     written = job.imported + job.failed
     assert written == job.next_row and Customer.objects.count() == job.imported
     assert Customer.history.count() == job.imported
-    report = imports.report_path_for(path).read_text(encoding="utf-8-sig").splitlines()[1:]
+    report = import_reports.report_path_for(path).read_text(encoding="utf-8-sig").splitlines()[1:]
     assert report and all(int(line.split(",")[0]) < job.next_row + 2 for line in report)
 
     resumed = imports.process(job, resume=True, batch_size=BATCH)  # continues, checking here

@@ -9,7 +9,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import DatabaseError
 
-from guanxi.customers import imports
+from guanxi.customers import import_reports, imports
 from guanxi.customers.models import Customer, CustomField
 from guanxi.customers.models_import import ImportJob, SavedMapping
 from guanxi.customers.services import create_customer
@@ -33,7 +33,7 @@ def run(path, *args) -> tuple[int, str]:
 
 
 def report_rows(path) -> list[str]:
-    return (imports.report_path_for(path)).read_text(encoding="utf-8-sig").splitlines()[1:]
+    return (import_reports.report_path_for(path)).read_text(encoding="utf-8-sig").splitlines()[1:]
 
 
 def test_good_rows_are_imported_for_the_owner(alice, tmp_path):

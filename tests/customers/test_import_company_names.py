@@ -5,7 +5,7 @@ full-width letters or case are written."""
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from guanxi.customers import imports
+from guanxi.customers import import_reports, import_rows, imports
 from guanxi.customers.models import Customer, Kind
 from guanxi.customers.models_import import ImportJob, OnDuplicate
 from guanxi.customers.services import create_customer
@@ -19,7 +19,7 @@ def _run(user, tmp_path, text: str, **options):
     path.write_text(text, encoding="utf-8")
     job = imports.new_job(user, path, owner=user, **options)
     imports.process(job)
-    return job, imports.read_report(job)
+    return job, import_reports.read_report(job)
 
 
 @pytest.mark.parametrize(
@@ -39,12 +39,12 @@ def _run(user, tmp_path, text: str, **options):
     ],
 )
 def test_a_name_ending_as_a_company_s_is_a_company(name):
-    assert imports.named_as_company(name)
+    assert import_rows.named_as_company(name)
 
 
 @pytest.mark.parametrize("name", ["王伟", "合计科技", "Wang Lei", "李公", "Lincoln"])
 def test_a_person_s_name_is_no_company(name):
-    assert not imports.named_as_company(name)
+    assert not import_rows.named_as_company(name)
 
 
 def test_rows_without_a_type_named_as_companies_are_imported_as_companies(alice, tmp_path):
@@ -86,7 +86,7 @@ def test_the_mapping_page_count_of_companies_by_name(alice, tmp_path):
     path.write_text("客户名称\n甲有限公司\n乙厂\n王伟\n", encoding="utf-8")
     table = imports.read_table(path)
 
-    assert imports.companies_by_name(table, {"客户名称": "name"}) == 2
+    assert import_rows.companies_by_name(table, {"客户名称": "name"}) == 2
 
 
 def test_a_company_list_imported_twice_creates_each_company_once(alice, tmp_path):

@@ -4,7 +4,7 @@ adds the contact to an existing customer unless it has one of that name."""
 
 import pytest
 
-from guanxi.customers import imports
+from guanxi.customers import import_mapping, import_reports, imports
 from guanxi.customers.models import Contact, Customer, Kind
 from guanxi.customers.models_import import OnDuplicate
 from guanxi.customers.services import add_contact, create_customer
@@ -24,7 +24,7 @@ def _run(user, tmp_path, text: str, **options):
     dry_run = options.pop("dry_run", False)
     job = imports.new_job(user, path, owner=user, **options)
     imports.process(job, dry_run=dry_run)
-    return job, imports.read_report(job)
+    return job, import_reports.read_report(job)
 
 
 def test_a_company_list_imports_companies_each_with_its_primary_contact(alice, tmp_path):
@@ -135,8 +135,8 @@ def test_a_customer_name_column_before_the_contact_person_makes_a_company_list(a
     "headers", [["客户名称", "联系人"], ["名称", "联系人"], ["Customer", "Contact"]]
 )
 def test_the_contact_person_column_after_the_customers_name_is_the_contact(headers):
-    assert imports.auto_mapping(headers) == {headers[0]: "name", headers[1]: "contact_name"}
+    assert import_mapping.auto_mapping(headers) == {headers[0]: "name", headers[1]: "contact_name"}
 
 
 def test_a_persons_name_column_keeps_a_contact_column_out(db):
-    assert imports.auto_mapping(["姓名", "联系人"]) == {"姓名": "name"}
+    assert import_mapping.auto_mapping(["姓名", "联系人"]) == {"姓名": "name"}

@@ -7,7 +7,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from guanxi.customers import bulk, import_fixes, imports
+from guanxi.customers import bulk, import_fixes, import_reports, imports
 from guanxi.customers.models import Contact, Customer
 from guanxi.customers.models_import import ImportJob
 from guanxi.customers.services import create_customer, delete_customer
@@ -28,7 +28,7 @@ def _run(user, tmp_path, text: str, **options) -> tuple[ImportJob, list[list[str
     path = tmp_path / "c.csv"
     path.write_text(text, encoding="utf-8")
     job = imports.process(imports.new_job(user, path, owner=user, **options))
-    return job, imports.read_report(job)
+    return job, import_reports.read_report(job)
 
 
 def test_a_row_with_a_contacts_phone_is_skipped_naming_its_customer(alice, company, tmp_path):
@@ -168,7 +168,7 @@ def test_a_dry_run_reports_a_contacts_email_as_the_import_does(alice, company, t
     job = imports.process(imports.new_job(alice, path, owner=alice), dry_run=True)
 
     assert (job.status, job.imported, job.skipped) == (ImportJob.Status.CHECKED, 0, 1)
-    assert imports.read_report(job)[0][3] == (
+    assert import_reports.read_report(job)[0][3] == (
         f"Customer #{company.pk} has a contact with this e-mail; skipped."
     )
     assert Customer.objects.count() == 1

@@ -7,7 +7,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from guanxi.customers import contact_imports, imports
+from guanxi.customers import contact_imports, import_reports
 from guanxi.customers.models import Contact
 from guanxi.customers.models_import import ImportJob
 from guanxi.customers.services import add_contact, create_customer
@@ -29,7 +29,7 @@ def write_csv(tmp_path, text: str):
 
 
 def report_rows(path) -> list[str]:
-    return imports.report_path_for(path).read_text(encoding="utf-8-sig").splitlines()[1:]
+    return import_reports.report_path_for(path).read_text(encoding="utf-8-sig").splitlines()[1:]
 
 
 @pytest.fixture

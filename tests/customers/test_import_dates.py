@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from guanxi.customers import imports
+from guanxi.customers import import_reports, imports
 from guanxi.customers.models import Customer
 
 pytestmark = pytest.mark.django_db
@@ -19,7 +19,7 @@ def _run(user, tmp_path, text: str):
     path.write_text(text, encoding="utf-8")
     job = imports.new_job(user, path, owner=user)
     imports.process(job)
-    return job, imports.read_report(job)
+    return job, import_reports.read_report(job)
 
 
 @pytest.mark.parametrize(

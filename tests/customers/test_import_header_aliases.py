@@ -4,7 +4,7 @@ a company list ("公司名称, 联系人, 联系电话") is a list of companies.
 
 import pytest
 
-from guanxi.customers import imports
+from guanxi.customers import import_mapping
 
 pytestmark = pytest.mark.django_db
 
@@ -36,26 +36,26 @@ pytestmark = pytest.mark.django_db
     ],
 )
 def test_a_usual_header_is_matched(header, target):
-    assert imports.auto_mapping([header]) == {header: target}
+    assert import_mapping.auto_mapping([header]) == {header: target}
 
 
 def test_an_office_phone_is_the_other_phone():
-    assert imports.auto_mapping(["姓名", "手机", "办公电话"])["办公电话"] == "phone_alt"
+    assert import_mapping.auto_mapping(["姓名", "手机", "办公电话"])["办公电话"] == "phone_alt"
 
 
 @pytest.mark.parametrize("header", ["QQ", "客户类别", "地区"])
 def test_a_header_with_no_field_of_its_own_is_left_unmatched(header):
-    assert header not in imports.auto_mapping(["姓名", header])
+    assert header not in import_mapping.auto_mapping(["姓名", header])
 
 
 def test_a_header_that_is_only_a_bracketed_note_keeps_its_words():
-    assert imports._key("(备注)") == "备注"
+    assert import_mapping.header_key("(备注)") == "备注"
 
 
 def test_a_company_list_with_contact_persons_is_a_list_of_companies():
     headers = ["公司名称", "联系人", "联系电话", "职位", "地址"]
 
-    mapping = imports.auto_mapping(headers)
+    mapping = import_mapping.auto_mapping(headers)
 
     assert mapping == {
         "公司名称": "name",
@@ -67,12 +67,12 @@ def test_a_company_list_with_contact_persons_is_a_list_of_companies():
 
 
 def test_a_customer_name_column_beside_a_contact_stays_the_name():
-    mapping = imports.auto_mapping(["客户名称", "联系人", "工作单位"])
+    mapping = import_mapping.auto_mapping(["客户名称", "联系人", "工作单位"])
 
     assert mapping == {"客户名称": "name", "工作单位": "company_name"}
 
 
 def test_a_person_list_with_an_employer_keeps_the_person_as_the_name():
-    mapping = imports.auto_mapping(["姓名", "公司名称", "手机"])
+    mapping = import_mapping.auto_mapping(["姓名", "公司名称", "手机"])
 
     assert mapping == {"姓名": "name", "公司名称": "company_name", "手机": "phone"}

@@ -14,7 +14,14 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
 from guanxi.accounts.services import create_user
-from guanxi.customers import exports, import_checker, imports
+from guanxi.customers import (
+    exports,
+    import_checker,
+    import_mapping,
+    import_reports,
+    import_tables,
+    imports,
+)
 from guanxi.customers.import_fixes import failed_rows
 from guanxi.customers.models import Customer
 from guanxi.customers.models_import import ImportJob
@@ -47,7 +54,7 @@ def _write_xlsx(path, headers: list[str], rows: list[list]) -> None:
         sheet.write_string(0, col, header)
     for r, row in enumerate(rows, start=1):
         for col, value in enumerate(row):
-            if text := imports._text(value):
+            if text := import_tables.cell_text(value):
                 sheet.write_string(r, col, text)
     book.close()
 
@@ -96,7 +103,7 @@ def test_a_list_exported_from_the_page_comes_back_through_the_import_page(client
     )
     job = ImportJob.objects.get()
     page = client.get(f"/customers/import/{job.pk}/").text
-    mapping = imports.auto_mapping(table[0])
+    mapping = import_mapping.auto_mapping(table[0])
     client.post(
         f"/customers/import/{job.pk}/",
         {
@@ -116,12 +123,12 @@ def test_the_exports_id_and_owner_headers_are_mapped_in_both_languages(db):
     for language, owner in (("en", "Owner"), ("zh-hans", "负责人")):
         with translation.override(language):
             headers = exports.headers([])
-        mapping = imports.auto_mapping(headers)
+        mapping = import_mapping.auto_mapping(headers)
         assert (mapping["ID"], mapping[owner]) == ("id", "owner")
 
 
 def test_another_systems_number_column_is_not_taken_for_the_id(db):
-    mapping = imports.auto_mapping(["编号", "客户编号", "身份证号", "客户ID"])
+    mapping = import_mapping.auto_mapping(["编号", "客户编号", "身份证号", "客户ID"])
 
     assert mapping == {"身份证号": "id_number", "客户ID": "id"}
 
@@ -367,7 +374,7 @@ def test_an_update_leaves_the_owner_and_says_so_without_failing_the_row(
     customer = Customer.objects.get(pk=alices_customer.pk)
     assert (customer.city, customer.owner) == ("深圳", alice)
     assert failed_rows(job) == {}  # nothing to fix
-    assert imports.report_by_column(job) == []
+    assert import_reports.report_by_column(job) == []
 
 
 def test_a_new_owner_alone_is_skipped_with_the_same_note(

@@ -9,7 +9,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 
-from guanxi.customers import import_columns, imports
+from guanxi.customers import import_columns, import_mapping, imports
 from guanxi.customers.models import CustomField
 from guanxi.customers.services import create_customer
 from tests.conftest import login
@@ -27,7 +27,7 @@ def upload(text: str = HEADER + ROW) -> SimpleUploadedFile:
 def unmatched(text: str = HEADER + ROW) -> list[str]:
     """The headers the automatic mapping leaves out, as the job should name them."""
     headers = text.splitlines()[0].split(",")
-    mapping = imports.auto_mapping(headers)
+    mapping = import_mapping.auto_mapping(headers)
     return [h for h in headers if h not in mapping]
 
 

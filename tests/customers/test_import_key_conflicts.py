@@ -3,7 +3,7 @@ another's) is not an update of either under "update": it fails naming both."""
 
 import pytest
 
-from guanxi.customers import imports
+from guanxi.customers import import_reports, imports
 from guanxi.customers.models_import import OnDuplicate
 from guanxi.customers.services import create_customer
 
@@ -15,7 +15,7 @@ def _run(user, tmp_path, text: str, **options):
     path.write_text(text, encoding="utf-8")
     job = imports.new_job(user, path, owner=user, **options)
     imports.process(job)
-    return job, imports.read_report(job)
+    return job, import_reports.read_report(job)
 
 
 def test_a_row_matching_two_customers_fails_naming_both(alice, tmp_path):

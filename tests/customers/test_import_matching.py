@@ -8,7 +8,7 @@ from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from guanxi.customers import bulk, imports
+from guanxi.customers import bulk, import_reports
 from guanxi.customers.services import create_customer, delete_customer
 
 
@@ -21,7 +21,7 @@ def _import_skipping(tmp_path, text: str) -> tuple[str, list[str]]:
         call_command("import", "customers", str(path), *args, stdout=out, stderr=io.StringIO())
     except SystemExit:  # nothing imported: the command's exit status 1
         pass
-    report_path = imports.report_path_for(path)
+    report_path = import_reports.report_path_for(path)
     report = (
         report_path.read_text(encoding="utf-8-sig").splitlines()[1:] if report_path.exists() else []
     )

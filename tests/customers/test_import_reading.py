@@ -9,7 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from python_calamine import CalamineWorkbook
 
-from guanxi.customers import imports
+from guanxi.customers import import_mapping, import_reports, import_tables, imports
 from guanxi.customers.models import Customer
 from guanxi.customers.models_import import ImportJob
 from tests.conftest import login
@@ -52,7 +52,7 @@ def run_import(path) -> str:
 
 
 def report_lines(path) -> list[str]:
-    return imports.report_path_for(path).read_text(encoding="utf-8-sig").splitlines()[1:]
+    return import_reports.report_path_for(path).read_text(encoding="utf-8-sig").splitlines()[1:]
 
 
 def test_a_big5_csv_is_read_as_traditional_chinese(tmp_path):
@@ -82,7 +82,7 @@ def test_a_utf8_csv_is_read_as_before(tmp_path):
 
 def test_text_that_reads_as_neither_chinese_encoding_is_refused(tmp_path):
     path = write(tmp_path, "名前,住所\n山田太郎,東京都渋谷区\n鈴木花子,大阪市北区\n", "shift_jis")
-    with pytest.raises(imports.ImportFileError, match="neither UTF-8 nor GBK"):
+    with pytest.raises(import_tables.ImportFileError, match="neither UTF-8 nor GBK"):
         imports.read_table(path)
 
 
@@ -205,7 +205,7 @@ def test_the_rows_to_fix_after_blank_rows_are_the_right_rows(client, alice):
 
 
 def test_a_traditional_chinese_header_is_matched_like_a_simplified_one(db):
-    mapping = imports.auto_mapping(["客戶名稱", "手機", "電子郵件", "負責人", "備註"])
+    mapping = import_mapping.auto_mapping(["客戶名稱", "手機", "電子郵件", "負責人", "備註"])
 
     assert mapping == {
         "客戶名稱": "name",

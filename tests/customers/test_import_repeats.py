@@ -5,7 +5,7 @@ duplicate."""
 
 import pytest
 
-from guanxi.customers import import_fixes, imports
+from guanxi.customers import import_fixes, import_reports, imports
 from guanxi.customers.models import Customer
 from guanxi.customers.models_import import ImportJob
 from guanxi.customers.services import create_customer
@@ -29,7 +29,7 @@ def _run(user, tmp_path, text: str, **options) -> tuple[ImportJob, list[list[str
     batch_size = options.pop("batch_size", imports.BATCH_SIZE)
     job = imports.new_job(user, path, owner=user, **options)
     imports.process(job, batch_size=batch_size)
-    return job, imports.read_report(job)
+    return job, import_reports.read_report(job)
 
 
 def _counts(job) -> tuple[int, int, int, int]:

@@ -5,8 +5,8 @@ import io
 import pytest
 from django.core.management import call_command
 
-from guanxi.customers import imports
-from guanxi.customers.imports import ColumnProblems
+from guanxi.customers import import_reports
+from guanxi.customers.import_reports import ColumnProblems
 from guanxi.customers.models_import import ImportJob
 from tests.conftest import login
 
@@ -60,7 +60,7 @@ def _dry_run(tmp_path, text: str = FILE) -> tuple[ImportJob, str]:
 
 def test_the_report_is_summed_up_by_column_most_rows_first(alice, tmp_path):
     job, _out = _dry_run(tmp_path)
-    assert imports.report_by_column(job) == [PHONE, EMAIL]
+    assert import_reports.report_by_column(job) == [PHONE, EMAIL]
 
 
 def test_reasons_that_differ_in_their_numbers_are_one_reason_with_those_numbers_left_out(
@@ -71,7 +71,7 @@ def test_reasons_that_differ_in_their_numbers_are_one_reason_with_those_numbers_
         "姓名,手机\n王伟,13800138000\n李娜,13912345678\n"
         "张三,13800138000\n李四,13912345678\n赵六,13800138000\n",
     )
-    (phone,) = imports.report_by_column(job)
+    (phone,) = import_reports.report_by_column(job)
     assert (phone.rows, phone.reasons, phone.reason_rows) == (3, 1, 3)
     assert phone.reason == "Same mobile phone as row … of this file."
     assert phone.example == "13800138000"
@@ -81,7 +81,7 @@ def test_a_number_every_line_of_a_reason_gives_is_kept(alice, tmp_path):
     job, _out = _dry_run(
         tmp_path, "姓名,手机\n王伟,13800138000\n张三,13800138000\n李四,13800138000\n"
     )
-    (phone,) = imports.report_by_column(job)
+    (phone,) = import_reports.report_by_column(job)
     assert (phone.rows, phone.reason) == (2, "Same mobile phone as row 2 of this file.")
 
 
@@ -89,7 +89,7 @@ def test_a_row_failing_as_a_whole_is_summed_up_under_no_column(alice, tmp_path):
     job, _out = _dry_run(tmp_path, "姓名,手机\n,13800138000\n")
     with open(job.report_path, "a", encoding="utf-8") as report:
         report.write("3,,,Matches a customer you may not change.\r\n")
-    whole_row, name = imports.report_by_column(job)
+    whole_row, name = import_reports.report_by_column(job)
     assert whole_row == ColumnProblems(
         column="",
         rows=1,
@@ -104,7 +104,7 @@ def test_a_row_failing_as_a_whole_is_summed_up_under_no_column(alice, tmp_path):
 def test_a_skipped_duplicate_is_no_problem_of_its_column(alice, alices_customer, tmp_path):
     job, _out = _dry_run(tmp_path, "姓名,手机\n王伟,13800138000\n李娜,12345\n")
 
-    (phone,) = imports.report_by_column(job)
+    (phone,) = import_reports.report_by_column(job)
 
     assert (job.skipped, phone.rows, phone.reasons) == (1, 1, 1)
     assert phone.reason == PHONE_MESSAGE
@@ -112,13 +112,13 @@ def test_a_skipped_duplicate_is_no_problem_of_its_column(alice, alices_customer,
 
 def test_a_job_without_failures_has_no_summary(alice, tmp_path):
     job, _out = _dry_run(tmp_path, "姓名,手机\n王伟,13800138000\n")
-    assert imports.report_by_column(job) == []
+    assert import_reports.report_by_column(job) == []
 
 
 def test_a_running_job_has_no_summary_yet(alice, tmp_path):
     job, _out = _dry_run(tmp_path)
     job.status = ImportJob.Status.RUNNING
-    assert imports.report_by_column(job) == []
+    assert import_reports.report_by_column(job) == []
 
 
 def test_the_command_prints_the_summary_under_the_reports_path(alice, tmp_path):
@@ -180,7 +180,7 @@ def test_a_long_value_in_the_rows_not_imported_is_cut_and_whole_in_its_title(
     client, alice, tmp_path
 ):
     job, _out = _dry_run(tmp_path, f"姓名,手机\n王伟,13800138000\n李娜,{'1' * 300}\n")
-    ((_row, _column, value, _reason),) = imports.read_report(job)
+    ((_row, _column, value, _reason),) = import_reports.read_report(job)
     page = login(client, alice).get(f"/customers/import/{job.pk}/status/").text
     report = page[page.index('id="import-report"') :]
     cell = report[report.index("<td>3</td>") :]
@@ -190,4 +190,4 @@ def test_a_long_value_in_the_rows_not_imported_is_cut_and_whole_in_its_title(
 def test_the_report_lists_its_rows_in_order(alice, alices_customer, tmp_path):
     job, _out = _dry_run(tmp_path, "姓名,手机\n王伟,13800138000\n李娜,12345\n")
 
-    assert [line[0] for line in imports.read_report(job)] == ["2", "3"]
+    assert [line[0] for line in import_reports.read_report(job)] == ["2", "3"]

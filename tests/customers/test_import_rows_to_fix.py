@@ -6,7 +6,7 @@ import io
 from django.core.files.uploadedfile import SimpleUploadedFile
 from python_calamine import CalamineWorkbook
 
-from guanxi.customers import imports
+from guanxi.customers import import_mapping, import_reports, imports
 from guanxi.customers.models_import import ImportJob
 from tests.conftest import login
 
@@ -74,7 +74,7 @@ def test_the_fixed_file_with_its_added_columns_imports(client, alice, alices_cus
 
     # the two added columns are no data: no field is offered for them
     assert 'name="map-4"' not in mapping and 'name="map-5"' not in mapping
-    assert imports.auto_mapping(imports.read_table(fixed.file_path).headers) == {
+    assert import_mapping.auto_mapping(imports.read_table(fixed.file_path).headers) == {
         "姓名": "name",
         "手机": "phone",
         "邮箱": "email",
@@ -119,4 +119,4 @@ def test_a_duplicate_skipped_in_chinese_is_not_a_row_to_fix(client, alice, alice
 
 
 def job_report_reasons(job) -> str:
-    return " ".join(line[3] for line in imports.read_report(job))
+    return " ".join(line[3] for line in import_reports.read_report(job))

@@ -7,7 +7,7 @@ import re
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from guanxi.customers import imports
+from guanxi.customers import import_mapping, imports
 from guanxi.customers.models import Customer
 from guanxi.customers.models_import import ImportJob
 from tests.conftest import login
@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_a_second_phone_column_is_mapped_to_the_other_phone():
-    assert imports.auto_mapping(["姓名", "手机", "电话"]) == {
+    assert import_mapping.auto_mapping(["姓名", "手机", "电话"]) == {
         "姓名": "name",
         "手机": "phone",
         "电话": "phone_alt",
@@ -24,13 +24,16 @@ def test_a_second_phone_column_is_mapped_to_the_other_phone():
 
 
 def test_a_column_named_for_the_other_phone_keeps_it_and_a_third_is_left_out():
-    mapping = imports.auto_mapping(["姓名", "手机", "电话", "座机"])
+    mapping = import_mapping.auto_mapping(["姓名", "手机", "电话", "座机"])
 
     assert mapping == {"姓名": "name", "手机": "phone", "座机": "phone_alt"}
 
 
 def test_a_second_column_of_another_field_is_still_left_out():
-    assert imports.auto_mapping(["姓名", "邮箱", "电子邮件"]) == {"姓名": "name", "邮箱": "email"}
+    assert import_mapping.auto_mapping(["姓名", "邮箱", "电子邮件"]) == {
+        "姓名": "name",
+        "邮箱": "email",
+    }
 
 
 def test_the_mapping_page_selects_the_other_phone_for_the_second_column(client, alice):

@@ -13,7 +13,7 @@ import xlsxwriter
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 
-from guanxi.customers import imports, spreadsheets
+from guanxi.customers import import_tables, imports, spreadsheets
 from guanxi.customers.models import Customer
 from guanxi.customers.models_import import ImportJob
 from tests.conftest import login
@@ -101,7 +101,7 @@ def test_a_value_beyond_the_columns_an_import_reads_is_refused_naming_its_cell(t
     cells[(2, 1200)] = "x"
     path = workbook(tmp_path / "c.xlsx", {"客户": cells})
 
-    with pytest.raises(imports.ImportFileError, match=r"“客户” has a value in cell ATE3"):
+    with pytest.raises(import_tables.ImportFileError, match=r"“客户” has a value in cell ATE3"):
         imports.read_table(path)
 
 
@@ -109,10 +109,10 @@ def test_a_sheet_of_more_rows_than_an_import_takes_is_refused(tmp_path, monkeypa
     monkeypatch.setattr(spreadsheets, "MAX_ROWS", 10)
     path = workbook(tmp_path / "c.xlsx", {"客户": [HEADER, *customers(10)]})
 
-    with pytest.raises(imports.ImportFileError, match="more than 10 rows"):
+    with pytest.raises(import_tables.ImportFileError, match="more than 10 rows"):
         imports.read_table(path)
     (tmp_path / "c.csv").write_text("\n".join(",".join(r) for r in [HEADER, *customers(10)]))
-    with pytest.raises(imports.ImportFileError, match="more than 10 rows"):
+    with pytest.raises(import_tables.ImportFileError, match="more than 10 rows"):
         imports.read_table(tmp_path / "c.csv")
 
 
@@ -123,7 +123,7 @@ def test_a_sheet_of_more_cells_than_an_import_takes_is_refused_before_calamine_r
     path = workbook(tmp_path / "c.xlsx", {"客户": [HEADER, *customers(10)]})
     calamine_never_reads(monkeypatch)
 
-    with pytest.raises(imports.ImportFileError, match="more than 20 cells holding a value"):
+    with pytest.raises(import_tables.ImportFileError, match="more than 20 cells holding a value"):
         imports.read_table(path)
 
 
@@ -217,7 +217,7 @@ def test_the_other_sheets_holding_customers_are_named_with_their_rows(tmp_path):
     table = imports.read_table(two_sheets(tmp_path))
 
     assert (table.sheet, table.unread_sheets, len(table.rows)) == ("广州", [("深圳", 12)], 15)
-    assert imports.unread_sheets_note(table) == (
+    assert import_tables.unread_sheets_note(table) == (
         "Only the sheet “广州” is read; the sheet “深圳” (12 rows) is not imported. To import "
         "its rows, copy them under those of “广州”, or save it as a file of its own and "
         "import that."
@@ -238,7 +238,11 @@ def test_a_hidden_sheet_an_instructions_sheet_and_an_empty_one_are_not_named(tmp
 
     table = imports.read_table(path)
 
-    assert (table.sheet, table.unread_sheets, imports.unread_sheets_note(table)) == ("客户", [], "")
+    assert (table.sheet, table.unread_sheets, import_tables.unread_sheets_note(table)) == (
+        "客户",
+        [],
+        "",
+    )
 
 
 def test_a_later_sheet_too_big_to_read_leaves_the_first_to_import(tmp_path, monkeypatch):
@@ -425,7 +429,9 @@ def test_a_workbook_part_with_a_document_type_is_refused(tmp_path):
     )
     replace_part(path, "xl/worksheets/sheet1.xml", bomb.encode())
 
-    with pytest.raises(imports.ImportFileError, match="not an Excel workbook that can be read"):
+    with pytest.raises(
+        import_tables.ImportFileError, match="not an Excel workbook that can be read"
+    ):
         imports.read_table(path)
 
 

@@ -4,7 +4,7 @@ the notes keep their lines, and Chinese punctuation stays as written."""
 
 import pytest
 
-from guanxi.customers import imports
+from guanxi.customers import import_reports, imports
 from guanxi.customers.models import Customer
 
 pytestmark = pytest.mark.django_db
@@ -15,7 +15,7 @@ def _run(user, tmp_path, text: str):
     path.write_text(text, encoding="utf-8")
     job = imports.new_job(user, path, owner=user)
     imports.process(job)
-    return job, imports.read_report(job)
+    return job, import_reports.read_report(job)
 
 
 def test_a_line_break_inside_a_name_is_one_space(alice, tmp_path):

@@ -3,7 +3,7 @@ line saying why; a customer whose name merely starts with 合计 is imported."""
 
 import pytest
 
-from guanxi.customers import import_fixes, imports
+from guanxi.customers import import_fixes, import_reports, imports
 from guanxi.customers.models import Customer
 
 pytestmark = pytest.mark.django_db
@@ -16,7 +16,7 @@ def _run(user, tmp_path, text: str, **options):
     path.write_text(text, encoding="utf-8")
     job = imports.new_job(user, path, owner=user, **options)
     imports.process(job, dry_run=options.pop("dry_run", False))
-    return job, imports.read_report(job)
+    return job, import_reports.read_report(job)
 
 
 def test_a_totals_row_under_the_customers_is_skipped_with_its_reason(alice, tmp_path):

@@ -13,7 +13,7 @@ import pytest
 from django.db import DatabaseError, connection
 from django.utils import translation
 
-from guanxi.customers import bulk, import_writers, imports
+from guanxi.customers import bulk, import_reports, import_writers, imports
 from guanxi.customers.models import Customer
 from guanxi.customers.models_import import ImportJob, OnDuplicate
 from guanxi.customers.services import create_customer
@@ -89,7 +89,7 @@ def test_a_batch_that_fails_stops_the_job_and_rolls_the_next_one_back(
     assert len(aside) >= 4  # the batch after it was matched too (and rolled back if sent)
     assert Customer.objects.count() == Customer.history.count() == job.imported
     assert job.imported + job.failed == 2 * BATCH
-    report = imports.report_path_for(path).read_text(encoding="utf-8-sig").splitlines()[1:]
+    report = import_reports.report_path_for(path).read_text(encoding="utf-8-sig").splitlines()[1:]
     assert all(int(line.split(",")[0]) < 2 * BATCH + 2 for line in report)
 
     monkeypatch.setattr(imports, "insert_customers", real)

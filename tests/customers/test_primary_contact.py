@@ -10,7 +10,7 @@ from django.core.management import call_command
 from django.db import IntegrityError, connection, transaction
 from django.urls import reverse
 
-from guanxi.customers import history_reasons, imports
+from guanxi.customers import history_reasons, import_reports
 from guanxi.customers.models import Contact
 from guanxi.customers.models_import import ImportJob
 from guanxi.customers.services import add_contact, create_customer, update_contact
@@ -181,7 +181,9 @@ def test_a_second_primary_for_the_same_customer_in_a_file_is_imported_as_a_conta
 def test_the_report_says_why_the_second_primary_is_not_primary(alice, acme, tmp_path):
     _import(tmp_path, f"客户编号,联系人,主要联系人\n{acme.pk},李会计,是\n{acme.pk},王总,是\n")
 
-    report = imports.report_path_for(tmp_path / "contacts.csv").read_text(encoding="utf-8-sig")
+    report = import_reports.report_path_for(tmp_path / "contacts.csv").read_text(
+        encoding="utf-8-sig"
+    )
     assert report.splitlines()[1:] == [
         '3,主要联系人,是,"Imported, but not as the primary contact: row 2 of this file is '
         "already this customer's primary contact.\""
@@ -191,7 +193,7 @@ def test_the_report_says_why_the_second_primary_is_not_primary(alice, acme, tmp_
 def test_the_note_on_a_second_primary_is_no_problem_of_the_column(alice, acme, tmp_path):
     _import(tmp_path, f"客户编号,联系人,主要联系人\n{acme.pk},李会计,是\n{acme.pk},王总,是\n")
 
-    assert imports.report_by_column(ImportJob.objects.get()) == []
+    assert import_reports.report_by_column(ImportJob.objects.get()) == []
 
 
 def test_a_second_primary_matching_a_contact_to_skip_is_only_skipped(alice, acme, tmp_path):
@@ -203,7 +205,9 @@ def test_a_second_primary_matching_a_contact_to_skip_is_only_skipped(alice, acme
     )
 
     assert "imported 1, updated 0, skipped 1, failed 0" in out
-    report = imports.report_path_for(tmp_path / "contacts.csv").read_text(encoding="utf-8-sig")
+    report = import_reports.report_path_for(tmp_path / "contacts.csv").read_text(
+        encoding="utf-8-sig"
+    )
     assert "primary" not in report
 
 

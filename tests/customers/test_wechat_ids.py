@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.urls import reverse
 
-from guanxi.customers import imports
+from guanxi.customers import import_reports
 from guanxi.customers.models import Contact, Customer
 from guanxi.customers.services import create_customer, update_customer
 from tests.conftest import login
@@ -23,7 +23,7 @@ def acme(alice):
 
 
 def _report(path) -> list[list[str]]:
-    text = imports.report_path_for(path).read_text(encoding="utf-8-sig")
+    text = import_reports.report_path_for(path).read_text(encoding="utf-8-sig")
     return list(csv.reader(io.StringIO(text)))[1:]
 
 

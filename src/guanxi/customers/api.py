@@ -29,7 +29,15 @@ from guanxi.core.pagination import (
     encode_cursor,
     keyset_page,
 )
-from guanxi.customers import exports, import_columns, import_views, imports, services, tasks
+from guanxi.customers import (
+    exports,
+    import_columns,
+    import_reports,
+    import_views,
+    imports,
+    services,
+    tasks,
+)
 from guanxi.customers.duplicate_check import check_new_customer
 from guanxi.customers.forms import split_tags
 from guanxi.customers.import_form import fields_in_the_form, kept_only_if_valid
@@ -307,9 +315,9 @@ def import_job_out(job, report_route: str, ignored=import_columns.ignored_column
         "failed": job.failed,
         "error": job.error,
         "report_url": reverse(report_route, args=[job.pk])
-        if imports.read_report(job, limit=1)
+        if import_reports.read_report(job, limit=1)
         else None,
-        "problems": imports.report_by_column(job),
+        "problems": import_reports.report_by_column(job),
         "ignored_columns": ignored(job),
     }
 

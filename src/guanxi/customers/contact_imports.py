@@ -24,7 +24,14 @@ from django.utils.translation import gettext_lazy, pgettext_lazy
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from guanxi.core.phones import normalize_phone
-from guanxi.customers import history_reasons, imports
+from guanxi.customers import (
+    history_reasons,
+    import_mapping,
+    import_reports,
+    import_rows,
+    import_tables,
+    imports,
+)
 from guanxi.customers.models import Contact, Customer
 from guanxi.customers.models_import import ImportJob, OnDuplicate
 
@@ -89,10 +96,10 @@ def auto_mapping(headers: list[str]) -> dict[str, str]:
     index: dict[str, str] = {}
     for target, words in ALIASES.items():
         for word in words.split():
-            index.setdefault(imports._key(word), target)
+            index.setdefault(import_mapping.header_key(word), target)
     mapping: dict[str, str] = {}
     for header in headers:
-        target = index.get(imports._key(header))
+        target = index.get(import_mapping.header_key(header))
         if target and target not in mapping.values():
             mapping[header] = target
     return mapping
@@ -105,14 +112,14 @@ def check_mapping(mapping: dict[str, str], headers: list[str]) -> dict[str, str]
     targets = list(cleaned.values())
     doubles = sorted({t for t in targets if targets.count(t) > 1})
     if doubles:
-        raise imports.ImportFileError(
+        raise import_tables.ImportFileError(
             _("Each field can take only one column; mapped twice: %(fields)s.")
             % {"fields": ", ".join(field_label(t) for t in doubles)}
         )
     if "name" not in targets:
-        raise imports.ImportFileError(_("No column is mapped to the name; it is required."))
+        raise import_tables.ImportFileError(_("No column is mapped to the name; it is required."))
     if not any(t in targets for t in CUSTOMER_KEYS):
-        raise imports.ImportFileError(
+        raise import_tables.ImportFileError(
             _("Map a column to the customer ID, the customer's phone or the customer's name.")
         )
     return cleaned
@@ -147,7 +154,7 @@ def configure(user, job: ImportJob, mapping: dict, on_duplicate: str) -> ImportJ
     try:
         table = getattr(job, "_table", None) or imports.read_table(job.file_path)  # read once
         mapping = check_mapping(mapping, table.headers)
-    except imports.ImportFileError as exc:
+    except import_tables.ImportFileError as exc:
         raise ValidationError({"mapping": str(exc)}) from None
     job.mapping, job.on_duplicate = mapping, on_duplicate
     job.save(update_fields=["mapping", "on_duplicate"])
@@ -157,11 +164,11 @@ def configure(user, job: ImportJob, mapping: dict, on_duplicate: str) -> ImportJ
 class _Row:
     def __init__(self, number: int, cells: list, columns):
         self.number = number
-        self.raw = {target: imports._text(cells[index]) for index, target in columns}
+        self.raw = {target: import_tables.cell_text(cells[index]) for index, target in columns}
         self.errors: dict[str, list[str]] = {}
         for target, text in self.raw.items():
-            if imports.NUL in text:  # refused as the customer import refuses it
-                self.errors[target] = [imports.nul_message()]
+            if import_tables.NUL in text:  # refused as the customer import refuses it
+                self.errors[target] = [import_rows.nul_message()]
 
 
 def _changes_nothing(found: Contact, candidate: Contact, row: _Row) -> bool:
@@ -181,7 +188,7 @@ class _Batch:
         self.creates: list[Contact] = []
         self.updates: list[Contact] = []
         self.promoted: dict[int, int | None] = {}  # customer → its new primary (None: created)
-        self.outcome = imports.Outcome()
+        self.outcome = import_reports.Outcome()
 
     def fail(self, row: _Row, errors: dict) -> None:
         """Count the row failed and report each of its bad cells, in the file's column order
@@ -273,7 +280,7 @@ class _Batch:
         contact.refresh_search_text()  # written by bulk_create, which bypasses save()
         return contact
 
-    def run(self, rows: list[_Row], *, write: bool) -> imports.Outcome:
+    def run(self, rows: list[_Row], *, write: bool) -> import_reports.Outcome:
         found = self._customers(rows)
         ready: list[tuple[_Row, Contact, tuple]] = []
         not_primary: dict[int, int] = {}  # row → the earlier row making its customer's primary
@@ -433,11 +440,11 @@ def process(
         job.report_offset = 0
         job.language = translation.get_language() or ""  # the report's, as imports.process
     job.total_rows = len(table.rows)
-    job.report_path = str(imports.report_path_for(job.file_path))
+    job.report_path = str(import_reports.report_path_for(job.file_path))
     job.status = ImportJob.Status.RUNNING
     job.error = ""
     job.save()
-    report = imports._Report(Path(job.report_path), job.report_offset)
+    report = import_reports.Report(Path(job.report_path), job.report_offset)
     seen: dict[tuple, int] = {}
     primaries: dict[int, int] = {}
     try:

@@ -130,7 +130,7 @@ def _custom_fields() -> list[CustomField]:
 def headers(custom: list[CustomField]) -> list[str]:
     """The header row: the fields' verbose names with a capital first letter, as the pages show
     them ("Name", "Mobile phone"; Chinese unchanged), then the custom fields' labels as their
-    admin wrote them. The import recognises all of them (``imports.auto_mapping``), in either
+    admin wrote them. The import recognises all of them (``import_mapping.auto_mapping``), in either
     language, so an exported file comes back."""
     names = [
         capfirst(str(_("owner") if f == "owner" else Customer._meta.get_field(f).verbose_name))

@@ -1,4 +1,4 @@
-"""A second process that converts and checks a long import's rows (``imports.convert`` and
+"""A second process that converts and checks a long import's rows (``import_rows.convert`` and
 ``CustomerCleaner.quick``, the pinyin search text included) while the importing process
 matches duplicates and writes, so the import uses two cores. A thread cannot do it: the
 checking is Python and holds the GIL the writing needs.
@@ -26,6 +26,8 @@ import operator
 import os
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
+
+from guanxi.customers import import_tables
 
 logger = logging.getLogger(__name__)
 
@@ -74,7 +76,7 @@ def _ready() -> int:
 def _check(numbers: Sequence[int], cells: list) -> list[tuple]:
     from guanxi.customers import imports
 
-    with imports.collector_paused():
+    with import_tables.collector_paused():
         rows = imports.checked_rows(cells, numbers, _worker["columns"], _worker["cleaner"])
         return imports.pack(rows)
 
@@ -109,7 +111,7 @@ def _picker(indexes: Sequence[int]) -> Callable[[list], tuple]:
 
 
 class Checker:
-    """The checked rows of each batch of the file's rows (``table``: an ``imports.Table``),
+    """The checked rows of each batch of the file's rows (``table``: an ``import_tables.Table``),
     in order: from the worker once it runs, else from ``check_here(begin)``; ``close`` stops
     the worker."""
 

@@ -17,11 +17,11 @@ from pathlib import Path
 
 from django.utils import translation
 
-from guanxi.customers import contact_imports, import_fixes, imports
+from guanxi.customers import contact_imports, import_fixes, import_mapping, import_tables, imports
 from guanxi.customers.models_import import ImportJob
 
 #: Bytes of a CSV file read to find its header row: the header is among its first
-#: ``imports.HEADER_SEARCH_ROWS`` non-blank rows.
+#: ``import_tables.HEADER_SEARCH_ROWS`` non-blank rows.
 HEAD_BYTES = 256 * 1024
 CUSTOMERS = "customers"  # ImportJob.kind of a customer import
 
@@ -35,9 +35,9 @@ def ignored_columns(job: ImportJob) -> list[str]:
     if job.kind == contact_imports.KIND:
         targets = set(contact_imports.ALIASES)
     elif job.kind == CUSTOMERS:
-        targets = set(imports.TARGET_FIELDS)
+        targets = set(import_mapping.TARGET_FIELDS)
         if any(t.startswith("custom.") for t in mapping.values()):  # else no query for them
-            targets |= {value for value, _label in imports.target_choices()}
+            targets |= {value for value, _label in import_mapping.target_choices()}
     else:
         return []
     # a rows-to-fix file's own two columns are no data of the file: not "not imported"
@@ -61,7 +61,7 @@ def file_headers(job: ImportJob, read: Callable | None = None) -> list[str]:
 
 def unread_sheets(job: ImportJob) -> str:
     """What to say of the job's workbook's other sheets holding a table, which an import does
-    not read (``imports.unread_sheets_note``); "" when there are none or the file is gone."""
+    not read (``import_tables.unread_sheets_note``); "" when there are none or the file is gone."""
     head = _file_head(job, imports.read_table)
     return head.unread_sheets if head else ""
 
@@ -75,19 +75,19 @@ class _Head:
 def _file_head(job: ImportJob, read: Callable) -> _Head | None:
     table = getattr(job, "_table", None)  # read already by new_job in this process
     if table is not None:
-        return _Head(tuple(table.headers), imports.unread_sheets_note(table))
+        return _Head(tuple(table.headers), import_tables.unread_sheets_note(table))
     path = Path(job.file_path)
     try:
         stat = path.stat()
         # The language too: a file without a header has "Column 1"… in the reader's language.
         return _head(path, stat.st_size, stat.st_mtime_ns, read, translation.get_language())
-    except (imports.ImportFileError, OSError):
+    except (import_tables.ImportFileError, OSError):
         return None
 
 
 @lru_cache(maxsize=256)
 def _head(path: Path, size: int, mtime: int, read: Callable, language) -> _Head:
-    if size > HEAD_BYTES and path.suffix.lower() not in imports.XLSX_SUFFIXES:
+    if size > HEAD_BYTES and path.suffix.lower() not in import_tables.XLSX_SUFFIXES:
         with path.open("rb") as file:
             head = _whole_lines(file.read(HEAD_BYTES))
         if head:
@@ -96,10 +96,10 @@ def _head(path: Path, size: int, mtime: int, read: Callable, language) -> _Head:
                 part.write_bytes(head)
                 try:
                     return _Head(tuple(read(part).headers), "")  # a CSV file: one sheet
-                except imports.ImportFileError:
+                except import_tables.ImportFileError:
                     pass  # rows longer than the head: read the whole file
     table = read(path)
-    return _Head(tuple(table.headers), imports.unread_sheets_note(table))
+    return _Head(tuple(table.headers), import_tables.unread_sheets_note(table))
 
 
 def _whole_lines(head: bytes) -> bytes:

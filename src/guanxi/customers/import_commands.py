@@ -18,7 +18,7 @@ from django.utils.translation import ngettext
 
 from guanxi.accounts.models import Role, User
 from guanxi.customers import import_columns
-from guanxi.customers.imports import report_by_column
+from guanxi.customers.import_reports import report_by_column
 from guanxi.customers.models_import import ImportJob, SavedMapping
 
 #: The exit status of an import stopped by Ctrl-C (128 + SIGINT), as a shell reports it.

@@ -18,7 +18,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from guanxi.customers import imports
+from guanxi.customers import import_mapping, import_reports, import_tables, imports
 from guanxi.customers.models_import import ImportJob
 
 #: The two columns a rows-to-fix file adds after the file's own. A rows-to-fix file fixed and
@@ -38,9 +38,9 @@ def helper_column(header: str) -> str:
         for code, _name in settings.LANGUAGES:
             with translation.override(code):
                 for message in (ORIGINAL_ROW, WHAT_TO_FIX):
-                    _HELPER_KEYS[imports._key(_(message))] = message
+                    _HELPER_KEYS[import_mapping.header_key(_(message))] = message
     name = _REPEATED.sub("", header)
-    return _HELPER_KEYS.get(imports._key(name), "")
+    return _HELPER_KEYS.get(import_mapping.header_key(name), "")
 
 
 def data_headers(headers: list[str]) -> list[str]:
@@ -53,9 +53,9 @@ def failed_rows(job: ImportJob) -> dict[int, list[str]]:
     path = Path(job.report_path) if job.report_path else None
     if path is None or not path.exists():
         return {}
-    skipped = imports.skip_pattern()
+    skipped = import_reports.skip_pattern()
     failed: dict[int, list[str]] = {}
-    for line in imports.read_report(job, limit=job.total_rows * 20 + 20):
+    for line in import_reports.read_report(job, limit=job.total_rows * 20 + 20):
         if len(line) < 4 or not line[0].isdigit() or skipped.fullmatch(line[3]):
             continue
         column, reason = line[1], line[3]
@@ -96,7 +96,7 @@ def _rows_to_fix(job: ImportJob, out: BinaryIO) -> int:
     written = 0
     for written, (number, cells) in enumerate(rows, start=1):
         for col, index in enumerate(kept):
-            text = imports._text(cells[index]) if index < len(cells) else ""
+            text = import_tables.cell_text(cells[index]) if index < len(cells) else ""
             if text:
                 sheet.write_string(written, col, text)
         first = _original_number(cells, original)
@@ -117,5 +117,5 @@ def _original_number(cells: list, at: int | None) -> int | None:
     one (not such a file, or the cell emptied or not a number)."""
     if at is None or at >= len(cells):
         return None
-    text = imports._text(cells[at])
+    text = import_tables.cell_text(cells[at])
     return int(text) if text.isdigit() else None

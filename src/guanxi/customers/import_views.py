@@ -23,10 +23,14 @@ from guanxi.customers import (
     exports,
     import_columns,
     import_fixes,
+    import_reports,
+    import_rows,
+    import_tables,
     imports,
     queries,
     tasks,
 )
+from guanxi.customers.import_mapping import target_choices
 from guanxi.customers.models_import import ExportJob, ImportJob, OnDuplicate, SavedMapping
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -206,14 +210,14 @@ def import_mapping(request, pk):
         return redirect("customers:import_job", pk=job.pk)
     try:
         table = imports.read_table(job.file_path)
-    except (imports.ImportFileError, OSError) as exc:
+    except (import_tables.ImportFileError, OSError) as exc:
         messages.error(request, str(exc))
         return redirect("customers:import")
     contacts = job.kind == contact_imports.KIND
     owners = queries.assignable_owners(request.user)
     error = ""
     mapping = job.mapping
-    targets = (contact_imports if contacts else imports).target_choices()
+    targets = contact_imports.target_choices() if contacts else target_choices()
     if request.GET.get("saved"):
         saved = SavedMapping.objects.filter(pk=int_or_none(request.GET["saved"])).first()
     elif job.status == ImportJob.Status.UPLOADED:  # a new file: the mapping saved for its kind
@@ -262,9 +266,11 @@ def import_mapping(request, pk):
             "nav": "customers",
             "job": job,
             "columns": columns,
-            "preview": imports.preview(table),
-            "unread_sheets": imports.unread_sheets_note(table),
-            "companies_note": "" if contacts else imports.companies_by_name_note(table, mapping),
+            "preview": import_tables.preview(table),
+            "unread_sheets": import_tables.unread_sheets_note(table),
+            "companies_note": ""
+            if contacts
+            else import_rows.companies_by_name_note(table, mapping),
             "targets": targets,
             "contacts": contacts,
             "saved_mappings": SavedMapping.objects.all(),
@@ -287,10 +293,10 @@ REPORT_LINES = 50  # of the report, on the job's page
 def import_job(request, pk):
     """Step 3: a dry run's report, or the progress of the import (polled by HTMX)."""
     job = _job(request, pk)
-    problems = imports.report_by_column(job)
-    lines = imports.read_report(job, limit=REPORT_LINES, shown=True)
+    problems = import_reports.report_by_column(job)
+    lines = import_reports.read_report(job, limit=REPORT_LINES, shown=True)
     # a note on a row imported or updated all the same is no row "not imported"
-    report, notes = imports.split_report(lines)
+    report, notes = import_reports.split_report(lines)
     context = {
         "nav": "customers",
         "job": job,
@@ -298,7 +304,7 @@ def import_job(request, pk):
         "report_notes": notes,
         "report_cut": len(lines) == REPORT_LINES,
         "problems": problems,
-        "mostly_failing": imports.mostly_failing(job, problems),
+        "mostly_failing": import_reports.mostly_failing(job, problems),
         "ignored_columns": import_columns.ignored_columns(job),
         "unread_sheets": import_columns.unread_sheets(job),
     }
@@ -368,7 +374,7 @@ def rows_to_fix_file(job: ImportJob) -> FileResponse:
     spool = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it
     try:
         written = import_fixes.rows_to_fix(job, spool)
-    except (imports.ImportFileError, OSError):
+    except (import_tables.ImportFileError, OSError):
         spool.close()
         raise Http404 from None
     if not written:

@@ -52,7 +52,7 @@ class OutOfOrder(RuntimeError):
 class _InFlight:
     future: Future
     end: int
-    outcome: object  # the batch's imports.Outcome
+    outcome: object  # the batch's import_reports.Outcome
     before: int  # the report's length before the batch's lines
     after: int  # ... and after them
 

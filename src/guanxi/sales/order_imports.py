@@ -1,6 +1,6 @@
 """Import historical orders from CSV and XLSX files, with a row-by-row error report.
 
-The file handling is the customer import's (customers.imports): reading CSV in UTF-8, UTF-16 or
+The file handling is the customer import's (customers.import_tables, import_reports): reading CSV in UTF-8, UTF-16 or
 GBK/GB18030 and XLSX through python-calamine, the upload, the ImportJob that records progress
 (kind "orders") and the report (row, column, value, reason) written beside the file. What is
 specific to orders lives here.
@@ -36,7 +36,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from guanxi.core.phones import normalize_phone
-from guanxi.customers import imports
+from guanxi.customers import import_mapping, import_reports, import_rows, import_tables, imports
 from guanxi.customers.models import Customer
 from guanxi.customers.models_import import ImportJob
 from guanxi.sales import services
@@ -120,7 +120,7 @@ CHANNEL_WORDS = {
 }
 
 
-class OrderImportError(imports.ImportFileError):
+class OrderImportError(import_tables.ImportFileError):
     """The file as a whole cannot be imported (unreadable, empty, a required column missing)."""
 
 
@@ -156,11 +156,11 @@ def _column_index() -> dict[str, str]:
     index: dict[str, str] = {}
     for target, words in COLUMNS.items():
         for word in words.split():
-            index.setdefault(imports._key(word), target)
+            index.setdefault(import_mapping.header_key(word), target)
     for language in ("en", "zh-hans"):
         with translation.override(language):
             for target in COLUMNS:
-                index.setdefault(imports._key(column_label(target)), target)
+                index.setdefault(import_mapping.header_key(column_label(target)), target)
     return index
 
 
@@ -169,7 +169,7 @@ def _named_columns(headers: list[str]) -> dict[str, int]:
     index = _column_index()
     found: dict[str, int] = {}
     for position, header in enumerate(headers):
-        target = index.get(imports._key(header))
+        target = index.get(import_mapping.header_key(header))
         if target and target not in found:
             found[target] = position
     return found
@@ -192,14 +192,14 @@ def map_columns(headers: list[str]) -> dict[str, int]:
     return found
 
 
-def read_orders_table(path: str | Path) -> imports.Table:
+def read_orders_table(path: str | Path) -> import_tables.Table:
     try:
-        return imports.read_table(
+        return import_tables.read_table(
             path,
             no_rows=_("The file has a header row but no order lines."),
             names=lambda texts: len(_named_columns(texts)),
         )
-    except imports.ImportFileError as exc:
+    except import_tables.ImportFileError as exc:
         raise OrderImportError(str(exc)) from None
 
 
@@ -221,11 +221,11 @@ class _Cells:
             return value.date()
         if isinstance(value, dt.date):
             return value
-        text = imports._text(value)
+        text = import_tables.cell_text(value)
         found = self.dates.get(text)
         if found is None:
             try:
-                found = imports._date(text)
+                found = import_rows.cell_date(text)
             except ValidationError as exc:
                 found = exc.messages[0]
             self.dates[text] = found
@@ -310,12 +310,12 @@ class PendingOrder:
         return any(line.errors for line in self.lines)
 
 
-def group_rows(table: imports.Table, columns: dict[str, int]) -> list[PendingOrder]:
+def group_rows(table: import_tables.Table, columns: dict[str, int]) -> list[PendingOrder]:
     """The orders of the file in the order of their first row, each with its lines."""
     orders: dict[str, PendingOrder] = {}
     numbers = table.numbers_of(0, len(table.rows))
     for row, cells in zip(numbers, table.rows, strict=True):
-        raw = {target: imports._text(cells[i]) for target, i in columns.items()}
+        raw = {target: import_tables.cell_text(cells[i]) for target, i in columns.items()}
         key = raw.get("number", "") or f"\x00{row}"  # no number: an order of its own
         pending = orders.get(key)
         if pending is None:
@@ -838,11 +838,11 @@ def process(
         job.imported = job.updated = job.skipped = job.failed = 0
         job.report_offset = 0
     job.total_rows = len(table.rows)
-    job.report_path = str(imports.report_path_for(job.file_path))
+    job.report_path = str(import_reports.report_path_for(job.file_path))
     job.status = ImportJob.Status.RUNNING
     job.error = ""
     job.save()
-    report = imports._Report(Path(job.report_path), job.report_offset)
+    report = import_reports.Report(Path(job.report_path), job.report_offset)
     headers = _Headers(report, {t: table.headers[i] for t, i in columns.items()})
     cells = _Cells()
     products = _products(orders)
@@ -881,4 +881,4 @@ def process(
 
 
 def read_report(job: ImportJob, limit: int = 50) -> list[list[str]]:
-    return imports.read_report(job, limit, shown=True)
+    return import_reports.read_report(job, limit, shown=True)

@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from guanxi.customers import import_views, imports
+from guanxi.customers import import_reports, import_views, imports
 from guanxi.customers.models_import import ImportJob
 from guanxi.sales import order_import_columns, order_imports, tasks
 from guanxi.sales.views_common import require_writer
@@ -53,7 +53,7 @@ def order_import_job(request, pk):
         "sales_nav": "orders",
         "job": job,
         "report": order_imports.read_report(job),
-        "problems": imports.report_by_column(job),
+        "problems": import_reports.report_by_column(job),
         "ignored_columns": order_import_columns.ignored_columns(job),
     }
     if request.htmx:

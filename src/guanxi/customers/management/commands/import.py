@@ -10,7 +10,7 @@ from django.core.management import call_command, get_commands, load_command_clas
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from guanxi.customers import import_columns, imports
+from guanxi.customers import import_columns, import_mapping, import_tables, imports
 from guanxi.customers.import_commands import (
     HelpFormatter,
     ImportErrors,
@@ -99,7 +99,7 @@ class Command(BaseCommand):
             self._hand_over(options)
             return
         errors = ImportErrors(
-            imports.ImportFileError,
+            import_tables.ImportFileError,
             what="customers",
             file=options["file"],
             dry_run=options["dry_run"],
@@ -148,7 +148,7 @@ class Command(BaseCommand):
             )
         user, owner = acting_users(options)
         mapping, mapping_file = mapping_option(
-            options["mapping"], lambda: [value for value, _label in imports.target_choices()]
+            options["mapping"], lambda: [value for value, _label in import_mapping.target_choices()]
         )
         return new_job_with_mapping(
             lambda mapping: imports.new_job(

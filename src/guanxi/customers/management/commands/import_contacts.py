@@ -8,7 +8,7 @@ import sys
 from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 
-from guanxi.customers import contact_imports, imports
+from guanxi.customers import contact_imports, import_tables, imports
 from guanxi.customers.import_commands import (
     ImportErrors,
     Progress,
@@ -61,7 +61,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         errors = ImportErrors(
-            imports.ImportFileError,
+            import_tables.ImportFileError,
             what="contacts",
             file=options["file"],
             dry_run=options["dry_run"],
