@@ -162,9 +162,9 @@ def test_a_duplicate_in_a_later_batch_is_reported_against_the_first_row(alice, t
         stdout=out,
         stderr=io.StringIO(),
     )
-    assert "imported 3, updated 0, skipped 0, failed 1" in out.getvalue()
+    assert "imported 3, updated 0, skipped 1, failed 0" in out.getvalue()
     report = path.with_name("c.csv.errors.csv").read_text(encoding="utf-8-sig")
-    assert "5,手机,138 0013 8001," in report and "row 2 of this file" in report
+    assert "5,手机,138 0013 8001," in report and "row 2 of this file; skipped" in report
 
 
 def test_updating_many_customers_reads_the_custom_fields_once(alice, custom_fields, tmp_path):

@@ -160,11 +160,11 @@ def test_a_file_where_every_row_fails_exits_non_zero(alice, tmp_path):
     assert "c.csv.errors.csv" in out
 
 
-def test_duplicates_inside_the_file_are_reported(alice, tmp_path):
+def test_duplicates_inside_the_file_are_reported_as_skipped(alice, tmp_path):
     path = write_csv(tmp_path, HEADER + "王伟,13800138000,,,,,,,\n王小伟,138 0013 8000,,,,,,,\n")
     code, out = run(path, "--owner", "alice")
-    assert "imported 1, updated 0, skipped 0, failed 1" in out
-    assert "row 2 of this file" in report_rows(path)[0]
+    assert "imported 1, updated 0, skipped 1, failed 0" in out
+    assert "row 2 of this file; skipped" in report_rows(path)[0]
 
 
 def test_huge_cells_are_reported_not_truncated_into_the_database(alice, tmp_path):

@@ -118,7 +118,7 @@ def test_a_company_named_twice_in_a_file_is_an_in_file_duplicate(alice, tmp_path
 
     job, _report = _run(alice, tmp_path, text)
 
-    assert (job.imported, job.failed) == (1, 1)
+    assert (job.imported, job.skipped) == (1, 1)
 
 
 def test_an_update_by_phone_keeps_the_type_the_name_only_suggests(alice, tmp_path):

@@ -1,7 +1,7 @@
 """A row repeating an earlier row of the file (the same phone typed another way, the same
 e-mail in capitals): a repeat of a row that matched an existing customer is a match of that
-customer, not a failure; a repeat of a row that creates a customer stays an in-file
-duplicate."""
+customer, not a failure; a repeat of a row that creates a customer is skipped under "skip"
+and stays an in-file duplicate under "update" and "create"."""
 
 import pytest
 
@@ -116,8 +116,42 @@ def test_under_update_a_repeat_in_a_later_batch_updates_after_the_first(alice, t
     assert (known.city, known.email) == ("广州", "w@example.com")
 
 
-def test_a_repeat_of_a_row_creating_a_customer_is_still_an_in_file_duplicate(alice, tmp_path):
+def test_under_skip_a_repeat_of_a_row_creating_a_customer_is_skipped(alice, tmp_path):
     job, report = _run(alice, tmp_path, PHONES)
+
+    assert _counts(job) == (3, 0, 2, 0)
+    assert [(line[0], line[3]) for line in report] == [
+        ("5", "Same mobile phone as row 3 of this file; skipped."),
+        ("6", "Same mobile phone as row 3 of this file; skipped."),
+    ]
+    assert Customer.objects.filter(phone="+8613800138000").count() == 1
+
+
+def test_under_skip_a_repeat_in_a_later_batch_of_a_new_customer_is_skipped(alice, tmp_path):
+    job, _report = _run(alice, tmp_path, PHONES, batch_size=2)
+
+    assert _counts(job) == (3, 0, 2, 0)
+
+
+def test_a_repeat_of_a_row_that_failed_is_imported_in_its_place(alice, tmp_path):
+    text = "姓名,手机,生日\n王伟,13800138000,不是日期\n王伟,138 0013 8000,1985-03-05\n"
+
+    job, report = _run(alice, tmp_path, text)
+
+    assert _counts(job) == (1, 0, 0, 1)
+    assert [line[0] for line in report] == ["2"]
+
+
+def test_a_skipped_repeat_is_not_among_the_rows_to_fix(alice, tmp_path):
+    job, _report = _run(alice, tmp_path, PHONES)
+
+    assert import_fixes.failed_rows(job) == {}
+
+
+def test_under_update_a_repeat_of_a_row_creating_a_customer_is_an_in_file_duplicate(
+    alice, tmp_path
+):
+    job, report = _run(alice, tmp_path, PHONES, on_duplicate="update")
 
     assert _counts(job) == (3, 0, 0, 2)
     assert {line[3] for line in report} == {"Same mobile phone as row 3 of this file."}

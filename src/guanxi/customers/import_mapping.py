@@ -369,17 +369,23 @@ def fields_named(texts: list[str]) -> int:
     return len(auto_mapping(texts))
 
 
+#: The fields several columns may fill: each column's notes on a line of their own (a sheet
+#: with 备注 and 备注2, or 备注 and 其他说明), each column's tags.
+JOINED_FIELDS = frozenset({"notes", "tags"})
+
+
 def auto_mapping(headers: list[str]) -> dict[str, str]:
-    """{header: target} for the headers recognised; each target used once, first column wins;
-    a later column named for a field already taken fills that field's second field
-    (``SECOND_FIELDS``) if no column is named for that one, so its values are not lost."""
+    """{header: target} for the headers recognised; each target used once, first column wins,
+    but for the ``JOINED_FIELDS`` (every column named for one fills it); a later column named
+    for a field already taken fills that field's second field (``SECOND_FIELDS``) if no column
+    is named for that one, so its values are not lost."""
     index = _alias_index()
     mapping: dict[str, str] = {}
     used: set[str] = set()
     left: list[tuple[str, str]] = []  # (header, target taken by an earlier column)
     for header in headers:
         target = index.get(header_key(header))
-        if target and target not in used:
+        if target and (target not in used or target in JOINED_FIELDS):
             mapping[header] = target
             used.add(target)
         elif target in SECOND_FIELDS:
@@ -395,11 +401,12 @@ def auto_mapping(headers: list[str]) -> dict[str, str]:
 
 def check_mapping(mapping: dict[str, str], headers: list[str]) -> dict[str, str]:
     """The mapping restricted to this file's headers and known targets; raises ImportFileError
-    when no column is mapped to the name or a field is mapped twice."""
+    when no column is mapped to the name or a field is mapped twice (but the
+    ``JOINED_FIELDS``)."""
     valid = {value for value, _label in target_choices()}
     cleaned = {h: t for h, t in mapping.items() if h in headers and t in valid}
     targets = list(cleaned.values())
-    doubles = sorted({t for t in targets if targets.count(t) > 1})
+    doubles = sorted({t for t in targets if targets.count(t) > 1} - JOINED_FIELDS)
     if doubles:
         raise ImportFileError(
             _("Each field can take only one column; mapped twice: %(fields)s.")

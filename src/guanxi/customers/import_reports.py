@@ -121,6 +121,7 @@ def _shown(value: str) -> str:
 _SKIP_MESSAGES = (
     "Already exists as customer #%(id)d; skipped.",
     "A customer with the same %(field)s exists; skipped.",
+    "Same %(field)s as row %(row)d of this file; skipped.",
     "Already a contact of this customer; skipped.",
     "Customer #%(id)d has a contact with this phone number; skipped.",
     "A customer's contact has the same phone number; skipped.",

@@ -390,7 +390,8 @@ def convert(number: int, cells: list, columns: list[tuple[int, str]]) -> Row:
     for index, target in columns:
         value = cells[index]
         text = cell_text(value)
-        raw[target] = text
+        if text or target not in raw:  # an empty second notes column keeps the first's
+            raw[target] = text
         if (type(value) is not str or target in _DIGIT_FIELDS) and (
             problem := cell_problem(value, target)  # before the text check: it may have none
         ) is not None:
@@ -403,8 +404,8 @@ def convert(number: int, cells: list, columns: list[tuple[int, str]]) -> Row:
             continue
         if target in CONTACT_TARGETS:  # the contact's: in raw, for the batch
             continue
-        if target == "tags":
-            tags = [t.strip() for t in _TAG_SPLIT.split(text) if t.strip()]
+        if target == "tags":  # from one column or several (JOINED_FIELDS)
+            tags.extend(t.strip() for t in _TAG_SPLIT.split(text) if t.strip())
         elif target.startswith("custom."):
             custom[target.split(".", 1)[1]] = text
         elif target == "birthday":
@@ -432,6 +433,8 @@ def convert(number: int, cells: list, columns: list[tuple[int, str]]) -> Row:
                 text = digits.group(1)
             elif not text.isprintable() or (not text.isascii() and _WIDE.search(text)):
                 text = tidy(target, text)
+            if target == "notes" and "notes" in data:  # a second notes column: a line more
+                text = raw["notes"] = f"{data['notes']}\n{text}"
             limit = _TEXT_LIMITS.get(target)
             if limit and len(text) > limit:
                 # Django does not validate a TextField's max_length; the model still declares it.
@@ -446,7 +449,7 @@ def convert(number: int, cells: list, columns: list[tuple[int, str]]) -> Row:
             )
     if "kind" not in data and "kind" not in errors and _company_by_name(data):
         data["kind"] = Kind.COMPANY.value
-    return Row(number=number, data=data, tags=tags, raw=raw, errors=errors)
+    return Row(number=number, data=data, tags=list(dict.fromkeys(tags)), raw=raw, errors=errors)
 
 
 def nul_message() -> str:

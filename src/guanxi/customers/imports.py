@@ -236,6 +236,7 @@ class _Batch:
         references: _References | None = None,
         matched: dict[int, tuple[int, str]] | None = None,
         totals: frozenset[int] = frozenset(),
+        creating: set[int] | None = None,
     ):
         self.job, self.cleaner, self.report = job, cleaner, report
         self.totals = totals  # the sheet's numbers of the totals rows at its bottom
@@ -254,6 +255,9 @@ class _Batch:
         # kind of ``_skip_contact``), over the whole file: a later row repeating it is a match
         # of the same customer, skipped as it was.
         self.matched = {} if matched is None else matched
+        # Numbers of the rows that create a customer, over the whole file: a later row
+        # repeating one is skipped under "skip".
+        self.creating = set() if creating is None else creating
         self.customers: dict[int, Customer] = {}  # the customers rows may update, by id
         self.editable: set[int] = set()
         self.visible: set[int] = set()
@@ -306,7 +310,11 @@ class _Batch:
         existing customer, the repeat is a match of that customer too: skipped as it was,
         or under "update" applied after it, as if the file were imported again (a repeat
         agreeing with the earlier row changes nothing and is skipped). A repeat of a row
-        that creates a customer, or of an ID, stays an error: one of them is a mistake."""
+        that creates a customer is skipped under "skip", as a duplicate of a customer already
+        there would be. Under "update" or "create" it stays an error, as a repeat of an ID
+        does: which row's values the customer should end with, or whether the two rows are
+        two customers, is the user's to say (the rows to fix, imported again under "create",
+        add it)."""
         prepared: list[tuple[Row, dict, list[tuple]]] = []
         repeats: list[tuple[Row, tuple]] = []  # rows sharing a key with an earlier row
         seen = self.seen
@@ -418,6 +426,7 @@ class _Batch:
                         continue
                 self.creates.append((values, row.tags, owner_id))
                 self.create_contacts.append(self.contacts.get(row.number))
+                self.creating.add(row.number)
                 self.outcome.imported += 1
                 continue
             key, (found_pk, _found) = match
@@ -431,7 +440,9 @@ class _Batch:
         for row, key in repeats:
             first = seen[key]
             hit = self.matched.get(first)
-            if hit is None:  # the earlier row creates a customer, or failed
+            if hit is None and first in self.creating and on_duplicate == OnDuplicate.SKIP:
+                self._skip_repeat(row, key)
+            elif hit is None:  # the earlier row failed, or creates a customer
                 self._fail_repeat(row, key)
             elif hit[1]:
                 self._skip_contact(row, key, hit[0], kind=hit[1])
@@ -522,6 +533,17 @@ class _Batch:
                     % {"field": field_label(key[0]), "row": self.seen[key]}
                 ]
             },
+        )
+
+    def _skip_repeat(self, row: Row, key: tuple) -> None:
+        """Skip a row sharing ``key`` with an earlier row of the file that creates a customer."""
+        self.outcome.skipped += 1
+        self.report.add(
+            row.number,
+            self.headers_by_target.get(key[0], key[0]),
+            row.raw.get(key[0], ""),
+            _("Same %(field)s as row %(row)d of this file; skipped.")
+            % {"field": field_label(key[0]), "row": self.seen[key]},
         )
 
     def _skip_contact(self, row: Row, key: tuple, found_pk: int, *, kind: str) -> None:
@@ -795,7 +817,9 @@ def process(
     table = getattr(job, "_table", None) or read_table(job.file_path)
     mapping = check_mapping(job.mapping, table.headers)
     columns = [(table.headers.index(h), t) for h, t in mapping.items() if t not in REFERENCES]
-    headers_by_target = {t: h for h, t in mapping.items()}
+    headers_by_target: dict[str, str] = {}
+    for header, target in mapping.items():
+        headers_by_target.setdefault(target, header)  # notes from two columns: the first named
     indexes = {t: table.headers.index(h) for h, t in mapping.items() if t in REFERENCES}
     if job.on_duplicate == OnDuplicate.CREATE:
         indexes.pop("id", None)  # every row a new customer: nothing to match
@@ -824,6 +848,7 @@ def process(
                 "report": report,
                 "headers_by_target": headers_by_target,
                 "seen": {},
+                "creating": set(),
                 "references": references,
                 "matched": {},
                 "totals": totals_rows(table, table.headers.index(headers_by_target["name"])),
