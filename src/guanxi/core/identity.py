@@ -7,6 +7,7 @@ import re
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from stdnum import exceptions as stdnum_exceptions
 from stdnum import numdb
 from stdnum.cn import ric, uscc
@@ -51,22 +52,65 @@ def _validate_ric(raw: str) -> str:
     return number
 
 
+#: An ID number with zeros in front: no ID number starts with 0 (its first digit is a
+#: province's, 1 to 8), so they were added, as a spreadsheet's number format pads a column of
+#: numbers to one width ("000110101199003074514"); before, such a number was told its check
+#: digit did not match, or its length.
+_PADDED_RIC = re.compile(r"(0+)([1-9][0-9]*X?)")
+_DIGITS_RIC = re.compile(r"[0-9]+X?")
+
+
 def normalize_resident_id(raw: str) -> str:
     raw = (raw or "").strip().upper()
     if not raw:
         return ""
     try:
         return _validate_ric(raw)
-    except stdnum_exceptions.InvalidChecksum:
-        raise ValidationError(
-            _("The last character of this resident ID number does not match: a typing error?")
-        ) from None
-    except stdnum_exceptions.InvalidComponent:
-        raise ValidationError(
-            _("This resident ID number has an impossible birth date or an unknown district code.")
-        ) from None
-    except stdnum_exceptions.ValidationError:
-        raise ValidationError(_("Enter a valid resident ID number (18 characters).")) from None
+    except stdnum_exceptions.ValidationError as exc:
+        raise ValidationError(_ric_message(raw, exc)) from None
+
+
+def _ric_message(raw: str, exc: stdnum_exceptions.ValidationError) -> str:
+    """Why ``raw`` is no resident ID number: zeros added in front of it, else what python-stdnum
+    found (``exc``), a wrong length with the number's own."""
+    number = raw if _PLAIN_RIC.fullmatch(raw) else ric.compact(raw)
+    padded = _PADDED_RIC.fullmatch(number)
+    if padded is not None:
+        zeros, rest = len(padded.group(1)), len(padded.group(2))
+        values = {"zeros": zeros, "count": len(number), "rest": rest}
+        if rest == 18:
+            return (
+                ngettext(
+                    "A zero was added in front of this ID number: it has %(count)d characters, an "
+                    "ID number has 18 and never starts with 0. Remove the zero.",
+                    "%(zeros)d zeros were added in front of this ID number: it has %(count)d "
+                    "characters, an ID number has 18 and never starts with 0. Remove the zeros.",
+                    zeros,
+                )
+                % values
+            )
+        return (
+            ngettext(
+                "This ID number starts with a zero, which no ID number does (added in front of "
+                "it?), and without it has %(rest)d characters: an ID number has 18.",
+                "This ID number starts with %(zeros)d zeros, which no ID number does (added in "
+                "front of it?), and without them has %(rest)d characters: an ID number has 18.",
+                zeros,
+            )
+            % values
+        )
+    if isinstance(exc, stdnum_exceptions.InvalidChecksum):
+        return _("The last character of this resident ID number does not match: a typing error?")
+    if isinstance(exc, stdnum_exceptions.InvalidComponent):
+        return _(
+            "This resident ID number has an impossible birth date or an unknown district code."
+        )
+    if isinstance(exc, stdnum_exceptions.InvalidLength) and _DIGITS_RIC.fullmatch(number):
+        return _(
+            "Enter a valid resident ID number: an ID number has 18 characters, this one has "
+            "%(count)d."
+        ) % {"count": len(number)}
+    return _("Enter a valid resident ID number (18 characters).")
 
 
 def normalize_uscc(raw: str) -> str:

@@ -1,5 +1,6 @@
 """Phone numbers: parse, validate and normalise to E.164 (default region from settings)."""
 
+import enum
 import functools
 import re
 import unicodedata
@@ -315,6 +316,59 @@ def display_phone(e164: str, *, masked: bool = False) -> str:
         return mask_phone(e164) if masked else e164
     shown = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
     return _masked_in_place(shown, e164) if masked else shown
+
+
+class PhoneKind(enum.StrEnum):
+    """What kind of number a stored number is, as a message names it."""
+
+    MOBILE = "mobile"
+    LANDLINE = "landline"
+    CN_400 = "400"  # a mainland 400 service number: the caller pays a local call
+    CN_800 = "800"  # a mainland 800 number: free to the caller
+    OTHER = "other"
+
+
+def phone_kind(e164: str) -> PhoneKind:
+    """The kind of a stored number, by phonenumbers' type for it: MOBILE, FIXED_LINE a
+    landline; a mainland 400 number is SHARED_COST (neither UAN nor FIXED_LINE_OR_MOBILE) and
+    an 800 one TOLL_FREE. OTHER for the rest: a number phonenumbers cannot tell a mobile from
+    a landline by (FIXED_LINE_OR_MOBILE: +1 201 555 0123), the mainland's other service
+    numbers (95xxx, 1010xxxx), a number that is none."""
+    match = _CN_MOBILE_E164.fullmatch(e164 or "")
+    if match is not None and _CN_MOBILE.fullmatch(match.group(1)):
+        return PhoneKind.MOBILE  # the common case, without a full parse (as display_phone)
+    try:
+        number = phonenumbers.parse(e164, settings.PHONE_REGION)
+    except phonenumbers.NumberParseException:
+        return PhoneKind.OTHER
+    kind = phonenumbers.number_type(number)
+    if kind == phonenumbers.PhoneNumberType.MOBILE:
+        return PhoneKind.MOBILE
+    if kind == phonenumbers.PhoneNumberType.FIXED_LINE:
+        return PhoneKind.LANDLINE
+    if number.country_code == 86:
+        national = str(number.national_number)
+        if kind == phonenumbers.PhoneNumberType.SHARED_COST and national.startswith("400"):
+            return PhoneKind.CN_400
+        if kind == phonenumbers.PhoneNumberType.TOLL_FREE and national.startswith("800"):
+            return PhoneKind.CN_800
+    return PhoneKind.OTHER
+
+
+def phone_noun(e164: str) -> str:
+    """What a message calls a stored number: "mobile number", "landline number", "400
+    number", "800 number", else "phone number" (never "mobile" for a number that is none:
+    a customer's "mobile phone" field holds a company's 400 number or landline too)."""
+    kind = phone_kind(e164)
+    if kind == PhoneKind.MOBILE:
+        return _("mobile number")
+    if kind == PhoneKind.LANDLINE:
+        return _("landline number")
+    if kind == PhoneKind.CN_400:
+        return _("400 number")
+    if kind == PhoneKind.CN_800:
+        return _("800 number")
+    return _("phone number")
 
 
 def _masked_in_place(shown: str, e164: str) -> str:

@@ -8,6 +8,7 @@ import unicodedata
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from guanxi.core.phones import PhoneKind, phone_kind, phone_noun
 from guanxi.customers.import_tables import (
     ImportFileError,
 )
@@ -245,6 +246,14 @@ def field_label(target: str) -> str:
     if target.startswith("custom."):
         return target.split(".", 1)[1]
     return str(Customer._meta.get_field(target).verbose_name)
+
+
+def key_label(key: tuple) -> str:
+    """What a message calls the field a matching ``key`` is of: a phone by its kind (a 400
+    number or a landline is no 手机), any other field by its name."""
+    if key[0] == "phone" and phone_kind(key[1]) != PhoneKind.MOBILE:
+        return phone_noun(key[1])
+    return field_label(key[0])
 
 
 def _contact_label(target: str) -> str:

@@ -56,8 +56,8 @@ from guanxi.customers.import_mapping import (
     REFERENCES,
     auto_mapping,
     check_mapping,
-    field_label,
     fields_named,
+    key_label,
 )
 from guanxi.customers.import_reports import (
     Outcome,
@@ -310,15 +310,17 @@ class _Batch:
         existing customer, the repeat is a match of that customer too: skipped as it was,
         or under "update" applied after it, as if the file were imported again (a repeat
         agreeing with the earlier row changes nothing and is skipped). A repeat of a row
-        that creates a customer is skipped under "skip", as a duplicate of a customer already
-        there would be. Under "update" or "create" it stays an error, as a repeat of an ID
-        does: which row's values the customer should end with, or whether the two rows are
-        two customers, is the user's to say (the rows to fix, imported again under "create",
-        add it)."""
+        that creates a customer is skipped under "skip", and under "create" is another new
+        customer (with a note naming the earlier row), as a duplicate of a customer already
+        there would be. Under "update" it stays an error, as a repeat of an ID does: the
+        customer does not exist yet when the rows are matched, and which row's values it
+        should end with is the user's to say."""
         prepared: list[tuple[Row, dict, list[tuple]]] = []
         repeats: list[tuple[Row, tuple]] = []  # rows sharing a key with an earlier row
         seen = self.seen
         references = self.references
+        creating = self.job.on_duplicate == OnDuplicate.CREATE
+        noted: dict[int, tuple] = {}  # "create": row number -> the key an earlier row had
         for row, values in rows:
             if row.number in self.totals:
                 self.outcome.skipped += 1
@@ -341,14 +343,16 @@ class _Batch:
             if customer_id is not None:
                 keys, others = [("id", customer_id)], keys
             key = next((k for k in keys if k in seen), None)
-            if key is not None:
+            if key is not None and creating and key[0] != "id":
+                noted[row.number] = key  # another customer, as the user chose
+            elif key is not None:
                 if key[0] == "id":
                     self._fail_repeat(row, key)
                 else:
                     repeats.append((row, key))
                 continue
             for k in keys:
-                seen[k] = row.number
+                seen.setdefault(k, row.number)  # "create": the first row that had it
             if others:
                 for k in others:
                     seen.setdefault(k, row.number)
@@ -428,6 +432,8 @@ class _Batch:
                 self.create_contacts.append(self.contacts.get(row.number))
                 self.creating.add(row.number)
                 self.outcome.imported += 1
+                if row.number in noted:
+                    self._note_repeat(row, noted[row.number])
                 continue
             key, (found_pk, _found) = match
             # Another system's numbers in an ID column: said only of a customer she may see.
@@ -512,7 +518,7 @@ class _Batch:
         row matching it), naming each customer the user may see."""
         parts = []
         for pk, key in first_keys.items():
-            label = field_label(key[0])
+            label = key_label(key)
             if pk in self.visible:
                 parts.append(_("the %(field)s is customer #%(id)d's") % {"field": label, "id": pk})
             else:
@@ -530,7 +536,7 @@ class _Batch:
             {
                 key[0]: [
                     _("Same %(field)s as row %(row)d of this file.")
-                    % {"field": field_label(key[0]), "row": self.seen[key]}
+                    % {"field": key_label(key), "row": self.seen[key]}
                 ]
             },
         )
@@ -543,7 +549,18 @@ class _Batch:
             self.headers_by_target.get(key[0], key[0]),
             row.raw.get(key[0], ""),
             _("Same %(field)s as row %(row)d of this file; skipped.")
-            % {"field": field_label(key[0]), "row": self.seen[key]},
+            % {"field": key_label(key), "row": self.seen[key]},
+        )
+
+    def _note_repeat(self, row: Row, key: tuple) -> None:
+        """Note beside a row that shares ``key`` with an earlier row of the file and is added,
+        under "create", as another customer."""
+        self.report.add(
+            row.number,
+            self.headers_by_target.get(key[0], key[0]),
+            row.raw.get(key[0], ""),
+            _("Same %(field)s as row %(row)d of this file; added as another customer.")
+            % {"field": key_label(key), "row": self.seen[key]},
         )
 
     def _skip_contact(self, row: Row, key: tuple, found_pk: int, *, kind: str) -> None:
@@ -585,7 +602,7 @@ class _Batch:
                 _("Already exists as customer #%(id)d; skipped.") % {"id": found_pk}
                 if found_pk in self.visible
                 else _("A customer with the same %(field)s exists; skipped.")
-                % {"field": field_label(key[0])},
+                % {"field": key_label(key)},
             )
             return
         if found_pk not in self.editable:

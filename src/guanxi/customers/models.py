@@ -615,7 +615,9 @@ class Customer(TimeStamped, Versioned, SoftDeletable):
         # A phone's length is its stored number's (E.164, 16 characters at most), which
         # clean() gives or says why not: as written a number may be longer ("0086 (0)755
         # 8888 1234"), and "13800138006/13900139006" was told twice, too long and no number.
-        super().clean_fields(exclude={*(exclude or ()), "phone", "phone_alt"})
+        # An ID number's length clean() tells with its reason ("zeros were added in front"),
+        # which the field's "at most 18 characters" would only have preceded.
+        super().clean_fields(exclude={*(exclude or ()), "phone", "phone_alt", "id_number"})
 
     def clean(self):
         """Normalise phones and IDs and check the invariants; errors are keyed by field."""

@@ -9,12 +9,14 @@ calamine's own reading 0.3 s) and a sheet whose rectangle would be mostly empty 
 instead (``_SparseSheet``), keeping only the cells that hold something; the others, nearly
 all, are read by calamine as before. The survey also finds what calamine reads as an empty
 cell but is not: a formula never calculated (a file written by a program, not saved by Excel)
-and an error value (#N/A…), given as ``Unread``.
+and an error value (#N/A…), given as ``Unread``. An ODS file is surveyed likewise, all its
+sheets before calamine opens it (calamine reads every sheet of it as it opens it), and read
+here when one of them is sparse or too big.
 
 Each sheet comes as its rows that hold a value (whitespace is no value), each with its index in
 the sheet and its cells up to its last value, and its merged ranges. A sheet of more than
-``MAX_ROWS`` rows, a value beyond ``MAX_COLUMNS`` columns or an XLSX sheet of more than
-``MAX_CELLS`` values is refused (``SpreadsheetError``) before it costs more.
+``MAX_ROWS`` rows, a value beyond ``MAX_COLUMNS`` columns or an XLSX or ODS sheet of more
+than ``MAX_CELLS`` values is refused (``SpreadsheetError``) before it costs more.
 """
 
 import datetime as dt
@@ -33,7 +35,7 @@ from django.utils.translation import gettext as _
 MAX_ROWS = 1_000_000
 #: Columns: no value may be further right than this one.
 MAX_COLUMNS = 1_000
-#: Cells holding a value in one XLSX sheet, at most: counted before calamine reads the sheet
+#: Cells holding a value in one XLSX or ODS sheet, at most: counted before calamine reads it
 #: (a small file of repeated cells can unpack to billions).
 MAX_CELLS = 20_000_000
 #: calamine reads a sheet whose rectangle has at most this many cells, or at most this many
@@ -172,6 +174,17 @@ def too_many_rows(sheet: str) -> SpreadsheetError:
     )
 
 
+def too_many_cells(sheet: str) -> SpreadsheetError:
+    """``sheet`` holds more values than an import takes (counted before it is read)."""
+    return SpreadsheetError(
+        _(
+            "The sheet “%(sheet)s” has more than %(n)s cells holding a value, more "
+            "than one import takes. Split it into several files and import each."
+        )
+        % {"sheet": sheet, "n": f"{MAX_CELLS:,}"}
+    )
+
+
 def csv_sheet(rows: Iterable[list[str]]) -> Sheet:
     """The rows of a CSV file (``csv.reader``) as a sheet."""
     return Sheet("", _checked("", _trimmed(rows)[0]))
@@ -182,6 +195,10 @@ def workbook_sheets(path: Path) -> Iterator[Sheet]:
     UnreadableWorkbook, when the file is no workbook it can read."""
     from python_calamine import CalamineWorkbook, SheetVisibleEnum
 
+    ods = _OdsPackage.open(path)
+    if ods is not None:
+        yield from ods.sheets()
+        return
     book = CalamineWorkbook.from_path(str(path))
     package = _Package.open(path)
     try:
@@ -200,9 +217,10 @@ def workbook_sheets(path: Path) -> Iterator[Sheet]:
             package.book.close()
 
 
-def _calamine_sheet(sheet, name: str, hidden: bool, unread: dict) -> Sheet:
+def _calamine_sheet(sheet, name: str, hidden: bool, unread: dict, merges=None) -> Sheet:
     """A sheet as calamine reads it, row by row (its rows are lists in Rust already: only the
-    rows holding a value become Python lists that stay)."""
+    rows holding a value become Python lists that stay); ``merges``: its merged ranges when
+    calamine does not give them (an ODS sheet's)."""
     end = sheet.end
     source = sheet.iter_rows()
     first = next(source, None)
@@ -219,7 +237,8 @@ def _calamine_sheet(sheet, name: str, hidden: bool, unread: dict) -> Sheet:
     _checked(name, rows)
     if unread:
         _place(rows, unread)
-    merges = [(r0, c0, r1, c1) for (r0, c0), (r1, c1) in sheet.merged_cell_ranges or ()]
+    if merges is None:
+        merges = [(r0, c0, r1, c1) for (r0, c0), (r1, c1) in sheet.merged_cell_ranges or ()]
     return Sheet(name, rows, merges, hidden)
 
 
@@ -452,11 +471,12 @@ def format_kind(code: str) -> str:
     return ""
 
 
-def _parse(book: zipfile.ZipFile, part: str, start, end, data=None) -> None:
-    """Parse a part of the package with expat, these handlers called. A part with a document
-    type declaration is refused: no part of a workbook has one, and its entities could make a
-    small file a huge text."""
-    parser = expat.ParserCreate(namespace_separator=" ")
+def _parse(book: zipfile.ZipFile, part: str, start, end, data=None, *, names=True) -> None:
+    """Parse a part of the package with expat, these handlers called; ``names``: with
+    namespaces ("URI name"), else names as written ("table:table-cell"). A part with a
+    document type declaration is refused: no part of a workbook has one, and its entities
+    could make a small file a huge text."""
+    parser = expat.ParserCreate(namespace_separator=" ") if names else expat.ParserCreate()
     parser.StartDoctypeDeclHandler = _no_doctype
     parser.buffer_text = True
     parser.StartElementHandler = start
@@ -527,13 +547,7 @@ def _survey(book: zipfile.ZipFile, part: str, sheet: str) -> _Survey:
                 text, rest = text[:cut], text[cut:]
             _survey_piece(survey, columns, text)
             if survey.filled > MAX_CELLS:
-                raise SpreadsheetError(
-                    _(
-                        "The sheet “%(sheet)s” has more than %(n)s cells holding a value, more "
-                        "than one import takes. Split it into several files and import each."
-                    )
-                    % {"sheet": sheet, "n": f"{MAX_CELLS:,}"}
-                )
+                raise too_many_cells(sheet)
             if not piece:
                 break
     if columns:
@@ -734,6 +748,427 @@ def _split_ref(ref: str) -> tuple[int, int] | None:
     if not letters or not digits:
         return None
     return int(digits) - 1, _column_index(letters.replace("$", ""))
+
+
+# --- ODS: the survey, the reading here ----------------------------------------------------
+
+# calamine reads every sheet of an ODS file into its rectangle as the file is opened, before a
+# sheet is asked for: a cell holding a space in column 300 and another 200,000 rows down made
+# a 1 KB file 60 million cells (3.9 GB, 15 s); 1,048,000 rows down, 314 million, beyond
+# calamine's own limit (an error that said the file was no workbook). So the sheets' XML
+# (content.xml) is surveyed first, streamed (``_ods_survey``: a regular expression over its
+# tags, as long as calamine's own reading): calamine opens the file only when every sheet is
+# within MAX_CELLS and not sparse, else each sheet is read here, cell by cell, only the cells
+# holding a value kept (``_OdsReader``), with the values calamine gives. Both go by the names
+# as written ("table:table-cell"), as calamine does.
+
+_CELLS = frozenset({"table:table-cell", "table:covered-table-cell"})
+_VALUE_TYPE = "office:value-type"
+_ODS_VALUES = frozenset(
+    {
+        "office:value",
+        "office:string-value",
+        "office:date-value",
+        "office:time-value",
+        "office:boolean-value",
+    }
+)
+
+
+class _OdsPackage:
+    """An ODS file: its sheets surveyed, then read by calamine or here."""
+
+    def __init__(self, path: Path, book: zipfile.ZipFile):
+        self.path, self.book = path, book
+
+    @classmethod
+    def open(cls, path: Path) -> "_OdsPackage | None":
+        """The package of an .ods file; None when it is none (calamine says what it is)."""
+        if path.suffix.lower() != ".ods":
+            return None
+        try:
+            book = zipfile.ZipFile(path)
+        except (zipfile.BadZipFile, OSError):
+            return None
+        if "content.xml" not in book.NameToInfo:
+            book.close()
+            return None
+        return cls(path, book)
+
+    def sheets(self) -> Iterator[Sheet]:
+        try:
+            tables = _ods_survey(self.book)
+            if all(t.survey.filled <= MAX_CELLS and not t.survey.sparse for t in tables):
+                yield from self._calamine(tables)
+                return
+            reader = _OdsReader(tables)
+            _parse(self.book, "content.xml", reader.start, reader.end, reader.data, names=False)
+        finally:
+            self.book.close()
+        for found in reader.sheets:
+            if isinstance(found, SpreadsheetError):
+                raise found
+            yield found
+
+    def _calamine(self, tables: list["_OdsTable"]) -> Iterator[Sheet]:
+        from python_calamine import CalamineWorkbook, SheetVisibleEnum
+
+        book = CalamineWorkbook.from_path(str(self.path))
+        try:
+            for index, meta in enumerate(book.sheets_metadata):
+                hidden = meta.visible != SheetVisibleEnum.Visible
+                table = tables[index] if index < len(tables) else None
+                merges = table.merges if table is not None and table.name == meta.name else []
+                sheet = book.get_sheet_by_index(index)
+                yield _calamine_sheet(sheet, meta.name, hidden, {}, merges)
+        finally:
+            book.close()
+
+
+@dataclass
+class _OdsTable:
+    name: str
+    hidden: bool
+    survey: _Survey = field(default_factory=_Survey)
+    merges: list[tuple[int, int, int, int]] = field(default_factory=list)
+
+
+#: The tags that start or end a row or a table (not "table:table-row-group").
+_ODS_ROW_TAG = re.compile(rb"<table:(table-row|table)(?=[\s/>])([^>]*)>|</table:(table-row|table)>")
+_ODS_CELL = re.compile(rb"<table:(?:covered-)?table-cell(?=[\s/>])([^>]*)>")
+#: A cell holding something, as calamine's rectangle counts it: a value or a formula.
+_ODS_HOLDING = re.compile(
+    rb"<table:(?:covered-)?table-cell(?=[\s/>])[^>]*?(?:office:|table:formula)"
+)
+_ODS_STYLE_TAG = re.compile(rb"<style:(style|table-properties)(?=[\s/>])([^>]*)>")
+
+
+def _ods_attribute(attributes: bytes, name: bytes) -> str | None:
+    """An attribute's value (either quotes, spaces around "="), unescaped; None without it."""
+    found = re.search(
+        rb"(?<![\w:.-])" + re.escape(name) + rb"""\s*=\s*(?:"([^"]*)"|'([^']*)')""", attributes
+    )
+    if found is None:
+        return None
+    value = found.group(1) if found.group(1) is not None else found.group(2)
+    return html.unescape(value.decode())
+
+
+def _ods_count(attributes: bytes, name: bytes) -> int:
+    """A repeat or span count (1 without one). A count that is no number: UnreadableWorkbook
+    (calamine refuses the file too)."""
+    value = _ods_attribute(attributes, b"table:" + name) if name in attributes else None
+    if value is None:
+        return 1
+    try:
+        return int(value)
+    except ValueError:
+        raise UnreadableWorkbook(f"not a count: {value!r}") from None
+
+
+def _ods_survey(book: zipfile.ZipFile) -> list[_OdsTable]:
+    """content.xml's named tables (calamine reads those), surveyed (``_OdsSurvey``) from its
+    XML in pieces cut after a tag, as the XLSX survey reads a sheet."""
+    survey = _OdsSurvey()
+    rest = b""
+    with book.open("content.xml") as stream:
+        while True:
+            piece = stream.read(_SURVEY_CHUNK)
+            text = rest + piece
+            if piece:
+                cut = text.rfind(b">") + 1
+                text, rest = text[:cut], text[cut:]
+            survey.feed(text)
+            if not piece:
+                break
+    return survey.tables
+
+
+class _OdsSurvey:
+    """Each named table with where its cells holding something are (``_Survey``: a value or
+    a formula, as calamine's rectangle counts them, each repeated cell and row counted), its
+    merged ranges and whether a table style hides it. Read from the rows' and tables' tags;
+    a row's cells counted in bulk (its last cell holding something: the cells before the
+    last "office:" or formula, which may be a little further than that cell, never before
+    it), one by one in a row of repeated or merged cells. An estimate never short of what
+    calamine's rectangle takes."""
+
+    def __init__(self):
+        self.tables: list[_OdsTable] = []
+        self.table: _OdsTable | None = None
+        self.hiding: set[str] = set()  # the table styles that hide a sheet
+        self.style = ""
+        self.body = False  # past the styles
+        self.open = False  # in a row
+        self.row = self.column = self.filled = self.last = 0
+        self.repeat = 1
+
+    def feed(self, text: bytes) -> None:
+        if not self.body:
+            self._styles(text)
+        at = 0
+        for tag in _ODS_ROW_TAG.finditer(text):
+            if self.open:
+                self._cells(text[at : tag.start()])
+            at = tag.end()
+            name, attributes, closing = tag.groups()
+            if name == b"table-row":
+                self.open, self.repeat = True, _ods_count(attributes, b"number-rows-repeated")
+                self.column = self.filled = self.last = 0
+                if attributes.endswith(b"/"):
+                    self._end_row()
+            elif name == b"table":
+                table = _ods_attribute(attributes, b"table:name")
+                if table is not None:
+                    style = _ods_attribute(attributes, b"table:style-name") or ""
+                    self.table, self.row = _OdsTable(table, style in self.hiding), 0
+                if attributes.endswith(b"/"):
+                    self._end_table()
+            elif closing == b"table-row":
+                self._end_row()
+            else:
+                self._end_table()
+        if self.open:
+            self._cells(text[at:])
+
+    def _cells(self, text: bytes) -> None:
+        table = self.table
+        if table is None or not text:
+            return
+        if b"repeated" in text or b"spanned" in text:
+            for attributes in _ODS_CELL.findall(text):
+                self._cell(table, attributes)
+            return
+        # In a row, the tags of the table namespace are its cells' (and what a cell may hold
+        # of it: a few more, counted as cells).
+        holding = len(_ODS_HOLDING.findall(text))
+        if holding:
+            self.filled += holding
+            end = max(text.rfind(b"office:"), text.rfind(b"table:formula"))
+            self.last = self.column + text.count(b"<table:", 0, end)
+        self.column += text.count(b"<table:")
+
+    def _cell(self, table: _OdsTable, attributes: bytes) -> None:
+        count = _ods_count(attributes, b"number-columns-repeated")
+        if b"office:" in attributes or b"table:formula" in attributes:
+            self.filled += count
+            self.last = self.column + count
+        if b"spanned" in attributes:
+            bottom = self.row + _ods_count(attributes, b"number-rows-spanned") - 1
+            right = self.column + _ods_count(attributes, b"number-columns-spanned") - 1
+            if (bottom, right) != (self.row, self.column):
+                table.merges.append((self.row, self.column, bottom, right))
+        self.column += count
+
+    def _end_row(self) -> None:
+        self.open = False
+        if self.table is None:
+            return
+        if self.filled:
+            survey = self.table.survey
+            survey.filled += self.filled * self.repeat
+            survey.last_row = self.row + self.repeat
+            survey.last_column = max(survey.last_column, self.last)
+        self.row += self.repeat
+
+    def _end_table(self) -> None:
+        if self.table is not None:
+            self.tables.append(self.table)
+        self.table = None
+
+    def _styles(self, text: bytes) -> None:
+        """Note the table styles that hide a sheet (``table:display="false"``), read before
+        the document's body."""
+        body = text.find(b"<office:body")
+        if body >= 0:
+            text, self.body = text[:body], True
+        for name, attributes in _ODS_STYLE_TAG.findall(text):
+            if name == b"style":
+                self.style = _ods_attribute(attributes, b"style:name") or ""
+            elif _ods_attribute(attributes, b"table:display") == "false":
+                self.hiding.add(self.style)
+
+
+class _OdsReader:
+    """content.xml's named tables read cell by cell (expat, names as written), only the cells
+    holding a value kept, each sheet in ``sheets`` or the SpreadsheetError it gave (a table
+    the survey found too big is not read). Its values are those calamine gives
+    (``tests/customers/test_spreadsheets_ods.py`` compares them)."""
+
+    def __init__(self, tables: list[_OdsTable]):
+        self.tables = iter(tables)
+        self.sheets: list[Sheet | SpreadsheetError] = []
+        self.table: _OdsTable | None = None
+        self.name = ""  # the table's
+        self.reading = False  # a table whose rows are kept
+        self.rows: list[tuple[int, list]] = []
+        self.row = self.column = self.repeat = self.cell_repeat = 0
+        self.cells: dict[int, object] = {}
+        self.value: object = None
+        self.text: list[str] | None = None  # a text cell's text, while it is read
+        self.paragraphs = self.annotation = 0
+
+    def start(self, name, attrs):
+        if not self.reading:
+            if name == "table:table" and "table:name" in attrs:
+                self._table()
+            return
+        if name in _CELLS:
+            self.cell_repeat = _count(attrs, "table:number-columns-repeated")
+            self.value, text = _ods_value(attrs)
+            self.text = [] if text else None
+            self.paragraphs = self.annotation = 0
+        elif self.text is not None:
+            if name == "office:annotation":
+                self.annotation += 1  # a comment's text is no part of the value
+            elif self.annotation:
+                pass
+            elif name == "text:p":
+                if self.paragraphs:
+                    self.text.append("\n")
+                self.paragraphs += 1
+            elif name == "text:s":
+                self.text.append(" " * _count(attrs, "text:c"))
+        elif name == "table:table-row":
+            self.repeat = _count(attrs, "table:number-rows-repeated")
+            self.column, self.cells = 0, {}
+
+    def end(self, name):
+        if not self.reading:
+            if name == "table:table" and self.table is not None:
+                self.table = None
+            return
+        try:
+            if name in _CELLS:
+                self._cell()
+            elif name == "office:annotation" and self.text is not None:
+                self.annotation -= 1
+            elif name == "table:table-row":
+                self._row()
+            elif name == "table:table":
+                table = self.table
+                self.sheets.append(Sheet(table.name, self.rows, table.merges, table.hidden))
+                self.table, self.reading, self.rows = None, False, []
+        except SpreadsheetError as exc:  # this sheet's: the others are read
+            self.sheets.append(exc)
+            self.reading, self.rows = False, []
+
+    def data(self, chunk):
+        if self.text is not None and not self.annotation:
+            self.text.append(chunk)
+
+    def _table(self) -> None:
+        table = next(self.tables, None)
+        if table is None:  # a table the survey did not find: the XML is not as it read it
+            raise UnreadableWorkbook("a table the survey did not find")
+        self.table, self.name = table, table.name
+        self.row, self.rows = 0, []
+        if table.survey.filled > MAX_CELLS:
+            self.sheets.append(too_many_cells(table.name))
+        else:
+            self.reading = True
+
+    def _cell(self) -> None:
+        if self.text is not None:
+            self.value, self.text = "".join(self.text), None
+        repeat, self.cell_repeat = self.cell_repeat, 1
+        if not empty(self.value):
+            if self.column + repeat > MAX_COLUMNS:
+                raise too_wide(self.name, self.row, self.column + repeat - 1)
+            for column in range(self.column, self.column + repeat):
+                self.cells[column] = self.value
+        self.column += repeat
+
+    def _row(self) -> None:
+        repeat, cells = self.repeat, self.cells
+        if cells:
+            width = max(cells) + 1
+            for row in range(self.row, self.row + repeat):
+                if len(self.rows) == MAX_ROWS:
+                    raise too_many_rows(self.name)
+                values: list = [""] * width  # an empty cell as calamine gives it
+                for column, value in cells.items():
+                    values[column] = value
+                self.rows.append((row, values))
+        self.row += repeat
+        self.cells = {}
+
+
+def _count(attrs: dict, name: str) -> int:
+    value = attrs.get(name)
+    if not value:
+        return 1
+    try:
+        return int(value)
+    except ValueError:
+        raise UnreadableWorkbook(f"not a count: {value!r}") from None
+
+
+def _ods_value(attrs: dict) -> tuple[object, bool]:
+    """A cell's value from its attributes, the first that gives one as calamine takes them,
+    else None; and whether its text is its value (a text cell without office:string-value)."""
+    for key, raw in attrs.items():
+        if key not in _ODS_VALUES:
+            continue
+        if key == "office:value":
+            return _ods_float(raw), False
+        if key == "office:string-value":
+            return raw, False
+        if key == "office:date-value":
+            return _ods_date(raw), False
+        if key == "office:time-value":
+            return _ods_time(raw), False
+        return raw in ("TRUE", "true"), False
+    return None, attrs.get(_VALUE_TYPE) == "string"
+
+
+#: A number as Rust reads one: no spaces, no "_", no "0x" (calamine refuses the workbook).
+_RUST_FLOAT = re.compile(
+    r"[+-]?(?:(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?|inf|infinity|nan)", re.I
+)
+_ODS_DATE_VALUE = re.compile(
+    r"\s*\+?([0-9]+)-([0-9]+)-([0-9]+)(?:T([0-9]+):([0-9]+):([0-9]+)(?:\.([0-9]+))?)?\s*"
+)
+_ODS_TIME_VALUE = re.compile(r"PT([0-9]+)H([0-9]+)M([0-9]+)(?:\.([0-9]+))?S")
+
+
+def _ods_float(raw: str) -> float:
+    if not _RUST_FLOAT.fullmatch(raw):
+        raise UnreadableWorkbook(f"not a number: {raw!r}")
+    return float(raw)
+
+
+def _ods_date(raw: str):
+    """A date, or a date and time without a zone; else the text as written."""
+    match = _ODS_DATE_VALUE.fullmatch(raw)
+    if match is None:
+        return raw
+    year, month, day, hour, minute, second, fraction = match.groups()
+    try:
+        if hour is None:
+            return dt.date(int(year), int(month), int(day))
+        return dt.datetime(  # noqa: DTZ001 - naive, as calamine gives it
+            int(year), int(month), int(day), *_clock(hour, minute, second, fraction)
+        )
+    except ValueError:
+        return raw
+
+
+def _ods_time(raw: str):
+    """A duration under a day as a time of day (PT10H20M30S); else the text as written."""
+    match = _ODS_TIME_VALUE.fullmatch(raw)
+    if match is None:
+        return raw
+    try:
+        return dt.time(*_clock(*match.groups()))
+    except ValueError:
+        return raw
+
+
+def _clock(hour: str, minute: str, second: str, fraction: str | None) -> tuple[int, int, int, int]:
+    """Hours, minutes, seconds (a leap second the 59th) and microseconds (cut, not rounded)."""
+    micro = int((fraction or "0")[:6].ljust(6, "0"))
+    return int(hour), int(minute), min(int(second), 59), micro
 
 
 # Naive, as calamine gives a cell's date and time: a calendar date, no moment in a time zone.
