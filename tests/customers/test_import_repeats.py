@@ -1,7 +1,7 @@
 """A row repeating an earlier row of the file (the same phone typed another way, the same
 e-mail in capitals): a repeat of a row that matched an existing customer is a match of that
-customer, not a failure; a repeat of a row that creates a customer is skipped under "skip"
-and stays an in-file duplicate under "update" and "create"."""
+customer, not a failure; a repeat of a row that creates a customer is skipped under "skip",
+another customer under "create" and stays an in-file duplicate under "update"."""
 
 import pytest
 
@@ -157,13 +157,16 @@ def test_under_update_a_repeat_of_a_row_creating_a_customer_is_an_in_file_duplic
     assert {line[3] for line in report} == {"Same mobile phone as row 3 of this file."}
 
 
-def test_with_create_a_repeat_is_still_an_in_file_duplicate(alice, tmp_path):
+def test_with_create_a_repeat_is_another_customer_with_a_note(alice, tmp_path):
     create_customer(alice, {"name": "王伟", "phone": "13800138000"})
 
-    job, _report = _run(alice, tmp_path, PHONES, on_duplicate="create")
+    job, report = _run(alice, tmp_path, PHONES, on_duplicate="create")
 
-    assert _counts(job) == (3, 0, 0, 2)
-    assert Customer.objects.filter(phone="+8613800138000").count() == 2
+    assert _counts(job) == (5, 0, 0, 0)
+    assert Customer.objects.filter(phone="+8613800138000").count() == 4
+    note = "Same mobile phone as row 3 of this file; added as another customer."
+    assert [(line[0], line[3]) for line in report] == [("5", note), ("6", note)]
+    assert import_reports.split_report(report) == ([], report)  # notes, no row to fix
 
 
 def test_rows_matching_one_customer_by_different_keys_are_applied_in_turn(alice, tmp_path):

@@ -772,6 +772,23 @@ def pairs_for(user, *, reason: str = "") -> QuerySet[DuplicatePair]:
     return qs.select_related("customer_a__owner", "customer_b__owner").order_by("-score", "-id")
 
 
+def changeable_pairs(user, pairs) -> set[int]:
+    """The ids of those of ``pairs`` whose two customers ``user`` may change (compare to merge,
+    or dismiss), in one query: a read-only analyst, or a rep seeing a colleague's customer
+    through a share, is offered neither action."""
+    if not user.can_write:
+        return set()
+    ids = {pk for pair in pairs for pk in (pair.customer_a_id, pair.customer_b_id)}
+    editable = set(
+        Customer.objects.editable_by(user).filter(pk__in=ids).values_list("pk", flat=True)
+    )
+    return {
+        pair.pk
+        for pair in pairs
+        if pair.customer_a_id in editable and pair.customer_b_id in editable
+    }
+
+
 @transaction.atomic
 def dismiss_duplicate(user, customer_id, other_id) -> DuplicateDismissal:
     """Remember that two customers (both editable by ``user``) are not the same: the pair is

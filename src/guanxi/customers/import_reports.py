@@ -122,6 +122,8 @@ _SKIP_MESSAGES = (
     "Already exists as customer #%(id)d; skipped.",
     "A customer with the same %(field)s exists; skipped.",
     "Same %(field)s as row %(row)d of this file; skipped.",
+    # Under "create", a repeat of an earlier row added all the same: a note.
+    "Same %(field)s as row %(row)d of this file; added as another customer.",
     "Already a contact of this customer; skipped.",
     "Customer #%(id)d has a contact with this phone number; skipped.",
     "A customer's contact has the same phone number; skipped.",
@@ -143,6 +145,7 @@ _SKIP_MESSAGES = (
 #: imported", so a page shows them apart (``split_report``).
 _NOTE_MESSAGES = (
     "Owner not changed: an existing customer changes owner by transfer.",
+    "Same %(field)s as row %(row)d of this file; added as another customer.",
     "Imported, but not as the primary contact: row %(row)d of this file is already this "
     "customer's primary contact.",
 )

@@ -38,7 +38,9 @@ def duplicate_list(request):
     # Found without counting them (the pager says whether there is a next page): at a million
     # customers a scan stores a million pairs, whose count took an admin's page 3.2 s.
     page = peek_page(qs, request.GET.get("page"), settings.CUSTOMER_PAGE_SIZE)
+    changeable = duplicates.changeable_pairs(user, page.object_list)
     for pair in page.object_list:
+        pair.changeable = pair.pk in changeable
         pair.shown_detail = pair_detail(user, pair)
         pair.reason_labels = [DuplicateReason(r).label for r in pair.reasons.split(",") if r]
     return render(
@@ -57,6 +59,7 @@ def duplicate_list(request):
             "summary": duplicates.scan_summary(user),
             "scan": duplicates.scan_in_progress(),
             "can_scan": user.can_write,
+            "can_merge": user.can_write,
         },
     )
 
