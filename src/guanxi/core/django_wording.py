@@ -25,6 +25,8 @@ WORDED = (
     ),
     gettext_lazy("Ensure this value is less than or equal to %(limit_value)s."),
     gettext_lazy("Ensure this value is greater than or equal to %(limit_value)s."),
+    # Django's Chinese, "输入一个有效的 Email 地址。", keeps an English word in a Chinese line.
+    gettext_lazy("Enter a valid email address."),
 )
 
 

@@ -1,5 +1,7 @@
 """Model fields shared by every domain."""
 
+import re
+
 from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.utils.translation import gettext as _g
@@ -18,6 +20,23 @@ class BoundedTextField(models.TextField):
         name, _path, args, kwargs = super().deconstruct()
         kwargs.pop("validators", None)  # added by __init__ from max_length
         return name, "guanxi.core.fields.BoundedTextField", args, kwargs
+
+
+#: A name of Chinese characters with spaces between them ("王 伟", "欧阳　娜娜"): office sheets
+#: pad a two-character name to the width of three, in half- or full-width spaces.
+_SPACED_HAN = re.compile(
+    r"[\u3400-\u4dbf\u4e00-\u9fff·]+(?:[ \u3000]+[\u3400-\u4dbf\u4e00-\u9fff·]+)+"
+)
+_SPACES = re.compile(r"[ \u3000]+")
+
+
+def closed_up(name: str) -> str:
+    """``name`` without the spaces between its Chinese characters, when it is all Chinese:
+    "王 伟" is 王伟, whom search, the duplicate check and the list then find as one; a Latin
+    name ("Wang Wei") or a mixed one ("王 Wei") keeps its spaces."""
+    if " " not in name and "\u3000" not in name:
+        return name
+    return _SPACES.sub("", name) if _SPACED_HAN.fullmatch(name) else name
 
 
 def trim_required(instance: models.Model, name: str, errors: dict) -> None:

@@ -21,6 +21,7 @@ from django.core.validators import EmailValidator, MaxLengthValidator, validate_
 from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.utils import timezone
 
+from guanxi.core.fields import closed_up
 from guanxi.core.identity import normalize_resident_id, normalize_uscc
 from guanxi.core.phones import normalize_phone
 from guanxi.core.wechat import normalize_wechat_id
@@ -118,7 +119,7 @@ class CustomerCleaner:
 
     def _model_rules(self, values: dict, custom) -> bool:
         """``Customer.clean``: normalise in place and say whether nothing failed."""
-        values["name"] = (values["name"] or "").strip()
+        values["name"] = closed_up((values["name"] or "").strip())
         if not values["name"]:
             return False
         try:

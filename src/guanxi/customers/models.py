@@ -20,7 +20,7 @@ from simple_history.models import HistoricalRecords
 
 from guanxi.accounts.models import Role, TeamClosure
 from guanxi.accounts.services import subteam_ids
-from guanxi.core.fields import BoundedTextField, trim_required
+from guanxi.core.fields import BoundedTextField, closed_up, trim_required
 from guanxi.core.identity import normalize_resident_id, normalize_uscc
 from guanxi.core.models import SoftDeletable, SoftDeleteQuerySet, TimeStamped, Versioned
 from guanxi.core.phones import normalize_phone
@@ -623,6 +623,7 @@ class Customer(TimeStamped, Versioned, SoftDeletable):
         """Normalise phones and IDs and check the invariants; errors are keyed by field."""
         errors: dict[str, list] = {}
         trim_required(self, "name", errors)
+        self.name = closed_up(self.name)
         for field in ("phone", "phone_alt"):
             try:
                 setattr(self, field, normalize_phone(getattr(self, field)))
@@ -744,6 +745,7 @@ class Contact(TimeStamped):
         """Normalise the phone, e-mail and WeChat ID; errors are keyed by field."""
         errors: dict[str, list] = {}
         trim_required(self, "name", errors)  # an empty name is clean_fields' to report, once
+        self.name = closed_up(self.name)
         try:
             self.phone = normalize_phone(self.phone)
         except ValidationError as exc:
