@@ -253,3 +253,20 @@ def test_an_english_user_downloads_the_export_under_its_english_name(
     assert re.fullmatch(
         r'attachment; filename="customers-\d{8}-\d{4}\.csv"', response["Content-Disposition"]
     )
+
+
+def test_a_choice_left_empty_is_an_empty_cell_not_unknown(alice, tmp_path):
+    create_customer(alice, {"name": "王伟", "gender": "", "income_band": ""})
+
+    header, row = _sheet(_xlsx(alice, tmp_path))[:2]
+    cells = dict(zip(header, row, strict=True))
+
+    assert cells["Gender"] == "" and cells["Income band"] == ""
+
+
+def test_a_choice_given_is_exported_by_its_label(alice, tmp_path):
+    create_customer(alice, {"name": "王伟", "gender": "male"})
+
+    header, row = _sheet(_xlsx(alice, tmp_path))[:2]
+
+    assert dict(zip(header, row, strict=True))["Gender"] == "Male"

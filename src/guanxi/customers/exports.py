@@ -152,7 +152,9 @@ def _labels() -> dict[str, dict[str, str]]:
 def _cell(user, customer: Customer, field: str, labels: dict[str, dict[str, str]]) -> str:
     if field in labels:
         value = getattr(customer, field)
-        return str(labels[field].get(value, value) or "")  # as get_FOO_display gives it
+        # As get_FOO_display gives it, but for no value: empty as on the card (its "—"),
+        # not the choice "Unknown" that stands for it in a form.
+        return str(labels[field].get(value, value)) if value else ""
     value = masked_value(user, customer, field)
     if value is None:
         return ""
