@@ -21,6 +21,7 @@ from guanxi.customers import (
     import_reports,
     import_tables,
     imports,
+    merge,
 )
 from guanxi.customers.import_fixes import failed_rows
 from guanxi.customers.models import Customer
@@ -555,3 +556,30 @@ def test_a_masked_phone_is_no_phone_for_a_new_customer(alice, tmp_path):
     assert _counts(job) == (0, 0, 0, 1)
     assert report[0][:3] == ["2", "手机", "'+86139****9000"]  # as Excel shows it
     assert "masked" in report[0][3]
+
+
+def test_the_id_of_a_customer_merged_away_names_the_one_it_was_merged_into(alice, tmp_path):
+    kept = create_customer(alice, {"name": "王伟", "phone": "13800138000"})
+    gone = create_customer(alice, {"name": "王 伟", "phone": "13900139000"})
+    merge.merge_customers(alice, kept.pk, gone.pk)
+
+    job, report = _import(tmp_path, alice, f"ID,姓名,城市\n{gone.pk},王伟,广州\n")
+
+    assert (job.updated, job.failed) == (0, 1)
+    assert report[0][3] == (
+        f"Customer #{gone.pk} was merged into customer #{kept.pk}: write {kept.pk} as the ID "
+        "to change that one, or leave the ID empty to add a new customer."
+    )
+
+
+def test_a_customer_merged_into_one_she_cannot_see_is_not_named(alice, mike, bob, tmp_path):
+    bobs = create_customer(bob, {"name": "王伟", "phone": "13800138000"})
+    mine = create_customer(alice, {"name": "王伟", "phone": "13900139000"})
+    merge.merge_customers(mike, bobs.pk, mine.pk)
+
+    _job, report = _import(tmp_path, alice, f"ID,姓名,城市\n{mine.pk},王伟,广州\n")
+
+    assert report[0][3] == (
+        f"Customer #{mine.pk} was merged into another customer: leave the ID empty to add a "
+        "new customer."
+    )

@@ -48,6 +48,7 @@ from guanxi.customers import (
     import_checker,
     import_tables,
     import_writers,
+    merge,
     services,
 )
 from guanxi.customers.bulk import insert_customers
@@ -258,6 +259,7 @@ class _Batch:
         # Numbers of the rows that create a customer, over the whole file: a later row
         # repeating one is skipped under "skip".
         self.creating = set() if creating is None else creating
+        self.merged: dict[int, object] | None = None  # the merges of IDs no customer has
         self.customers: dict[int, Customer] = {}  # the customers rows may update, by id
         self.editable: set[int] = set()
         self.visible: set[int] = set()
@@ -409,15 +411,7 @@ class _Batch:
                     continue
             if match is None:
                 if keys and keys[0][0] == "id":  # no alive customer has it: never a new one
-                    self.fail(
-                        row,
-                        {
-                            "id": [
-                                _("No customer #%(id)d: leave the ID empty to add a new customer.")
-                                % {"id": keys[0][1]}
-                            ]
-                        },
-                    )
+                    self.fail(row, {"id": [self._no_customer(keys[0][1], prepared, existing)]})
                     continue
                 if masked := masked_fields(row):
                     self.fail(row, {field: [masked_value_message()] for field in masked})
@@ -512,6 +506,30 @@ class _Batch:
         self.with_primary.add(customer_id)
         self.contact_adds.append(contact)
         return True
+
+    def _no_customer(self, pk: int, prepared, existing) -> str:
+        """Why no customer has the ID ``pk`` a row names: merged into another one (an export
+        edited while its customers were merged), named when the user may see it; else none
+        has it. The merges of the batch's missing IDs are read at the first, in one query."""
+        if self.merged is None:
+            missing = [
+                keys[0][1]
+                for _row, _values, keys in prepared
+                if keys and keys[0][0] == "id" and keys[0] not in existing
+            ]
+            self.merged = merge.merges_into(missing)
+        if pk in self.merged:
+            kept = merge.kept_customer(self.user, pk)
+            if kept is not None:
+                return _(
+                    "Customer #%(id)d was merged into customer #%(kept)d: write %(kept)d as the "
+                    "ID to change that one, or leave the ID empty to add a new customer."
+                ) % {"id": pk, "kept": kept}
+            return _(
+                "Customer #%(id)d was merged into another customer: leave the ID empty to add "
+                "a new customer."
+            ) % {"id": pk}
+        return _("No customer #%(id)d: leave the ID empty to add a new customer.") % {"id": pk}
 
     def _fail_conflict(self, row: Row, first_keys: dict[int, tuple]) -> None:
         """Fail a row whose keys match several existing customers (id -> the first key of the
