@@ -320,8 +320,21 @@ def group_rows(table: import_tables.Table, columns: dict[str, int]) -> list[Pend
         pending = orders.get(key)
         if pending is None:
             pending = orders[key] = PendingOrder(key=key)
-        pending.lines.append(Line(row=row, raw=raw))
+        pending.lines.append(Line(row=row, raw=raw, errors=_cell_problems(cells, columns)))
     return list(orders.values())
+
+
+def _cell_problems(cells: list, columns: dict[str, int]) -> dict[str, list[str]]:
+    """The cells of a row that hold no value the file can give (``import_rows.cell_problem``:
+    a formula without a saved result, an error value such as #N/A, a number whose last digits
+    Excel lost), each with why: read as empty, they would have been a quantity or a price
+    missing without a word. The checks then say nothing more of those columns."""
+    problems = {}
+    for target, i in columns.items():
+        value = cells[i]
+        if type(value) is not str and (problem := import_rows.cell_problem(value, target)):
+            problems[target] = [problem]
+    return problems
 
 
 # --- checking -------------------------------------------------------------------------------
@@ -347,9 +360,11 @@ class _Batch:
     def _check_header(self, order: PendingOrder) -> None:
         first = order.first
         raw, errors, values = first.raw, first.errors, first.values
+        unread = set(errors)  # cells without a value (``_cell_problems``): said already
 
         def fail(target: str, message: str) -> None:
-            errors.setdefault(target, []).append(str(message))
+            if target not in unread:
+                errors.setdefault(target, []).append(str(message))
 
         number = raw.get("number", "")
         if len(number) > NUMBER_LENGTH:
@@ -416,9 +431,11 @@ class _Batch:
 
     def _check_line(self, line: Line, currency: str) -> None:
         raw, errors, values = line.raw, line.errors, line.values
+        unread = {t for t, messages in errors.items() if messages and t not in HEADER_FIELDS}
 
         def fail(target: str, message: str) -> None:
-            errors.setdefault(target, []).append(str(message))
+            if target not in unread:
+                errors.setdefault(target, []).append(str(message))
 
         sku = raw.get("sku", "")
         product = self.products.get(sku) if sku else None
