@@ -18,11 +18,13 @@ def _run(user, tmp_path, text: str):
     return job, import_reports.read_report(job)
 
 
-def test_a_line_break_inside_a_name_is_one_space(alice, tmp_path):
+def test_a_line_break_inside_a_chinese_name_is_closed_up_and_in_an_address_one_space(
+    alice, tmp_path
+):
     job, _report = _run(alice, tmp_path, '姓名,地址\n"换行\n姓名","某路\t1号"\n')
 
     customer = Customer.objects.get()
-    assert (customer.name, customer.address) == ("换行 姓名", "某路 1号")
+    assert (customer.name, customer.address) == ("换行姓名", "某路 1号")
 
 
 def test_a_line_break_in_a_latin_name_is_one_space_too(alice, tmp_path):

@@ -34,6 +34,7 @@ from guanxi.customers import (
 )
 from guanxi.customers.models import Contact, Customer
 from guanxi.customers.models_import import ImportJob, OnDuplicate
+from guanxi.customers.search import contact_search_text
 
 KIND = "contacts"
 ALIASES = {
@@ -171,6 +172,17 @@ class _Row:
                 self.errors[target] = [import_rows.nul_message()]
 
 
+def _build_search_texts(contacts: list[Contact]) -> None:
+    """Each contact's search text with its customer's name (``search.contact_search_text``),
+    the names read once per chunk of customers: the bulk writes bypass save(), which builds it."""
+    names: dict[int, str] = {}
+    for chunk in imports.bulk.chunks(sorted({c.customer_id for c in contacts}), imports.IN_CHUNK):
+        names.update(Customer.objects.filter(pk__in=chunk).values_list("pk", "name"))
+    for contact in contacts:
+        values = {f: getattr(contact, f) for f in Contact.SEARCHED_FIELDS}
+        contact.search_text = contact_search_text(values, names.get(contact.customer_id, ""))
+
+
 def _changes_nothing(found: Contact, candidate: Contact, row: _Row) -> bool:
     """Whether updating ``found`` with the fields the row has (``candidate``, cleaned) would
     change nothing."""
@@ -277,7 +289,6 @@ class _Batch:
         if errors:
             self.fail(row, errors)
             return None
-        contact.refresh_search_text()  # written by bulk_create, which bypasses save()
         return contact
 
     def run(self, rows: list[_Row], *, write: bool) -> import_reports.Outcome:
@@ -338,7 +349,6 @@ class _Batch:
                 for f in CONTACT_FIELDS:
                     if f in row.raw:
                         setattr(match, f, getattr(contact, f))
-                match.refresh_search_text()
                 self.updates.append(match)
                 self.outcome.updated += 1
                 if match.is_primary:
@@ -380,6 +390,7 @@ class _Batch:
         return demoted
 
     def _write(self) -> None:
+        _build_search_texts([*self.updates, *self.creates])  # bulk writes bypass save()
         # the old primary contacts first: the database keeps one a customer at every write
         demoted = self._demoted()
         if demoted:

@@ -21,8 +21,10 @@ from guanxi.customers.models import Contact
 router = Router(tags=["contacts"])
 
 READ_ERRORS = error_responses(401, 404)
-#: The list's only order: newest first.
-ORDER = "-id"
+#: The list's only order: newest first, a search's contacts matching by their own words
+#: before those found by their customer's name; a cursor holds the last contact's place in it
+#: (``contact_queries.contact_rows``).
+ORDER = "-place"
 
 
 class ContactCustomerRef(Schema):
@@ -76,11 +78,12 @@ def list_all_contacts(
     """The contacts of the customers you may see, newest first, paginated by cursor.
 
     ``q`` matches a contact's name, pinyin (full or initials), phone digits (only where you see
-    phones in full), e-mail and WeChat ID; ``primary=true`` keeps each customer's primary
-    contact; ``owner`` the contacts of that user's customers. Phones are masked exactly where
-    their customer's are."""
+    phones in full), e-mail and WeChat ID, or its customer's name (with its pinyin and
+    initials), the contacts matching by their own details first; ``primary=true`` keeps each
+    customer's primary contact; ``owner`` the contacts of that user's customers. Phones are
+    masked exactly where their customer's are."""
     filters = contact_exports.filters_from({"q": q, "primary": primary, "owner": owner})
-    before = decode_cursor(cursor, ORDER)[1] if cursor else None
+    before = decode_cursor(cursor, ORDER)[0] if cursor else None
     rows = contact_rows(request.auth, **filters, limit=limit + 1, before=before)
     page, next_cursor = cut_page(rows, ORDER, limit)
     return {"items": [_item(request.auth, c) for c in page], "next_cursor": next_cursor}

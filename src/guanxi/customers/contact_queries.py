@@ -16,9 +16,13 @@ customer list (``queries.sees_few``) and every record that belongs to a customer
   (``contact_search_index.newest_matching``), each batch checked by its customers' ids, as the
   global search does (``ops.search``), but until the page is full. Walked for a user who sees
   few customers, a page would read most of the contacts to find none.
+
+A search finds a contact by its own words or by its customer's name ("华为", "huawei", "hw"
+list the people at 华为), those whose own words match first (``contact_search_index.
+ranked_matching``): each contact listed has its ``place`` there, which a cursor holds.
 """
 
-from django.db.models import Exists, F, OuterRef, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 
 from guanxi.customers import contact_search_index, queries, search_index
 from guanxi.customers.models import Contact, Customer
@@ -53,10 +57,12 @@ def contact_rows(
     limit: int,
     before: int | None = None,
 ) -> list[Contact]:
-    """Rows ``offset`` to ``offset + limit`` of the contacts ``user`` sees, newest first (with
-    an id below ``before`` when given), with LIST_COLUMNS: matching ``q`` (name, pinyin,
-    initials, phone digits, e-mail, WeChat ID, as a customer is found), primary contacts only
-    with ``primary``, of the customers ``owner`` owns when given.
+    """Rows ``offset`` to ``offset + limit`` of the contacts ``user`` sees, newest first (after
+    the place ``before`` when given), with LIST_COLUMNS: matching ``q`` (name, pinyin,
+    initials, phone digits, e-mail, WeChat ID, as a customer is found, or its customer's name;
+    those matching by their own words first), primary contacts only with ``primary``, of the
+    customers ``owner`` owns when given. Each row's ``place`` says where it stands (its id,
+    minus its id when found by its customer's name alone: ``ranked_matching``), for a cursor.
 
     Phone digits are searched only where the user sees phones in full (``queries.digits_seen``:
     a rep's own customers' contacts, an analyst's none), since a contact's phone is masked as
@@ -67,12 +73,33 @@ def contact_rows(
     owner, term = filters["owner"], normalize_query(q)
     few = _few(user, owner)
     if term and few is None:
-        ids = _newest_matching(user, term, owner, primary, offset + limit, before)
-        return _rows_of(ids[offset:])
+        places = _newest_matching(user, term, owner, primary, offset + limit, before)
+        return _rows_of(places[offset:])
     qs = _contacts(user, term, primary, owner, few)
+    if term:
+        return _ranked(qs, term, before, offset, limit)
     if before is not None:
         qs = qs.filter(pk__lt=before)
-    return list(_listed(qs, gathered=few is not None)[offset : offset + limit])
+    rows = list(_listed(qs, gathered=few is not None)[offset : offset + limit])
+    for contact in rows:
+        contact.place = contact.pk
+    return rows
+
+
+def _ranked(qs, term: str, before: int | None, offset: int, limit: int) -> list[Contact]:
+    """The rows of the few customers' contacts ``qs`` (matching ``term``) in the order of
+    ``ranked_matching``: those whose own words match, newest first, then the others, after
+    the place ``before``."""
+    qs = contact_search_index.with_own_match(qs, term)
+    if before is not None and before > 0:
+        qs = qs.filter(Q(own=True, pk__lt=before) | Q(own=False))
+    elif before is not None:
+        qs = qs.filter(own=False, pk__lt=-before)
+    qs = _listed(qs, gathered=True).annotate(own_words=F("own")).order_by("-own", "-newest")
+    rows = list(qs[offset : offset + limit])
+    for contact in rows:
+        contact.place = contact.pk if contact.own_words else -contact.pk
+    return rows
 
 
 def contacts_for(
@@ -142,8 +169,9 @@ def _few(user, owner: int | None) -> list[int] | None:
 def _newest_matching(
     user, term: str, owner: int | None, primary: bool, want: int, before: int | None
 ) -> list[int]:
-    """The ids of the newest ``want`` contacts matching ``term`` (below id ``before``) of the
-    customers the list holds, read from the contacts' index newest first a batch at a time,
+    """The places of the first ``want`` contacts matching ``term`` (after the place
+    ``before``) of the customers the list holds, read from the contacts' index in its order
+    (``ranked_matching``: their own words first, each part newest first) a batch at a time,
     each batch checked by its customers' ids, at least twice as many read each time (more
     where few were kept), until ``want`` are found or the index has no more."""
     among = (
@@ -154,11 +182,11 @@ def _newest_matching(
     found: list[int] = []
     read, batch = 0, min(max(8 * want, 64), _MOST_READ)
     while True:
-        rows = contact_search_index.newest_matching(term, batch, before=before, with_primary=True)
+        rows = contact_search_index.ranked_matching(term, batch, after=before)
         read += len(rows)
-        wanted = [(pk, customer) for pk, customer, is_primary in rows if is_primary or not primary]
-        kept = set(among({customer for _pk, customer in wanted}))
-        found += [pk for pk, customer in wanted if customer in kept]
+        wanted = [(place, c) for place, _pk, c, is_primary in rows if is_primary or not primary]
+        kept = set(among({customer for _place, customer in wanted}))
+        found += [place for place, customer in wanted if customer in kept]
         if len(found) >= want or len(rows) < batch:
             return found[:want]
         before = rows[-1][0]
@@ -166,11 +194,20 @@ def _newest_matching(
         batch = min(batch, _MOST_READ)
 
 
-def _rows_of(ids: list[int]) -> list[Contact]:
-    """The contacts ``ids`` (already checked for the user) newest first, with LIST_COLUMNS."""
-    if not ids:
+def _rows_of(places: list[int]) -> list[Contact]:
+    """The contacts at ``places`` (already checked for the user) in that order, with
+    LIST_COLUMNS."""
+    if not places:
         return []
-    return list(_listed(Contact.objects.filter(search_index.ids_q("pk", ids))))
+    ids = [abs(place) for place in places]
+    found = {c.pk: c for c in _listed(Contact.objects.filter(search_index.ids_q("pk", ids)))}
+    rows = []
+    for place in places:
+        contact = found.get(abs(place))
+        if contact is not None:
+            contact.place = place
+            rows.append(contact)
+    return rows
 
 
 def _listed(qs: QuerySet[Contact], *, gathered: bool = False) -> QuerySet[Contact]:

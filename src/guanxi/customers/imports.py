@@ -760,6 +760,14 @@ class _Batch:
     def write(self) -> None:
         """Write the rows ``run`` matched, in the caller's transaction."""
         contacts = self.contact_adds
+        # Whose contacts' search text must hold their customer's name as written now: the
+        # customers given a contact person, and those renamed (services.rename_in_contacts).
+        named = {contact.customer_id for contact in contacts}
+        named.update(
+            c.pk
+            for c, _t in self.updates
+            if (before := self.customers.get(c.pk)) is not None and before.name != c.name
+        )
         if self.creates:
             owners = [owner_id for _v, _t, owner_id in self.creates]
             ids = insert_customers(
@@ -770,9 +778,12 @@ class _Batch:
                 owners=owners if any(owners) else None,
                 change_reason=history_reasons.IMPORT,
             )
-            for pk, contact in zip(ids, self.create_contacts, strict=True):
+            for pk, (values, _t, _o), contact in zip(
+                ids, self.creates, self.create_contacts, strict=True
+            ):
                 if contact is not None:
                     contact.customer_id = pk
+                    contact.refresh_search_text(values["name"])
                     contacts.append(contact)
         if contacts:
             bulk_create_with_history(
@@ -813,6 +824,8 @@ class _Batch:
                 ],
                 ignore_conflicts=True,
             )
+        if named:
+            services.rename_in_contacts(named)
 
 
 def checked(cleaner: bulk.CustomerCleaner, rows: list[Row]) -> list[tuple[Row, dict | None]]:

@@ -64,6 +64,7 @@ from guanxi.customers.services import (
     _refresh_search_text,
     access_customer,
     can_manage,
+    rename_in_contacts,
 )
 
 SURVIVOR, OTHER = "survivor", "other"
@@ -571,6 +572,7 @@ def merge_customers(
     survivor._history_user = user
     survivor._change_reason = history_reasons.merged_in(other.pk)
     survivor.save()
+    rename_in_contacts([survivor.pk])  # the other's contacts are now its
 
     _refresh_tag_names(other)
     other.deleted_at = timezone.now()
@@ -799,6 +801,8 @@ def undo_merge(user, merge_id, *, now=None, request=None, via: str = "web") -> M
     survivor._history_user = user
     survivor._change_reason = history_reasons.merge_undone(other.pk)
     survivor.save()
+    # the contacts back on the other, and the survivor's old name if the merge changed it
+    rename_in_contacts([survivor.pk, other.pk])
 
     _refresh_tag_names(other)
     other.deleted_at = None

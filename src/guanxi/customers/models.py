@@ -689,8 +689,10 @@ class Contact(TimeStamped):
     """A person at a company customer (or a family member of a person customer).
 
     ``search_text`` holds name, pinyin, initials, phone digits, e-mail and WeChat ID for
-    search (``search.contact_search_text``, indexed by ``contact_search_index``): ``save()``
-    rebuilds it, and the bulk writes, which bypass it, call ``refresh_search_text``."""
+    search, then its customer's name with its pinyin and initials (``search.
+    contact_search_text``, indexed by ``contact_search_index``): ``save()`` rebuilds it, and
+    the bulk writes, which bypass it, call ``refresh_search_text``; a customer renamed has its
+    contacts' rewritten (``services.rename_in_contacts``)."""
 
     #: The fields ``search_text`` is built from.
     SEARCHED_FIELDS = ("name", "phone", "email", "wechat_id")
@@ -722,9 +724,13 @@ class Contact(TimeStamped):
     def __str__(self) -> str:
         return self.name
 
-    def refresh_search_text(self) -> None:
-        """Rebuild ``search_text`` from the searched fields' current values."""
-        self.search_text = contact_search_text({f: getattr(self, f) for f in self.SEARCHED_FIELDS})
+    def refresh_search_text(self, customer_name: str | None = None) -> None:
+        """Rebuild ``search_text`` from the searched fields' current values and the name of
+        its customer (``customer_name``, else its customer's: read when not at hand)."""
+        if customer_name is None:
+            customer_name = self.customer.name if self.customer_id else ""
+        values = {f: getattr(self, f) for f in self.SEARCHED_FIELDS}
+        self.search_text = contact_search_text(values, customer_name)
 
     def save(self, *args, **kwargs):
         # Derived storage, like an index entry: every save keeps it in step with the fields,
@@ -732,7 +738,7 @@ class Contact(TimeStamped):
         fields = kwargs.get("update_fields")
         if fields is None:
             self.refresh_search_text()
-        elif set(fields) & set(self.SEARCHED_FIELDS):
+        elif set(fields) & {*self.SEARCHED_FIELDS, "customer", "customer_id"}:
             self.refresh_search_text()
             kwargs["update_fields"] = {*fields, "search_text"}
         super().save(*args, **kwargs)

@@ -6,6 +6,7 @@
 import re
 
 from guanxi.core.pinyin import pinyin_variants
+from guanxi.customers.place_names import leading_places
 
 _NON_DIGIT = re.compile(r"\D")
 _SPACE = re.compile(r"\s+")
@@ -43,11 +44,45 @@ def given_name(name: str) -> str:
     return given if len(given) >= 2 else ""
 
 
+#: The longest query that matches only the start of a word of the search text; a longer one
+#: matches anywhere in it (``search_index.like_q``, ``fts_phrase``).
+WORD_START_QUERY = 2
+
+
+def company_brand(name: str) -> str:
+    """A company's registered name without the places it starts with (``place_names.
+    leading_places``: province, city, district or county), so from its brand (字号) on: a
+    Chinese user finds a company by its brand, which a query of one or two characters
+    (``WORD_START_QUERY``) reaches only at the start of a word.
+
+    广州润东信息技术有限公司 → 润东信息技术有限公司; 广东省广州市天河区润东信息技术有限公司 → the
+    same; 北京华信科技有限公司 → 华信科技有限公司; 深圳市腾讯计算机系统有限公司 → 腾讯计算机系统有限
+    公司; 上海东方物流 → 东方物流. Empty when nothing is cut (润东信息技术（广州）有限公司 starts
+    with its brand already), when only a place is left or less than two characters (广州, 广州市
+    天河区, 唐山明: a person's name)."""
+    text = _SPACE.sub("", name or "")
+    brand = text[leading_places(text) :]
+    return brand if len(brand) >= 2 and brand != text else ""
+
+
+def brand_words(name: str) -> list[str]:
+    """The words of the search text that let a short query find the company ``name`` by its
+    brand (``company_brand``): the brand, its full pinyin and its initials, each cut to the
+    length of a query that matches only a word's start (``WORD_START_QUERY``), since a longer
+    one finds the brand anywhere in the name's own words already: 润东, ru, rd for 广州润东信息
+    技术有限公司. Kept to that, they add 11 characters to a company's search text on the demo's
+    data, where the whole brand with all its pinyin readings would add 120."""
+    head = company_brand(name)[:WORD_START_QUERY]
+    return list(dict.fromkeys(word[:WORD_START_QUERY] for word in _words(head)))
+
+
 def build_search_text(
     name: str, *, phones=(), email: str = "", company: str = "", extra=(), person: bool = False
 ) -> str:
     """One lower-case line of everything a person might type to find this record; a
-    ``person``'s given name too (``given_name``)."""
+    ``person``'s given name too (``given_name``), and last the brand words
+    (``brand_words``) of a company's name: the record's own ``name`` unless it is a person's,
+    and the ``company`` (a person's employer)."""
     parts = _words(name)
     if person:
         parts.append(given_name(name))
@@ -57,7 +92,22 @@ def build_search_text(
         parts.extend(phone_digits(phone))
     if email:
         parts.append(email.lower())
+    # Last: migration 0037 takes them off again from the end of the line when reversed.
+    parts.extend(company_words(name, company, person=person))
     return " ".join(dict.fromkeys(p for p in parts if p))
+
+
+def company_words(name: str, company: str, *, person: bool) -> list[str]:
+    """The brand words (``brand_words``) of a record named ``name`` (a company's, unless
+    ``person``) at the employer ``company``, in the order ``build_search_text`` adds them."""
+    return [*([] if person else brand_words(name)), *brand_words(company)]
+
+
+def text_words(text: str) -> list[str]:
+    """The words the search text holds of ``text`` (a name, an employer, a WeChat ID) in
+    ``build_search_text``, before the brand words: ``text`` without spaces, lower case, with
+    its full pinyin and initials."""
+    return _words(text)
 
 
 def _words(text: str) -> list[str]:
@@ -68,19 +118,49 @@ def _words(text: str) -> list[str]:
     return [_SPACE.sub("", text.lower()), *fulls, *initials]
 
 
-def contact_search_text(values) -> str:
+#: Between a contact's own words and its customer's name in the contact's search text
+#: (``contact_search_text``): a character no query holds (``normalize_query`` drops it as a
+#: space), so that the index tells a contact found by its own words from one found by its
+#: customer's name (``contact_search_index``), and a rename rewrites the name alone.
+CUSTOMER_MARK = "\x1d"
+_CUSTOMER_SPLIT = f" {CUSTOMER_MARK} "
+
+
+def contact_search_text(values, customer_name: str = "") -> str:
     """The ``search_text`` of a contact from its field values (attribute name → value), as a
-    customer's is built: name with its pinyin and initials, phone digits, e-mail, WeChat ID.
-    No company: the contact's customer is found as itself. A contact is a person: its given
-    name is a word too. The model, the bulk paths (import, demo) and the migrations that filled
-    the column all build it here."""
-    return build_search_text(
+    customer's is built: name with its pinyin and initials, phone digits, e-mail, WeChat ID;
+    a contact is a person: its given name is a word too. Then, after CUSTOMER_MARK, its
+    customer's ``customer_name`` as the customer's own search text holds it
+    (``customer_name_words``), so that "华为", "huawei" or "hw" finds the people at 华为. The
+    model, the bulk paths (import, demo) and the migrations that filled the column all build
+    it here."""
+    own = build_search_text(
         values.get("name") or "",
         phones=[values.get("phone") or ""],
         email=values.get("email") or "",
         extra=[values.get("wechat_id") or ""],
         person=True,
     )
+    return with_customer_name(own, customer_name)
+
+
+def customer_name_words(name: str) -> str:
+    """A customer's name as its own search text holds it (``build_search_text``, as
+    ``services.search_text_for`` calls it): the name, its full pinyin and its initials."""
+    return build_search_text(name)
+
+
+def with_customer_name(text: str, customer_name: str) -> str:
+    """A contact's search text ``text`` with ``customer_name``'s words in place of the
+    customer's name it held (none, or an old one); its own words as they were."""
+    words = customer_name_words(customer_name)
+    own = own_words(text)
+    return f"{own}{_CUSTOMER_SPLIT}{words}" if words else own
+
+
+def own_words(text: str) -> str:
+    """The contact's own words of its search text ``text``: without its customer's name."""
+    return text.split(_CUSTOMER_SPLIT, 1)[0]
 
 
 def normalize_query(q: str) -> str:

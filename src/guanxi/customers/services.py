@@ -17,7 +17,7 @@ from guanxi.accounts.models import Role, Team, User
 from guanxi.accounts.queries import is_manager_of
 from guanxi.core.access_log import log_access
 from guanxi.core.notifications import notify
-from guanxi.customers import history_reasons, related
+from guanxi.customers import contact_search_index, history_reasons, related
 from guanxi.customers.models import (
     Contact,
     Customer,
@@ -265,7 +265,7 @@ def update_customer(
     if expected_version is not None and customer.version != expected_version:
         raise StaleVersion(customer.version)
     before = {field: getattr(customer, field) for field in changes}  # to name what changed
-    before_tags = customer.tag_names
+    before_tags, before_name = customer.tag_names, customer.name
     for field, value in changes.items():
         setattr(customer, field, value)
     customer.full_clean(exclude=["owner", "created_by"])
@@ -277,12 +277,31 @@ def update_customer(
     customer.version += 1
     customer._history_user = user
     customer.save()
+    if customer.name != before_name:
+        rename_in_contacts([customer.pk])
     changed = [f for f in changes if getattr(customer, f) != before[f]]
     if customer.tag_names != before_tags:
         changed.append("tags")
     if changed:
         _notify_change(user, customer, changed)
     return customer
+
+
+#: Customers whose names ``rename_in_contacts`` reads and writes at a time.
+_NAMES_CHUNK = 5000
+
+
+def rename_in_contacts(customer_ids: Iterable[int]) -> None:
+    """The contacts of the customers ``customer_ids`` given their customer's name as it is now
+    in their search text, in the caller's transaction: a customer renamed (``update_customer``),
+    contacts moved to another customer (a merge, its undo), and a bulk path that renamed
+    customers or wrote contacts without their customer's name (an import), so that the
+    contacts list finds them by the new name and no longer by the old one."""
+    ids = sorted(set(customer_ids))
+    for start in range(0, len(ids), _NAMES_CHUNK):
+        chunk = ids[start : start + _NAMES_CHUNK]
+        names = dict(Customer.objects.filter(pk__in=chunk).values_list("pk", "name"))
+        contact_search_index.write_customer_names(names)
 
 
 def _field_label(field: str) -> str:
@@ -607,6 +626,7 @@ def update_contact(
     contact = Contact.objects.select_for_update().filter(customer=customer, pk=contact_id).first()
     if contact is None:
         raise Http404
+    contact.customer = customer  # at hand for its search text, which holds the customer's name
     if seen is not None and contact.updated_at != seen:
         raise StaleContact(
             _(

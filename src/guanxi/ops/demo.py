@@ -44,7 +44,12 @@ from guanxi.customers.models import (
     ValueOrientation,
 )
 from guanxi.customers.models import Customer as CustomerModel
-from guanxi.customers.search import build_search_text, contact_search_text
+from guanxi.customers.search import (
+    build_search_text,
+    company_words,
+    contact_search_text,
+    text_words,
+)
 from guanxi.ops import demo_data as data
 from guanxi.ops.demo_identity import credit_code, landline_number, mobile_number, resident_id
 from guanxi.ops.demo_sales import Buyer, SalesPlan, buyer_of, generate_sales
@@ -499,10 +504,16 @@ def _search_text(kind, name, company, phone, phone_alt, email, wechat_id) -> str
     """``search_text_for``, with the pinyin of people's names (which repeat a lot) computed
     once per name; company names are unique. Tokens never hold spaces, so joining the pieces
     and dropping repeats gives the same line as one ``build_search_text`` call; a test holds it
-    to that."""
+    to that. A company's brand words (``company_words``) come last, as there."""
+    person = kind == "person"
     tail = build_search_text("", phones=[phone, phone_alt], email=email, extra=[wechat_id])
-    named = _words(name) if kind == "person" else build_search_text(name).split()
-    words = [*named, *(build_search_text(company).split() if company else ()), *tail.split()]
+    named = _words(name) if person else text_words(name)
+    words = [
+        *named,
+        *(text_words(company) if company else ()),
+        *tail.split(),
+        *company_words(name, company, person=person),
+    ]
     return " ".join(dict.fromkeys(words))
 
 
@@ -726,7 +737,7 @@ class _CustomerTables:
                         *contact_of(c),
                         pk,
                         item.fields["created_at"],
-                        contact_search_text(c),
+                        contact_search_text(c, customer_name=item.fields["name"]),
                     )
                 )
                 contacts.append(contact)
