@@ -31,6 +31,7 @@ import copy
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterator
+from functools import partial
 
 from django.apps import apps
 from django.conf import settings
@@ -42,6 +43,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from guanxi.accounts.models import User
 from guanxi.core.access_log import log_access
 from guanxi.core.notifications import notify
 from guanxi.customers import history_reasons, related
@@ -602,7 +604,26 @@ def merge_customers(
         detail=f"merged #{other.pk} into #{survivor.pk} (merge {record.pk})",
         via=via,
     )
-    url = reverse("customers:detail", args=[survivor.pk])
+    transaction.on_commit(lambda: _tell_owners(user, survivor, other, undone=False))
+    return record
+
+
+def _tell_owners(user, survivor: Customer, other: Customer, *, undone: bool) -> None:
+    """Tell the two customers' owners of a merge (or its undo) by ``user``, each in their
+    language, naming only a customer they may see: the owner of a customer merged into a
+    colleague's she cannot see is told it went into "another customer", not its name."""
+    owners = {survivor.owner_id, other.owner_id} - {None, user.pk}
+    if not owners:
+        return
+    both = (survivor.pk, other.pk)
+    groups: dict[tuple[bool, bool], list[int]] = {}
+    for owner in User.objects.filter(pk__in=owners):
+        seen = set(
+            Customer.objects.visible_to(owner, include_deleted=True)
+            .filter(pk__in=both)
+            .values_list("pk", flat=True)
+        )
+        groups.setdefault((survivor.pk in seen, other.pk in seen), []).append(owner.pk)
     names = {
         "actor": user,
         "other": other.name,
@@ -610,17 +631,35 @@ def merge_customers(
         "name": survivor.name,
         "id": survivor.pk,
     }
+    for (knows_survivor, knows_other), ids in groups.items():
+        message = partial(_merge_message, names, knows_survivor, knows_other, undone=undone)
+        if undone:
+            shown = other if knows_other else survivor
+        else:
+            shown = survivor if knows_survivor else None
+        url = reverse("customers:detail", args=[shown.pk]) if shown is not None else ""
+        notify(ids, actor=user, verb="unmerged" if undone else "merged", message=message, url=url)
 
-    def message() -> str:  # in each owner's language; with the ids: the names are mostly alike
-        return (
-            _("%(actor)s merged customer %(other)s (#%(other_id)d) into %(name)s (#%(id)d)") % names
-        )
 
-    owners = {survivor.owner_id, other.owner_id} - {None}
-    transaction.on_commit(
-        lambda: notify(owners, actor=user, verb="merged", message=message, url=url)
-    )
-    return record
+def _merge_message(names: dict, knows_survivor: bool, knows_other: bool, *, undone: bool) -> str:
+    """A merge's notification in the recipient's language (``notify`` calls it in each one's),
+    with the ids (the names are mostly alike), "another customer" for one they may not see."""
+    if undone:
+        if knows_survivor and knows_other:
+            text = _(
+                "%(actor)s undid the merge of %(other)s (#%(other_id)d) into %(name)s (#%(id)d)"
+            )
+        elif knows_other:
+            text = _("%(actor)s undid the merge of %(other)s (#%(other_id)d) into another customer")
+        else:
+            text = _("%(actor)s undid the merge of another customer into %(name)s (#%(id)d)")
+    elif knows_survivor and knows_other:
+        text = _("%(actor)s merged customer %(other)s (#%(other_id)d) into %(name)s (#%(id)d)")
+    elif knows_other:
+        text = _("%(actor)s merged customer %(other)s (#%(other_id)d) into another customer")
+    else:
+        text = _("%(actor)s merged another customer into %(name)s (#%(id)d)")
+    return text % names
 
 
 def rows_the_survivor_had(record: MergeRecord) -> int:
@@ -825,23 +864,5 @@ def undo_merge(user, merge_id, *, now=None, request=None, via: str = "web") -> M
         detail=f"undid merge {record.pk}: #{other.pk} restored from #{survivor.pk}",
         via=via,
     )
-    url = reverse("customers:detail", args=[other.pk])
-    names = {
-        "actor": user,
-        "other": other.name,
-        "other_id": other.pk,
-        "name": survivor.name,
-        "id": survivor.pk,
-    }
-
-    def message() -> str:  # in each owner's language
-        return (
-            _("%(actor)s undid the merge of %(other)s (#%(other_id)d) into %(name)s (#%(id)d)")
-            % names
-        )
-
-    owners = {survivor.owner_id, other.owner_id} - {None}
-    transaction.on_commit(
-        lambda: notify(owners, actor=user, verb="unmerged", message=message, url=url)
-    )
+    transaction.on_commit(lambda: _tell_owners(user, survivor, other, undone=True))
     return record
