@@ -2,6 +2,7 @@
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import translation
 
 from guanxi.core.identity import normalize_resident_id, normalize_uscc
 from guanxi.customers import import_rows, services
@@ -44,3 +45,10 @@ def test_a_bad_email_is_reported_once(alice):
     with pytest.raises(ValidationError) as caught:
         services.create_customer(alice, {"name": "王伟", "email": "not-an-email"})
     assert caught.value.message_dict["email"] == ["Enter a valid email address."]
+
+
+def test_a_bad_email_is_told_in_chinese_without_an_english_word(alice):
+    with translation.override("zh-hans"), pytest.raises(ValidationError) as error:
+        services.create_customer(alice, {"name": "王伟", "email": "not-an-email"})
+
+    assert error.value.message_dict["email"] == ["请输入有效的电子邮件地址。"]
