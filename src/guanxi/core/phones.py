@@ -9,6 +9,7 @@ import phonenumbers
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext, pgettext
 
 # A CN mobile written as 11 digits (optionally +86, spaces or hyphens) that phonenumbers' own
 # mobile pattern for CN accepts is valid and its E.164 form is "+86" + the digits: the common
@@ -45,13 +46,46 @@ def normalize_phone(raw: str, region: str | None = None) -> str:
     extension = split_extension(raw, region)
     if extension is not None:
         raise ValidationError(_extension_message(*extension), code="extension")
+    if _LETTER_AMONG_DIGITS.search(raw):
+        # phonenumbers reads letters as a keypad's ("138OOl38000" as 13866538000, a stranger's
+        # number) or drops them ("13800138000O"): a number with a letter in it is none (a
+        # label before it, "Tel: 138…", is no part of it).
+        raise ValidationError(_lookalike_message(raw, region) or invalid_message())
     try:
         number = phonenumbers.parse(raw, region)
     except phonenumbers.NumberParseException:
-        raise ValidationError(invalid_message()) from None
+        raise ValidationError(_lookalike_message(raw, region) or invalid_message()) from None
     if not phonenumbers.is_valid_number(number):
-        raise ValidationError(_why_not(raw, region))
+        raise ValidationError(_lookalike_message(raw, region) or _why_not(raw, region))
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+_LETTER_AMONG_DIGITS = re.compile(r"[0-9０-９].*[A-Za-zＡ-Ｚａ-ｚ]")
+#: Letters typed for the digits they look like ("138-0013-800O", "13800l38000").
+_LOOKALIKE_LETTERS = re.compile(r"[OoIl〇]")
+_AS_DIGITS = str.maketrans({"O": "0", "o": "0", "〇": "0", "I": "1", "l": "1"})
+
+
+def _lookalike_message(raw: str, region: str) -> str:
+    """For a number that holds a letter where a digit belongs and is one once it is that
+    digit: which letter and the number it would be; else "" (phonenumbers read "800O" as
+    "800" and the number was told it was a digit short)."""
+    letters = dict.fromkeys(_LOOKALIKE_LETTERS.findall(raw))
+    if not letters:
+        return ""
+    number = _valid(raw.translate(_AS_DIGITS), region)
+    if number is None:
+        return ""
+    return ngettext(
+        "This number has the letter %(letters)s where a digit belongs: did you mean %(number)s?",
+        "This number has the letters %(letters)s where digits belong: did you mean %(number)s?",
+        len(letters),
+    ) % {
+        "letters": pgettext("between items of a list", ", ").join(letters),
+        "number": display_phone(
+            phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+        ),
+    }
 
 
 def _valid(raw: str, region: str) -> phonenumbers.PhoneNumber | None:
