@@ -65,7 +65,14 @@ def test_the_usual_source_words_find_their_source(alice, tmp_path, word, source)
 
 
 def test_a_source_with_no_obvious_choice_is_reported_with_the_choices(alice, tmp_path):
-    job, report = _run(alice, tmp_path, "姓名,来源\n王伟,抖音\n")
+    job, report = _run(alice, tmp_path, "姓名,来源\n王伟,路过\n")
 
     assert job.failed == 1
-    assert "'抖音' is not one of: Walk-in, Referral" in report[0][3]
+    assert "'路过' is not one of: Walk-in, Referral" in report[0][3]
+
+
+@pytest.mark.parametrize("word", ["抖音", "小红书", "B站", "视频号", "微博"])
+def test_a_social_media_platform_is_the_social_media_source(alice, tmp_path, word):
+    job, _report = _run(alice, tmp_path, f"姓名,来源\n王伟,{word}\n")
+
+    assert (job.imported, Customer.objects.get().source_channel) == (1, "social")

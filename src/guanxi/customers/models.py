@@ -61,6 +61,7 @@ class SourceChannel(models.TextChoices):
     CAMPAIGN = "campaign", _("Campaign")
     PHONE = "phone", _("Phone")
     WECHAT = "wechat", _("WeChat")
+    SOCIAL = "social", _("Social media")  # 抖音, 小红书, 微博, 快手, B站: where many now find a shop
     EXHIBITION = "exhibition", _("Exhibition")
     IMPORT = "import", _("Import")
     OTHER = "other", _("Other")
