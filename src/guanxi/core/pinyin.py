@@ -1,11 +1,19 @@
-"""Pinyin for search: full spelling and initials, with every reading of a heteronym."""
+"""Pinyin for search: full spelling and initials, with every reading of a heteronym it has
+today (``pinyin_modern``)."""
 
 import itertools
 import re
 from functools import lru_cache
 
-from pypinyin import Style, pinyin
+from pypinyin import Style, load_single_dict, pinyin
 from pypinyin.constants import PHRASES_DICT
+
+from guanxi.core.pinyin_modern import READINGS
+
+# A character's readings as it is read today (pinyin_modern: 方 fāng, not also wǎng, fēng and
+# páng; 王 wáng, not also yù), heteronyms and surnames kept (曾 zēng / céng, 单 shàn): "wang"
+# had found every 方 and "yu" every 王. Process-wide, as pypinyin's table is.
+load_single_dict({ord(char): readings for char, readings in READINGS.items()})
 
 _HAN = re.compile(r"[\u3400-\u9fff]")
 _MAX_VARIANTS = 16  # heteronym readings multiply; a name rarely needs more
