@@ -137,9 +137,21 @@ def test_namesakes_with_other_mobiles_stay_two_contacts(alice, survivor, other):
     assert survivor.contacts.count() == 2
 
 
-def test_namesakes_with_a_detail_written_differently_stay_two_contacts(alice, survivor, other):
+def test_namesakes_with_the_same_mobile_and_other_titles_are_one_the_others_title_in_the_notes(
+    alice, survivor, other
+):
     add_contact(alice, survivor, {"name": "陈静", "phone": "13912345678", "title": "采购"})
     add_contact(alice, other, {"name": "陈静", "phone": "13912345678", "title": "财务"})
+
+    merge.merge_customers(alice, survivor.pk, other.pk)
+
+    assert _contacts(survivor) == [("陈静", "+8613912345678", "", "采购", False)]
+    assert survivor.contacts.get().notes == f"Title: 财务 (#{other.pk})"
+
+
+def test_namesakes_with_two_different_mobiles_stay_two_contacts(alice, survivor, other):
+    add_contact(alice, survivor, {"name": "陈静", "phone": "13912345678", "email": "cj@a.cn"})
+    add_contact(alice, other, {"name": "陈静", "phone": "13987654321", "email": "cj@a.cn"})
 
     merge.merge_customers(alice, survivor.pk, other.pk)
 

@@ -10,19 +10,24 @@ orders, leads, and whatever is added later) — so this module imports no higher
 
 * a row whose unique constraint would clash on the survivor (a share with the same user, the
   same tag, the same follower) is deleted instead, its values kept in the MergeRecord;
-* a contact of both (the same name, mobile or e-mail, no detail written differently:
-  ``same_contacts``) is kept once, the survivor's, with the details only the other's had;
-  the survivor keeps its primary contact, the other's is demoted (one primary a customer);
+* a contact of both (the same name, whitespace and case aside, and the same phone or e-mail,
+  or neither with a phone or e-mail: ``contact_folds``) is kept once, the survivor's: it keeps
+  its values and gains those it had empty (the other's notes added after its own), the rows
+  pointing at the other's (interactions, relationship maps) point at it, the other's is
+  deleted; the survivor keeps its primary contact, the other's is demoted (one primary a
+  customer);
 * derived data (the analytics app's metrics and snapshots) is dropped: the next analytics
   refresh recomputes it from the moved orders;
 * history tables are left alone: they record what was true at the time.
 
 ``undo_merge`` restores the other customer and moves back every row the merge moved (rows
 deleted since stay deleted, rows added to the survivor since stay there), recreates the rows the
-merge deleted, and puts back the survivor's old values (and the contacts' it changed). It refuses, with the reason, when the
-merge is older than RECYCLE_BIN_DAYS, was already undone, when either customer is no longer in
-the state the merge left it (survivor deleted, other restored), or when a field the merge
-changed on the survivor was edited since — undoing would silently throw that edit away.
+merge deleted (a contact folded into the survivor's with its rows pointing at it again), and
+puts back the survivor's old values and the contacts' it changed (a contact's value edited since
+stays as edited). It refuses, with the reason, when the merge is older than RECYCLE_BIN_DAYS,
+was already undone, when either customer is no longer in the state the merge left it (survivor
+deleted, other restored), or when a field the merge changed on the survivor was edited since —
+undoing would silently throw that edit away.
 """
 
 from __future__ import annotations
@@ -31,6 +36,8 @@ import copy
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterator
+from dataclasses import dataclass
+from dataclasses import field as dc_field
 from functools import partial
 
 from django.apps import apps
@@ -41,11 +48,13 @@ from django.db.models import Count
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from guanxi.accounts.models import User
 from guanxi.core.access_log import log_access
 from guanxi.core.notifications import notify
+from guanxi.core.phones import normalize_phone
 from guanxi.customers import history_reasons, related
 from guanxi.customers.models import (
     Contact,
@@ -344,61 +353,170 @@ def _raise_shares(clash: dict) -> dict:
 
 # --- contacts ------------------------------------------------------------------------------
 
-#: The details of a contact that, written differently, make two namesakes two people.
+#: The details a contact of both gives the survivor's where that one has none (``notes``:
+#: added after its own when both have some and they fit).
 CONTACT_DETAILS = ("title", "phone", "email", "wechat_id", "notes")
+#: The details that tell one person: namesakes with the same one of them are one.
+_CONTACT_KEYS = ("phone", "email")
+_NOTES_MAX = Contact._meta.get_field("notes").max_length
+
+
+def _name_key(name: str) -> str:
+    """A contact's name as a merge compares it: without whitespace, in any case ("李 梅" is
+    李梅, "Anna Li" is "anna li")."""
+    return "".join((name or "").split()).casefold()
 
 
 def _detail(contact: Contact, name: str) -> str:
+    """A detail as a merge compares it: trimmed, an e-mail in lower case, a phone as E.164 (as
+    written if it is none: an old row the form never cleaned)."""
     value = (getattr(contact, name) or "").strip()
-    return value.lower() if name == "email" else value
+    if name == "email":
+        return value.lower()
+    if name == "phone" and value:
+        try:
+            return normalize_phone(value)
+        except ValidationError:
+            return value
+    return value
 
 
-def _same_person(mine: Contact, theirs: Contact) -> bool:
-    """The same name, the same mobile or e-mail, and no detail written differently (one empty
-    is no difference)."""
-    if mine.name.strip() != theirs.name.strip():
-        return False
-    if not any(
-        _detail(mine, f) and _detail(mine, f) == _detail(theirs, f) for f in ("phone", "email")
-    ):
-        return False
-    return all(
-        not _detail(mine, f) or not _detail(theirs, f) or _detail(mine, f) == _detail(theirs, f)
-        for f in CONTACT_DETAILS
+def _shared(mine: Contact, theirs: Contact) -> int:
+    """How many of the details that tell a person (and the WeChat ID) the two have alike."""
+    return sum(
+        1
+        for f in (*_CONTACT_KEYS, "wechat_id")
+        if _detail(mine, f) and _detail(mine, f) == _detail(theirs, f)
     )
 
 
-def same_contacts(survivor: Customer, other: Customer) -> list[tuple[Contact, Contact]]:
-    """The contacts of ``other`` that are one of the survivor's (``_same_person``), each as
-    (theirs, the survivor's): a merge keeps them once."""
+def _same_person(mine: Contact, theirs: Contact) -> bool:
+    """The same name (whitespace and case aside) and the same phone or e-mail (in any case);
+    or the same name and neither with a phone or an e-mail, unless their WeChat IDs differ.
+    Two phones that differ keep them apart (a contact has one: folding would lose one).
+    Other details written differently (a title, notes) do not make two people: a title
+    changes, notes are free text; the survivor's are kept and the other's written in its
+    notes (``contact_folds``)."""
+    if _name_key(mine.name) != _name_key(theirs.name):
+        return False
+    phones = _detail(mine, "phone"), _detail(theirs, "phone")
+    if all(phones) and phones[0] != phones[1]:
+        return False
+    if any(_detail(mine, f) and _detail(mine, f) == _detail(theirs, f) for f in _CONTACT_KEYS):
+        return True
+    if any(_detail(c, f) for c in (mine, theirs) for f in _CONTACT_KEYS):
+        return False  # a phone or e-mail on one side only, or different ones: two people
+    wechat = _detail(mine, "wechat_id"), _detail(theirs, "wechat_id")
+    return not (all(wechat) and wechat[0] != wechat[1])
+
+
+@dataclass
+class Fold:
+    """A contact of the other customer that is one of the survivor's (``_same_person``):
+    the merge keeps the survivor's (``mine``) and deletes ``theirs`` (its rows go to
+    ``mine``). ``filled``: {field: (before, after)} set on ``mine`` (the fields it had empty,
+    its notes with theirs added, its being primary when the survivor had no primary contact);
+    ``aside``: the fields whose value in ``theirs`` differs from the one ``mine`` keeps,
+    written in its notes ("Title: 采购经理 (#12)") so that nothing is lost once the merge can
+    no longer be undone; ``not_kept``: those that did not fit in the notes' length.
+    ``notes_added``: whether theirs' notes were added after the ones ``mine`` had."""
+
+    theirs: Contact
+    mine: Contact
+    filled: dict = dc_field(default_factory=dict)
+    aside: list[str] = dc_field(default_factory=list)
+    not_kept: list[str] = dc_field(default_factory=list)
+    notes_added: bool = False
+    notes_filled: bool = False  # theirs' notes where mine had none
+
+
+def contact_folds(survivor: Customer, other: Customer) -> list[Fold]:
+    """The contacts of ``other`` that are one of the survivor's, and what the merge does to
+    the survivor's: several of the other's may be one of the survivor's (each then fills what
+    the ones before left empty); among several of the survivor's, the one with most details
+    alike (then the oldest). The survivor's contacts (``fold.mine``) carry the values the
+    merge would give them; nothing is saved."""
     by_name: dict[str, list[Contact]] = defaultdict(list)  # only namesakes can be one person
+    has_primary = False
     for contact in Contact.objects.filter(customer=survivor).order_by("pk"):
-        by_name[contact.name.strip()].append(contact)
-    pairs, taken = [], set()
+        contact.customer = survivor
+        by_name[_name_key(contact.name)].append(contact)
+        has_primary = has_primary or contact.is_primary
+    folds = []
     for theirs in Contact.objects.filter(customer=other).order_by("pk"):
-        namesakes = by_name.get(theirs.name.strip(), ())
-        twin = next((c for c in namesakes if c.pk not in taken and _same_person(c, theirs)), None)
-        if twin is not None:
-            taken.add(twin.pk)
-            pairs.append((theirs, twin))
-    return pairs
+        theirs.customer = other
+        matches = [c for c in by_name.get(_name_key(theirs.name), ()) if _same_person(c, theirs)]
+        if not matches:
+            continue
+        mine = max(matches, key=lambda c: (_shared(c, theirs), -c.pk))
+        fold = Fold(theirs, mine)
+        for name in CONTACT_DETAILS:
+            kept, given = _detail(mine, name), _detail(theirs, name)
+            if not given or kept == given or (name == "notes" and given in kept):
+                continue
+            before = getattr(mine, name)
+            if not kept:
+                fold.filled[name] = (before, getattr(theirs, name).strip())
+                fold.notes_filled = fold.notes_filled or name == "notes"
+            elif name == "notes" and len(joined := f"{before}\n{given}") <= _NOTES_MAX:
+                fold.filled[name] = (before, joined)
+                fold.notes_added = True
+            else:
+                fold.not_kept.append(name)
+        _write_aside(fold, other.pk)
+        if theirs.is_primary and not has_primary:
+            fold.filled["is_primary"] = (False, True)
+            has_primary = True
+        for name, (_before, after) in fold.filled.items():
+            setattr(mine, name, after)
+        folds.append(fold)
+    return folds
+
+
+def _write_aside(fold: Fold, other_id: int) -> None:
+    """The other's details the survivor's contact keeps none of (a title, an e-mail or WeChat
+    ID written differently) written in its notes, a line each, labelled in the merging user's
+    language, when they fit; those that do not stay ``not_kept`` (an undo still gives them
+    back)."""
+    aside = [name for name in fold.not_kept if name != "notes"]
+    if not aside:
+        return
+    before = fold.mine.notes
+    current = fold.filled["notes"][1] if "notes" in fold.filled else before
+    lines = [
+        f"{capfirst(Contact._meta.get_field(name).verbose_name)}: "
+        f"{getattr(fold.theirs, name).strip()} (#{other_id})"
+        for name in aside
+    ]
+    joined = "\n".join(text for text in (current, *lines) if text)
+    if len(joined) > _NOTES_MAX:
+        return
+    fold.filled["notes"] = (before, joined)
+    fold.aside = aside
+    fold.not_kept = [name for name in fold.not_kept if name not in aside]
+
+
+def same_contacts(survivor: Customer, other: Customer) -> list[tuple[Contact, Contact]]:
+    """The contacts of ``other`` that are one of the survivor's, each as (theirs, the
+    survivor's): a merge keeps them once (``contact_folds`` says how)."""
+    return [(fold.theirs, fold.mine) for fold in contact_folds(survivor, other)]
+
+
+def contacts_kept_once(record: MergeRecord) -> int:
+    """How many of the other's contacts the merge folded into one of the survivor's."""
+    return sum(1 for label, *_rest in record.removed if label == Contact._meta.label)
 
 
 def _keep_contacts_once(user, survivor: Customer, other: Customer) -> tuple[list, list, list]:
-    """Each contact of both kept once, the survivor's: the other's rows pointing at it
-    (interactions, relationship maps) moved to the survivor's, its details the survivor's lacks
-    filled in (its being primary too, when the survivor has no primary contact), then deleted.
-    (moved, removed, changed) as the MergeRecord keeps them."""
+    """Each contact of both kept once, the survivor's (``contact_folds``): the other's rows
+    pointing at it (interactions, relationship maps) moved to the survivor's, the survivor's
+    given what ``contact_folds`` fills, the other's deleted, each with its history row.
+    (moved, removed, changed) as the MergeRecord keeps them; ``changed`` in the order done
+    (an undo puts them back last first)."""
     moved, removed, changed = [], [], []
-    has_primary = _has_primary(survivor.pk)
-    for theirs, mine in same_contacts(survivor, other):
-        fills = {
-            f: getattr(theirs, f)
-            for f in CONTACT_DETAILS
-            if not _detail(mine, f) and _detail(theirs, f)
-        }
-        if theirs.is_primary and not has_primary:
-            fills["is_primary"] = has_primary = True
+    filled: dict[int, Contact] = {}
+    for fold in contact_folds(survivor, other):
+        theirs, mine = fold.theirs, fold.mine
         rows_moved, rows_removed = _move_related(mine, theirs, Contact)
         moved += [[*entry, [theirs.pk, mine.pk]] for entry in rows_moved]
         removed += rows_removed
@@ -406,19 +524,22 @@ def _keep_contacts_once(user, survivor: Customer, other: Customer) -> tuple[list
         theirs._history_user = user
         theirs._change_reason = history_reasons.merged_into(survivor.pk)
         theirs.delete()
-        if fills:
+        if fold.filled:
             changed.append(
                 [
                     Contact._meta.label,
                     mine.pk,
-                    {f: [_json(getattr(mine, f)), _json(v)] for f, v in fills.items()},
+                    {
+                        f: [_json(before), _json(after)]
+                        for f, (before, after) in fold.filled.items()
+                    },
                 ]
             )
-            for name, value in fills.items():
-                setattr(mine, name, value)
-            mine._history_user = user
-            mine._change_reason = history_reasons.merged_in(other.pk)
-            mine.save()
+            filled[mine.pk] = mine
+    for mine in filled.values():  # once each, with every value its namesakes gave it
+        mine._history_user = user
+        mine._change_reason = history_reasons.merged_in(other.pk)
+        mine.save()
     return moved, removed, changed
 
 
@@ -442,9 +563,11 @@ def _demote_primary(user, survivor: Customer, other: Customer) -> list:
 
 
 def _put_back(user, changed: list, other: Customer) -> None:
-    """The values a merge changed on rows it kept, put back where they are still the merge's;
-    a row that would then clash (a primary contact made since) keeps its values."""
-    for label, pk, fields in changed:
+    """The values a merge changed on rows it kept, put back where they are still the merge's,
+    last first (two contacts of the other folded into one: the notes the second added come
+    off before the first's); a row that would then clash (a primary contact made since)
+    keeps its values."""
+    for label, pk, fields in reversed(changed):
         try:
             model = apps.get_model(label)
         except LookupError:
@@ -504,12 +627,14 @@ def _pair(user, survivor_id, other_id) -> tuple[int, int]:
 def preview_merge(user, survivor_id, other_id, choices: dict | None = None) -> dict:
     """What ``merge_customers`` would do with these choices, done to nothing: the survivor's
     fields it would change, the contact details it would keep in no field
-    (``contacts_not_kept``) and the contacts of both it would keep once (``same_contacts``).
+    (``contacts_not_kept``) and the contacts of both it would keep once (``same_contacts``'s
+    pairs; ``contact_folds``: what it would do to them).
     Raises as the merge would on bad choices or values."""
     first, second = _pair(user, survivor_id, other_id)
     survivor = Customer.objects.get(pk=first)
     other = Customer.objects.get(pk=second)
     lost = contacts_not_kept(survivor, other, choices or {})
+    folds = contact_folds(survivor, other)
     fields = merge_fields()
     trial = copy.copy(survivor)  # the survivor as the merge would leave it; ``lost`` holds it
     for name, value in _merged_values(survivor, other, choices or {}).items():
@@ -521,7 +646,8 @@ def preview_merge(user, survivor_id, other_id, choices: dict | None = None) -> d
         "other": second,
         "changed_fields": changed,
         "not_kept": lost,
-        "contacts_kept_once": same_contacts(survivor, other),
+        "contacts_kept_once": [(fold.theirs, fold.mine) for fold in folds],
+        "contact_folds": folds,
     }
 
 
@@ -818,8 +944,16 @@ def undo_merge(user, merge_id, *, now=None, request=None, via: str = "web") -> M
         model = type(row)
         if raised:  # the survivor's share the merge made one to edit
             model._base_manager.filter(pk=raised[0]["id"]).update(level=raised[0]["level"])
-        if model is Contact and row.is_primary and _has_primary(row.customer_id):
-            row.is_primary = False  # one made primary since: the contact comes back, not first
+        if model is Contact:
+            if Contact.objects.filter(pk=row.pk).exists():
+                continue  # back already (as bulk_create's ignore_conflicts would leave it)
+            if row.is_primary and _has_primary(row.customer_id):
+                row.is_primary = False  # one made primary since: it comes back, not first
+            # a contact of both folded into the survivor's: back with its history row
+            row._history_user = user
+            row._change_reason = history_reasons.merge_into_undone(survivor.pk)
+            row.save(force_insert=True)
+            continue
         model._base_manager.bulk_create([row], ignore_conflicts=True)
     _put_back(user, record.changed, other)
 

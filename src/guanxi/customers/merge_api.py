@@ -15,7 +15,7 @@ from guanxi.accounts.schemas import UserRef
 from guanxi.core.api_errors import error_responses
 from guanxi.core.pagination import DEFAULT_LIMIT, Cursor, Limit, Page, keyset_page
 from guanxi.customers import duplicates, merge
-from guanxi.customers.masking import masked_value
+from guanxi.customers.masking import masked_contact_phone, masked_value
 from guanxi.customers.merge_display import pair_detail
 from guanxi.customers.models_merge import DuplicateReason
 from guanxi.customers.services import StaleVersion
@@ -132,6 +132,12 @@ class ContactOnceOut(Schema):
     name: str
 
 
+class ContactNotKeptOut(Schema):
+    other_contact: int = Field(description="The other's contact kept once (contacts_kept_once).")
+    field: str = Field(description='"title", "phone", "email", "wechat_id" or "notes".')
+    value: str = Field(description="Its value, a phone masked as the other's phones are for you.")
+
+
 class PreviewOut(Schema):
     survivor: int
     other: int
@@ -141,8 +147,17 @@ class PreviewOut(Schema):
         "choices would keep in no field of the survivor (choose them to keep them)."
     )
     contacts_kept_once: list[ContactOnceOut] = Field(
-        description="Contacts of both customers (the same name, the same mobile or e-mail, no "
-        "detail written differently) that the merge keeps once."
+        description="Contacts of both customers that the merge keeps once, the survivor's: the "
+        "same name (whitespace and case aside) and the same phone or e-mail (in any case), or "
+        "neither with a phone or e-mail (and no different WeChat IDs), and not two different "
+        "phones. The survivor's keeps its values and gains those it had empty (the other's "
+        "notes added after its own, and its other values written in the notes: "
+        '"Title: 采购经理 (#12)").'
+    )
+    contact_details_not_kept: list[ContactNotKeptOut] = Field(
+        description="The values of those contacts of the other that differ from the ones the "
+        "survivor's keeps and did not fit in its notes, so are kept nowhere (an undo of the "
+        "merge puts them back)."
     )
 
 
@@ -160,6 +175,10 @@ class MergeOut(Schema):
     changed_fields: list[str]
     moved: list[MovedOut]
     removed: int = Field(description="Rows the survivor already had (same tag, share…).")
+    contacts_kept_once: int = Field(
+        description="Contacts of the other folded into the survivor's contact of the same person "
+        "(counted in removed too)."
+    )
     undo_until: dt.datetime
     undone_at: dt.datetime | None
 
@@ -176,6 +195,7 @@ def _merge_out(record) -> dict:
             {"model": label, "count": len(ids)} for label, _field, ids, *_contacts in record.moved
         ],
         "removed": merge.rows_the_survivor_had(record),
+        "contacts_kept_once": merge.contacts_kept_once(record),
         "undo_until": merge.undo_deadline(record),
         "undone_at": record.undone_at,
     }
@@ -252,14 +272,27 @@ def preview_merge(request, payload: MergeIn):
     fields it would change and the contact details it would keep in no field. The same checks
     (403, 404, 422) as the merge; the versions are not checked."""
     preview = merge.preview_merge(request.auth, payload.survivor, payload.other, payload.choices)
+    folds = preview.pop("contact_folds")
     once = [
-        {"survivor_contact": mine.pk, "other_contact": theirs.pk, "name": mine.name}
-        for theirs, mine in preview["contacts_kept_once"]
+        {"survivor_contact": f.mine.pk, "other_contact": f.theirs.pk, "name": f.mine.name}
+        for f in folds
+    ]
+    other_contacts_not_kept = [
+        {
+            "other_contact": f.theirs.pk,
+            "field": name,
+            "value": masked_contact_phone(request.auth, f.theirs)
+            if name == "phone"
+            else getattr(f.theirs, name),
+        }
+        for f in folds
+        for name in f.not_kept
     ]
     return {
         **preview,
         "not_kept": _not_kept_out(request.auth, preview["not_kept"]),
         "contacts_kept_once": once,
+        "contact_details_not_kept": other_contacts_not_kept,
     }
 
 

@@ -5,6 +5,9 @@ import re
 
 from django.core.exceptions import ValidationError
 from django.utils.formats import date_format
+from django.utils.text import Truncator
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from guanxi.core.identity import mask_id
 from guanxi.core.phones import display_phone
@@ -15,12 +18,13 @@ from guanxi.customers.merge import (
     OTHER,
     PHONE_NOT_KEPT,
     SURVIVOR,
+    contact_folds,
     contacts_not_kept,
     default_choices,
     field_value,
     merge_fields,
 )
-from guanxi.customers.models import Customer, CustomField, Kind
+from guanxi.customers.models import Contact, Customer, CustomField, Kind
 
 _ID = re.compile(r"^[0-9A-Z]{18}$")
 
@@ -112,3 +116,61 @@ def not_kept_rows(user, survivor: Customer, other: Customer, chosen: dict) -> li
         }
         for customer, name in lost
     ]
+
+
+def _contact_value(contact: Contact, name: str, masked: bool) -> str:
+    value = getattr(contact, name)
+    if name == "phone":
+        return display_phone(value, masked=masked)
+    return Truncator(value).chars(40) if name == "notes" else value
+
+
+def _contact_label(name: str) -> str:
+    return str(Contact._meta.get_field(name).verbose_name)
+
+
+def kept_once_rows(user, survivor: Customer, other: Customer) -> list[dict]:
+    """The contacts of both the merge keeps once (``merge.contact_folds``), as the viewer may
+    see them, one row per contact of the survivor: ``name``, ``detail`` (its phone, else its
+    e-mail, as the merge leaves it) and ``lines`` saying what the merge does to it: the empty
+    fields it fills from the other's contact, the other's notes it adds, the other's values
+    it keeps none of (an undo of the merge puts them back)."""
+    masked = {survivor.pk: masks_for(user, survivor), other.pk: masks_for(user, other)}
+    separator = pgettext("list separator", ", ")
+    rows: dict[int, dict] = {}
+    for fold in contact_folds(survivor, other):
+        mine = fold.mine
+        names = {"name": mine.name, "id": other.pk}
+        if mine.pk not in rows:
+            # masked if either is: the phone may be the other's, given by the merge
+            detail = _contact_value(mine, "phone", any(masked.values())) if mine.phone else ""
+            rows[mine.pk] = {"name": mine.name, "detail": detail or mine.email, "lines": []}
+        lines = rows[mine.pk]["lines"]
+        filled = [f for f in fold.filled if f not in ("is_primary", "notes")]
+        if fold.notes_filled:
+            filled.append("notes")
+        if filled:
+            lines.append(
+                _("%(name)s: empty fields filled from #%(id)d: %(fields)s")
+                % {**names, "fields": separator.join(_contact_label(f) for f in filled)}
+            )
+        if fold.notes_added:
+            lines.append(_("%(name)s: the notes of #%(id)d added after its own") % names)
+        if fold.aside:
+            details = separator.join(
+                f"{_contact_label(f)} {_contact_value(fold.theirs, f, masked[other.pk])}"
+                for f in fold.aside
+            )
+            lines.append(
+                _("%(name)s: written in its notes from #%(id)d: %(details)s")
+                % {**names, "details": details}
+            )
+        if fold.not_kept:
+            details = separator.join(
+                f"{_contact_label(f)} {_contact_value(fold.theirs, f, masked[other.pk])}"
+                for f in fold.not_kept
+            )
+            lines.append(
+                _("%(name)s: not kept from #%(id)d: %(details)s") % {**names, "details": details}
+            )
+    return list(rows.values())

@@ -19,7 +19,12 @@ from django_htmx.http import HttpResponseClientRefresh
 from guanxi.core.ids import int_or_none
 from guanxi.core.pagination import peek_page
 from guanxi.customers import duplicates, merge
-from guanxi.customers.merge_display import comparison_rows, not_kept_rows, pair_detail
+from guanxi.customers.merge_display import (
+    comparison_rows,
+    kept_once_rows,
+    not_kept_rows,
+    pair_detail,
+)
 from guanxi.customers.models_merge import DuplicateReason
 from guanxi.customers.services import StaleVersion, access_customer, record_view
 
@@ -170,13 +175,7 @@ def merge_compare(request, survivor_id, other_id):
                     '<input type="hidden" name="csrfmiddlewaretoken" value="{}">'
                     '<button type="submit" class="btn btn-sm btn-outline-success ms-2">{}</button>'
                     "</form>",
-                    _("%(other)s (#%(other_id)d) merged into %(name)s (#%(id)d).")
-                    % {
-                        "other": other.name,
-                        "other_id": other.pk,
-                        "name": survivor.name,
-                        "id": survivor.pk,
-                    },
+                    _merged_message(record, survivor, other),
                     undo,
                     get_token(request),
                     _("Undo"),
@@ -200,7 +199,7 @@ def merge_compare(request, survivor_id, other_id):
             "rows": rows,
             "phone_side": next((r["choice"] for r in rows if r["name"] == "phone"), ""),
             "counts": merge.related_counts(survivor, other),
-            "contacts_once": [mine for _theirs, mine in merge.same_contacts(survivor, other)],
+            "contacts_once": kept_once_rows(user, survivor, other),
             "not_kept": not_kept_rows(user, survivor, other, chosen),
             "can_swap": merge.may_merge_away(user, survivor),
             "mono": ("phone", "phone_alt", "id_number"),  # shown in the masked values' font
@@ -209,6 +208,24 @@ def merge_compare(request, survivor_id, other_id):
         },
         status=status,
     )
+
+
+def _merged_message(record, survivor, other) -> str:
+    """What the merge did, in a sentence, with the count of contacts of both kept once."""
+    text = _("%(other)s (#%(other_id)d) merged into %(name)s (#%(id)d).") % {
+        "other": other.name,
+        "other_id": other.pk,
+        "name": survivor.name,
+        "id": survivor.pk,
+    }
+    once = merge.contacts_kept_once(record)
+    if once:
+        text += " " + ngettext(
+            "A contact of both was kept once.",
+            "%(count)d contacts of both were kept once.",
+            once,
+        ) % {"count": once}
+    return text
 
 
 def _chosen(request) -> dict[str, str]:
