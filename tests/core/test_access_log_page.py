@@ -286,3 +286,30 @@ def test_the_api_gives_a_reveals_field_as_written(client, ada, alice, alices_cus
     body = login(client, ada).get("/api/v1/access-log").json()
 
     assert body["items"][0]["detail"] == "id_number"
+
+
+@pytest.mark.parametrize(
+    ("stored", "shown"),
+    [
+        ("275 rows, xlsx, city=广州市", "275 行，xlsx，city=广州市"),
+        ("10 rows, csv, all", "10 行，csv，全部"),
+        ("merged #3294 into #238 (merge 3)", "将 #3294 合并到 #238（合并 3）"),
+        ("undid merge 3: #3294 restored from #238", "撤销合并 3：#3294 从 #238 恢复"),
+    ],
+)
+def test_an_export_or_a_merge_reads_in_the_readers_language(
+    client, ada, alice, alices_customer, stored, shown
+):
+    entry(alice, "export", None, object_type="customer", detail=stored)
+
+    rows = _rows(login(client, ada).get(URL, HTTP_ACCEPT_LANGUAGE="zh-hans"))
+
+    assert rows[0]["detail"] == shown
+
+
+def test_the_api_gives_an_exports_detail_as_written(client, ada, alice):
+    entry(alice, "export", None, object_type="customer", detail="10 rows, csv, all")
+
+    body = login(client, ada).get("/api/v1/access-log").json()
+
+    assert body["items"][0]["detail"] == "10 rows, csv, all"

@@ -5,12 +5,14 @@ The log and its reads live in guanxi.core.access_log, which knows no teams nor c
 bottom layer); this module adds the two, for the page, the API and anything else that shows the
 log to a user."""
 
+import re
 import zoneinfo
 from dataclasses import dataclass
 
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
 
 from guanxi.accounts.models import User
 from guanxi.accounts.queries import team_member_ids
@@ -89,15 +91,46 @@ def subjects(viewer: User, entries: list[AccessLog]) -> dict[tuple[str, int], Su
     return shown
 
 
+# The details written in fixed English words (customers.exports, customers.merge): their
+# stored shape and how the page shows them.
+_DETAILS = [
+    (
+        re.compile(r"(?P<rows>\d+) rows, (?P<format>csv|xlsx), (?P<filters>.*)"),
+        pgettext_lazy("access log detail", "%(rows)s rows, %(format)s, %(filters)s"),
+    ),
+    (
+        re.compile(r"merged #(?P<other>\d+) into #(?P<survivor>\d+) \(merge (?P<merge>\d+)\)"),
+        pgettext_lazy(
+            "access log detail", "merged #%(other)s into #%(survivor)s (merge %(merge)s)"
+        ),
+    ),
+    (
+        re.compile(r"undid merge (?P<merge>\d+): #(?P<other>\d+) restored from #(?P<survivor>\d+)"),
+        pgettext_lazy(
+            "access log detail", "undid merge %(merge)s: #%(other)s restored from #%(survivor)s"
+        ),
+    ),
+]
+_ALL = pgettext_lazy("access log detail: an export without filters", "all")
+
+
 def shown_detail(entry: AccessLog) -> str:
     """An entry's detail as the page shows it: a reveal's field by its label in the reader's
-    language ("手机", not "phone"); anything else as written. The API gives it as written."""
+    language ("手机", not "phone"), an export's rows and a merge in its words ("275 行，xlsx，
+    city=广州市"); anything else as written. The API gives it as written."""
     model = _KINDS.get(entry.object_type)
     if entry.action == AccessLog.Action.REVEAL and model is not None:
         try:
             return capfirst(str(model._meta.get_field(entry.detail).verbose_name))
         except FieldDoesNotExist:
             pass
+    for shape, text in _DETAILS:
+        found = shape.fullmatch(entry.detail)
+        if found:
+            values = found.groupdict()
+            if values.get("filters") == "all":
+                values["filters"] = str(_ALL)
+            return str(text) % values
     return entry.detail
 
 
