@@ -8,7 +8,7 @@ from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from guanxi.customers import bulk, import_reports
+from guanxi.customers import bulk, import_reports, imports
 from guanxi.customers.services import create_customer, delete_customer
 
 
@@ -96,3 +96,38 @@ def test_a_lookup_finds_every_value_asked_in_one_query(alice):
 
     assert len([q for q in queries if "customers_customer" in q["sql"]]) == 1
     assert sorted(r["phone"] for r in found) == sorted(f"+86{p}" for p in phones[:20])
+
+
+def test_an_update_matched_by_a_phone_keeps_the_customers_name_and_says_so(alice, tmp_path):
+    company = create_customer(
+        alice, {"name": "广州鸿运贸易有限公司", "kind": "company", "phone": "020-83331234"}
+    )
+    path = tmp_path / "c.csv"
+    path.write_text("姓名,电话,城市\n庚座机,020-83331234,广州市\n", encoding="utf-8")
+    job = imports.new_job(alice, path, owner=alice, on_duplicate="update")
+
+    imports.process(job)
+
+    company.refresh_from_db()
+    assert (company.name, company.city, job.updated, job.failed) == (
+        "广州鸿运贸易有限公司",
+        "广州市",
+        1,
+        0,
+    )
+    (line,) = import_reports.read_report(job)
+    assert line[3].startswith("Name not changed: the row matched this customer by its landline")
+    assert import_reports.split_report([line]) == ([], [line])  # a note, nothing to fix
+
+
+def test_an_update_matched_by_a_phone_with_the_name_spaced_otherwise_is_no_rename(
+    alice, tmp_path
+):
+    create_customer(alice, {"name": "王伟", "phone": "13800138000"})
+    path = tmp_path / "c.csv"
+    path.write_text("姓名,手机,城市\n王 伟,13800138000,广州市\n", encoding="utf-8")
+    job = imports.new_job(alice, path, owner=alice, on_duplicate="update")
+
+    imports.process(job)
+
+    assert import_reports.read_report(job) == []

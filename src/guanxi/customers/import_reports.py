@@ -133,6 +133,9 @@ _SKIP_MESSAGES = (
     "A customer's contact has the same e-mail; skipped.",
     # A row updated, its owner cell not applied: no failure either.
     "Owner not changed: an existing customer changes owner by transfer.",
+    # A row updated by its phone, e-mail or ID number, its name not applied (imports._match).
+    "Name not changed: the row matched this customer by its %(field)s, and it is called "
+    "%(name)s. To rename it, import the row with its ID, as the export gives it.",
     # A totals row at the bottom of the sheet (_Batch.run): no customer, nothing to fix.
     "Looks like a totals row; not imported.",
     # The contacts import: a second primary contact of a customer taken as an ordinary one.
@@ -145,6 +148,8 @@ _SKIP_MESSAGES = (
 #: imported", so a page shows them apart (``split_report``).
 _NOTE_MESSAGES = (
     "Owner not changed: an existing customer changes owner by transfer.",
+    "Name not changed: the row matched this customer by its %(field)s, and it is called "
+    "%(name)s. To rename it, import the row with its ID, as the export gives it.",
     "Same %(field)s as row %(row)d of this file; added as another customer.",
     "Imported, but not as the primary contact: row %(row)d of this file is already this "
     "customer's primary contact.",
@@ -166,6 +171,7 @@ def _pattern(messages: tuple[str, ...]) -> re.Pattern:
             .replace(re.escape("%(id)d"), r"\d+")
             .replace(re.escape("%(row)d"), r"\d+")
             .replace(re.escape("%(field)s"), ".+")
+            .replace(re.escape("%(name)s"), ".+")
             for t in sorted(texts)
         ]
         _PATTERNS[messages] = re.compile("|".join(parts))

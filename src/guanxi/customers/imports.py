@@ -24,6 +24,7 @@ job that stopped continues where it left off.
 import copy
 import gc
 import shutil
+import unicodedata
 import uuid
 from collections.abc import Callable
 from contextlib import contextmanager
@@ -105,6 +106,21 @@ IN_CHUNK = 900  # values per IN list: under SQLite's 999 parameters
 
 
 KEY_FIELDS = ("id", "kind", "name", "phone", "email", "id_number", "company_name")
+#: The keys by which a row matches a customer without naming it: an update by one of them
+#: leaves the customer's name as it is (``_other_name``).
+_RENAMING_KEYS = frozenset({"phone", "email", "id_number"})
+
+
+def _other_name(given: str, name: str) -> bool:
+    """Whether a row's name ``given`` is another than the customer's ``name`` (spaces, width
+    and case aside: 王 伟 is 王伟)."""
+    if not given:
+        return False
+    return _name_key(given) != _name_key(name)
+
+
+def _name_key(name: str) -> str:
+    return "".join(unicodedata.normalize("NFKC", name).split()).casefold()
 
 
 class _Owners:
@@ -637,6 +653,11 @@ class _Batch:
         changes = {k: v for k, v in row.data.items() if k != "custom"}
         if not row.raw.get("kind"):  # a type told by the name makes no existing customer change
             changes.pop("kind", None)
+        renamed = key[0] in _RENAMING_KEYS and _other_name(changes.get("name", ""), found.name)
+        if renamed:
+            # Matched by a number or an address, not by its name: a shared switchboard or a
+            # colleague's e-mail would rename the company to a person. Renamed by its ID only.
+            changes.pop("name")
         if "custom" in row.data:
             changes["custom"] = {**(found.custom or {}), **row.data["custom"]}
         candidate = copy.copy(found)
@@ -659,6 +680,8 @@ class _Batch:
                 self.outcome.skipped += 1
             if owner_kept:
                 self._owner_not_changed(row)
+            if renamed:
+                self._name_not_changed(row, key, found)
             return
         if pending:
             candidate.version = found.version  # one write, one new version
@@ -669,6 +692,20 @@ class _Batch:
         self.outcome.updated += 1
         if owner_kept:
             self._owner_not_changed(row)
+        if renamed:
+            self._name_not_changed(row, key, found)
+
+    def _name_not_changed(self, row: Row, key: tuple, found: Customer) -> None:
+        self.report.add(
+            row.number,
+            self.headers_by_target["name"],
+            row.raw.get("name", ""),
+            _(
+                "Name not changed: the row matched this customer by its %(field)s, and it is "
+                "called %(name)s. To rename it, import the row with its ID, as the export gives it."
+            )
+            % {"field": key_label(key), "name": found.name},
+        )
 
     def _owner_not_changed(self, row: Row) -> None:
         self.report.add(
