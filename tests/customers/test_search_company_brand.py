@@ -8,6 +8,7 @@ import importlib
 import pytest
 from django.apps import apps
 from django.db import connection
+from django.db.models import Q
 
 from guanxi.customers.bulk import CustomerCleaner, insert_customers
 from guanxi.customers.models import Customer, custom_fields_cached
@@ -72,22 +73,31 @@ def test_a_district_is_a_place_only_inside_its_city_or_province():
     assert leading_places("海淀区华信科技") == 0  # a district alone is no place to cut
 
 
-def test_the_brand_words_are_the_brands_start_as_a_short_query_is_typed():
-    assert brand_words(RUNDONG) == ["润东", "ru", "rd"]
-    assert brand_words("润东信息技术（广州）有限公司") == []
+def test_the_brand_words_are_the_names_pairs_of_characters_and_the_brands_start_spelt():
+    assert brand_words(RUNDONG) == ["润东", "东信", "信息", "息技", "技术", "ru", "rd"]
+    # Nothing to cut before the brand: its pairs only; none across a bracketed note.
+    assert brand_words("润东信息技术（广州）有限公司") == ["润东", "东信", "信息", "息技", "技术"]
+    assert brand_words("阿里巴巴（中国）网络技术有限公司") == [
+        "阿里",
+        "里巴",
+        "巴巴",
+        "网络",
+        "络技",
+        "技术",
+    ]
 
 
 def test_a_companys_search_text_ends_with_its_brand_words():
     text = build_search_text(RUNDONG, phones=["+8613800138000"])
 
-    assert text.split()[-3:] == ["润东", "ru", "rd"]
+    assert text.split()[-7:] == ["润东", "东信", "信息", "息技", "技术", "ru", "rd"]
 
 
 def test_a_persons_own_name_gives_no_brand_words_but_the_employers_does():
     text = build_search_text("唐山明亮", company="北京华信科技有限公司", person=True)
 
-    assert "明亮" not in text.split()[-3:]
-    assert text.split()[-3:] == ["华信", "hu", "hx"]  # 信 read as today (not also shēn)
+    assert "明亮" not in text.split()
+    assert text.split()[-5:] == ["华信", "信科", "科技", "hu", "hx"]  # 信 read as today
 
 
 @pytest.fixture
@@ -236,14 +246,25 @@ def test_the_migrations_reverse_takes_the_brand_words_off_again(alice, book):
     _migration().rebuild(apps, connection, _migration().without_brands)
 
     reversed_texts = dict(Customer.objects.values_list("pk", "search_text"))
-    assert reversed_texts[rundong.pk] == texts[rundong.pk].removesuffix(" 润东 ru rd")
-    changed = {pk for pk in texts if texts[pk] != reversed_texts[pk]}
-    assert names(Customer.objects.filter(pk__in=changed)) == sorted(
-        ["广州恒达物流有限公司", "李娜", "王伟", RUNDONG]
+    assert reversed_texts[rundong.pk] == texts[rundong.pk].removesuffix(
+        " 润东 东信 信息 息技 技术 ru rd"
     )
+    changed = {pk for pk in texts if texts[pk] != reversed_texts[pk]}
+    with_words = Customer.objects.filter(Q(kind="company") | ~Q(company_name=""))
+    # Every company and employee, but 广州: a place, no name after it.
+    assert changed == set(with_words.exclude(name="广州").values_list("pk", flat=True))
     assert names(customers_for(alice, q="润东")) == [BRACKETED]
 
 
 def _values(pk: int) -> dict:
     columns = _migration()._COLUMNS
     return dict(zip(columns, Customer.objects.values_list(*columns).get(pk=pk), strict=True))
+
+
+@pytest.mark.parametrize("q", ["技术", "信息", "东信"])
+def test_two_characters_from_anywhere_in_the_name_find_the_company(alice, book, q):
+    assert RUNDONG in names(customers_for(alice, q=q))
+
+
+def test_the_organisation_form_finds_no_company_by_itself(alice, book):
+    assert names(customers_for(alice, q="公司")) == []

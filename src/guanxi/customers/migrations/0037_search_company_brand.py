@@ -1,7 +1,8 @@
 """A company is found by its brand (字号): a query of one or two characters matches the start of
 a word only, so 润东 had found neither 广州润东信息技术有限公司 nor the people it employs, whose
 name starts with its city. The search text of a company's name, and of a person's employer,
-now ends with the brand's words (``search.brand_words``: 润东, ru, rd). Every company and every
+now ends with the brand's words (``search.brand_words``: each pair of characters of the name
+after its places, 润东 东信 信息 息技 技术, and the brand's start spelt, ru rd). Every company and every
 customer with an employer is rebuilt here, as the services build it; those whose names start
 with no place are left as they are.
 
