@@ -4,15 +4,28 @@ The same machinery as the customer import (``imports``): the file reading, the a
 mapping from Chinese or English headers, the ImportJob (kind "contacts") with its counters,
 atomic resumable batches, the dry run and the error report (row, column, value, reason).
 Each row names its customer by customer id, by the customer's phone, or by the customer's name
-(+ employer for a person); the customer must be one the importing user may change. A contact
-already on that customer with the same phone (or, without a phone, the same name) is skipped,
-updated or created again as the job says (an update that would change nothing is skipped,
-as the customer import skips one: no write, no history row). A contact the file makes
-primary becomes the customer's one primary contact (the one it had is demoted); a later row of the file making
-another primary for the same customer is imported as an ordinary contact, its report line
-saying so (the row counts as imported or updated: nothing to fix).
+(+ employer for a person); the customer must be one the importing user may change.
+
+A contact is the same person as another of the same customer when their names are the same
+(spaces, width and case aside: "王 伟" is 王伟, "Anna Li" is "anna li"), whatever their phones:
+people at one company often share its office phone, so two names with one phone are two
+contacts, and a name with a new phone is that contact with a new number. The rule is one for a
+contact the customer already has and for an earlier row of the file (``contact_key``).
+
+A contact already on that customer is skipped, updated or created again as the job says (an
+update that would change nothing is skipped, as the customer import skips one: no write, no
+history row). A row repeating an earlier row of the file is taken as the customer import takes
+one: a repeat of a row that matched an existing contact is that contact too (skipped as it
+was, or under "update" applied after it); a repeat of a row that adds a contact is skipped
+under "skip" (its report line naming that row: nothing to fix), added as another contact
+under "create" (with a note naming that row) and stays an error under "update" (which row's
+values the contact should have is the user's to say). A contact the file makes primary
+becomes the customer's one primary contact (the one it had is demoted); a later row of the
+file making another primary for the same customer is imported as an ordinary contact, its
+report line saying so (the row counts as imported or updated: nothing to fix).
 """
 
+import unicodedata
 from collections.abc import Callable
 from pathlib import Path
 
@@ -63,6 +76,30 @@ def not_primary_message(row: int) -> str:
         "Imported, but not as the primary contact: row %(row)d of this file is already this "
         "customer's primary contact."
     ) % {"row": row}
+
+
+def repeat_skipped_message(row: int) -> str:
+    """The report's reason for a row skipped under "skip" as a repeat of an earlier row of the
+    file that adds the contact (a skip, not an error: nothing to fix)."""
+    return _("Same contact as row %(row)d of this file; skipped.") % {"row": row}
+
+
+def repeat_added_message(row: int) -> str:
+    """The report's note on a row added under "create" as another contact, though an earlier
+    row of the file names the same one (a note: the row is imported)."""
+    return _("Same contact as row %(row)d of this file; added as another contact.") % {"row": row}
+
+
+def repeat_failed_message(row: int) -> str:
+    """The report's reason for a row failed under "update" as a repeat of an earlier row of
+    the file that adds the contact: which row's values it should have is the user's to say."""
+    return _("Same contact as row %(row)d of this file.") % {"row": row}
+
+
+def contact_key(customer_id: int, name: str) -> tuple[int, str]:
+    """What makes a contact the same person as another: its customer and its name, spaces,
+    width and case aside (its phone does not: colleagues share an office phone)."""
+    return customer_id, "".join(unicodedata.normalize("NFKC", name).split()).casefold()
 
 
 def field_label(target: str) -> str:
@@ -191,12 +228,23 @@ def _changes_nothing(found: Contact, candidate: Contact, row: _Row) -> bool:
 
 class _Batch:
     def __init__(
-        self, job: ImportJob, report, headers_by_target: dict, seen: dict, primaries: dict
+        self,
+        job: ImportJob,
+        report,
+        headers_by_target: dict,
+        seen: dict,
+        primaries: dict,
+        adding: set[int],
     ):
         self.job, self.user, self.report = job, job.created_by, report
         self.headers_by_target = headers_by_target
+        # Over the whole file: ``contact_key`` → the first row of the file that had it...
         self.seen = seen
-        self.primaries = primaries  # customer → the row of the file making its primary contact
+        # ... the numbers of the rows that add a contact (not those matching one) ...
+        self.adding = adding
+        # ... and customer → (the row making its primary contact, that contact: ("pk", id) of
+        # an existing one, ("row", number) of one the file adds).
+        self.primaries = primaries
         self.creates: list[Contact] = []
         self.updates: list[Contact] = []
         self.promoted: dict[int, int | None] = {}  # customer → its new primary (None: created)
@@ -292,9 +340,17 @@ class _Batch:
         return contact
 
     def run(self, rows: list[_Row], *, write: bool) -> import_reports.Outcome:
+        """Check the rows, match each with its customer's contacts and the file's earlier rows
+        (``contact_key``: the same name at the same customer), and queue what they write.
+
+        A row repeating an earlier row of the file (``self.seen``) that matched an existing
+        contact is a match of that contact too: skipped as it was, or under "update" applied
+        after it (one write; a repeat agreeing with it changes nothing and is skipped). A
+        repeat of a row that adds a contact (``self.adding``) is skipped under "skip", added as
+        another contact with a note under "create", and an error under "update", as the
+        customer import takes one (``imports._Batch.run``)."""
         found = self._customers(rows)
-        ready: list[tuple[_Row, Contact, tuple]] = []
-        not_primary: dict[int, int] = {}  # row → the earlier row making its customer's primary
+        ready: list[tuple[_Row, Contact, tuple, int]] = []  # … and the file's first row of it
         for row in rows:
             if row.errors:
                 self.fail(row, row.errors)
@@ -305,41 +361,42 @@ class _Batch:
             contact = self._contact(row, customer_id)
             if contact is None:
                 continue
-            key = (customer_id, contact.phone or contact.name)
-            if key in self.seen:
-                self.fail(
-                    row,
-                    {
-                        "phone" if contact.phone else "name": [
-                            _("Same contact as row %(row)d of this file.") % {"row": self.seen[key]}
-                        ]
-                    },
-                )
+            key = contact_key(customer_id, contact.name)
+            ready.append((row, contact, key, self.seen.setdefault(key, row.number)))
+        on_duplicate = self.job.on_duplicate
+        existing = {} if on_duplicate == OnDuplicate.CREATE else self._existing(ready)
+        queued: set[int] = set()  # the existing contacts in self.updates, by id
+        for row, contact, key, first in ready:
+            repeat = first != row.number
+            if repeat and first in self.adding and on_duplicate == OnDuplicate.SKIP:
+                self._skip_repeat(row, first)
                 continue
-            if contact.is_primary and customer_id in self.primaries:
-                # One primary a customer, the file's first: the person is still a contact.
-                contact.is_primary = False
-                not_primary[row.number] = self.primaries[customer_id]
-            self.seen[key] = row.number
-            if contact.is_primary:
-                self.primaries[customer_id] = row.number
-            ready.append((row, contact, key))
-        existing = self._existing([c for _r, c, _k in ready])
-        for row, contact, key in ready:
+            if repeat and first in self.adding and on_duplicate == OnDuplicate.UPDATE:
+                self.fail(row, {"name": [repeat_failed_message(first)]})
+                continue
             match = existing.get(key)
-            if match is None or self.job.on_duplicate == OnDuplicate.CREATE:
+            if match is not None and on_duplicate == OnDuplicate.SKIP:
+                self.outcome.skipped += 1
+                self._report_name(row, _("Already a contact of this customer; skipped."))
+                continue
+            # The contact created, or the existing one updated: one primary a customer, the
+            # file's first (a repeat updating the same contact keeps it so).
+            same = ("row", row.number) if match is None else ("pk", match.pk)
+            earlier = self.primaries.get(contact.customer_id)
+            demoted_by = 0
+            if contact.is_primary and earlier is not None and earlier[1] != same:
+                contact.is_primary = False  # the person is still a contact
+                demoted_by = earlier[0]
+            elif contact.is_primary and earlier is None:
+                self.primaries[contact.customer_id] = (row.number, same)
+            if match is None:
                 self.creates.append(contact)
+                self.adding.add(row.number)
                 self.outcome.imported += 1
                 if contact.is_primary:
                     self.promoted[contact.customer_id] = None
-            elif self.job.on_duplicate == OnDuplicate.SKIP:
-                self.outcome.skipped += 1
-                self.report.add(
-                    row.number,
-                    self.headers_by_target.get("name", ""),
-                    row.raw.get("name", ""),
-                    _("Already a contact of this customer; skipped."),
-                )
+                if repeat:  # under "create", as the user chose
+                    self._report_name(row, repeat_added_message(first))
             elif _changes_nothing(match, contact, row):
                 # As the customer import: an exported list comes back mostly as it went, and
                 # a row that would change nothing is skipped (no write, no history row).
@@ -349,32 +406,43 @@ class _Batch:
                 for f in CONTACT_FIELDS:
                     if f in row.raw:
                         setattr(match, f, getattr(contact, f))
-                self.updates.append(match)
+                if match.pk not in queued:  # a repeat's changes go in the same write
+                    queued.add(match.pk)
+                    self.updates.append(match)
                 self.outcome.updated += 1
                 if match.is_primary:
                     self.promoted[match.customer_id] = match.pk
-            if row.number in not_primary and not (
-                match is not None and self.job.on_duplicate == OnDuplicate.SKIP
-            ):
+            if demoted_by:
                 self.report.add(
                     row.number,
                     self.headers_by_target.get("is_primary", ""),
                     row.raw.get("is_primary", ""),
-                    not_primary_message(not_primary[row.number]),
+                    not_primary_message(demoted_by),
                 )
         if write:
             self._write()
         return self.outcome
 
-    def _existing(self, contacts: list[Contact]) -> dict[tuple, Contact]:
-        if not contacts:
+    def _report_name(self, row: _Row, reason: str) -> None:
+        """A report line on the row's name (a skip or a note: not counted failed here)."""
+        header = self.headers_by_target.get("name", "")
+        self.report.add(row.number, header, row.raw.get("name", ""), reason)
+
+    def _skip_repeat(self, row: _Row, first: int) -> None:
+        """Skip a row naming the contact an earlier row of the file (``first``) adds."""
+        self.outcome.skipped += 1
+        self._report_name(row, repeat_skipped_message(first))
+
+    def _existing(self, ready: list[tuple[_Row, Contact, tuple, int]]) -> dict[tuple, Contact]:
+        """The contacts the customers of the rows have, by ``contact_key`` (of namesakes
+        already there, the oldest)."""
+        if not ready:
             return {}
         found: dict[tuple, Contact] = {}
-        customer_ids = sorted({c.customer_id for c in contacts})
+        customer_ids = sorted({c.customer_id for _r, c, _k, _f in ready})
         for chunk in imports.bulk.chunks(customer_ids, imports.IN_CHUNK):
             for contact in Contact.objects.filter(customer_id__in=chunk).order_by("id"):
-                found.setdefault((contact.customer_id, contact.phone or contact.name), contact)
-                found.setdefault((contact.customer_id, contact.name), contact)
+                found.setdefault(contact_key(contact.customer_id, contact.name), contact)
         return found
 
     def _demoted(self) -> list[Contact]:
@@ -457,7 +525,8 @@ def process(
     job.save()
     report = import_reports.Report(Path(job.report_path), job.report_offset)
     seen: dict[tuple, int] = {}
-    primaries: dict[int, int] = {}
+    adding: set[int] = set()
+    primaries: dict[int, tuple[int, tuple]] = {}
     try:
         for begin in range(job.next_row, len(table.rows), batch_size):
             chunk = table.rows[begin : begin + batch_size]
@@ -466,9 +535,8 @@ def process(
             before = job.report_offset
             try:
                 with transaction.atomic():
-                    outcome = _Batch(job, report, headers_by_target, seen, primaries).run(
-                        rows, write=not dry_run
-                    )
+                    batch = _Batch(job, report, headers_by_target, seen, primaries, adding)
+                    outcome = batch.run(rows, write=not dry_run)
                     job.next_row = begin + len(chunk)
                     job.imported += outcome.imported
                     job.updated += outcome.updated

@@ -125,6 +125,10 @@ _SKIP_MESSAGES = (
     # Under "create", a repeat of an earlier row added all the same: a note.
     "Same %(field)s as row %(row)d of this file; added as another customer.",
     "Already a contact of this customer; skipped.",
+    # The contacts import: a repeat of an earlier row of the file adding that contact (under
+    # "create" added all the same: a note).
+    "Same contact as row %(row)d of this file; skipped.",
+    "Same contact as row %(row)d of this file; added as another contact.",
     "Customer #%(id)d has a contact with this phone number; skipped.",
     "A customer's contact has the same phone number; skipped.",
     "Customer #%(id)d has this number as its other phone; skipped.",
@@ -151,6 +155,7 @@ _NOTE_MESSAGES = (
     "Name not changed: the row matched this customer by its %(field)s, and it is called "
     "%(name)s. To rename it, import the row with its ID, as the export gives it.",
     "Same %(field)s as row %(row)d of this file; added as another customer.",
+    "Same contact as row %(row)d of this file; added as another contact.",
     "Imported, but not as the primary contact: row %(row)d of this file is already this "
     "customer's primary contact.",
 )
