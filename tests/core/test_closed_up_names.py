@@ -18,6 +18,8 @@ from guanxi.customers.services import add_contact, create_customer
         ("欧阳  娜娜", "欧阳娜娜"),
         ("阿卜杜拉·艾 山", "阿卜杜拉·艾山"),
         ("Wang Wei", "Wang Wei"),
+        ("John  Smith", "John Smith"),
+        ("John\u3000Smith", "John Smith"),
         ("王 Wei", "王 Wei"),
         ("广州润东 Ltd", "广州润东 Ltd"),
         ("王伟", "王伟"),

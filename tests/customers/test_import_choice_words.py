@@ -76,3 +76,10 @@ def test_a_social_media_platform_is_the_social_media_source(alice, tmp_path, wor
     job, _report = _run(alice, tmp_path, f"姓名,来源\n王伟,{word}\n")
 
     assert (job.imported, Customer.objects.get().source_channel) == (1, "social")
+
+
+@pytest.mark.parametrize(("word", "gender"), [("男士", "male"), ("小姐", "female")])
+def test_the_polite_words_for_a_man_or_a_woman_are_a_gender(alice, tmp_path, word, gender):
+    job, _report = _run(alice, tmp_path, f"姓名,性别\n王伟,{word}\n")
+
+    assert Customer.objects.get().gender == gender

@@ -356,6 +356,13 @@ def test_pool_or_an_empty_owner_means_the_imports_owner(ada, bob, tmp_path):
     assert set(Customer.objects.values_list("owner__username", flat=True)) == {"bob"}
 
 
+@pytest.mark.parametrize("cell", ["(公海)", "公海", "Pool", " （ 公海 ） "])
+def test_the_pool_is_known_in_any_bracket_width_or_case(ada, bob, tmp_path, cell):
+    job, report = _import(tmp_path, ada, f"姓名,负责人\n王伟,{cell}\n", owner=bob)
+
+    assert _counts(job) == (1, 0, 0, 0), report
+
+
 def test_an_update_leaves_the_owner_and_says_so_without_failing_the_row(
     ada, alice, bob, alices_customer, tmp_path
 ):

@@ -4,6 +4,7 @@ import io
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import translation
 
 from guanxi.accounts.models import Team, User
 from guanxi.cli import main
@@ -84,3 +85,11 @@ def test_guanxi_without_a_command_lists_its_own_verbs(capsys):
     usage = capsys.readouterr().out
     for verb in ("serve", "demo", "user add", "token"):
         assert verb in usage
+
+
+def test_user_list_reads_in_chinese_and_names_no_manager_where_there_is_none(ada):
+    with translation.override("zh-hans"):
+        output = _user("list")
+
+    line = next(line for line in output.splitlines() if line.startswith("ada"))
+    assert "admin" not in line.split()[1:] and "经理" not in line

@@ -33,10 +33,10 @@ _SPACES = re.compile(r"[ \u3000]+")
 def closed_up(name: str) -> str:
     """``name`` without the spaces between its Chinese characters, when it is all Chinese:
     "王 伟" is 王伟, whom search, the duplicate check and the list then find as one; a Latin
-    name ("Wang Wei") or a mixed one ("王 Wei") keeps its spaces."""
+    name ("Wang Wei") or a mixed one ("王 Wei") keeps one space where it had several."""
     if " " not in name and "\u3000" not in name:
         return name
-    return _SPACES.sub("", name) if _SPACED_HAN.fullmatch(name) else name
+    return _SPACES.sub("" if _SPACED_HAN.fullmatch(name) else " ", name)
 
 
 def trim_required(instance: models.Model, name: str, errors: dict) -> None:

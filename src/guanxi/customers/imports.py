@@ -123,6 +123,12 @@ def _name_key(name: str) -> str:
     return "".join(unicodedata.normalize("NFKC", name).split()).casefold()
 
 
+def _pool_key(name: str) -> str:
+    """An owner cell as the pool's name is compared: without brackets of either width or
+    spaces, in any case ("(pool)", "Pool", "（公海）", "(公海)" and "公海" alike)."""
+    return "".join(c for c in name if c not in "()（） \u3000").casefold()
+
+
 class _Owners:
     """The owner column of one import. A name is a username (in any case) or a user's name as
     the pages show it (the export writes that); the export's "(pool)" and an empty cell mean
@@ -136,13 +142,13 @@ class _Owners:
         self.pool = set()
         for code, _name in settings.LANGUAGES:
             with translation.override(code):
-                self.pool.add(_("(pool)"))
+                self.pool.add(_pool_key(_("(pool)")))
         self.named: dict[str, tuple[User | None, str]] = {}  # name -> (user, or None and why)
         self.refused: dict[int, str] = {owner.pk: ""}  # user id -> why she may not own, or ""
 
     def resolve(self, names: set[str]) -> None:
         """Look the names not met before up, in one query (for up to a few hundred)."""
-        new = sorted(n for n in names if n not in self.named and n not in self.pool)
+        new = sorted(n for n in names if n not in self.named and _pool_key(n) not in self.pool)
         for chunk in bulk.chunks(new, IN_CHUNK // 4):
             users = list(
                 User.objects.annotate(
@@ -181,7 +187,7 @@ class _Owners:
     def owner_of(self, name: str) -> tuple[int | None, str]:
         """The id of the user a new customer's cell names (None: the import's owner), or None
         and why no customer can be created for that name. ``resolve`` it first."""
-        if name in self.pool:
+        if _pool_key(name) in self.pool:
             return None, ""
         user, error = self.named[name]
         if user is None:
@@ -198,7 +204,7 @@ class _Owners:
 
     def differs(self, name: str, owner_id: int | None) -> bool:
         """Whether the cell names someone else than the customer's owner ``owner_id``."""
-        if name in self.pool:
+        if _pool_key(name) in self.pool:
             return False
         user, _error = self.named[name]
         return user is None or user.pk != owner_id

@@ -96,9 +96,12 @@ class Command(BaseCommand):
         for user in User.objects.select_related("team", "manager").order_by("username"):
             state = "" if user.is_active else " " + _("(inactive)")
             team = user.team.name if user.team else "-"
-            boss = user.manager.username if user.manager else "-"
+            boss = (
+                _("manager %(manager)s") % {"manager": user.manager.username}
+                if user.manager
+                else ""
+            )
             self.stdout.write(
-                f"{user.username:<20} {user.role:<8} {team:<16} "
-                + _("manager %(manager)s") % {"manager": boss}
+                f"{user.username:<20} {user.get_role_display():<8} {team:<16} {boss}".rstrip()
                 + state
             )
