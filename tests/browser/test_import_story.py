@@ -308,7 +308,7 @@ def test_a_new_user_imports_fixes_merges_and_finds(open_page, alice, old_custome
     expect(page.locator("#tab-card")).to_contain_text("陈先生")
     new_chen.refresh_from_db()
     assert (new_chen.phone, new_chen.phone_alt) == ("+8613800001111", "+8613922223333")
-    assert (new_chen.email, new_chen.city) == ("chenjing@example.com", "杭州")
+    assert (new_chen.email, new_chen.city) == ("chenjing@example.com", "杭州市")
     assert list(new_chen.contacts.values_list("name", flat=True)) == ["陈先生"]
     assert Customer.objects.get(pk=old_chen.pk).deleted_at is not None  # in the recycle bin
     shot(page, "07-merged")

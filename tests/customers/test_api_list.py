@@ -96,7 +96,7 @@ def test_filter_by_city(client, alice, many):
 
     body = client.get(f"{URL}?city=深圳&limit=200").json()
 
-    assert {row["city"] for row in body["items"]} == {"深圳"}
+    assert {row["city"] for row in body["items"]} == {"深圳市"}
     assert len(body["items"]) == 8
 
 

@@ -198,7 +198,7 @@ def test_patch_changes_only_the_fields_sent(client, alice, alices_customer):
     assert response.status_code == 200
     assert response["ETag"] == '"2"'
     alices_customer.refresh_from_db()
-    assert (alices_customer.city, alices_customer.province) == ("深圳", "广东")
+    assert (alices_customer.city, alices_customer.province) == ("深圳市", "广东")
 
 
 def test_second_patch_with_the_same_if_match_is_412(client, alice, alices_customer):
@@ -217,7 +217,7 @@ def test_second_patch_with_the_same_if_match_is_412(client, alice, alices_custom
     assert second.json()["errors"] == []
     assert second["ETag"] == '"2"'
     alices_customer.refresh_from_db()
-    assert alices_customer.city == "深圳"
+    assert alices_customer.city == "深圳市"
 
 
 def test_version_in_the_body_works_like_if_match(client, alice, alices_customer):
@@ -252,7 +252,7 @@ def test_patch_with_an_invalid_phone_writes_nothing(client, alice, alices_custom
 
     assert response.status_code == 422
     alices_customer.refresh_from_db()
-    assert (alices_customer.city, alices_customer.version) == ("广州", 1)
+    assert (alices_customer.city, alices_customer.version) == ("广州市", 1)
 
 
 def test_patch_refuses_unknown_fields_and_the_owner(client, alice, alices_customer, bob):
@@ -308,7 +308,7 @@ def test_history_shows_the_change(client, alice, alices_customer):
 
     assert items[0]["type"] == "changed"
     assert items[0]["user"]["username"] == "alice"
-    assert items[0]["changes"] == [{"field": "city", "old": "广州", "new": "深圳"}]
+    assert items[0]["changes"] == [{"field": "city", "old": "广州市", "new": "深圳市"}]
     assert items[-1]["type"] == "created"
 
 

@@ -84,7 +84,7 @@ def test_the_same_name_written_the_same_ranks_above_a_homophone(alice):
 
     assert _pair(candidates, first, same).score == 90
     assert _pair(candidates, first, homophone).score == 88
-    assert _pair(candidates, first, same).details == ["王伟 = 王伟 · 广州"]
+    assert _pair(candidates, first, same).details == ["王伟 = 王伟 · 广州市"]
 
 
 def test_a_typo_in_a_company_name_pairs_within_the_city(alice):

@@ -217,7 +217,7 @@ def test_on_duplicate_skip_leaves_the_existing_customer(alice, existing, tmp_pat
     assert code == 1
     assert "skipped 1" in out
     existing.refresh_from_db()
-    assert existing.city == "广州"
+    assert existing.city == "广州市"
     assert f"#{existing.pk}" in report_rows(path)[0]
 
 
@@ -227,7 +227,7 @@ def test_on_duplicate_update_changes_the_existing_customer(alice, existing, tmp_
     assert code == 0
     assert "imported 0, updated 1" in out
     existing.refresh_from_db()
-    assert (existing.city, existing.version, existing.tag_names) == ("深圳", 2, "VIP")
+    assert (existing.city, existing.version, existing.tag_names) == ("深圳市", 2, "VIP")
     assert existing.history.count() == 2
 
 
@@ -242,7 +242,7 @@ def test_update_does_not_touch_a_customer_the_importer_may_not_change(charlie, e
     code, out = run(path, "--owner", "charlie", "--on-duplicate", "update")
     assert "failed 1" in out
     existing.refresh_from_db()
-    assert existing.city == "广州"
+    assert existing.city == "广州市"
     assert "#" not in report_rows(path)[0]
 
 

@@ -130,7 +130,7 @@ def test_an_update_by_phone_keeps_the_type_the_name_only_suggests(alice, tmp_pat
     known.refresh_from_db()
     assert job.updated == 1
     # Matched by its mobile: neither its type nor its name changes (renamed by its ID only).
-    assert (known.kind, known.name, known.city) == (Kind.PERSON, "王小明", "广州")
+    assert (known.kind, known.name, known.city) == (Kind.PERSON, "王小明", "广州市")
 
 
 def test_a_row_without_a_type_named_as_an_existing_company_is_that_company(alice, tmp_path):

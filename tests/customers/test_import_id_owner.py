@@ -83,8 +83,8 @@ def test_an_exported_list_edited_and_imported_again_updates_its_customers_and_ad
 
     assert _counts(job) == (0, 2, 0, 0)
     assert sorted(Customer.objects.values_list("name", "city")) == [
-        ("李娜", "深圳"),
-        ("王伟", "深圳"),
+        ("李娜", "深圳市"),
+        ("王伟", "深圳市"),
     ]
     assert _report(job) == []  # the owner column names their owner: nothing to say
 
@@ -117,7 +117,7 @@ def test_a_list_exported_from_the_page_comes_back_through_the_import_page(client
     assert '<option value="id" selected>' in page and '<option value="owner" selected>' in page
     job.refresh_from_db()
     assert (job.status, *_counts(job)) == ("done", 0, 1, 0, 0)
-    assert list(Customer.objects.values_list("pk", "city")) == [(customer.pk, "深圳")]
+    assert list(Customer.objects.values_list("pk", "city")) == [(customer.pk, "深圳市")]
 
 
 def test_the_exports_id_and_owner_headers_are_mapped_in_both_languages(db):
@@ -145,8 +145,8 @@ def test_two_customers_sharing_a_phone_come_back_by_their_ids(alice, tmp_path):
     )
 
     assert _counts(job) == (0, 2, 0, 0), report
-    assert Customer.objects.get(pk=first.pk).city == "深圳"
-    assert Customer.objects.get(pk=second.pk).city == "上海"
+    assert Customer.objects.get(pk=first.pk).city == "深圳市"
+    assert Customer.objects.get(pk=second.pk).city == "上海市"
 
 
 def test_an_id_matches_before_the_phone(alice, tmp_path):
@@ -158,7 +158,7 @@ def test_an_id_matches_before_the_phone(alice, tmp_path):
     )
 
     assert _counts(job) == (0, 1, 0, 0)
-    assert Customer.objects.get(pk=by_id.pk).city == "深圳"
+    assert Customer.objects.get(pk=by_id.pk).city == "深圳市"
     assert Customer.objects.get(pk=by_phone.pk).city == ""
 
 
@@ -170,7 +170,7 @@ def test_a_row_without_an_id_in_an_id_column_is_matched_as_before(alice, tmp_pat
     )
 
     assert _counts(job) == (1, 1, 0, 0)
-    assert Customer.objects.get(pk=known.pk).city == "深圳"
+    assert Customer.objects.get(pk=known.pk).city == "深圳市"
 
 
 def test_the_same_id_twice_in_the_file_is_a_row_error(alice, tmp_path):
@@ -263,7 +263,7 @@ def test_a_dry_run_reports_an_unknown_id_and_writes_nothing(alice, alices_custom
 
     assert (job.status, *_counts(job)) == ("checked", 0, 1, 0, 1)
     assert [line[:3] for line in report] == [["3", "ID", "999999"]]
-    assert Customer.objects.get(pk=alices_customer.pk).city == "广州"
+    assert Customer.objects.get(pk=alices_customer.pk).city == "广州市"
 
 
 def test_a_row_with_an_unknown_id_is_a_row_to_fix(alice, tmp_path):
@@ -380,7 +380,7 @@ def test_an_update_leaves_the_owner_and_says_so_without_failing_the_row(
         ]
     ]
     customer = Customer.objects.get(pk=alices_customer.pk)
-    assert (customer.city, customer.owner) == ("深圳", alice)
+    assert (customer.city, customer.owner) == ("深圳市", alice)
     assert failed_rows(job) == {}  # nothing to fix
     assert import_reports.report_by_column(job) == []
 
@@ -482,7 +482,7 @@ def test_a_long_import_checked_in_a_second_process_reads_the_ids_and_owners_here
     assert [line[:3] for line in _report(job)] == [["42", "ID", "999999"]]
     assert set(
         Customer.objects.filter(pk__in=[c.pk for c in known]).values_list("city", flat=True)
-    ) == {"深圳"}
+    ) == {"深圳市"}
     assert set(
         Customer.objects.filter(name__startswith="新客户").values_list("owner__username", flat=True)
     ) == {"bob"}
@@ -516,7 +516,7 @@ def test_the_id_column_under_a_title_row_updates_its_customer(alice, alices_cust
     job, report = _import(tmp_path, alice, text)
 
     assert (_counts(job), report) == ((0, 1, 0, 0), [])
-    assert Customer.objects.get(pk=alices_customer.pk).city == "深圳"
+    assert Customer.objects.get(pk=alices_customer.pk).city == "深圳市"
 
 
 # --- an update that changes nothing ------------------------------------------------------------
@@ -554,7 +554,7 @@ def test_a_masked_phone_updates_nothing_of_the_customer_named_by_id(alice, tmp_p
 
     assert (_counts(job), report) == ((0, 1, 0, 0), [])
     known.refresh_from_db()
-    assert (known.phone, known.city) == ("+8613800138000", "深圳")
+    assert (known.phone, known.city) == ("+8613800138000", "深圳市")
 
 
 def test_a_masked_phone_is_no_phone_for_a_new_customer(alice, tmp_path):

@@ -69,4 +69,4 @@ def test_keys_all_of_one_customer_update_it(alice, tmp_path):
 
     assert (job.updated, job.failed) == (1, 0)
     known.refresh_from_db()
-    assert known.city == "广州"
+    assert known.city == "广州市"

@@ -120,9 +120,7 @@ def test_an_update_matched_by_a_phone_keeps_the_customers_name_and_says_so(alice
     assert import_reports.split_report([line]) == ([], [line])  # a note, nothing to fix
 
 
-def test_an_update_matched_by_a_phone_with_the_name_spaced_otherwise_is_no_rename(
-    alice, tmp_path
-):
+def test_an_update_matched_by_a_phone_with_the_name_spaced_otherwise_is_no_rename(alice, tmp_path):
     create_customer(alice, {"name": "王伟", "phone": "13800138000"})
     path = tmp_path / "c.csv"
     path.write_text("姓名,手机,城市\n王 伟,13800138000,广州市\n", encoding="utf-8")

@@ -85,7 +85,7 @@ def test_under_update_a_repeat_saying_the_same_changes_nothing_more(alice, tmp_p
     assert _counts(job) == (2, 1, 2, 0)
     assert report == []
     known.refresh_from_db()
-    assert (known.city, known.version, known.history.count()) == ("广州", 2, 2)
+    assert (known.city, known.version, known.history.count()) == ("广州市", 2, 2)
 
 
 def test_under_update_a_repeat_adding_a_value_updates_the_same_customer_once(alice, tmp_path):
@@ -100,7 +100,7 @@ def test_under_update_a_repeat_adding_a_value_updates_the_same_customer_once(ali
 
     assert _counts(job) == (0, 2, 0, 0)
     known.refresh_from_db()
-    assert (known.city, known.email, known.version) == ("广州", "wang@example.com", 2)
+    assert (known.city, known.email, known.version) == ("广州市", "wang@example.com", 2)
     assert known.history.count() == 2  # the creation, one update
     assert sorted(known.tags.values_list("name", flat=True)) == ["VIP", "老客户"]
 
@@ -113,7 +113,7 @@ def test_under_update_a_repeat_in_a_later_batch_updates_after_the_first(alice, t
 
     assert _counts(job) == (0, 2, 0, 0)
     known.refresh_from_db()
-    assert (known.city, known.email) == ("广州", "w@example.com")
+    assert (known.city, known.email) == ("广州市", "w@example.com")
 
 
 def test_under_skip_a_repeat_of_a_row_creating_a_customer_is_skipped(alice, tmp_path):
@@ -185,7 +185,7 @@ def test_rows_matching_one_customer_by_different_keys_are_applied_in_turn(alice,
     assert _counts(job) == (0, 2, 1, 0)
     assert report == []
     known.refresh_from_db()
-    assert (known.city, known.version) == ("深圳", 2)
+    assert (known.city, known.version) == ("深圳市", 2)
 
 
 def test_a_later_row_matching_by_e_mail_the_customer_an_earlier_row_matched_by_phone_is_applied(

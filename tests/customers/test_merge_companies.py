@@ -71,7 +71,7 @@ def test_two_companies_merge_with_the_hidden_fields_at_their_default(client, ali
     merged = Customer.objects.get(pk=first.pk)
     assert (merged.name, merged.city, merged.birthday_calendar) == (
         "广州华信贸易公司",
-        "广州",
+        "广州市",
         "solar",  # the survivor's: no choice was offered
     )
     assert MergeRecord.objects.get().other_id == second.pk

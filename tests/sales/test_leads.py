@@ -82,7 +82,7 @@ def test_conversion_keeps_everything_the_lead_held(alice, stages):
     )
     assert (customer.province, customer.city, customer.source_channel) == (
         "广东",
-        "广州",
+        "广州市",
         "exhibition",
     )
     assert FAIR_LEAD["notes"] in customer.notes

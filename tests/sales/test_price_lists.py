@@ -9,6 +9,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
+from guanxi.customers.services import create_customer
 from guanxi.sales.models import PriceList, PriceListItem
 from guanxi.sales.services import create_price_list, resolve_price, update_price_list
 from tests.conftest import login
@@ -191,3 +192,14 @@ def test_the_api_answers_422_per_item_and_403_for_a_rep(client, mike, alice, tea
     login(client, alice)
     assert _send(client, "post", "/price-lists", HEADER).status_code == 403
     assert not PriceList.objects.exists()
+
+
+def test_a_price_list_for_a_city_typed_short_prices_the_customers_there(mike, alice, tea):
+    customer = create_customer(alice, {"name": "王伟", "city": "广州"})  # stored 广州市
+    create_price_list(
+        mike,
+        {**HEADER, "tier": "", "name": "广州价", "city": "广州"},
+        [{"product": tea.pk, "price": "99"}],
+    )
+
+    assert resolve_price(tea, customer, dt.date(2026, 6, 1))[0] == Decimal("99")

@@ -27,6 +27,7 @@ from guanxi.core.phones import normalize_phone
 from guanxi.core.wechat import normalize_wechat_id
 from guanxi.customers import history_reasons, services
 from guanxi.customers.models import Contact, Customer, CustomField, Kind
+from guanxi.customers.place_names import city_name
 
 # The per-row fields a cleaner fills in; every other column takes its model default.
 ROW_FIELDS = (*services.EDITABLE_FIELDS, "search_text", "tag_names")
@@ -122,6 +123,7 @@ class CustomerCleaner:
         values["name"] = closed_up((values["name"] or "").strip())
         if not values["name"]:
             return False
+        values["city"] = city_name(values["city"])
         try:
             values["phone"] = normalize_phone(values["phone"])
             values["phone_alt"] = normalize_phone(values["phone_alt"])

@@ -1,23 +1,23 @@
 """The city a list's city filter asks for, as customers' records spell it.
 
-Cities are stored as they were written (a form, the API, an import): most as the full name of
-the prefecture-level city ("广州市", "上海市"), some without its "市". People filtering type the
-short name ("广州", as the filter's placeholder suggests), sometimes with spaces. The filter stays
-an exact match, which the index of (city, -id) answers for a city of any size; this module only
-turns what was typed into the spelling the records use.
+A customer's city is stored in one form (``place_names.city_name``: the model's ``clean``, the
+import's cleaner and migration 0040 give it): a prefecture-level city or a municipality in full
+("广州市", "上海市") however it was typed, anything else as typed, trimmed. People filtering
+type the short name ("广州", as the filter's placeholder suggests), sometimes with spaces: the
+filter reads it the same way, so "广州" and "广州市" ask for the same customers. The filter
+stays an exact match, which the index of (city, -id) answers for a city of any size.
 """
 
 from guanxi.customers.models import Customer
+from guanxi.customers.place_names import CITY_SUFFIX, city_name, known_city
 
-#: The suffix of a city's full name (广州 → 广州市).
-CITY_SUFFIX = "市"
 #: Customer.city's length: a longer filter matches no record.
 _MAX_LENGTH = Customer._meta.get_field("city").max_length
 
 
 def spellings(text: str) -> tuple[str, ...]:
-    """The ways ``text`` (spaces already removed) may be stored, the full name first:
-    "广州" → ("广州市", "广州"), "广州市" → ("广州市", "广州"). A lone "市" is only itself."""
+    """The ways ``text`` (trimmed) may be stored, the full name first:
+    "昆山" → ("昆山市", "昆山"), "昆山市" → ("昆山市", "昆山"). A lone "市" is only itself."""
     if text.endswith(CITY_SUFFIX):
         short = text[: -len(CITY_SUFFIX)]
         return (text, short) if short else (text,)
@@ -25,16 +25,17 @@ def spellings(text: str) -> tuple[str, ...]:
 
 
 def stored_city(raw: str | None) -> str:
-    """The city the filter ``raw`` names, as records spell it: spaces dropped (inside too,
-    full-width ones included), then the first of ``spellings`` that some customer (in the
-    recycle bin too) has, probed through the index of (city, -id): one lookup when the full
-    name is stored, two when only the short one is. A city no customer has comes back as its
-    full name, which matches nothing (the list's empty state). Every reader of the filter
-    (list page, API, export, export jobs, the pool) goes through this, via
-    ``queries.customers_for`` / ``queries.customer_rows`` and ``pool.pool_for``."""
-    text = "".join((raw or "").split())
-    if not text:
-        return ""
+    """The city the filter ``raw`` names, as records spell it: a prefecture-level city or a
+    municipality in its one stored form, read without a query ("广州", " 广州市 " → "广州市").
+    Any other name is stored as typed, which the suffix may not agree with (昆山 and 昆山市,
+    both county-level): the first of its ``spellings`` that some customer (in the recycle bin
+    too) has, probed through the index of (city, -id), else its full name, which matches
+    nothing (the list's empty state). Every reader of the filter (list page, API, export,
+    export jobs, the pool) goes through this, via ``queries.customers_for`` /
+    ``queries.customer_rows`` and ``pool.pool_for``."""
+    text = city_name(raw or "")
+    if not text or known_city(text):
+        return text
     forms = [form for form in spellings(text) if len(form) <= _MAX_LENGTH] or [text]
     if len(forms) == 1:
         return forms[0]

@@ -16,6 +16,9 @@ TRANSFER = "transfer"
 ONE_PRIMARY = "one primary contact"
 #: Customers and contacts made by ``guanxi demo`` (ops.demo).
 DEMO = "demo data"
+#: Stored values put in their one form by a migration (0035's phones, 0040's cities).
+PHONE_DIGITS = "phone digits normalised"
+CITY_NAME = "city name normalised"
 
 _WORDS = {
     IMPORT: pgettext_lazy("history reason", "import"),
@@ -25,6 +28,8 @@ _WORDS = {
     TRANSFER: pgettext_lazy("history reason", "transfer"),
     ONE_PRIMARY: pgettext_lazy("history reason", "one primary contact"),
     DEMO: pgettext_lazy("history reason", "demo data"),
+    PHONE_DIGITS: pgettext_lazy("history reason", "phone digits normalised"),
+    CITY_NAME: pgettext_lazy("history reason", "city name normalised"),
 }
 # (the stored shape with the customer's number as (\d+), how it is shown)
 _SHAPES = [

@@ -25,6 +25,7 @@ from guanxi.core.identity import normalize_resident_id, normalize_uscc
 from guanxi.core.models import SoftDeletable, SoftDeleteQuerySet, TimeStamped, Versioned
 from guanxi.core.phones import normalize_phone
 from guanxi.core.wechat import normalize_wechat_id
+from guanxi.customers.place_names import city_name
 from guanxi.customers.search import contact_search_text
 
 
@@ -61,7 +62,10 @@ class SourceChannel(models.TextChoices):
     CAMPAIGN = "campaign", _("Campaign")
     PHONE = "phone", _("Phone")
     WECHAT = "wechat", _("WeChat")
-    SOCIAL = "social", _("Social media")  # 抖音, 小红书, 微博, 快手, B站: where many now find a shop
+    SOCIAL = (
+        "social",
+        _("Social media"),
+    )  # 抖音, 小红书, 微博, 快手, B站: where many now find a shop
     EXHIBITION = "exhibition", _("Exhibition")
     IMPORT = "import", _("Import")
     OTHER = "other", _("Other")
@@ -625,6 +629,8 @@ class Customer(TimeStamped, Versioned, SoftDeletable):
         errors: dict[str, list] = {}
         trim_required(self, "name", errors)
         self.name = closed_up(self.name)
+        # 广州 → 广州市: the city filter and the duplicate finder read one form of a city.
+        self.city = city_name(self.city)
         for field in ("phone", "phone_alt"):
             try:
                 setattr(self, field, normalize_phone(getattr(self, field)))

@@ -6,6 +6,9 @@ The names come from python-stdnum's table of administrative divisions (``stdnum.
 "cn/loc", the one behind resident ID numbers): today's names only, each with its division code,
 so that a city is taken only after a province it belongs to, and a district only after its city
 or province (上海东方物流 is 上海 + 东方物流: 东方市 is in 海南).
+
+The same table gives a customer's city its one stored form (``city_name``: 广州 → 广州市), so
+that the city filter and the duplicate finder's "same city" find it however it was typed.
 """
 
 import functools
@@ -33,6 +36,9 @@ _PREFECTURE = re.compile(r".+(?:市|地区|盟|州)")
 #: a county-level city, county or banner of three characters or more. A district needs its
 #: city first, and two-character names (城区, 和县) are too often the start of something else.
 _COUNTY_ALONE = re.compile(r".{2,}[市县旗]")
+#: What a prefecture-level city's or a municipality's full name ends with, and its short form
+#: leaves off (广州市 → 广州).
+CITY_SUFFIX = "市"
 #: After a city's full name, a character that makes its 市 the start of a word: 广州市场营销 is
 #: 广州 + 市场营销, not 广州市 + 场营销.
 _MARKET = frozenset("场政")
@@ -65,6 +71,53 @@ def leading_places(text: str) -> int:
             return end
         end += len(found[0])
         within = found[1]
+
+
+def city_name(text: str) -> str:
+    """A customer's city in its one stored form: the full name of a prefecture-level city or a
+    municipality that ``text`` names, short or in full, spaces aside (广州, " 广州市 ", 广　州 →
+    广州市; 北京 → 北京市). Anything else is kept as typed, only trimmed: a county-level place or
+    a district (昆山, 天河区), a prefecture, short or full (延边, 延边朝鲜族自治州), a place
+    abroad (东京, "New York"), a short name two places answer to (吉林: the province and its
+    city)."""
+    typed = (text or "").strip()
+    return _cities().get("".join(typed.split()), typed)
+
+
+def known_city(name: str) -> bool:
+    """Whether ``name`` is the full name of a prefecture-level city or a municipality, the
+    form ``city_name`` gives them."""
+    return _cities().get(name) == name
+
+
+@functools.cache
+def _cities() -> dict[str, str]:
+    """The prefecture-level cities' and the municipalities' names, full and short, → the full
+    name. A short name shared by two of them, or by one and another province (吉林市, 吉林省),
+    is left out: which is meant is not guessed."""
+    fulls: dict[str, set[str]] = defaultdict(set)  # full name → division codes
+    provinces: dict[str, set[str]] = defaultdict(set)  # province's short form → codes
+    for _length, province, _high, props, children in numdb.get("cn/loc").prefixes:
+        name = props.get("province", "")
+        if name.endswith(CITY_SUFFIX):  # 北京市, 上海市, 天津市, 重庆市
+            fulls[name].add(province)
+            continue
+        for form in _forms(name)[1:]:
+            provinces[form].add(province)
+        for _l, code, _h, child, _c in children:
+            name = _current(child.get("county", ""))
+            if code.endswith("00") and code != "0000" and name.endswith(CITY_SUFFIX):
+                fulls[name].add(province + code[:2])
+    shorts: dict[str, set[str]] = defaultdict(set)
+    for name, codes in fulls.items():
+        short = name.removesuffix(CITY_SUFFIX)
+        if len(short) >= 2:
+            shorts[short] |= codes | provinces.get(short, set())
+    cities = {name: name for name in fulls}
+    for short, codes in shorts.items():
+        if len(codes) == 1:
+            cities[short] = short + CITY_SUFFIX
+    return cities
 
 
 def _inside(code: str, outer: str) -> bool:

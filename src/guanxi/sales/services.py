@@ -21,6 +21,7 @@ from guanxi.accounts.models import Role, User
 from guanxi.accounts.queries import is_manager_of
 from guanxi.core.access_log import log_access
 from guanxi.customers.models import Customer, Kind, SourceChannel
+from guanxi.customers.place_names import city_name
 from guanxi.customers.pool import record_win
 from guanxi.customers.services import StaleVersion as CustomerStaleVersion
 from guanxi.customers.services import access_customer, add_contact, create_customer
@@ -414,7 +415,9 @@ def resolve_price(
             continue
         if pl.province and (customer is None or pl.province != customer.province):
             continue
-        if pl.city and (customer is None or pl.city != customer.city):
+        # A customer's city is stored in its full name (广州市: place_names.city_name); a
+        # price list's as it was typed (广州 or 广州市).
+        if pl.city and (customer is None or city_name(pl.city) != customer.city):
             continue
         key = (_specificity(pl), pl.valid_from, pl.pk)
         if best is None or key > best[0]:
