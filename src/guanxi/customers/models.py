@@ -62,10 +62,8 @@ class SourceChannel(models.TextChoices):
     CAMPAIGN = "campaign", _("Campaign")
     PHONE = "phone", _("Phone")
     WECHAT = "wechat", _("WeChat")
-    SOCIAL = (
-        "social",
-        _("Social media"),
-    )  # 抖音, 小红书, 微博, 快手, B站: where many now find a shop
+    # 抖音, 小红书, 微博, 快手, B站: where many now find a shop.
+    SOCIAL = "social", _("Social media")
     EXHIBITION = "exhibition", _("Exhibition")
     IMPORT = "import", _("Import")
     OTHER = "other", _("Other")
