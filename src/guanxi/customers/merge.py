@@ -322,6 +322,13 @@ def _move_related(survivor, other, target=Customer) -> tuple[list, list]:
                 if entry[1]["id"] in raised:
                     entry.append(raised[entry[1]["id"]])
                 removed.append(entry)
+            # What points at a row deleted for its clash goes to the survivor's row it clashes
+            # with (both customers' account plans: the other's goals and relationship map
+            # join the survivor's plan), not down with it; an undo points it back.
+            for theirs, mine in clash.items():
+                rows_moved, rows_removed = _move_related(model(pk=mine), model(pk=theirs), model)
+                moved += [[*entry, [theirs, mine]] for entry in rows_moved]
+                removed += rows_removed
             manager.filter(pk__in=clash).delete()
         for start in range(0, len(ids), _CHUNK):
             manager.filter(pk__in=ids[start : start + _CHUNK]).update(
