@@ -48,6 +48,10 @@ PATHS = [
     "/customers/contacts/?owner={newcomer}",
     "/api/v1/contacts?limit=50",
     "/api/v1/contacts?q=li&limit=50",
+    # Found by their company's name (its pairs of characters, its pinyin): a word one
+    # company in five holds, and a rarer one.
+    "/customers/contacts/?q=服务",
+    "/customers/contacts/?q=gongcheng",
 ]
 
 
